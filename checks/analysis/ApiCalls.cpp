@@ -1,0 +1,151 @@
+//===--- ApiCalls.cpp -----------------------------------------------------===//
+
+#include "analysis/ApiCalls.h"
+#include "clang/AST/DeclCXX.h"
+
+using namespace clang;
+using namespace clang::ast_matchers;
+
+namespace lastword::analysis {
+namespace {
+
+const Expr *argAt(const CallExpr &Call, int Index) {
+  if (Index < 0 || static_cast<unsigned>(Index) >= Call.getNumArgs())
+    return nullptr;
+  const Expr *Arg = Call.getArg(Index);
+  return isa<CXXDefaultArgExpr>(Arg) ? nullptr : Arg;
+}
+
+bool isNullCallback(const Expr *E) {
+  if (!E)
+    return true;
+  E = E->IgnoreParenImpCasts();
+  return isa<CXXNullPtrLiteralExpr, GNUNullExpr>(E) ||
+         (isa<IntegerLiteral>(E) && cast<IntegerLiteral>(E)->getValue() == 0);
+}
+
+// Recognises `new (GC)`-style placement by the placement argument's type.
+bool isBoehmPlacementType(QualType Type) {
+  const auto *Enum = Type.getCanonicalType()->getAs<EnumType>();
+  return Enum && Enum->getDecl()->getName() == "GCPlacement";
+}
+
+bool derivesFrom(const CXXRecordDecl &Record, StringRef BaseName, unsigned Depth = 0) {
+  const CXXRecordDecl *Definition = Record.getDefinition();
+  if (!Definition || Depth > 32)
+    return false;
+  if (Definition->getName() == BaseName)
+    return true;
+  for (const CXXBaseSpecifier &Base : Definition->bases())
+    if (const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl())
+      if (derivesFrom(*BaseRecord, BaseName, Depth + 1))
+        return true;
+  return false;
+}
+
+} // namespace
+
+std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile,
+                                    ApiRole Role) {
+  const FunctionDecl *Callee = Call.getDirectCallee();
+  if (!Callee)
+    return std::nullopt;
+  std::string Name = Callee->getQualifiedNameAsString();
+  const ApiFunction *Function = Profile.lookup(Role, Name);
+  if (!Function)
+    return std::nullopt;
+  // Member call arguments exclude the implicit object; operator calls do not.
+  ApiCall Result;
+  Result.Role = Role;
+  Result.Function = Function;
+  Result.Call = &Call;
+  Result.Object = argAt(Call, Function->ObjectArg);
+  Result.Callback = argAt(Call, Function->CallbackArg);
+  Result.Data = argAt(Call, Function->DataArg);
+  if (Role == ApiRole::Finalizer || Role == ApiRole::Cleanup)
+    Result.Unregisters = isNullCallback(Result.Callback);
+  return Result;
+}
+
+std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile) {
+  for (ApiRole Role : AllApiRoles)
+    if (std::optional<ApiCall> Result = classifyCall(Call, Profile, Role))
+      return Result;
+  return std::nullopt;
+}
+
+std::optional<ApiCall> classifyBoehmNew(const CXXNewExpr &New, const ApiProfile &Profile) {
+  if (!Profile.readsBoehmCpp() || New.getNumPlacementArgs() < 2 ||
+      !isBoehmPlacementType(New.getPlacementArg(0)->getType()))
+    return std::nullopt;
+  ApiCall Result;
+  Result.Role = ApiRole::Finalizer;
+  Result.Call = &New;
+  Result.Object = &New;
+  Result.Callback = New.getPlacementArg(1);
+  if (New.getNumPlacementArgs() > 2)
+    Result.Data = New.getPlacementArg(2);
+  Result.Unregisters = isNullCallback(Result.Callback);
+  if (Result.Unregisters)
+    return std::nullopt;
+  return Result;
+}
+
+internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, ApiRole Role) {
+  std::vector<StringRef> Names = Profile.names(Role);
+  if (Names.empty())
+    return callExpr(unless(anything()));
+  return callExpr(callee(functionDecl(hasAnyName(Names))));
+}
+
+bool isBoehmCollectedNew(const CXXNewExpr &New) {
+  if (New.getNumPlacementArgs() >= 1 && isBoehmPlacementType(New.getPlacementArg(0)->getType()))
+    return true;
+  const CXXRecordDecl *Record = New.getAllocatedType()->getAsCXXRecordDecl();
+  return Record && derivesFrom(*Record, "gc") && New.getNumPlacementArgs() == 0;
+}
+
+bool isBoehmCleanupClass(const CXXRecordDecl &Record) {
+  return Record.getName() != "gc_cleanup" && derivesFrom(Record, "gc_cleanup");
+}
+
+const Expr *stripObjectWrappers(const Expr *E) {
+  while (E) {
+    const Expr *Before = E;
+    E = E->IgnoreParenCasts();
+    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = Temp->getSubExpr();
+    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = Bind->getSubExpr();
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (Callee && Callee->isInStdNamespace() && Call->getNumArgs() == 1 &&
+          (Callee->getName() == "move" || Callee->getName() == "forward" ||
+           Callee->getName() == "addressof"))
+        E = Call->getArg(0);
+    }
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+      // p.get() on a member<T>, persistent<T> or smart pointer designates *p.
+      const CXXMethodDecl *Method = Member->getMethodDecl();
+      if (Method && Member->getNumArgs() == 0 && Method->getName() == "get" &&
+          Member->getType()->isPointerType())
+        E = Member->getImplicitObjectArgument();
+    }
+    if (const auto *Conversion = dyn_cast<CXXMemberCallExpr>(E))
+      if (isa_and_nonnull<CXXConversionDecl>(Conversion->getMethodDecl()))
+        E = Conversion->getImplicitObjectArgument();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+      if (Construct->getNumArgs() == 1 && Construct->getConstructor()->isCopyOrMoveConstructor())
+        E = Construct->getArg(0);
+    if (const auto *Unary = dyn_cast<UnaryOperator>(E))
+      if (Unary->getOpcode() == UO_AddrOf)
+        if (const auto *Deref = dyn_cast<UnaryOperator>(Unary->getSubExpr()->IgnoreParens()))
+          if (Deref->getOpcode() == UO_Deref)
+            E = Deref->getSubExpr(); // &*p is p
+    if (E == Before)
+      return E;
+  }
+  return E;
+}
+
+} // namespace lastword::analysis

@@ -1,0 +1,53 @@
+//===--- ApiCalls.h - Recognising calls into the collector's API ----------===//
+
+#ifndef LASTWORD_ANALYSIS_APICALLS_H
+#define LASTWORD_ANALYSIS_APICALLS_H
+
+#include "analysis/ApiProfile.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+#include <optional>
+
+namespace lastword::analysis {
+
+/// A call into the collector's API with its arguments sorted by meaning.
+struct ApiCall {
+  ApiRole Role;
+  const ApiFunction *Function = nullptr;
+  const clang::Expr *Call = nullptr;      ///< CallExpr, or CXXNewExpr for new (GC, fn, cd)
+  const clang::Expr *Object = nullptr;    ///< the object the call is about
+  const clang::Expr *Callback = nullptr;  ///< finalizer or cleanup callable
+  const clang::Expr *Data = nullptr;      ///< client data or cleanup argument
+  /// `set_finalizer(obj, nullptr)` and `GC_register_finalizer(obj, 0, ...)`
+  /// unregister rather than register.
+  bool Unregisters = false;
+};
+
+/// Classifies \p Call under \p Profile; nullopt when it is no API call.
+std::optional<ApiCall> classifyCall(const clang::CallExpr &Call, const ApiProfile &Profile);
+/// Same, for a call known to have \p Role.
+std::optional<ApiCall> classifyCall(const clang::CallExpr &Call, const ApiProfile &Profile,
+                                    ApiRole Role);
+/// Boehm's `new (GC, cleanup_fn, data) T`: a finalizer registration.
+std::optional<ApiCall> classifyBoehmNew(const clang::CXXNewExpr &New, const ApiProfile &Profile);
+
+/// Matches calls whose callee has one of the profile's names for \p Role.
+clang::ast_matchers::internal::Matcher<clang::CallExpr>
+apiCallTo(const ApiProfile &Profile, ApiRole Role);
+
+/// Boehm C++: `new (GC) T` / `new (UseGC, fn, cd) T` and classes deriving from
+/// `gc` allocate collected objects.
+bool isBoehmCollectedNew(const clang::CXXNewExpr &New);
+/// Boehm C++: a class deriving from `gc_cleanup` is finalizable; its
+/// destructor is its finalizer.
+bool isBoehmCleanupClass(const clang::CXXRecordDecl &Record);
+
+/// Removes parentheses, implicit and explicit casts and no-op wrappers
+/// (`std::move`, `std::forward`, `.get()` of member/persistent/smart pointers)
+/// that do not change which object an expression designates.
+const clang::Expr *stripObjectWrappers(const clang::Expr *E);
+
+} // namespace lastword::analysis
+
+#endif

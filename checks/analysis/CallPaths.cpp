@@ -1,0 +1,204 @@
+//===--- CallPaths.cpp ----------------------------------------------------===//
+
+#include "analysis/CallPaths.h"
+#include "analysis/Callables.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace clang;
+
+namespace lastword::analysis {
+namespace {
+
+// Deep enough for real call chains, shallow enough to stay fast.
+constexpr unsigned MaxDepth = 24;
+
+bool isInSystemHeader(const Decl &D) {
+  const SourceManager &SM = D.getASTContext().getSourceManager();
+  return SM.isInSystemHeader(SM.getExpansionLoc(D.getLocation()));
+}
+
+// Inline namespaces (std::__cxx11) are left out of qualified names.
+bool nameMatches(const NamedDecl &D, llvm::StringRef Pattern) {
+  Pattern.consume_front("::");
+  return D.getQualifiedNameAsString() == Pattern;
+}
+
+// Standard functions that call their callable arguments before returning
+// (unlike push_back or std::function, which store them for later).
+bool invokesCallablesNow(const FunctionDecl *Callee) {
+  static const llvm::StringSet<> Names = {
+      "invoke", "invoke_r", "apply", "call_once", "visit", "for_each", "for_each_n",
+      "transform", "all_of", "any_of", "none_of", "find_if", "find_if_not", "count_if",
+      "remove_if", "remove_copy_if", "replace_if", "copy_if", "partition", "stable_partition",
+      "sort", "stable_sort", "partial_sort", "nth_element", "min_element", "max_element",
+      "generate", "generate_n", "accumulate", "reduce", "transform_reduce", "inner_product",
+      "adjacent_find", "unique", "equal", "mismatch", "lower_bound", "upper_bound",
+      "binary_search", "is_sorted", "is_partitioned", "erase_if", "inclusive_scan",
+      "exclusive_scan", "transform_inclusive_scan", "transform_exclusive_scan"};
+  if (!Callee || !Callee->isInStdNamespace() || !Callee->getIdentifier())
+    return false;
+  return Names.contains(Callee->getName());
+}
+
+const FunctionDecl *definitionOf(const FunctionDecl *Callee) {
+  if (!Callee)
+    return nullptr;
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee->hasBody(Definition) || !Definition || isInSystemHeader(*Definition))
+    return nullptr;
+  return Definition;
+}
+
+} // namespace
+
+const std::vector<std::string> &defaultOffloadFunctions() {
+  static const std::vector<std::string> Names = {
+      "std::thread", "std::jthread", "std::async", "pthread_create"};
+  return Names;
+}
+
+CallPathFinder::CallPathFinder(SinkPredicate IsSink, Reach Mode,
+                               std::vector<std::string> OffloadFunctions)
+    : IsSink(std::move(IsSink)), Mode(Mode), OffloadFunctions(std::move(OffloadFunctions)) {
+  if (this->OffloadFunctions.empty())
+    this->OffloadFunctions = defaultOffloadFunctions();
+}
+
+bool CallPathFinder::isOffloadingCall(const Expr &Call) const {
+  const NamedDecl *Callee = nullptr;
+  if (const auto *C = dyn_cast<CallExpr>(&Call))
+    Callee = C->getDirectCallee();
+  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(&Call))
+    Callee = Construct->getConstructor();
+  if (!Callee)
+    return false;
+  const auto *Ctor = dyn_cast<CXXConstructorDecl>(Callee);
+  return llvm::any_of(OffloadFunctions, [&](const std::string &Pattern) {
+    return nameMatches(*Callee, Pattern) || (Ctor && nameMatches(*Ctor->getParent(), Pattern));
+  });
+}
+
+std::optional<CallPath> CallPathFinder::findPath(const FunctionDecl &Function) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Function.hasBody(Definition) || !Definition)
+    return std::nullopt;
+  auto [It, Inserted] = Summaries.try_emplace(Definition);
+  if (!Inserted)
+    return It->second.Path; // Done, or a recursive call still in progress.
+  std::optional<CallPath> Path = searchStmt(Definition->getBody(), 0);
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Definition))
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (!Path && Init->isWritten())
+        Path = searchStmt(Init->getInit(), 0);
+  Summary &Entry = Summaries[Definition];
+  Entry.Progress = State::Done;
+  Entry.Path = Path;
+  return Path;
+}
+
+std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) { return searchStmt(&S, 0); }
+
+bool CallPathFinder::runsEveryTime(const Stmt &Parent, const Stmt &Child) const {
+  if (Mode == Reach::AnyPath)
+    return true;
+  if (const auto *If = dyn_cast<IfStmt>(&Parent))
+    return &Child == If->getCond() || &Child == If->getInit() ||
+           &Child == If->getConditionVariableDeclStmt();
+  if (const auto *Switch = dyn_cast<SwitchStmt>(&Parent))
+    return &Child == Switch->getCond() || &Child == Switch->getInit();
+  if (const auto *Conditional = dyn_cast<AbstractConditionalOperator>(&Parent))
+    return &Child == Conditional->getCond();
+  if (const auto *Binary = dyn_cast<BinaryOperator>(&Parent))
+    return !Binary->isLogicalOp() || &Child == Binary->getLHS();
+  if (const auto *Try = dyn_cast<CXXTryStmt>(&Parent))
+    return &Child == Try->getTryBlock();
+  // A loop body may run zero times; its condition runs at least once.
+  if (const auto *While = dyn_cast<WhileStmt>(&Parent))
+    return &Child == While->getCond();
+  if (const auto *For = dyn_cast<ForStmt>(&Parent))
+    return &Child == For->getInit() || &Child == For->getCond();
+  if (const auto *Range = dyn_cast<CXXForRangeStmt>(&Parent))
+    return &Child != Range->getBody() && &Child != Range->getLoopVarStmt();
+  return !isa<CXXCatchStmt>(&Parent);
+}
+
+std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const FunctionDecl *Callee,
+                                                   unsigned Depth) {
+  if (IsSink(Call))
+    return CallPath{{&Call, Callee}};
+  if (Depth >= MaxDepth)
+    return std::nullopt;
+  if (const FunctionDecl *Definition = definitionOf(Callee)) {
+    if (std::optional<CallPath> Rest = findPath(*Definition)) {
+      CallPath Path{{&Call, Definition}};
+      Path.insert(Path.end(), Rest->begin(), Rest->end());
+      return Path;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<CallPath> CallPathFinder::searchCallable(const Expr *Arg, unsigned Depth) {
+  // A lambda written in place and handed to a function that calls it now.
+  const auto *Lambda = dyn_cast<LambdaExpr>(Arg->IgnoreParenImpCasts());
+  if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(Arg->IgnoreParenImpCasts()))
+    Lambda = dyn_cast<LambdaExpr>(Temp->getSubExpr()->IgnoreParenImpCasts());
+  if (!Lambda)
+    return std::nullopt;
+  return searchStmt(Lambda->getBody(), Depth + 1);
+}
+
+std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *S, unsigned Depth) {
+  if (!S)
+    return std::nullopt;
+  // Code that does not run here.
+  if (isa<LambdaExpr>(S) || isa<UnaryExprOrTypeTraitExpr>(S) || isa<CXXNoexceptExpr>(S))
+    return std::nullopt;
+  if (const auto *Typeid = dyn_cast<CXXTypeidExpr>(S); Typeid && !Typeid->isPotentiallyEvaluated())
+    return std::nullopt;
+
+  const FunctionDecl *Callee = nullptr;
+  const Expr *CallSite = nullptr;
+  llvm::SmallVector<const Expr *, 4> Arguments;
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    CallSite = Call;
+    Callee = Call->getDirectCallee();
+    Arguments.append(Call->arg_begin(), Call->arg_end());
+  } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
+    CallSite = Construct;
+    Callee = Construct->getConstructor();
+    Arguments.append(Construct->arg_begin(), Construct->arg_end());
+  }
+
+  if (CallSite) {
+    bool Offloads = isOffloadingCall(*CallSite);
+    // Arguments run before the call.
+    for (const Stmt *Child : S->children()) {
+      if (!Child)
+        continue;
+      const auto *ChildExpr = dyn_cast<Expr>(Child);
+      bool IsArgument = ChildExpr && llvm::is_contained(Arguments, ChildExpr);
+      if (IsArgument && !Offloads && invokesCallablesNow(Callee))
+        if (std::optional<CallPath> Path = searchCallable(ChildExpr, Depth))
+          return Path;
+      if (runsEveryTime(*S, *Child))
+        if (std::optional<CallPath> Path = searchStmt(Child, Depth))
+          return Path;
+    }
+    if (Offloads)
+      return std::nullopt;
+    return searchCall(*CallSite, Callee, Depth);
+  }
+
+  for (const Stmt *Child : S->children())
+    if (Child && runsEveryTime(*S, *Child))
+      if (std::optional<CallPath> Path = searchStmt(Child, Depth))
+        return Path;
+  return std::nullopt;
+}
+
+} // namespace lastword::analysis

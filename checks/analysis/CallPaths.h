@@ -1,0 +1,88 @@
+//===--- CallPaths.h - Call paths within a translation unit ---------------===//
+//
+// "Does this finalizer block?" and "does this loop body collect?" are the
+// same question: is there a path of calls, through code visible in the
+// translation unit, from here to a call of interest? CallPathFinder answers
+// it once per function (memoised) and returns the path so that a check can
+// show it as notes.
+//
+// What counts as running "here": the statements of a function body, lambdas
+// invoked in place or through a local variable, and lambdas handed to a
+// standard algorithm. Not: lambdas handed to std::thread, std::jthread,
+// std::async, pthread_create or any configured offloading function (that
+// code runs on another thread), unevaluated operands, and the bodies of
+// functions in system headers (the sink predicate judges those by name).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LASTWORD_ANALYSIS_CALLPATHS_H
+#define LASTWORD_ANALYSIS_CALLPATHS_H
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Stmt.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringRef.h"
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lastword::analysis {
+
+/// One step: a call (CallExpr or CXXConstructExpr) and the function it runs.
+struct CallStep {
+  const clang::Expr *Call = nullptr;
+  const clang::FunctionDecl *Callee = nullptr;
+};
+/// Calls leading from the start point to a sink; the last step is the sink.
+using CallPath = std::vector<CallStep>;
+
+class CallPathFinder {
+public:
+  /// Decides whether a call (CallExpr or CXXConstructExpr) is a sink.
+  using SinkPredicate = std::function<bool(const clang::Expr &Call)>;
+
+  enum class Reach {
+    AnyPath,          ///< any code that may run: both branches of an if, loop bodies
+    EveryExecution,   ///< only code that runs whenever the start point runs
+  };
+
+  CallPathFinder(SinkPredicate IsSink, Reach Mode = Reach::AnyPath,
+                 std::vector<std::string> OffloadFunctions = {});
+
+  /// The first path, in source order, from the code of \p Function.
+  std::optional<CallPath> findPath(const clang::FunctionDecl &Function);
+  /// The first path from the statement \p S (a loop body, say).
+  std::optional<CallPath> findPath(const clang::Stmt &S);
+
+  /// True for calls whose callable arguments run on another thread.
+  bool isOffloadingCall(const clang::Expr &Call) const;
+
+private:
+  std::optional<CallPath> searchStmt(const clang::Stmt *S, unsigned Depth);
+  std::optional<CallPath> searchCallable(const clang::Expr *Arg, unsigned Depth);
+  std::optional<CallPath> searchCall(const clang::Expr &Call, const clang::FunctionDecl *Callee,
+                                     unsigned Depth);
+
+  /// Children of \p S that run whenever \p S runs (EveryExecution mode).
+  bool runsEveryTime(const clang::Stmt &Parent, const clang::Stmt &Child) const;
+
+  SinkPredicate IsSink;
+  Reach Mode;
+  std::vector<std::string> OffloadFunctions;
+  enum class State { InProgress, Done };
+  struct Summary {
+    State Progress = State::InProgress;
+    std::optional<CallPath> Path;
+  };
+  llvm::DenseMap<const clang::FunctionDecl *, Summary> Summaries;
+};
+
+/// The default list of functions that run their callable arguments on
+/// another thread.
+const std::vector<std::string> &defaultOffloadFunctions();
+
+} // namespace lastword::analysis
+
+#endif

@@ -1,0 +1,150 @@
+//===--- Callables.cpp ----------------------------------------------------===//
+
+#include "analysis/Callables.h"
+#include "clang/AST/Decl.h"
+
+using namespace clang;
+
+namespace lastword::analysis {
+namespace {
+
+bool isStdFunctionNamed(const FunctionDecl *Function, StringRef Name) {
+  return Function && Function->isInStdNamespace() && Function->getName() == Name;
+}
+
+// Strips what does not change the callable: parentheses, casts,
+// temporaries, copies and moves, std::function and std::move wrappers.
+const Expr *skipCallableWrappers(const Expr *E) {
+  for (unsigned Step = 0; E && Step < 32; ++Step) {
+    const Expr *Before = E;
+    E = E->IgnoreParenCasts();
+    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = Temp->getSubExpr();
+    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = Bind->getSubExpr();
+    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+      E = Cleanups->getSubExpr();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+      const CXXRecordDecl *Record = Construct->getConstructor()->getParent();
+      bool IsWrapper = Construct->getConstructor()->isCopyOrMoveConstructor() ||
+                       (Record->isInStdNamespace() && Record->getName() == "function");
+      if (IsWrapper && Construct->getNumArgs() >= 1 && !isa<CXXTemporaryObjectExpr>(Construct))
+        E = Construct->getArg(0);
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(E))
+      if (isStdFunctionNamed(Call->getDirectCallee(), "move") && Call->getNumArgs() == 1)
+        E = Call->getArg(0);
+    if (const auto *Unary = dyn_cast<UnaryOperator>(E))
+      if (Unary->getOpcode() == UO_AddrOf && isa<DeclRefExpr>(Unary->getSubExpr()->IgnoreParens()) &&
+          isa<FunctionDecl>(cast<DeclRefExpr>(Unary->getSubExpr()->IgnoreParens())->getDecl()))
+        E = Unary->getSubExpr();
+    if (E == Before)
+      return E;
+  }
+  return E;
+}
+
+} // namespace
+
+const CXXMethodDecl *callOperatorOf(const CXXRecordDecl &Record) {
+  const CXXRecordDecl *Definition = Record.getDefinition();
+  if (!Definition)
+    return nullptr;
+  if (Definition->isLambda())
+    return Definition->getLambdaCallOperator();
+  const CXXMethodDecl *Found = nullptr;
+  for (const CXXMethodDecl *Method : Definition->methods()) {
+    if (Method->getOverloadedOperator() != OO_Call)
+      continue;
+    if (Found)
+      return nullptr; // overloaded: cannot tell which runs
+    Found = Method;
+  }
+  return Found;
+}
+
+std::optional<CallableTarget> resolveCallable(const Expr *Callback) {
+  CallableTarget Target;
+  const Expr *E = skipCallableWrappers(Callback);
+  // A local variable initialised with the callable: follow it.
+  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() ||
+        !Var->getInit() || isa<ParmVarDecl>(Var))
+      break;
+    E = skipCallableWrappers(Var->getInit());
+  }
+  if (!E)
+    return std::nullopt;
+  Target.Source = E;
+
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(E)) {
+    Target.Lambda = Lambda;
+    Target.Body = Lambda->getCallOperator();
+    Target.FunctionObject = Lambda->getLambdaClass();
+    return Target;
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *Function = dyn_cast<FunctionDecl>(Ref->getDecl())) {
+      Target.Body = Function;
+      return Target;
+    }
+    return std::nullopt;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if ((isStdFunctionNamed(Callee, "bind") || isStdFunctionNamed(Callee, "bind_front") ||
+         isStdFunctionNamed(Callee, "bind_back")) &&
+        Call->getNumArgs() >= 1) {
+      Target.IsBind = true;
+      if (std::optional<CallableTarget> Bound = resolveCallable(Call->getArg(0))) {
+        Target.Body = Bound->Body;
+        Target.Lambda = Bound->Lambda;
+        Target.FunctionObject = Bound->FunctionObject;
+      }
+      for (unsigned I = 1; I < Call->getNumArgs(); ++I)
+        Target.StoredArguments.push_back(Call->getArg(I));
+      return Target;
+    }
+    return std::nullopt;
+  }
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+    const CXXRecordDecl *Record = Construct->getConstructor()->getParent();
+    Target.FunctionObject = Record;
+    if (const CXXMethodDecl *Call = callOperatorOf(*Record))
+      Target.Body = Call;
+    for (const Expr *Arg : Construct->arguments())
+      Target.StoredArguments.push_back(Arg);
+    return Target;
+  }
+  if (const auto *List = dyn_cast<InitListExpr>(E)) {
+    if (const CXXRecordDecl *Record = List->getType()->getAsCXXRecordDecl()) {
+      Target.FunctionObject = Record;
+      Target.Body = callOperatorOf(*Record);
+      for (const Expr *Init : List->inits())
+        Target.StoredArguments.push_back(Init);
+      return Target;
+    }
+  }
+  if (const auto *ParenList = dyn_cast<CXXParenListInitExpr>(E)) {
+    if (const CXXRecordDecl *Record = ParenList->getType()->getAsCXXRecordDecl()) {
+      Target.FunctionObject = Record;
+      Target.Body = callOperatorOf(*Record);
+      for (const Expr *Init : ParenList->getInitExprs())
+        Target.StoredArguments.push_back(Init);
+      return Target;
+    }
+  }
+  // A function object of a known class built elsewhere: its code, no state.
+  if (const CXXRecordDecl *Record = E->getType()->getAsCXXRecordDecl()) {
+    if (const CXXMethodDecl *Call = callOperatorOf(*Record)) {
+      Target.FunctionObject = Record;
+      Target.Body = Call;
+      return Target;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace lastword::analysis

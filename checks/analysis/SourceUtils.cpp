@@ -1,0 +1,55 @@
+//===--- SourceUtils.cpp --------------------------------------------------===//
+
+#include "analysis/SourceUtils.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/Basic/SourceManager.h"
+
+using namespace clang;
+
+namespace lastword::analysis {
+
+bool isInSystemCode(SourceLocation Loc, const SourceManager &SM) {
+  if (Loc.isInvalid())
+    return false;
+  return SM.isInSystemHeader(SM.getSpellingLoc(Loc)) || SM.isInSystemMacro(Loc) ||
+         SM.isInSystemHeader(SM.getExpansionLoc(Loc));
+}
+
+bool isInTemplateInstantiation(const Decl &D) {
+  for (const DeclContext *Context = dyn_cast<DeclContext>(&D) ? cast<DeclContext>(&D)
+                                                               : D.getDeclContext();
+       Context; Context = Context->getParent()) {
+    if (const auto *Function = dyn_cast<FunctionDecl>(Context))
+      if (Function->isTemplateInstantiation())
+        return true;
+    if (const auto *Record = dyn_cast<CXXRecordDecl>(Context))
+      if (Record->getTemplateSpecializationKind() == TSK_ImplicitInstantiation ||
+          Record->getTemplateSpecializationKind() == TSK_ExplicitInstantiationDefinition)
+        return true;
+  }
+  return false;
+}
+
+std::string displayName(const FunctionDecl &Function) {
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(&Function))
+    if (Method->getParent()->isLambda())
+      return "lambda";
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(&Function))
+    return Ctor->getParent()->getQualifiedNameAsString();
+  return Function.getQualifiedNameAsString();
+}
+
+void emitCallPathNotes(tidy::ClangTidyCheck &Check, const CallPath &Path, llvm::StringRef SinkNote) {
+  for (size_t I = 0; I < Path.size(); ++I) {
+    const CallStep &Step = Path[I];
+    std::string Name = Step.Callee ? displayName(*Step.Callee) : std::string("call");
+    if (I + 1 == Path.size())
+      Check.diag(Step.Call->getBeginLoc(), SinkNote, DiagnosticIDs::Note) << Name;
+    else
+      Check.diag(Step.Call->getBeginLoc(), "'%0' is called here", DiagnosticIDs::Note) << Name;
+  }
+}
+
+} // namespace lastword::analysis

@@ -1,0 +1,32 @@
+//===--- SourceUtils.h - Where code is and how to show it -----------------===//
+
+#ifndef LASTWORD_ANALYSIS_SOURCEUTILS_H
+#define LASTWORD_ANALYSIS_SOURCEUTILS_H
+
+#include "analysis/CallPaths.h"
+#include "clang-tidy/ClangTidyCheck.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/Basic/SourceLocation.h"
+#include <string>
+
+namespace lastword::analysis {
+
+/// Code the user cannot change: system headers, and macros defined there.
+bool isInSystemCode(clang::SourceLocation Loc, const clang::SourceManager &SM);
+
+/// True when \p D is, or sits inside, a template instantiation: the checks
+/// judge the template as written, once.
+bool isInTemplateInstantiation(const clang::Decl &D);
+
+/// The name to show for a function: qualified, without template arguments
+/// (`std::mutex::lock`, `Pool::drain`, `lambda` for a lambda's operator()).
+std::string displayName(const clang::FunctionDecl &Function);
+
+/// Notes along a call path: "'flush' is called here", ... and, at the sink,
+/// \p SinkNote with %0 bound to the sink's name.
+void emitCallPathNotes(clang::tidy::ClangTidyCheck &Check, const CallPath &Path,
+                       llvm::StringRef SinkNote);
+
+} // namespace lastword::analysis
+
+#endif

@@ -1,0 +1,330 @@
+//===--- LastwordMain.cpp - The standalone lastword driver ----------------===//
+//
+// A thin LibTooling shell around the gc module: the same checks the
+// clang-tidy plugin runs, with clang-tidy's configuration (.clang-tidy files,
+// --config-file, --checks) and a CI-friendly exit status:
+//   0  no finding treated as an error
+//   1  findings treated as errors (--warnings-as-errors)
+//   2  usage or input errors: bad options, unknown checks, missing files,
+//      a missing or broken compile database, code that does not parse
+//
+//===----------------------------------------------------------------------===//
+
+#include "clang-tidy/ClangTidy.h"
+#include "clang-tidy/ClangTidyDiagnosticConsumer.h"
+#include "clang-tidy/ClangTidyModuleRegistry.h"
+#include "clang-tidy/ClangTidyOptions.h"
+#include "clang/Basic/Version.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/CommonOptionsParser.h"
+#include "clang/Tooling/CompilationDatabase.h"
+#include "gc/GcTidyModule.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/GlobPattern.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace clang;
+using namespace clang::tidy;
+namespace cl = llvm::cl;
+
+static ClangTidyModuleRegistry::Add<gc::GcModule> GcModuleRegistration(gc::GcModuleName,
+                                                                       gc::GcModuleDescription);
+
+namespace {
+
+enum ExitStatus { ExitClean = 0, ExitFindings = 1, ExitInputError = 2 };
+
+cl::OptionCategory LastwordCategory("lastword options");
+
+const char Overview[] =
+    "lastword: finds finalizer and object-lifetime bugs in C++ code that runs on a\n"
+    "garbage collector (the bundled lastword runtime, Boehm GC).\n\n"
+    "  lastword [options] <file>... [-- <compiler arguments>]\n"
+    "  lastword [options] -p <build dir> [<file>...]\n\n"
+    "With -p, files come from <build dir>/compile_commands.json (all of them when\n"
+    "none is named). Configuration is read as clang-tidy reads it: .clang-tidy files\n"
+    "above each source file, or --config-file / --config. Exit status: 0 clean,\n"
+    "1 findings treated as errors, 2 usage or input errors.\n";
+
+cl::list<std::string> SourcePaths(cl::Positional, cl::desc("<file>..."), cl::cat(LastwordCategory));
+cl::opt<std::string> BuildPath("p", cl::desc("Build directory holding compile_commands.json"),
+                               cl::value_desc("build dir"), cl::cat(LastwordCategory));
+cl::opt<std::string> Checks("checks",
+                            cl::desc("Comma-separated globs of checks to enable or, with a\n"
+                                     "leading '-', disable (default: all gc-* checks)"),
+                            cl::cat(LastwordCategory));
+cl::opt<std::string> WarningsAsErrors("warnings-as-errors",
+                                      cl::desc("Globs of checks whose findings are errors\n"
+                                               "(exit status 1)"),
+                                      cl::cat(LastwordCategory));
+cl::opt<std::string> ConfigFile("config-file",
+                                cl::desc("Read the configuration from this YAML file\n"
+                                         "(.clang-tidy format) instead of .clang-tidy files"),
+                                cl::cat(LastwordCategory));
+cl::opt<std::string> ConfigText("config",
+                                cl::desc("Configuration as a YAML string, e.g.\n"
+                                         "\"{CheckOptions: {Api: bdwgc}}\""),
+                                cl::cat(LastwordCategory));
+cl::opt<std::string> HeaderFilter("header-filter",
+                                  cl::desc("Regex of headers whose findings are shown\n"
+                                           "(default: only the main files)"),
+                                  cl::cat(LastwordCategory));
+cl::opt<bool> Fix("fix", cl::desc("Apply the suggested fix-its"), cl::cat(LastwordCategory));
+cl::opt<std::string> ExportFixes("export-fixes",
+                                 cl::desc("Write the suggested fixes to this YAML file\n"
+                                          "(clang-apply-replacements format)"),
+                                 cl::value_desc("file"), cl::cat(LastwordCategory));
+cl::opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"),
+                         cl::cat(LastwordCategory));
+cl::opt<bool> DumpConfig("dump-config",
+                         cl::desc("Print the effective configuration, with every check\n"
+                                  "option, and exit"),
+                         cl::cat(LastwordCategory));
+cl::list<std::string> ExtraArgs("extra-arg",
+                                cl::desc("Extra compiler argument to append"),
+                                cl::cat(LastwordCategory));
+cl::list<std::string> ExtraArgsBefore("extra-arg-before",
+                                      cl::desc("Extra compiler argument to prepend"),
+                                      cl::cat(LastwordCategory));
+cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"), cl::cat(LastwordCategory));
+
+int inputError(const llvm::Twine &Message) {
+  std::string Text = Message.str();
+  std::replace(Text.begin(), Text.end(), '\n', ' ');
+  llvm::errs() << "lastword: error: " << llvm::StringRef(Text).trim() << "\n";
+  return ExitInputError;
+}
+
+void printVersion(llvm::raw_ostream &OS) {
+  OS << "lastword " << LASTWORD_VERSION << " (clang-tidy module 'gc', built with "
+     << clang::getClangFullVersion() << ")\n";
+}
+
+// Positive globs in --checks that name no known check: almost always a typo.
+std::vector<std::string> unknownCheckGlobs(llvm::StringRef Globs) {
+  NamesAndOptions Known = getAllChecksAndOptions(/*AllowEnablingAnalyzerAlphaCheckers=*/false);
+  std::vector<std::string> Unknown;
+  llvm::SmallVector<llvm::StringRef, 8> Terms;
+  Globs.split(Terms, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef Term : Terms) {
+    Term = Term.trim();
+    if (Term.empty() || Term.starts_with("-") || Term.starts_with("clang-diagnostic-"))
+      continue;
+    llvm::Expected<llvm::GlobPattern> Pattern = llvm::GlobPattern::create(Term);
+    if (!Pattern) {
+      llvm::consumeError(Pattern.takeError());
+      Unknown.push_back(Term.str());
+      continue;
+    }
+    bool Matches = llvm::any_of(Known.Names, [&](const llvm::StringMapEntry<std::nullopt_t> &Name) {
+      return Pattern->match(Name.getKey());
+    });
+    if (!Matches)
+      Unknown.push_back(Term.str());
+  }
+  return Unknown;
+}
+
+std::unique_ptr<ClangTidyOptionsProvider>
+makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, std::string &Error) {
+  ClangTidyGlobalOptions GlobalOptions;
+  ClangTidyOptions Defaults = ClangTidyOptions::getDefaults();
+  Defaults.Checks = "-*,gc-*";
+  ClangTidyOptions Overrides;
+  if (Checks.getNumOccurrences())
+    Overrides.Checks = Checks;
+  if (WarningsAsErrors.getNumOccurrences())
+    Overrides.WarningsAsErrors = WarningsAsErrors;
+  if (HeaderFilter.getNumOccurrences())
+    Overrides.HeaderFilterRegex = HeaderFilter;
+
+  std::string ConfigSource;
+  std::optional<std::string> Config;
+  if (!ConfigFile.empty() && !ConfigText.empty()) {
+    Error = "--config-file and --config cannot be used together";
+    return nullptr;
+  }
+  if (!ConfigFile.empty()) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(ConfigFile);
+    if (!Text) {
+      Error = "cannot read config file '" + ConfigFile + "': " + Text.getError().message();
+      return nullptr;
+    }
+    Config = (*Text)->getBuffer().str();
+    ConfigSource = ConfigFile;
+  } else if (!ConfigText.empty()) {
+    Config = ConfigText;
+    ConfigSource = "--config";
+  }
+  if (!Config)
+    return std::make_unique<FileOptionsProvider>(GlobalOptions, Defaults, Overrides, FS);
+
+  std::string ParseMessages;
+  llvm::ErrorOr<ClangTidyOptions> Parsed = parseConfigurationWithDiags(
+      llvm::MemoryBufferRef(*Config, ConfigSource), [&](const llvm::SMDiagnostic &D) {
+        if (D.getKind() == llvm::SourceMgr::DK_Error)
+          ParseMessages += (ParseMessages.empty() ? "" : "; ") + D.getMessage().str();
+      });
+  if (!Parsed) {
+    Error = "invalid configuration in '" + ConfigSource + "': " +
+            (ParseMessages.empty() ? Parsed.getError().message() : ParseMessages);
+    return nullptr;
+  }
+  return std::make_unique<ConfigOptionsProvider>(GlobalOptions, Defaults, *Parsed, Overrides, FS);
+}
+
+std::unique_ptr<tooling::CompilationDatabase>
+loadCompilations(std::unique_ptr<tooling::CompilationDatabase> FromCommandLine, std::string &Error) {
+  std::unique_ptr<tooling::CompilationDatabase> Database;
+  if (!BuildPath.empty()) {
+    if (!llvm::sys::fs::is_directory(BuildPath) &&
+        llvm::sys::path::filename(BuildPath) != "compile_commands.json") {
+      Error = "build directory '" + BuildPath + "' does not exist";
+      return nullptr;
+    }
+    std::string Dir = llvm::sys::fs::is_directory(BuildPath)
+                          ? BuildPath.getValue()
+                          : llvm::sys::path::parent_path(BuildPath).str();
+    std::string LoadError;
+    Database = tooling::CompilationDatabase::loadFromDirectory(Dir, LoadError);
+    if (!Database) {
+      Error = "cannot load the compilation database in '" + Dir + "': " + LoadError;
+      return nullptr;
+    }
+  } else if (FromCommandLine) {
+    Database = std::move(FromCommandLine);
+  } else {
+    std::string LoadError;
+    if (!SourcePaths.empty())
+      Database = tooling::CompilationDatabase::autoDetectFromSource(SourcePaths.front(), LoadError);
+    if (!Database) {
+      llvm::errs() << "lastword: warning: no compile_commands.json found above '"
+                   << (SourcePaths.empty() ? std::string(".") : SourcePaths.front())
+                   << "' and no '--' given; parsing with default flags\n";
+      Database = std::make_unique<tooling::FixedCompilationDatabase>(".", std::vector<std::string>{});
+    }
+  }
+  auto Adjusted = std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(Database));
+  if (!ExtraArgsBefore.empty())
+    Adjusted->appendArgumentsAdjuster(tooling::getInsertArgumentAdjuster(
+        ExtraArgsBefore, tooling::ArgumentInsertPosition::BEGIN));
+  if (!ExtraArgs.empty())
+    Adjusted->appendArgumentsAdjuster(
+        tooling::getInsertArgumentAdjuster(ExtraArgs, tooling::ArgumentInsertPosition::END));
+  return Adjusted;
+}
+
+} // namespace
+
+int main(int argc, const char **argv) {
+  llvm::InitLLVM Init(argc, argv);
+  cl::HideUnrelatedOptions(LastwordCategory);
+  cl::SetVersionPrinter(printVersion);
+
+  std::string CommandLineError;
+  std::unique_ptr<tooling::CompilationDatabase> FromCommandLine =
+      tooling::FixedCompilationDatabase::loadFromCommandLine(argc, argv, CommandLineError);
+  if (!CommandLineError.empty())
+    return inputError(CommandLineError);
+  std::string OptionErrors;
+  llvm::raw_string_ostream OptionErrorStream(OptionErrors);
+  if (!cl::ParseCommandLineOptions(argc, argv, Overview, &OptionErrorStream)) {
+    OptionErrorStream.flush();
+    return inputError(llvm::StringRef(OptionErrors).trim() + " (see 'lastword --help')");
+  }
+
+  if (Checks.getNumOccurrences()) {
+    std::vector<std::string> Unknown = unknownCheckGlobs(Checks);
+    if (!Unknown.empty())
+      return inputError("unknown check '" + Unknown.front() + "' in --checks (run --list-checks "
+                        "with --checks='*' to see every check)");
+  }
+
+  llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> BaseFS(
+      new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
+  std::string ProviderError;
+  std::unique_ptr<ClangTidyOptionsProvider> Provider = makeOptionsProvider(BaseFS, ProviderError);
+  if (!Provider)
+    return inputError(ProviderError);
+
+  std::string FirstFile = SourcePaths.empty() ? "dummy.cpp" : SourcePaths.front();
+  llvm::SmallString<256> FirstFileAbsolute(FirstFile);
+  llvm::sys::fs::make_absolute(FirstFileAbsolute);
+  ClangTidyOptions Effective = Provider->getOptions(FirstFileAbsolute);
+  std::vector<std::string> EnabledChecks =
+      getCheckNames(Effective, /*AllowEnablingAnalyzerAlphaCheckers=*/false);
+
+  if (ListChecks) {
+    llvm::outs() << "Enabled checks:\n";
+    for (const std::string &Name : EnabledChecks)
+      llvm::outs() << "    " << Name << "\n";
+    return EnabledChecks.empty() ? inputError("no checks enabled") : ExitClean;
+  }
+  if (DumpConfig) {
+    Effective.CheckOptions = getCheckOptions(Effective, false);
+    llvm::outs() << configurationAsText(ClangTidyOptions::getDefaults().merge(Effective, 0)) << "\n";
+    return ExitClean;
+  }
+  if (EnabledChecks.empty())
+    return inputError("no checks enabled (check --checks and the configuration)");
+
+  std::string DatabaseError;
+  std::unique_ptr<tooling::CompilationDatabase> Compilations =
+      loadCompilations(std::move(FromCommandLine), DatabaseError);
+  if (!Compilations)
+    return inputError(DatabaseError);
+
+  std::vector<std::string> Files(SourcePaths.begin(), SourcePaths.end());
+  if (Files.empty() && !BuildPath.empty())
+    Files = Compilations->getAllFiles();
+  if (Files.empty())
+    return inputError("no input files (name files, or -p a build directory)");
+  for (const std::string &File : Files)
+    if (!llvm::sys::fs::exists(File))
+      return inputError("no such file: '" + File + "'");
+
+  ClangTidyContext Context(std::move(Provider));
+  bool WantFixes = Fix || !ExportFixes.empty();
+  std::vector<ClangTidyError> Errors =
+      runClangTidy(Context, *Compilations, Files, BaseFS, WantFixes);
+
+  unsigned WarningsAsErrorsCount = 0;
+  handleErrors(Errors, Context, Fix ? FB_Fix : FB_NoFix, WarningsAsErrorsCount, BaseFS);
+
+  if (!ExportFixes.empty()) {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(ExportFixes, EC, llvm::sys::fs::OF_None);
+    if (EC)
+      return inputError("cannot write '" + ExportFixes + "': " + EC.message());
+    exportReplacements(Files.front(), Errors, OS);
+  }
+
+  unsigned CompileErrors = 0, ConfigErrors = 0, Findings = 0;
+  for (const ClangTidyError &Error : Errors) {
+    llvm::StringRef Name = Error.DiagnosticName;
+    if (Name == "clang-tidy-config")
+      ++ConfigErrors;
+    else if (Error.DiagLevel == ClangTidyError::Error && Name.starts_with("clang-diagnostic-"))
+      ++CompileErrors;
+    else if (Name.starts_with("gc-"))
+      ++Findings;
+  }
+  if (ConfigErrors)
+    return inputError("invalid check configuration (see the messages above)");
+  if (CompileErrors)
+    return inputError(llvm::Twine(CompileErrors) + " compiler error(s): the code could not be "
+                                                    "parsed, so it was not fully checked");
+  if (!Quiet && Findings)
+    llvm::errs() << "lastword: " << Findings << " finding(s) in " << Files.size() << " file(s)\n";
+  if (WarningsAsErrorsCount) {
+    llvm::errs() << "lastword: " << WarningsAsErrorsCount << " finding(s) treated as errors\n";
+    return ExitFindings;
+  }
+  return ExitClean;
+}

@@ -1,0 +1,18 @@
+//===--- GcTidyModule.cpp -------------------------------------------------===//
+
+#include "gc/GcTidyModule.h"
+#include "gc/BlockingFinalizerCheck.h"
+#include "gc/CollectInLoopCheck.h"
+#include "gc/FinalizerSelfReferenceCheck.h"
+
+namespace clang::tidy::gc {
+
+void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
+  CheckFactories.registerCheck<BlockingFinalizerCheck>("gc-blocking-finalizer");
+  CheckFactories.registerCheck<CollectInLoopCheck>("gc-collect-in-loop");
+  CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");
+}
+
+ClangTidyOptions GcModule::getModuleOptions() { return ClangTidyOptions(); }
+
+} // namespace clang::tidy::gc

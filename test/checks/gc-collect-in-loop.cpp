@@ -1,0 +1,148 @@
+// RUN: %check_gc %s gc-collect-in-loop %t
+
+#include <lastword/gc.hpp>
+#include <vector>
+
+struct Item { int payload; };
+void process(Item &);
+bool memory_pressure();
+
+void batch(std::vector<Item> &items) {
+  for (Item &item : items) {
+    process(item);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'lastword::collect' stops the world and traces the whole heap each time [gc-collect-in-loop]
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+  }
+}
+
+void counted(int n) {
+  for (int i = 0; i < n; ++i)
+    lastword::collect();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+  int k = 0;
+  while (k++ < n) {
+    { lastword::collect(); }
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: full collection on every iteration
+  }
+  do {
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+  } while (--n > 0);
+}
+
+// Through functions of the translation unit.
+void flush_heap() { lastword::collect(); }
+void end_of_item(Item &item) { process(item); flush_heap(); }
+
+void indirect(std::vector<Item> &items) {
+  for (Item &item : items)
+    end_of_item(item);
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'end_of_item' calls 'lastword::collect', which stops the world and traces the whole heap each time [gc-collect-in-loop]
+  // CHECK-MESSAGES: :[[@LINE-6]]:47: note: 'flush_heap' is called here
+  // CHECK-MESSAGES: :[[@LINE-8]]:21: note: 'lastword::collect' collects the whole heap here
+}
+
+// Nested loops: reported once, at the innermost loop.
+void nested(int n) {
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) {
+      lastword::collect();
+      // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: full collection on every iteration
+    }
+  }
+}
+
+// A lambda called in the loop runs there.
+void lambda_called(int n) {
+  auto gc = [] { lastword::collect(); };
+  for (int i = 0; i < n; ++i)
+    gc();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'lambda' calls
+}
+
+// ---- Near misses: all silent. ----
+
+void after_loop(std::vector<Item> &items) {
+  for (Item &item : items)
+    process(item);
+  lastword::collect();
+}
+
+void periodic(std::vector<Item> &items) {
+  int done = 0;
+  for (Item &item : items) {
+    process(item);
+    if (++done % 10000 == 0)
+      lastword::collect();
+  }
+}
+
+void under_pressure(std::vector<Item> &items) {
+  for (Item &item : items) {
+    process(item);
+    if (memory_pressure()) {
+      lastword::collect();
+    }
+    memory_pressure() ? lastword::collect() : void();
+  }
+}
+
+void retry_on_exhaustion(int attempts) {
+  for (int i = 0; i < attempts; ++i) {
+    try {
+      lastword::make<Item>();
+      break;
+    } catch (...) {
+      lastword::collect();
+    }
+  }
+}
+
+#define COLLECT_ONCE() do { lastword::collect(); } while (0)
+void macro_once() { COLLECT_ONCE(); }
+
+void never_loops() {
+  while (false)
+    lastword::collect();
+}
+
+// A lambda defined in the loop but only stored runs later, not per iteration.
+std::vector<void (*)()> callbacks;
+void stored_lambda(int n) {
+  for (int i = 0; i < n; ++i)
+    callbacks.push_back([] { lastword::collect(); });
+}
+
+// A function that collects only conditionally.
+void maybe_collect() {
+  if (memory_pressure())
+    lastword::collect();
+}
+void conditional_callee(std::vector<Item> &items) {
+  for (Item &item : items) {
+    process(item);
+    maybe_collect();
+  }
+}
+
+// Something else called collect.
+namespace other { void collect(); }
+void other_collect(int n) {
+  for (int i = 0; i < n; ++i)
+    other::collect();
+}
+
+void suppressed(int n) {
+  for (int i = 0; i < n; ++i)
+    lastword::collect(); // NOLINT(gc-collect-in-loop)
+}
+
+// Templates are judged as written, once.
+template <class T> void each(std::vector<T> &v) {
+  for (T &x : v)
+    lastword::collect();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+}
+template void each<int>(std::vector<int> &);
+template void each<Item>(std::vector<Item> &);

@@ -1,0 +1,33 @@
+# lit configuration for lastword's check and driver tests.
+import os
+import shlex
+import lit.formats
+
+config.name = "lastword"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".cpp", ".c", ".test"]
+config.excludes = ["Inputs", "validation", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.lastword_binary_dir, "test")
+
+inputs = os.path.join(config.test_source_root, "checks", "Inputs")
+runner = [config.python, os.path.join(config.test_source_root, "check_gc_tidy.py"),
+          "--filecheck", config.filecheck, "--driver", config.lastword_driver,
+          "--include", inputs]
+tools = lit_config.params.get("tools", config.lastword_tools)
+if "plugin" in tools:
+    runner += ["--plugin", config.lastword_plugin, "--clang-tidy", config.clang_tidy]
+runner += ["--tools", tools]
+config.substitutions.append(("%check_gc", " ".join(shlex.quote(a) for a in runner)))
+config.substitutions.append(("%gc_inputs", inputs))
+config.substitutions.append(("%lastword", shlex.quote(config.lastword_driver)))
+config.substitutions.append(("%clang_tidy_plugin",
+                             "%s --load=%s" % (shlex.quote(config.clang_tidy),
+                                               shlex.quote(config.lastword_plugin))))
+config.substitutions.append(("%FileCheck", shlex.quote(config.filecheck)))
+config.substitutions.append(("%not", shlex.quote(config.not_tool)))
+if "plugin" in tools:
+    config.available_features.add("plugin")
+# Sanitizer reports must fail the test, not scroll by.
+config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:halt_on_error=1"
+config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
