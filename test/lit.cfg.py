@@ -26,6 +26,9 @@ config.substitutions.append(("%clang_tidy_plugin",
                                                shlex.quote(config.lastword_plugin))))
 config.substitutions.append(("%FileCheck", shlex.quote(config.filecheck)))
 config.substitutions.append(("%not", shlex.quote(config.not_tool)))
+config.substitutions.append(("%python", shlex.quote(config.python)))
+config.substitutions.append(("%expect_exit", "%s %s" % (
+    shlex.quote(config.python), shlex.quote(os.path.join(config.test_source_root, "expect_exit.py")))))
 if "plugin" in tools:
     config.available_features.add("plugin")
 # Sanitizer reports must fail the test, not scroll by.

@@ -1,0 +1,47 @@
+// RUN: %check_gc %s gc-collect-in-loop %t -- --config="{CheckOptions: {Api: bdwgc}}"
+
+#include <gc.h>
+#include <gc/gc_cpp.h>
+
+struct Node : gc {
+  Node *next = nullptr;
+};
+
+void rebuild(int n) {
+  Node *head = nullptr;
+  for (int i = 0; i < n; ++i) {
+    Node *node = new Node;
+    node->next = head;
+    head = node;
+    GC_gcollect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'GC_gcollect' stops the world and traces the whole heap each time [gc-collect-in-loop]
+  }
+}
+
+void unmap_each(int n) {
+  while (n-- > 0)
+    GC_gcollect_and_unmap();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'GC_gcollect_and_unmap'
+}
+
+// Near misses.
+void once(int n) {
+  for (int i = 0; i < n; ++i)
+    (void)GC_MALLOC(16);
+  GC_gcollect();
+}
+
+void throttled(int n) {
+  for (int i = 0; i < n; ++i) {
+    (void)GC_MALLOC(16);
+    if (GC_get_heap_size() > (1u << 30))
+      GC_gcollect();
+  }
+}
+
+// Under the Boehm profile, lastword::collect is not the collector.
+namespace lastword { void collect(); }
+void not_this_collector(int n) {
+  for (int i = 0; i < n; ++i)
+    lastword::collect();
+}

@@ -1,0 +1,5 @@
+namespace lastword { void collect(); }
+void run(int n) {
+  for (int i = 0; i < n; ++i)
+    lastword::collect();
+}
