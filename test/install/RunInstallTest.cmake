@@ -1,0 +1,20 @@
+# Installs the build into a scratch prefix and builds and runs a consumer
+# project against it with find_package(lastword).
+foreach(var BINARY_DIR SOURCE_DIR WORK_DIR CXX_COMPILER GENERATOR)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "RunInstallTest.cmake: ${var} not set")
+  endif()
+endforeach()
+function(run_step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "failed (${result}): ${ARGN}")
+  endif()
+endfunction()
+file(REMOVE_RECURSE ${WORK_DIR})
+run_step(${CMAKE_COMMAND} --install ${BINARY_DIR} --prefix ${WORK_DIR}/prefix)
+run_step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
+         -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
+run_step(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+run_step(${WORK_DIR}/build/consumer)
+run_step(${WORK_DIR}/prefix/bin/lastword --version)
