@@ -1,0 +1,411 @@
+//===--- BlockingCalls.cpp ------------------------------------------------===//
+
+#include "analysis/BlockingCalls.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace clang;
+
+namespace lastword::analysis {
+namespace {
+
+const std::vector<std::string> DefaultNames = {
+    // Mutexes: lock and the timed forms (a zero timeout does not block).
+    "std::mutex::lock", "std::recursive_mutex::lock", "std::timed_mutex::lock",
+    "std::timed_mutex::try_lock_for", "std::timed_mutex::try_lock_until",
+    "std::recursive_timed_mutex::lock", "std::recursive_timed_mutex::try_lock_for",
+    "std::recursive_timed_mutex::try_lock_until", "std::shared_mutex::lock",
+    "std::shared_mutex::lock_shared", "std::shared_timed_mutex::lock",
+    "std::shared_timed_mutex::lock_shared", "std::shared_timed_mutex::try_lock_for",
+    "std::shared_timed_mutex::try_lock_until", "std::shared_timed_mutex::try_lock_shared_for",
+    "std::shared_timed_mutex::try_lock_shared_until",
+    // Lock owners: constructions lock unless given a tag, and lock() later.
+    "std::lock_guard", "std::unique_lock", "std::scoped_lock", "std::shared_lock",
+    "std::unique_lock::lock", "std::unique_lock::try_lock_for", "std::unique_lock::try_lock_until",
+    "std::shared_lock::lock", "std::shared_lock::try_lock_for", "std::shared_lock::try_lock_until",
+    "std::lock",
+    // Waiting for another thread.
+    "std::condition_variable::wait", "std::condition_variable::wait_for",
+    "std::condition_variable::wait_until", "std::condition_variable_any::wait",
+    "std::condition_variable_any::wait_for", "std::condition_variable_any::wait_until",
+    "std::future::get", "std::future::wait", "std::future::wait_for", "std::future::wait_until",
+    "std::shared_future::get", "std::shared_future::wait", "std::shared_future::wait_for",
+    "std::shared_future::wait_until", "std::thread::join", "std::jthread::join",
+    "std::counting_semaphore::acquire", "std::counting_semaphore::try_acquire_for",
+    "std::counting_semaphore::try_acquire_until", "std::latch::wait", "std::latch::arrive_and_wait",
+    "std::barrier::wait", "std::barrier::arrive_and_wait", "std::atomic::wait",
+    "std::atomic_flag::wait",
+    // Sleeping.
+    "std::this_thread::sleep_for", "std::this_thread::sleep_until", "sleep", "usleep", "nanosleep",
+    "clock_nanosleep",
+    // POSIX I/O, sockets, processes, locks.
+    "read", "write", "pread", "pwrite", "readv", "writev", "recv", "recvfrom", "recvmsg", "send",
+    "sendto", "sendmsg", "accept", "accept4", "connect", "fsync", "fdatasync", "poll", "ppoll",
+    "select", "pselect", "epoll_wait", "epoll_pwait", "pthread_join", "pthread_mutex_lock",
+    "pthread_rwlock_rdlock", "pthread_rwlock_wrlock", "pthread_cond_wait",
+    "pthread_cond_timedwait", "sem_wait", "sem_timedwait", "wait", "waitpid", "flock", "lockf"};
+
+// A C function whose argument says "return at once".
+enum class Escape { IntTimeout, PointerTimeout, Flag };
+struct ArgumentEscape {
+  const char *Name;
+  unsigned Arg;
+  Escape Kind;
+  uint64_t Flag = 0; // Linux values of WNOHANG, LOCK_NB, MSG_DONTWAIT, F_TLOCK
+};
+const ArgumentEscape Escapes[] = {
+    {"poll", 2, Escape::IntTimeout},          {"epoll_wait", 3, Escape::IntTimeout},
+    {"epoll_pwait", 3, Escape::IntTimeout},   {"sleep", 0, Escape::IntTimeout},
+    {"usleep", 0, Escape::IntTimeout},        {"select", 4, Escape::PointerTimeout},
+    {"pselect", 4, Escape::PointerTimeout},   {"ppoll", 2, Escape::PointerTimeout},
+    {"nanosleep", 0, Escape::PointerTimeout}, {"waitpid", 2, Escape::Flag, 1},
+    {"flock", 1, Escape::Flag, 4},            {"recv", 3, Escape::Flag, 0x40},
+    {"recvfrom", 3, Escape::Flag, 0x40},      {"recvmsg", 2, Escape::Flag, 0x40},
+    {"send", 3, Escape::Flag, 0x40},          {"sendto", 3, Escape::Flag, 0x40},
+    {"sendmsg", 2, Escape::Flag, 0x40}};
+
+const Expr *skipTemporaries(const Expr *E) {
+  for (unsigned Step = 0; E && Step < 16; ++Step) {
+    const Expr *Before = E;
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = Temp->getSubExpr();
+    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = Bind->getSubExpr();
+    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+      E = Cleanups->getSubExpr();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+      if (Construct->getNumArgs() == 1 && Construct->getConstructor()->isCopyOrMoveConstructor())
+        E = Construct->getArg(0);
+    if (E == Before)
+      break;
+  }
+  return E;
+}
+
+bool isDependent(const Expr &E) {
+  return E.isValueDependent() || E.isTypeDependent() || E.isInstantiationDependent() ||
+         E.containsErrors();
+}
+
+bool isZeroValue(const APValue &V) {
+  switch (V.getKind()) {
+  case APValue::Int:
+    return V.getInt().isZero();
+  case APValue::Float:
+    return V.getFloat().isZero();
+  case APValue::Struct:
+    for (unsigned I = 0; I < V.getStructNumBases(); ++I)
+      if (!isZeroValue(V.getStructBase(I)))
+        return false;
+    for (unsigned I = 0; I < V.getStructNumFields(); ++I)
+      if (!isZeroValue(V.getStructField(I)))
+        return false;
+    return true;
+  case APValue::Array:
+    for (unsigned I = 0; I < V.getArrayInitializedElts(); ++I)
+      if (!isZeroValue(V.getArrayInitializedElt(I)))
+        return false;
+    return !V.hasArrayFiller() || isZeroValue(V.getArrayFiller());
+  default:
+    return false;
+  }
+}
+
+/// A constant that evaluates to zero: `0`, `0ms`, `std::chrono::seconds(0)`,
+/// `milliseconds{}`, `milliseconds::zero()`, `{0, 0}`.
+bool isZeroConstant(const Expr *E, const ASTContext &Context) {
+  E = skipTemporaries(E);
+  if (!E || isDependent(*E))
+    return false;
+  if (const auto *List = dyn_cast<InitListExpr>(E))
+    if (List->getNumInits() == 0)
+      return true;
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+    if (Construct->getNumArgs() == 0 && Construct->getConstructor()->isDefaultConstructor() &&
+        Construct->requiresZeroInitialization())
+      return true;
+  Expr::EvalResult Result;
+  if (!E->EvaluateAsRValue(Result, Context) || Result.HasSideEffects)
+    return false;
+  return isZeroValue(Result.Val);
+}
+
+std::optional<llvm::APSInt> integerConstant(const Expr *E, const ASTContext &Context) {
+  E = skipTemporaries(E);
+  if (!E || isDependent(*E) || !E->getType()->isIntegralOrEnumerationType())
+    return std::nullopt;
+  Expr::EvalResult Result;
+  if (!E->EvaluateAsInt(Result, Context))
+    return std::nullopt;
+  return Result.Val.getInt();
+}
+
+bool isStdChronoRecord(QualType Type, llvm::StringRef Name) {
+  const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || Record->getName() != Name)
+    return false;
+  const auto *Chrono = dyn_cast<NamespaceDecl>(Record->getDeclContext());
+  return Chrono && Chrono->getName() == "chrono" && Chrono->isInStdNamespace();
+}
+
+bool isLockTag(QualType Type) {
+  const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || !Record->isInStdNamespace() || !Record->getIdentifier())
+    return false;
+  return llvm::is_contained({"try_to_lock_t", "defer_lock_t", "adopt_lock_t"},
+                            Record->getName());
+}
+
+/// `clock::now()`: a deadline that has already come.
+bool isNow(const Expr *E) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(skipTemporaries(E));
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  return Callee && Callee->getIdentifier() && Callee->getName() == "now";
+}
+
+/// True when some duration or time_point argument is visibly zero (or now).
+bool hasZeroTimeout(llvm::ArrayRef<const Expr *> Args, const ASTContext &Context) {
+  for (const Expr *Arg : Args) {
+    if (!Arg || isa<CXXDefaultArgExpr>(Arg))
+      continue;
+    QualType Type = Arg->getType();
+    if (isStdChronoRecord(Type, "duration") && isZeroConstant(Arg, Context))
+      return true;
+    if (isStdChronoRecord(Type, "time_point") && (isZeroConstant(Arg, Context) || isNow(Arg)))
+      return true;
+  }
+  return false;
+}
+
+const VarDecl *referencedVar(const Expr *E) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+/// Whether \p E designates \p Var or one of its fields.
+bool designates(const Expr *E, const VarDecl &Var) {
+  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
+    E = E->IgnoreParenImpCasts();
+    if (referencedVar(E) == &Var)
+      return true;
+    const auto *Member = dyn_cast<MemberExpr>(E);
+    if (!Member || Member->isArrow())
+      return false;
+    E = Member->getBase();
+  }
+  return false;
+}
+
+/// Collects the writes to a local struct (timeval, timespec) in its function.
+class WriteCollector : public RecursiveASTVisitor<WriteCollector> {
+public:
+  WriteCollector(const VarDecl &Var, const ASTContext &Context) : Var(Var), Context(Context) {}
+  bool VisitBinaryOperator(BinaryOperator *Op) {
+    if (!Op->isAssignmentOp() || !designates(Op->getLHS(), Var))
+      return true;
+    ++Writes;
+    if (Op->getOpcode() != BO_Assign || !isZeroConstant(Op->getRHS(), Context))
+      NonZero = true;
+    return true;
+  }
+  bool VisitUnaryOperator(UnaryOperator *Op) {
+    if (Op->isIncrementDecrementOp() && designates(Op->getSubExpr(), Var))
+      NonZero = true;
+    return true;
+  }
+  bool VisitCallExpr(CallExpr *Call) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee || !Callee->getIdentifier() || Call->getNumArgs() < 2)
+      return true;
+    const auto *Addr = dyn_cast<UnaryOperator>(Call->getArg(0)->IgnoreParenImpCasts());
+    if (!Addr || Addr->getOpcode() != UO_AddrOf || !designates(Addr->getSubExpr(), Var))
+      return true;
+    llvm::StringRef Name = Callee->getName();
+    if (Name == "memset" || Name == "__builtin_memset") {
+      ++Writes;
+      if (!isZeroConstant(Call->getArg(1), Context))
+        NonZero = true;
+    } else if (Name != "select" && Name != "pselect" && Name != "ppoll" && Name != "nanosleep") {
+      NonZero = true; // filled in by someone else
+    }
+    return true;
+  }
+  unsigned Writes = 0;
+  bool NonZero = false;
+
+private:
+  const VarDecl &Var;
+  const ASTContext &Context;
+};
+
+/// `&tv` where every value written to `tv` that we can see is zero.
+bool pointsToVisibleZero(const Expr *E, const ASTContext &Context) {
+  E = E ? E->IgnoreParenImpCasts() : nullptr;
+  const auto *Addr = dyn_cast_or_null<UnaryOperator>(E);
+  if (!Addr || Addr->getOpcode() != UO_AddrOf)
+    return false;
+  const VarDecl *Var = referencedVar(Addr->getSubExpr());
+  if (!Var || Var->getType()->isReferenceType())
+    return false;
+  unsigned Writes = 0;
+  if (const Expr *Init = Var->getInit()) {
+    if (!isZeroConstant(Init, Context))
+      return false;
+    ++Writes;
+  }
+  if (!Var->hasLocalStorage())
+    return Writes > 0 && Var->getType().isConstQualified();
+  const auto *Function = dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod());
+  if (!Function || !Function->getBody())
+    return false;
+  WriteCollector Collector(*Var, Context);
+  Collector.TraverseStmt(const_cast<Stmt *>(Function->getBody()));
+  return !Collector.NonZero && Writes + Collector.Writes > 0;
+}
+
+/// A form of a listed C function that returns at once.
+bool escapesByArgument(llvm::StringRef Name, const CallExpr &Call, const ASTContext &Context) {
+  for (const ArgumentEscape &Escape : Escapes) {
+    if (Name != Escape.Name || Escape.Arg >= Call.getNumArgs())
+      continue;
+    const Expr *Arg = Call.getArg(Escape.Arg);
+    switch (Escape.Kind) {
+    case Escape::IntTimeout: {
+      std::optional<llvm::APSInt> Value = integerConstant(Arg, Context);
+      return Value && Value->isZero();
+    }
+    case Escape::PointerTimeout:
+      return pointsToVisibleZero(Arg, Context);
+    case Escape::Flag: {
+      std::optional<llvm::APSInt> Value = integerConstant(Arg, Context);
+      return Value && (Value->getZExtValue() & Escape.Flag) != 0;
+    }
+    }
+  }
+  // lockf(fd, F_TLOCK, len) tries; F_LOCK (1) waits.
+  if (Name == "lockf" && Call.getNumArgs() >= 2) {
+    std::optional<llvm::APSInt> Value = integerConstant(Call.getArg(1), Context);
+    return Value && *Value != 1;
+  }
+  return false;
+}
+
+} // namespace
+
+std::string plainQualifiedName(const NamedDecl &D) {
+  llvm::SmallVector<std::string, 4> Parts;
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(&D))
+    Parts.push_back(Ctor->getParent()->getNameAsString());
+  else
+    Parts.push_back(D.getNameAsString());
+  for (const DeclContext *Context = D.getDeclContext(); Context;
+       Context = Context->getParent()) {
+    if (const auto *Namespace = dyn_cast<NamespaceDecl>(Context)) {
+      if (Namespace->isInline() || Namespace->isAnonymousNamespace())
+        continue;
+      Parts.push_back(Namespace->getNameAsString());
+    } else if (const auto *Record = dyn_cast<RecordDecl>(Context)) {
+      if (Record->getIdentifier())
+        Parts.push_back(Record->getNameAsString());
+    } else if (const auto *Function = dyn_cast<FunctionDecl>(Context)) {
+      Parts.push_back(Function->getNameAsString());
+    }
+  }
+  std::string Name;
+  for (auto It = Parts.rbegin(); It != Parts.rend(); ++It) {
+    if (!Name.empty())
+      Name += "::";
+    Name += *It;
+  }
+  return Name;
+}
+
+BlockingCalls::BlockingCalls(const std::vector<std::string> &QualifiedNames) {
+  for (const std::string &Name : QualifiedNames)
+    add(Name);
+}
+
+void BlockingCalls::add(llvm::StringRef QualifiedName) {
+  QualifiedName = QualifiedName.trim();
+  QualifiedName.consume_front("::");
+  if (!QualifiedName.empty())
+    Names.insert(QualifiedName);
+}
+
+const std::vector<std::string> &BlockingCalls::defaultNames() { return DefaultNames; }
+
+std::vector<std::string> BlockingCalls::parseList(llvm::StringRef Value) {
+  std::vector<std::string> Result;
+  llvm::SmallVector<llvm::StringRef, 32> Entries;
+  Value.split(Entries, ';', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef Entry : Entries)
+    if (!Entry.trim().empty())
+      Result.push_back(Entry.trim().str());
+  return Result;
+}
+
+std::string BlockingCalls::serialiseList(const std::vector<std::string> &Names) {
+  return llvm::join(Names, ";");
+}
+
+std::optional<std::string> BlockingCalls::matchName(const NamedDecl &D) const {
+  std::string Name = plainQualifiedName(D);
+  if (Names.contains(Name))
+    return Name;
+  return std::nullopt;
+}
+
+std::optional<std::string> BlockingCalls::blockingCallee(const Expr &CallOrConstruct) const {
+  if (isDependent(CallOrConstruct))
+    return std::nullopt;
+
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(&CallOrConstruct)) {
+    const CXXConstructorDecl *Ctor = Construct->getConstructor();
+    if (!Ctor || Ctor->isCopyOrMoveConstructor() || Construct->getNumArgs() == 0)
+      return std::nullopt;
+    std::optional<std::string> Name = matchName(*Ctor->getParent());
+    if (!Name)
+      return std::nullopt;
+    llvm::SmallVector<const Expr *, 4> Args(Construct->arguments());
+    if (llvm::any_of(Args, [](const Expr *A) { return A && isLockTag(A->getType()); }) ||
+        hasZeroTimeout(Args, Ctor->getASTContext()))
+      return std::nullopt;
+    return Name;
+  }
+
+  const auto *Call = dyn_cast<CallExpr>(&CallOrConstruct);
+  if (!Call)
+    return std::nullopt;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !Callee->getDeclName().isIdentifier())
+    return std::nullopt;
+  std::optional<std::string> Name = matchName(*Callee);
+  // A member inherited from an implementation base: name it by the class
+  // of the object it is called on.
+  if (!Name)
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+      if (const CXXRecordDecl *Record = Member->getObjectType().isNull()
+                                            ? nullptr
+                                            : Member->getObjectType()->getAsCXXRecordDecl()) {
+        std::string Qualified = plainQualifiedName(*Record) + "::" + Callee->getNameAsString();
+        if (Names.contains(Qualified))
+          Name = Qualified;
+      }
+  if (!Name)
+    return std::nullopt;
+  const ASTContext &Context = Callee->getASTContext();
+  llvm::SmallVector<const Expr *, 4> Args(Call->arguments());
+  if (llvm::any_of(Args, [](const Expr *A) { return A && isLockTag(A->getType()); }) ||
+      hasZeroTimeout(Args, Context))
+    return std::nullopt;
+  if (!Callee->isCXXClassMember() && escapesByArgument(*Name, *Call, Context))
+    return std::nullopt;
+  return Name;
+}
+
+} // namespace lastword::analysis

@@ -1,0 +1,65 @@
+//===--- BlockingCalls.h - Calls that may block the calling thread --------===//
+//
+// "May this call stop the thread that makes it?" A finalizer must not block
+// (every other finalizer waits behind it), and a loop that sleeps before it
+// collects is a periodic collector rather than a hot loop. BlockingCalls
+// answers the question for one call or construction, from a list of
+// qualified names, and knows the forms of those functions that return at
+// once: a zero timeout (`wait_for(lk, 0ms)`, `poll(fds, n, 0)`, `select`
+// with a zero timeval whose value is visible), `std::try_to_lock` /
+// `std::defer_lock` / `std::adopt_lock`, WNOHANG, LOCK_NB, MSG_DONTWAIT.
+//
+// Names are matched exactly against the callee's qualified name without
+// template arguments or inline namespaces (`std::unique_lock::lock`), so
+// `read` is the global POSIX read only, never `File::read` or `my::read`.
+// A member function is also recognised by the class of the object it is
+// called on (`std::future::wait` although libstdc++ declares it in a base).
+// An entry naming a class (`std::lock_guard`) matches its constructions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LASTWORD_ANALYSIS_BLOCKINGCALLS_H
+#define LASTWORD_ANALYSIS_BLOCKINGCALLS_H
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lastword::analysis {
+
+class BlockingCalls {
+public:
+  explicit BlockingCalls(const std::vector<std::string> &QualifiedNames);
+
+  /// The name (as listed) of the blocking function that \p CallOrConstruct
+  /// (a CallExpr or CXXConstructExpr) calls, or nullopt when the call is not
+  /// in the list or is one of its forms that cannot block.
+  std::optional<std::string> blockingCallee(const clang::Expr &CallOrConstruct) const;
+
+  /// Adds names (e.g. the API profile's collect and wait functions).
+  void add(llvm::StringRef QualifiedName);
+
+  /// The default list: the standard library's, POSIX's blocking calls.
+  static const std::vector<std::string> &defaultNames();
+  /// `;`-separated, as the BlockingFunctions option spells it.
+  static std::vector<std::string> parseList(llvm::StringRef Value);
+  static std::string serialiseList(const std::vector<std::string> &Names);
+
+private:
+  std::optional<std::string> matchName(const clang::NamedDecl &D) const;
+  llvm::StringSet<> Names;
+};
+
+/// The qualified name of \p D without template arguments, anonymous or
+/// inline namespaces: `std::unique_lock::lock` for
+/// `std::unique_lock<std::mutex>::lock`, `std::future::get` for libstdc++'s
+/// `std::future<void>::get`.
+std::string plainQualifiedName(const clang::NamedDecl &D);
+
+} // namespace lastword::analysis
+
+#endif
