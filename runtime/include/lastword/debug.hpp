@@ -1,0 +1,43 @@
+// Debug modes (LASTWORD_GCDEBUG), statistics and heap limit.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace lastword {
+
+struct stats {
+    std::size_t objects_live = 0;    // after the last sweep, plus allocations since
+    std::size_t bytes_live = 0;      // object bytes (headers excluded), same convention
+    std::size_t heap_bytes = 0;      // pages in use
+    std::size_t heap_limit = 0;
+    std::uint64_t collections = 0;   // completed cycles
+    std::uint64_t finalizers_queued = 0;
+    std::uint64_t finalizers_run = 0;
+    std::uint64_t cleanups_queued = 0;
+    std::uint64_t cleanups_run = 0;
+    std::uint64_t cleanups_cancelled = 0;
+    std::uint64_t objects_freed = 0;
+    std::uint64_t max_pause_ns = 0;  // longest stop-the-world pause
+    std::uint64_t total_pause_ns = 0;
+};
+
+stats get_stats() noexcept;
+
+// Bytes; 0 restores the default (LASTWORD_HEAP_LIMIT or the whole reservation).
+void set_heap_limit(std::size_t bytes) noexcept;
+
+namespace debug {
+// Applies comma-separated settings, same syntax as LASTWORD_GCDEBUG, e.g. "verify=1,stress=1".
+// Throws std::invalid_argument for an unknown setting.
+void set(std::string_view settings);
+// Turns every debug mode off.
+void reset() noexcept;
+// finalizerleaks: collects and reports finalizable objects that are unreachable but can
+// never be finalized (cycles). Returns how many were reported. Works even if the mode is off.
+std::size_t report_finalizer_leaks();
+// verify: reports (and returns false) if pointer points into a freed object.
+bool check_pointer(const void* pointer) noexcept;
+}  // namespace debug
+
+}  // namespace lastword

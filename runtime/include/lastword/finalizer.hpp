@@ -1,0 +1,152 @@
+// Finalizers (ordered, resurrecting, one thread) and cleanups (unordered, no resurrection, pool).
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <source_location>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include <lastword/tracer.hpp>
+
+namespace lastword {
+namespace detail {
+
+// The registration of a finalizer. The callable lives right after this base in the same
+// allocation; its bytes [callable_begin, callable_end) are scanned conservatively as a root.
+struct finalizer_record {
+    finalizer_record* previous = nullptr;
+    finalizer_record* next = nullptr;
+    void* object = nullptr;       // start of the collected object (its body)
+    void* argument = nullptr;     // the T* handed to the callable (may differ under inheritance)
+    const char* type_name = nullptr;
+    std::source_location site;
+    const char* callable_begin = nullptr;
+    const char* callable_end = nullptr;
+    bool self_reach_reported = false;
+    void (*invoke)(finalizer_record*) = nullptr;
+    void (*destroy)(finalizer_record*) noexcept = nullptr;
+};
+
+struct cleanup_record {
+    cleanup_record* previous = nullptr;
+    cleanup_record* next = nullptr;
+    void* object = nullptr;
+    const char* type_name = nullptr;
+    std::source_location site;
+    const char* payload_begin = nullptr;  // callable and argument, scanned as a root
+    const char* payload_end = nullptr;
+    int state = 0;                        // see finalization.cpp
+    unsigned long long ticket = 0;
+    bool self_reach_reported = false;
+    std::shared_ptr<cleanup_record> keep;  // the registry's own reference while pending
+    void (*invoke)(cleanup_record*) = nullptr;
+    virtual ~cleanup_record() = default;
+};
+
+void* object_start(const void* pointer) noexcept;  // null if not inside a collected object
+const type_descriptor* type_of_object(const void* object_start) noexcept;
+void register_finalizer(finalizer_record* record);  // takes ownership; throws logic_error
+void clear_finalizer(void* object) noexcept;
+void register_cleanup(const std::shared_ptr<cleanup_record>& record);
+void stop_cleanup(const std::shared_ptr<cleanup_record>& record) noexcept;
+
+template <class T, class F> struct finalizer_with : finalizer_record {
+    F fn;
+    explicit finalizer_with(F&& f) : fn(std::move(f)) {
+        callable_begin = reinterpret_cast<const char*>(&fn);
+        callable_end = callable_begin + sizeof(F);
+        invoke = [](finalizer_record* self) {
+            auto* me = static_cast<finalizer_with*>(self);
+            me->fn(static_cast<T*>(me->argument));
+        };
+        destroy = [](finalizer_record* self) noexcept { delete static_cast<finalizer_with*>(self); };
+    }
+};
+
+template <class F, class S> struct cleanup_with : cleanup_record {
+    struct payload_t {
+        F fn;
+        S arg;
+    } payload;
+    cleanup_with(F&& f, S&& s) : payload{std::move(f), std::move(s)} {
+        payload_begin = reinterpret_cast<const char*>(&payload);
+        payload_end = payload_begin + sizeof(payload);
+        invoke = [](cleanup_record* self) {
+            auto* me = static_cast<cleanup_with*>(self);
+            me->payload.fn(me->payload.arg);
+        };
+    }
+};
+
+inline void* require_collected(const void* pointer) {
+    void* start = object_start(pointer);
+    if (!start) throw std::invalid_argument("lastword: pointer is not a collected object");
+    return start;
+}
+
+}  // namespace detail
+
+// Registers fn(obj) to run once obj becomes unreachable (see API.md for ordering).
+template <class T, class F>
+void set_finalizer(T* obj, F fn, std::source_location site = std::source_location::current()) {
+    static_assert(std::is_invocable_v<F&, T*>, "a finalizer must be invocable as fn(T*)");
+    void* start = detail::require_collected(obj);
+    auto* record = new detail::finalizer_with<T, F>(std::move(fn));
+    record->object = start;
+    record->argument = const_cast<void*>(static_cast<const void*>(obj));
+    record->type_name = detail::type_of_object(start)->name;
+    record->site = site;
+    detail::register_finalizer(record);
+}
+
+// set_finalizer(obj, nullptr) clears the finalizer of obj.
+template <class T>
+void set_finalizer(T* obj, std::nullptr_t, std::source_location = std::source_location::current()) {
+    detail::clear_finalizer(detail::require_collected(obj));
+}
+
+// Handle to a registered cleanup.
+class cleanup {
+public:
+    cleanup() = default;
+    explicit cleanup(std::shared_ptr<detail::cleanup_record> record) : record_(std::move(record)) {}
+    // Cancels the cleanup if it has not started yet.
+    void stop() noexcept {
+        if (record_) detail::stop_cleanup(record_);
+    }
+
+private:
+    std::shared_ptr<detail::cleanup_record> record_;
+};
+
+template <class T, class F, class S>
+cleanup add_cleanup(T* ptr, F fn, S arg, std::source_location site = std::source_location::current()) {
+    static_assert(std::is_invocable_v<F&, S&>, "a cleanup must be invocable as fn(arg)");
+    if constexpr (std::is_pointer_v<S>) {
+        if (static_cast<const volatile void*>(arg) == static_cast<const volatile void*>(ptr))
+            throw std::invalid_argument("lastword: add_cleanup: arg must not be the object itself");
+    }
+    void* start = detail::require_collected(ptr);
+    auto record = std::make_shared<detail::cleanup_with<F, S>>(std::move(fn), std::move(arg));
+    record->object = start;
+    record->type_name = detail::type_of_object(start)->name;
+    record->site = site;
+    detail::register_cleanup(record);
+    return cleanup(std::move(record));
+}
+
+// Guarantees p is reachable at this point: the compiler must materialise it.
+template <class T> inline void keep_alive(const T* p) noexcept {
+    asm volatile("" : : "r"(p) : "memory");
+}
+
+// Full blocking collection; queues finalizers and cleanups but does not wait for them.
+void collect();
+
+// Waits for every finalizer and cleanup queued so far; false on timeout.
+bool wait_for_finalizers(std::chrono::milliseconds timeout);
+
+}  // namespace lastword

@@ -1,0 +1,397 @@
+// Finalizers and cleanups: the registries (roots), the ordering decided in the final pause,
+// the finalizer thread and the cleanup workers.
+//
+// Ordering (decided while the world is stopped, after marking from the roots):
+//   1. candidates = registered finalizable objects left unmarked;
+//   2. mark from each candidate's children (not the candidate itself);
+//   3. a candidate still unmarked is reached by no other candidate and not by itself: it is
+//      ready. Mark it and all it reaches (resurrection) and queue its finalizer.
+// A candidate reached from another waits for a later cycle; one that reaches itself is
+// never finalized, and what it reaches stays alive through it.
+// Cleanups fire for objects still unmarked after that: they are really dead, never resurrected.
+#include "internal.hpp"
+
+#include <condition_variable>
+#include <cstdio>
+#include <exception>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+namespace lastword::detail {
+namespace {
+
+enum cleanup_state : int { cleanup_registered, cleanup_queued, cleanup_running, cleanup_done, cleanup_cancelled };
+
+template <class R> void list_init(R& sentinel) { sentinel.previous = sentinel.next = &sentinel; }
+template <class R> void list_append(R& sentinel, R* r) {
+    r->previous = sentinel.previous;
+    r->next = &sentinel;
+    sentinel.previous->next = r;
+    sentinel.previous = r;
+}
+template <class R> void list_remove(R* r) {
+    r->previous->next = r->next;
+    r->next->previous = r->previous;
+    r->previous = r->next = nullptr;
+}
+template <class R> bool list_empty(const R& sentinel) { return sentinel.next == &sentinel; }
+
+struct cleanup_sentinel : cleanup_record {};
+
+struct finalization_state {
+    std::mutex lock;
+    std::condition_variable finalizer_work;
+    std::condition_variable cleanup_work;
+    std::condition_variable progress;
+    finalizer_record registered;
+    finalizer_record queued;
+    finalizer_record* running = nullptr;
+    std::chrono::steady_clock::time_point running_since;
+    std::uint64_t running_serial = 0;
+    std::size_t queue_length = 0;
+    std::unordered_map<void*, finalizer_record*> by_object;
+    std::uint64_t finalizers_queued = 0;
+    std::uint64_t finalizers_completed = 0;
+    cleanup_sentinel registered_cleanups;
+    cleanup_sentinel queued_cleanups;
+    cleanup_sentinel running_cleanups;
+    std::set<std::uint64_t> outstanding_tickets;
+    std::uint64_t next_ticket = 0;
+    page_vector<finalizer_record*> candidates;
+    page_vector<finalizer_record*> newly_queued;
+    page_vector<cleanup_record*> newly_dead;
+    std::once_flag finalizer_thread_started;
+    std::once_flag cleanup_workers_started;
+};
+
+finalization_state& state() {
+    static finalization_state* s = [] {
+        auto* f = new finalization_state;  // never destroyed: its threads outlive exit
+        list_init<finalizer_record>(f->registered);
+        list_init<finalizer_record>(f->queued);
+        list_init<cleanup_record>(f->registered_cleanups);
+        list_init<cleanup_record>(f->queued_cleanups);
+        list_init<cleanup_record>(f->running_cleanups);
+        return f;
+    }();
+    return *s;
+}
+
+constexpr int cleanup_worker_count = 2;
+
+// Clears dead frames below the caller so a finished finalizer's object is not found there.
+__attribute__((noinline)) void scrub_stack() {
+    volatile char area[16 * 1024];
+    for (std::size_t i = 0; i < sizeof area; i += 64) area[i] = 0;
+    std::memset(const_cast<char*>(area), 0, sizeof area);
+    asm volatile("" : : "r"(area) : "memory");
+}
+
+void report_exception(const char* what_kind, const char* type_name, const std::source_location& site) {
+    char where[256];
+    const char* message = "unknown exception";
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        message = e.what();
+    } catch (...) {
+    }
+    report("lastword: exception: %s of '%s' (registered at %s) threw: %s", what_kind, type_name,
+           site_text(site, where, sizeof where), message);
+}
+
+__attribute__((noinline)) void run_finalizer(finalizer_record* record) {
+    try {
+        record->invoke(record);
+    } catch (...) {
+        report_exception("finalizer", record->type_name, record->site);
+    }
+}
+
+__attribute__((noinline)) void run_cleanup(cleanup_record* record) {
+    try {
+        record->invoke(record);
+    } catch (...) {
+        report_exception("cleanup", record->type_name, record->site);
+    }
+}
+
+void finalizer_thread_main() {
+    mutator_scope attached;
+    finalization_state& s = state();
+    for (;;) {
+        finalizer_record* record;
+        {
+            std::unique_lock lock(s.lock);
+            s.finalizer_work.wait(lock, [&] { return !list_empty(s.queued); });
+            record = s.queued.next;
+            list_remove(record);
+            --s.queue_length;
+            s.running = record;
+            s.running_since = std::chrono::steady_clock::now();
+            ++s.running_serial;
+        }
+        run_finalizer(record);
+        scrub_stack();
+        {
+            std::lock_guard lock(s.lock);
+            s.running = nullptr;
+            ++s.finalizers_completed;
+            statistics.finalizers_run += 1;
+        }
+        s.progress.notify_all();
+        record->destroy(record);
+    }
+}
+
+void cleanup_worker_main() {
+    mutator_scope attached;
+    finalization_state& s = state();
+    for (;;) {
+        cleanup_record* record;
+        {
+            std::unique_lock lock(s.lock);
+            s.cleanup_work.wait(lock, [&] { return !list_empty<cleanup_record>(s.queued_cleanups); });
+            record = s.queued_cleanups.next;
+            list_remove(record);
+            record->state = cleanup_running;
+            list_append<cleanup_record>(s.running_cleanups, record);
+        }
+        run_cleanup(record);
+        scrub_stack();
+        std::shared_ptr<cleanup_record> keep;
+        {
+            std::lock_guard lock(s.lock);
+            list_remove(record);
+            record->state = cleanup_done;
+            s.outstanding_tickets.erase(record->ticket);
+            statistics.cleanups_run += 1;
+            keep = std::move(record->keep);
+        }
+        s.progress.notify_all();
+    }
+}
+
+void start_finalizer_thread() {
+    std::call_once(state().finalizer_thread_started, [] { std::thread(finalizer_thread_main).detach(); });
+}
+void start_cleanup_workers() {
+    std::call_once(state().cleanup_workers_started, [] {
+        for (int i = 0; i < cleanup_worker_count; ++i) std::thread(cleanup_worker_main).detach();
+    });
+}
+
+object_header* header_of_record(const void* object) { return header_of(object); }
+
+}  // namespace
+
+void register_finalizer(finalizer_record* record) {
+    start_finalizer_thread();
+    finalization_state& s = state();
+    object_header* header = header_of_record(record->object);
+    {
+        std::lock_guard lock(s.lock);
+        if (!header->has_finalizer) {
+            s.by_object.emplace(record->object, record);
+            list_append(s.registered, record);
+            header->has_finalizer = 1;
+            return;
+        }
+    }
+    record->destroy(record);
+    throw std::logic_error("lastword: set_finalizer: the object already has a finalizer");
+}
+
+void clear_finalizer(void* object) noexcept {
+    finalization_state& s = state();
+    finalizer_record* record = nullptr;
+    {
+        std::lock_guard lock(s.lock);
+        object_header* header = header_of_record(object);
+        if (!header->has_finalizer) return;
+        auto found = s.by_object.find(object);
+        if (found == s.by_object.end()) return;
+        record = found->second;
+        s.by_object.erase(found);
+        list_remove(record);
+        header->has_finalizer = 0;
+    }
+    record->destroy(record);
+}
+
+void register_cleanup(const std::shared_ptr<cleanup_record>& record) {
+    start_cleanup_workers();
+    finalization_state& s = state();
+    std::lock_guard lock(s.lock);
+    record->keep = record;
+    record->state = cleanup_registered;
+    list_append<cleanup_record>(s.registered_cleanups, record.get());
+}
+
+void stop_cleanup(const std::shared_ptr<cleanup_record>& record) noexcept {
+    finalization_state& s = state();
+    std::shared_ptr<cleanup_record> keep;
+    {
+        std::lock_guard lock(s.lock);
+        if (record->state == cleanup_registered || record->state == cleanup_queued) {
+            if (record->state == cleanup_queued) s.outstanding_tickets.erase(record->ticket);
+            list_remove(record.get());
+            record->state = cleanup_cancelled;
+            statistics.cleanups_cancelled += 1;
+            keep = std::move(record->keep);
+        }
+    }
+    s.progress.notify_all();
+}
+
+void lock_finalization() { state().lock.lock(); }
+void unlock_finalization() { state().lock.unlock(); }
+
+void scan_finalization_roots() {
+    finalization_state& s = state();
+    for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next)
+        scan_conservatively(r->callable_begin, r->callable_end);
+    for (finalizer_record* r = s.queued.next; r != &s.queued; r = r->next) {
+        scan_conservatively(r->callable_begin, r->callable_end);
+        mark_pointer(r->object);
+    }
+    if (finalizer_record* r = s.running) {
+        scan_conservatively(r->callable_begin, r->callable_end);
+        mark_pointer(r->object);
+    }
+    for (cleanup_record* list : {static_cast<cleanup_record*>(&s.registered_cleanups),
+                                 static_cast<cleanup_record*>(&s.queued_cleanups),
+                                 static_cast<cleanup_record*>(&s.running_cleanups)})
+        for (cleanup_record* r = list->next; r != list; r = r->next) scan_conservatively(r->payload_begin, r->payload_end);
+}
+
+void select_finalizers_and_cleanups() {
+    finalization_state& s = state();
+    s.candidates.clear();
+    for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next)
+        if (!header_of_record(r->object)->mark.load(std::memory_order_relaxed)) s.candidates.push(r);
+    for (std::size_t i = 0; i < s.candidates.size; ++i) {
+        object_header* header = header_of_record(s.candidates.data[i]->object);
+        if (!header->mark.load(std::memory_order_relaxed)) trace_children(header);
+    }
+    mark_to_completion();
+    for (std::size_t i = 0; i < s.candidates.size; ++i) {
+        finalizer_record* r = s.candidates.data[i];
+        object_header* header = header_of_record(r->object);
+        if (header->mark.load(std::memory_order_relaxed)) continue;  // waits, or in a cycle
+        list_remove(r);
+        list_append(s.queued, r);
+        header->has_finalizer = 0;  // cleared before it runs: it can be set again
+        s.newly_queued.push(r);
+        mark_pointer(r->object);    // resurrected for one cycle
+    }
+    mark_to_completion();
+    cleanup_record* list = &s.registered_cleanups;
+    for (cleanup_record* r = list->next; r != list;) {
+        cleanup_record* next = r->next;
+        if (!header_of_record(r->object)->mark.load(std::memory_order_relaxed)) {
+            list_remove(r);
+            r->state = cleanup_queued;
+            list_append<cleanup_record>(s.queued_cleanups, r);
+            s.newly_dead.push(r);
+        }
+        r = next;
+    }
+}
+
+void after_collection_locked() {
+    finalization_state& s = state();
+    for (std::size_t i = 0; i < s.newly_queued.size; ++i) s.by_object.erase(s.newly_queued.data[i]->object);
+    s.finalizers_queued += s.newly_queued.size;
+    s.queue_length += s.newly_queued.size;
+    statistics.finalizers_queued += s.newly_queued.size;
+    for (std::size_t i = 0; i < s.newly_dead.size; ++i) {
+        cleanup_record* r = s.newly_dead.data[i];
+        r->ticket = ++s.next_ticket;
+        s.outstanding_tickets.insert(r->ticket);
+    }
+    statistics.cleanups_queued += s.newly_dead.size;
+    if (!s.newly_queued.empty()) s.finalizer_work.notify_one();
+    if (!s.newly_dead.empty()) s.cleanup_work.notify_all();
+    s.newly_queued.clear();
+    s.newly_dead.clear();
+}
+
+void check_self_reaching_registrations() {
+    finalization_state& s = state();
+    char where[256];
+    for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
+        if (r->self_reach_reported) continue;
+        explore_path path = explore(r->callable_begin, r->callable_end, nullptr, header_of_record(r->object), false);
+        if (path.length) {
+            r->self_reach_reported = true;
+            report("lastword: checkfinalizers: finalizer of '%s' (registered at %s) keeps its own object reachable: it will never run",
+                   r->type_name, site_text(r->site, where, sizeof where));
+        }
+    }
+    cleanup_record* list = &s.registered_cleanups;
+    for (cleanup_record* r = list->next; r != list; r = r->next) {
+        if (r->self_reach_reported) continue;
+        explore_path path = explore(r->payload_begin, r->payload_end, nullptr, header_of_record(r->object), false);
+        if (path.length) {
+            r->self_reach_reported = true;
+            report("lastword: checkfinalizers: cleanup of '%s' (registered at %s) keeps its own object reachable: it will never run",
+                   r->type_name, site_text(r->site, where, sizeof where));
+        }
+    }
+}
+
+std::size_t report_unfinalizable_cycles() {
+    finalization_state& s = state();
+    std::size_t count = 0;
+    char where[256];
+    for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
+        object_header* header = header_of_record(r->object);
+        if (header->mark.load(std::memory_order_relaxed)) continue;  // still reachable
+        explore_path path = explore(nullptr, nullptr, header, header, true);
+        if (!path.length) continue;
+        ++count;
+        char cycle[2048];
+        std::size_t used = 0;
+        auto append = [&](object_header* h, bool arrow) {
+            if (used >= sizeof cycle - 1) return;
+            int n = std::snprintf(cycle + used, sizeof cycle - used, "%s'%s'@%p", arrow ? " -> " : "",
+                                  h->type->name, body_of(h));
+            if (n > 0) used = std::min(sizeof cycle - 1, used + static_cast<std::size_t>(n));
+        };
+        append(header, false);
+        for (std::size_t i = 0; i < path.length; ++i) append(path.nodes[i], true);
+        report("lastword: finalizerleaks: '%s' (finalizer registered at %s) is unreachable but reachable from itself: "
+               "it will never be finalized; cycle: %s",
+               r->type_name, site_text(r->site, where, sizeof where), cycle);
+    }
+    return count;
+}
+
+bool running_finalizer(const char*& type_name, std::source_location& site, std::chrono::milliseconds& running_for,
+                       std::size_t& queued_behind, std::uint64_t& serial) {
+    finalization_state& s = state();
+    std::lock_guard lock(s.lock);
+    if (!s.running) return false;
+    type_name = s.running->type_name;
+    site = s.running->site;
+    running_for = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - s.running_since);
+    queued_behind = s.queue_length;
+    serial = s.running_serial;
+    return true;
+}
+
+}  // namespace lastword::detail
+
+bool lastword::wait_for_finalizers(std::chrono::milliseconds timeout) {
+    auto& s = detail::state();
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(s.lock);
+    std::uint64_t finalizers_target = s.finalizers_queued;
+    std::uint64_t ticket_target = s.next_ticket;
+    return s.progress.wait_until(lock, deadline, [&] {
+        return s.finalizers_completed >= finalizers_target &&
+               (s.outstanding_tickets.empty() || *s.outstanding_tickets.begin() > ticket_target);
+    });
+}

@@ -1,0 +1,492 @@
+// The collected heap: one reserved address range carved into 8 KiB blocks. Small objects
+// (header included, up to 4 KiB) live in blocks of one size class; larger objects take a run
+// of whole blocks. A side table describes every block, so finding the object behind any
+// address is a range check, a table load and a multiplication.
+#include "internal.hpp"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <new>
+
+#if defined(__has_include)
+#if __has_include(<sanitizer/lsan_interface.h>) && defined(LASTWORD_SANITIZED)
+#include <sanitizer/lsan_interface.h>
+#define LASTWORD_HAVE_LSAN_INTERFACE 1
+#endif
+#endif
+
+namespace lastword::detail {
+namespace {
+
+constexpr std::size_t reservation_bytes = std::size_t{16} << 30;
+constexpr std::size_t commit_granule = std::size_t{1} << 20;
+constexpr std::uint32_t no_block = UINT32_MAX;
+
+constexpr std::uint16_t class_sizes[size_class_count] = {
+    32,  48,  64,  80,  96,   112,  128,  160,  192,  224,  256,  320, 384,
+    448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2720, 4096};
+
+enum block_kind : std::uint8_t { block_unused, block_free, block_small, block_large_head, block_large_tail };
+
+struct block_info {
+    block_kind kind;
+    std::uint8_t size_class;
+    std::uint16_t cell_count;
+    std::uint32_t run_blocks;     // large head: blocks in the run
+    std::uint32_t head;           // large tail: index of the head block
+    std::uint32_t next_free;      // free block list (doubly linked, for run searches)
+    std::uint32_t previous_free;
+    std::uint32_t next_partial;   // blocks of a size class that have free cells
+    void* free_cells;
+};
+
+struct heap_state {
+    char* base = nullptr;
+    block_info* table = nullptr;
+    std::size_t reserved_blocks = 0;
+    std::size_t bump = 0;            // blocks ever handed out
+    std::size_t committed = 0;       // bytes made readable/writable
+    std::size_t blocks_in_use = 0;
+    std::size_t free_blocks = 0;
+    std::uint32_t free_head = no_block;
+    std::size_t rover = 0;
+    std::uint32_t partial[size_class_count];
+    void* unattached_cache[size_class_count] = {};  // threads that are not attached share this
+    std::size_t limit = 0;
+    std::size_t configured_limit = 0;
+    std::uint8_t class_of_granule[largest_small / 16 + 1];
+    std::uint64_t reciprocal[size_class_count];  // exact division of offsets below block_size
+    std::size_t unattached_objects = 0;
+    std::size_t unattached_bytes = 0;
+};
+
+heap_state& heap() {
+    static heap_state* state = new heap_state;  // never destroyed: finalizer threads outlive exit
+    return *state;
+}
+
+std::size_t parse_size(const char* text) {
+    if (!text || !*text) return 0;
+    char* end = nullptr;
+    unsigned long long value = std::strtoull(text, &end, 10);
+    switch (*end) {
+        case 'k': case 'K': value <<= 10; break;
+        case 'm': case 'M': value <<= 20; break;
+        case 'g': case 'G': value <<= 30; break;
+        default: break;
+    }
+    return static_cast<std::size_t>(value);
+}
+
+void initialise_heap() {
+    heap_state& h = heap();
+    h.base = static_cast<char*>(mmap(nullptr, reservation_bytes, PROT_NONE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+    if (h.base == MAP_FAILED) std::abort();
+    // Align the base to a block so block index arithmetic is a shift.
+    h.reserved_blocks = reservation_bytes / block_size - 1;
+    char* aligned = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(h.base) + block_size - 1) & ~(block_size - 1));
+    h.base = aligned;
+    h.table = static_cast<block_info*>(map_pages(h.reserved_blocks * sizeof(block_info)));
+    std::fill(std::begin(h.partial), std::end(h.partial), no_block);
+    for (unsigned c = 0, g = 0; g <= largest_small / 16; ++g) {
+        while (class_sizes[c] < g * 16) ++c;
+        h.class_of_granule[g] = static_cast<std::uint8_t>(c);
+    }
+    for (unsigned c = 0; c < size_class_count; ++c)
+        h.reciprocal[c] = (std::uint64_t{1} << 32) / class_sizes[c] + 1;
+    h.configured_limit = parse_size(std::getenv("LASTWORD_HEAP_LIMIT"));
+    h.limit = h.configured_limit ? h.configured_limit : h.reserved_blocks * block_size;
+#ifdef LASTWORD_HAVE_LSAN_INTERFACE
+    // Malloc'ed memory owned by collected objects is referenced only from this range.
+    __lsan_register_root_region(h.base, h.reserved_blocks * block_size);
+#endif
+}
+
+char* block_address(std::size_t index) { return heap().base + (index << block_shift); }
+
+void unlink_free(std::uint32_t index) {
+    heap_state& h = heap();
+    block_info& b = h.table[index];
+    if (b.previous_free != no_block) h.table[b.previous_free].next_free = b.next_free;
+    else h.free_head = b.next_free;
+    if (b.next_free != no_block) h.table[b.next_free].previous_free = b.previous_free;
+    --h.free_blocks;
+}
+
+void release_blocks(std::size_t first, std::size_t count) {
+    heap_state& h = heap();
+    if (count >= 8) madvise(block_address(first), count * block_size, MADV_DONTNEED);
+    for (std::size_t i = first; i < first + count; ++i) {
+        block_info& b = h.table[i];
+        b = block_info{};
+        b.kind = block_free;
+        b.previous_free = no_block;
+        b.next_free = h.free_head;
+        if (h.free_head != no_block) h.table[h.free_head].previous_free = static_cast<std::uint32_t>(i);
+        h.free_head = static_cast<std::uint32_t>(i);
+        ++h.free_blocks;
+    }
+    h.blocks_in_use -= count;
+}
+
+std::size_t find_free_run(std::size_t count) {
+    heap_state& h = heap();
+    if (count == 1 && h.free_head != no_block) {
+        std::uint32_t index = h.free_head;
+        unlink_free(index);
+        return index;
+    }
+    if (h.free_blocks >= count) {
+        std::size_t run = 0;
+        for (std::size_t scanned = 0, i = h.rover; scanned < h.bump + count; ++scanned, ++i) {
+            if (i >= h.bump) { i = 0; run = 0; }
+            run = h.table[i].kind == block_free ? run + 1 : 0;
+            if (run == count) {
+                std::size_t first = i + 1 - count;
+                for (std::size_t j = first; j <= i; ++j) unlink_free(static_cast<std::uint32_t>(j));
+                h.rover = i + 1;
+                return first;
+            }
+        }
+    }
+    if (h.bump + count > h.reserved_blocks) return SIZE_MAX;
+    std::size_t first = h.bump;
+    h.bump += count;
+    std::size_t needed = h.bump * block_size;
+    if (needed > h.committed) {
+        std::size_t grow = (needed - h.committed + commit_granule - 1) / commit_granule * commit_granule;
+        if (mprotect(h.base + h.committed, grow, PROT_READ | PROT_WRITE) != 0) {
+            h.bump -= count;
+            return SIZE_MAX;
+        }
+        h.committed += grow;
+    }
+    return first;
+}
+
+// Takes count blocks, collecting (and if that is not enough, throwing) at the heap limit.
+std::size_t acquire_blocks(std::size_t count) {
+    heap_state& h = heap();
+    for (int attempt = 0;; ++attempt) {
+        if ((h.blocks_in_use + count) * block_size <= h.limit) {
+            std::size_t first = find_free_run(count);
+            if (first != SIZE_MAX) {
+                h.blocks_in_use += count;
+                return first;
+            }
+        }
+        if (attempt == 1) throw std::bad_alloc();
+        collect_locked(true);
+    }
+}
+
+void* carve_small_block(unsigned size_class) {
+    heap_state& h = heap();
+    std::size_t index = acquire_blocks(1);
+    block_info& b = h.table[index];
+    b = block_info{};
+    b.kind = block_small;
+    b.size_class = static_cast<std::uint8_t>(size_class);
+    std::size_t cell = class_sizes[size_class];
+    b.cell_count = static_cast<std::uint16_t>(block_size / cell);
+    b.next_partial = no_block;
+    char* start = block_address(index);
+    void* list = nullptr;
+    for (std::size_t i = b.cell_count; i-- > 0;) {
+        auto* header = reinterpret_cast<object_header*>(start + i * cell);
+        header->type = nullptr;
+        *reinterpret_cast<void**>(body_of(header)) = list;
+        list = header;
+    }
+    return list;
+}
+
+// A list of free cells of the class, for a thread cache.
+void* refill(unsigned size_class) {
+    heap_state& h = heap();
+    if (h.partial[size_class] != no_block) {
+        block_info& b = h.table[h.partial[size_class]];
+        h.partial[size_class] = b.next_partial;
+        void* list = b.free_cells;
+        b.free_cells = nullptr;
+        return list;
+    }
+    return carve_small_block(size_class);
+}
+
+inline void initialise_header(object_header* header, const type_descriptor* type) {
+    header->type = type;
+    header->mark.store(marking_active.load(std::memory_order_relaxed) ? 1 : 0, std::memory_order_relaxed);
+    header->explore_mark = 0;
+    header->constructing = 1;
+    header->has_finalizer = 0;
+}
+
+inline void* pop_cell(void*& list, const type_descriptor* type, std::size_t cell_size) {
+    auto* header = static_cast<object_header*>(list);
+    void* body = body_of(header);
+    list = *static_cast<void**>(body);
+    std::memset(body, 0, cell_size - header_size);
+    initialise_header(header, type);
+    return body;
+}
+
+void count_unattached(std::size_t bytes) {
+    heap().unattached_objects += 1;
+    heap().unattached_bytes += bytes;
+}
+
+void* allocate_large(const type_descriptor* type) {
+    std::lock_guard lock(collector_lock());
+    std::size_t total = type->size + header_size;
+    std::size_t count = (total + block_size - 1) / block_size;
+    on_allocation_locked(count * block_size);
+    std::size_t first = acquire_blocks(count);
+    heap_state& h = heap();
+    h.table[first] = block_info{};
+    h.table[first].kind = block_large_head;
+    h.table[first].run_blocks = static_cast<std::uint32_t>(count);
+    for (std::size_t i = first + 1; i < first + count; ++i) {
+        h.table[i] = block_info{};
+        h.table[i].kind = block_large_tail;
+        h.table[i].head = static_cast<std::uint32_t>(first);
+    }
+    auto* header = reinterpret_cast<object_header*>(block_address(first));
+    std::memset(header, 0, total);
+    // Allocated under the collector lock: no pause can start between the flag and the header.
+    initialise_header(header, type);
+    if (thread_record* self = current_mutator.record) {
+        self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
+        self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    } else {
+        count_unattached(type->size);
+    }
+    return body_of(header);
+}
+
+void* allocate_small_slow(unsigned size_class, const type_descriptor* type) {
+    std::lock_guard lock(collector_lock());
+    heap_state& h = heap();
+    std::size_t cell = class_sizes[size_class];
+    thread_record* self = current_mutator.record;
+    void*& cache = self ? self->cache[size_class] : h.unattached_cache[size_class];
+    if (!cache) {
+        on_allocation_locked(block_size);
+        // A collection empties every cache, including ours.
+        cache = refill(size_class);
+    }
+    void* body = pop_cell(cache, type, cell);
+    if (self) {
+        self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
+        self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    } else {
+        count_unattached(type->size);
+    }
+    return body;
+}
+
+}  // namespace
+
+void* allocate(const type_descriptor* type) {
+    if (settings.stress.load(std::memory_order_relaxed)) [[unlikely]] {
+        std::lock_guard lock(collector_lock());
+        collect_locked(true);
+    }
+    std::size_t total = type->size + header_size;
+    if (total > largest_small) return allocate_large(type);
+    heap_state& h = heap();
+    unsigned size_class = h.class_of_granule[(total + 15) / 16];
+    if (thread_record* self = current_mutator.record) {
+        void* body = nullptr;
+        enter_no_stop();
+        if (self->cache[size_class]) body = pop_cell(self->cache[size_class], type, class_sizes[size_class]);
+        leave_no_stop();
+        if (body) {
+            self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
+            self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            return body;
+        }
+    }
+    return allocate_small_slow(size_class, type);
+}
+
+void constructed(void* object) noexcept { header_of(object)->constructing = 0; }
+
+// The cell stays allocated but holds nothing; the next sweep frees it.
+void abandon(void* object) noexcept {
+    static const type_descriptor abandoned{nullptr, nullptr, 0, "<abandoned>"};
+    object_header* header = header_of(object);
+    std::size_t size = header->type->size;
+    std::memset(object, 0, size);
+    header->type = &abandoned;
+    header->constructing = 0;
+}
+
+object_header* find_cell(const void* pointer) noexcept {
+    heap_state& h = heap();
+    auto address = reinterpret_cast<std::uintptr_t>(pointer);
+    auto base = reinterpret_cast<std::uintptr_t>(h.base);
+    if (address < base || address >= base + (h.bump << block_shift)) return nullptr;
+    std::size_t index = (address - base) >> block_shift;
+    const block_info& b = h.table[index];
+    switch (b.kind) {
+        case block_small: {
+            std::uintptr_t offset = address & (block_size - 1);
+            std::size_t cell = (offset * h.reciprocal[b.size_class]) >> 32;
+            if (cell >= b.cell_count) return nullptr;
+            std::size_t cell_offset = cell * class_sizes[b.size_class];
+            if (offset < cell_offset + header_size) return nullptr;  // a header is not an object
+            return reinterpret_cast<object_header*>(address - offset + cell_offset);
+        }
+        case block_large_tail:
+            return reinterpret_cast<object_header*>(block_address(b.head));
+        case block_large_head:
+            if ((address & (block_size - 1)) < header_size) return nullptr;
+            return reinterpret_cast<object_header*>(block_address(index));
+        default:
+            return nullptr;
+    }
+}
+
+bool is_heap_address(const void* pointer) noexcept {
+    heap_state& h = heap();
+    auto address = reinterpret_cast<std::uintptr_t>(pointer);
+    auto base = reinterpret_cast<std::uintptr_t>(h.base);
+    return address >= base && address < base + (h.bump << block_shift);
+}
+
+object_header* find_object(const void* pointer) noexcept {
+    object_header* header = find_cell(pointer);
+    return header && header->type ? header : nullptr;
+}
+
+std::size_t object_size(const object_header* header) noexcept { return header->type ? header->type->size : 0; }
+
+void* object_start(const void* pointer) noexcept {
+    object_header* header = find_object(pointer);
+    return header ? body_of(header) : nullptr;
+}
+
+const type_descriptor* type_of_object(const void* start) noexcept { return header_of(start)->type; }
+
+void flush_allocation_caches() {
+    heap_state& h = heap();
+    std::fill(std::begin(h.unattached_cache), std::end(h.unattached_cache), nullptr);
+}
+
+void sweep() {
+    heap_state& h = heap();
+    const bool poison = settings.verify.load(std::memory_order_relaxed);
+    std::fill(std::begin(h.partial), std::end(h.partial), no_block);
+    std::size_t live_objects = 0, live_bytes = 0, freed = 0;
+    for (std::size_t index = 0; index < h.bump; ++index) {
+        block_info& b = h.table[index];
+        if (b.kind == block_small) {
+            std::size_t cell = class_sizes[b.size_class];
+            char* start = block_address(index);
+            void* list = nullptr;
+            std::size_t free_cells = 0;
+            for (std::size_t i = b.cell_count; i-- > 0;) {
+                auto* header = reinterpret_cast<object_header*>(start + i * cell);
+                if (header->type) {
+                    if (header->mark.load(std::memory_order_relaxed)) {
+                        header->mark.store(0, std::memory_order_relaxed);
+                        ++live_objects;
+                        live_bytes += header->type->size;
+                        continue;
+                    }
+                    if (header->type->destroy) header->type->destroy(body_of(header));
+                    if (poison) poison_freed(header, cell - header_size);
+                    header->type = nullptr;
+                    header->constructing = poison ? 2 : 0;  // 2: the verify trail is valid
+                    header->freed_in_cycle = cycle_number;
+                    ++freed;
+                }
+                *reinterpret_cast<void**>(body_of(header)) = list;
+                list = header;
+                ++free_cells;
+            }
+            if (free_cells == b.cell_count) {
+                release_blocks(index, 1);
+            } else if (free_cells) {
+                b.free_cells = list;
+                b.next_partial = h.partial[b.size_class];
+                h.partial[b.size_class] = static_cast<std::uint32_t>(index);
+            } else {
+                b.free_cells = nullptr;
+            }
+        } else if (b.kind == block_large_head) {
+            auto* header = reinterpret_cast<object_header*>(block_address(index));
+            std::size_t run = b.run_blocks;
+            if (header->mark.load(std::memory_order_relaxed)) {
+                header->mark.store(0, std::memory_order_relaxed);
+                ++live_objects;
+                live_bytes += header->type->size;
+            } else {
+                if (header->type->destroy) header->type->destroy(body_of(header));
+                if (poison) poison_freed(header, header->type->size);
+                header->type = nullptr;
+                header->freed_in_cycle = cycle_number;
+                ++freed;
+                // Keep the verify trail in the head block; the rest goes back to the pool.
+                release_blocks(index, run);
+            }
+            index += run - 1;
+        }
+    }
+    statistics.live_objects_after_sweep = live_objects;
+    statistics.live_bytes_after_sweep = live_bytes;
+    statistics.objects_freed += freed;
+    h.unattached_objects = 0;
+    h.unattached_bytes = 0;
+}
+
+void for_each_live_object(void (*fn)(object_header*, void*), void* context) {
+    heap_state& h = heap();
+    for (std::size_t index = 0; index < h.bump; ++index) {
+        block_info& b = h.table[index];
+        if (b.kind == block_small) {
+            std::size_t cell = class_sizes[b.size_class];
+            for (std::size_t i = 0; i < b.cell_count; ++i) {
+                auto* header = reinterpret_cast<object_header*>(block_address(index) + i * cell);
+                if (header->type) fn(header, context);
+            }
+        } else if (b.kind == block_large_head) {
+            auto* header = reinterpret_cast<object_header*>(block_address(index));
+            if (header->type) fn(header, context);
+            index += b.run_blocks - 1;
+        }
+    }
+}
+
+std::size_t heap_bytes_in_use() noexcept { return heap().blocks_in_use * block_size; }
+std::size_t current_heap_limit() noexcept { return heap().limit; }
+std::size_t unattached_allocated_objects() noexcept { return heap().unattached_objects; }
+std::size_t unattached_allocated_bytes() noexcept { return heap().unattached_bytes; }
+
+void* map_pages(std::size_t bytes) noexcept {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) std::abort();
+    return p;
+}
+void unmap_pages(void* p, std::size_t bytes) noexcept { munmap(p, bytes); }
+
+// Runs before user static initialisers, so the main thread is attached before any make<T>.
+__attribute__((constructor(101))) static void initialise_runtime() {
+    initialise_heap();
+    load_settings_from_environment();
+    attach_main_thread_at_startup();
+}
+
+}  // namespace lastword::detail
+
+void lastword::set_heap_limit(std::size_t bytes) noexcept {
+    std::lock_guard lock(detail::collector_lock());
+    auto& h = detail::heap();
+    std::size_t fallback = h.configured_limit ? h.configured_limit : h.reserved_blocks * detail::block_size;
+    h.limit = bytes ? bytes : fallback;
+}

@@ -1,0 +1,216 @@
+// Shared between the runtime's translation units; not installed.
+#pragma once
+#include <lastword/gc.hpp>
+
+#include <semaphore.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <source_location>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LASTWORD_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define LASTWORD_SANITIZED 1
+#endif
+#endif
+
+// Functions that read memory the sanitizers cannot reason about: other threads' stacks,
+// registers spilled by the kernel, callables' padding bytes.
+#define LASTWORD_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined", "hwaddress")))
+
+namespace lastword::detail {
+
+// ---- heap layout (heap.cpp) -------------------------------------------------------------
+constexpr std::size_t block_shift = 13;
+constexpr std::size_t block_size = std::size_t{1} << block_shift;  // 8 KiB
+constexpr std::size_t header_size = 16;
+constexpr std::size_t largest_small = 4096;                       // total size incl. header
+constexpr unsigned size_class_count = 25;
+
+struct object_header {
+    const type_descriptor* type;     // null: free cell
+    std::atomic<std::uint8_t> mark;  // 1: reached this cycle
+    std::uint8_t explore_mark;       // debug analyses (stop-the-world only)
+    std::uint8_t constructing;       // constructor still running: scan conservatively
+    std::uint8_t has_finalizer;
+    std::uint32_t freed_in_cycle;    // verify: when a cell was freed
+};
+static_assert(sizeof(object_header) == header_size);
+
+inline object_header* header_of(const void* object) noexcept {
+    return reinterpret_cast<object_header*>(const_cast<char*>(static_cast<const char*>(object)) - header_size);
+}
+inline void* body_of(object_header* header) noexcept { return reinterpret_cast<char*>(header) + header_size; }
+
+object_header* find_object(const void* pointer) noexcept;  // any pointer into a live object's body
+object_header* find_cell(const void* pointer) noexcept;    // same, but also free cells (verify)
+std::size_t object_size(const object_header* header) noexcept;
+void sweep();                 // after the final pause; caller holds the collector lock
+void flush_allocation_caches();  // world stopped
+void for_each_live_object(void (*fn)(object_header*, void*), void* context);  // world stopped
+std::size_t heap_bytes_in_use() noexcept;
+std::size_t current_heap_limit() noexcept;
+
+// ---- threads (roots.cpp) ----------------------------------------------------------------
+struct thread_record {
+    thread_record* next = nullptr;
+    pthread_t handle{};
+    char* stack_top = nullptr;               // highest address
+    int attach_depth = 0;
+    std::atomic<char*> parked_sp{nullptr};   // where the parked thread's scan starts
+    std::atomic<bool> resume_requested{false};
+    std::atomic<std::uint64_t> parked_epoch{0};
+    sem_t resume;
+    // Allocation fast path; the collector empties these while the world is stopped.
+    void* cache[size_class_count] = {};
+    std::atomic<std::size_t> allocated_bytes{0};
+    std::atomic<std::size_t> allocated_objects{0};
+};
+
+// A thread in a no-stop region (allocation fast path, write barrier) defers the stop signal
+// until it leaves, so the collector never sees a half-done barrier or allocation.
+struct mutator_state {
+    thread_record* record;
+    int no_stop;
+    volatile sig_atomic_t stop_pending;
+};
+extern thread_local constinit mutator_state current_mutator;
+extern std::atomic<std::uint64_t> world_stop_epoch;
+
+inline void enter_no_stop() noexcept {
+    ++current_mutator.no_stop;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+void park_if_stop_requested() noexcept;
+inline void leave_no_stop() noexcept {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    --current_mutator.no_stop;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    // The epoch poll lets threads that allocate stop promptly even where signals are late.
+    if (current_mutator.stop_pending || (world_stop_epoch.load(std::memory_order_relaxed) & 1)) [[unlikely]]
+        park_if_stop_requested();
+}
+
+void attach_current_thread();
+void detach_current_thread();
+void lock_thread_registry();
+void unlock_thread_registry();
+void stop_the_world();    // registry lock held
+void resume_the_world();
+void scan_thread_stacks();  // world stopped
+void scan_persistents();    // world stopped
+void lock_persistents();
+void unlock_persistents();
+void attach_main_thread_at_startup();
+void flush_thread_caches();  // world stopped
+void sum_thread_allocations(std::size_t& objects, std::size_t& bytes, bool reset);  // registry locked
+std::size_t unattached_allocated_objects() noexcept;
+std::size_t unattached_allocated_bytes() noexcept;
+
+// ---- marking (marking.cpp) --------------------------------------------------------------
+extern std::atomic<bool> marking_active;
+void mark_pointer(const void* pointer) noexcept;  // precise: interior pointers accepted
+LASTWORD_NO_SANITIZE void scan_conservatively(const void* begin, const void* end) noexcept;
+void trace_children(object_header* header) noexcept;
+bool mark_step(std::size_t budget_bytes) noexcept;  // true: nothing left to mark
+void mark_to_completion() noexcept;
+void take_barrier_buffer() noexcept;                // world stopped
+bool marking_work_pending() noexcept;
+void push_shaded(object_header* header) noexcept;  // from the barrier
+void push_gray(object_header* already_marked) noexcept;
+void visit_children(object_header* header, tracer::visit_fn visit, void* context);  // precise only
+bool is_heap_address(const void* pointer) noexcept;
+
+// Explorer for debug analyses: breadth-first from roots over precise edges, using
+// explore_mark. Returns the path to target (object headers, start to target) or empty.
+struct explore_path {
+    object_header** nodes;
+    std::size_t length;
+};
+explore_path explore(const void* bytes_begin, const void* bytes_end, object_header* from_children_of,
+                     object_header* target, bool only_unmarked) noexcept;
+
+// Growable array in mmap'ed memory: usable while the world is stopped (no malloc).
+template <class T> struct page_vector {
+    T* data = nullptr;
+    std::size_t size = 0;
+    std::size_t capacity = 0;
+    void push(const T& value) noexcept;
+    void clear() noexcept { size = 0; }
+    bool empty() const noexcept { return size == 0; }
+};
+void* map_pages(std::size_t bytes) noexcept;
+void unmap_pages(void* p, std::size_t bytes) noexcept;
+template <class T> void page_vector<T>::push(const T& value) noexcept {
+    if (size == capacity) {
+        std::size_t grown = capacity ? capacity * 2 : 4096 / sizeof(T);
+        T* fresh = static_cast<T*>(map_pages(grown * sizeof(T)));
+        if (data) {
+            std::memcpy(fresh, data, size * sizeof(T));
+            unmap_pages(data, capacity * sizeof(T));
+        }
+        data = fresh;
+        capacity = grown;
+    }
+    data[size++] = value;
+}
+
+// ---- collector (collector in heap.cpp) ---------------------------------------------------
+std::mutex& collector_lock();
+void collect_locked(bool full);  // caller holds collector_lock
+void on_allocation_locked(std::size_t bytes);
+extern std::uint32_t cycle_number;
+
+// ---- finalization (finalization.cpp) -----------------------------------------------------
+void lock_finalization();
+void unlock_finalization();
+void scan_finalization_roots();                 // world stopped
+void select_finalizers_and_cleanups();          // world stopped, marking complete
+void check_self_reaching_registrations();       // world stopped, checkfinalizers
+std::size_t report_unfinalizable_cycles();      // world stopped, after root marking
+void after_collection_locked();                 // world running: queue work, notify threads
+bool running_finalizer(const char*& type_name, std::source_location& site, std::chrono::milliseconds& running_for,
+                       std::size_t& queued_behind, std::uint64_t& serial);
+
+// ---- debug (debug.cpp) -------------------------------------------------------------------
+struct debug_settings {
+    std::atomic<bool> checkfinalizers{false};
+    std::atomic<long> slowfinalizer_ms{0};
+    std::atomic<bool> finalizerleaks{false};
+    std::atomic<bool> verify{false};
+    std::atomic<bool> stress{false};
+};
+extern debug_settings settings;
+extern std::atomic<bool> leak_report_requested;
+extern std::atomic<std::size_t> leak_report_count;
+void report(const char* format, ...) noexcept __attribute__((format(printf, 1, 2)));
+const char* site_text(const std::source_location& site, char* buffer, std::size_t size) noexcept;
+void verify_heap() noexcept;  // world stopped, marking complete
+void poison_freed(object_header* header, std::size_t size) noexcept;
+void start_slow_finalizer_watchdog();
+void load_settings_from_environment();
+
+struct counters {
+    std::atomic<std::uint64_t> collections{0};
+    std::atomic<std::uint64_t> finalizers_queued{0};
+    std::atomic<std::uint64_t> finalizers_run{0};
+    std::atomic<std::uint64_t> cleanups_queued{0};
+    std::atomic<std::uint64_t> cleanups_run{0};
+    std::atomic<std::uint64_t> cleanups_cancelled{0};
+    std::atomic<std::uint64_t> objects_freed{0};
+    std::atomic<std::uint64_t> max_pause_ns{0};
+    std::atomic<std::uint64_t> total_pause_ns{0};
+    std::atomic<std::size_t> live_objects_after_sweep{0};
+    std::atomic<std::size_t> live_bytes_after_sweep{0};
+};
+extern counters statistics;
+
+}  // namespace lastword::detail

@@ -1,0 +1,284 @@
+// Marking and the collection cycle. A cycle starts with a pause that scans the roots; marking
+// then proceeds in short pauses interleaved with allocation, and a final pause completes it,
+// orders finalization and hands the heap to the sweeper.
+#include "internal.hpp"
+
+#include <chrono>
+
+namespace lastword::detail {
+
+std::atomic<bool> marking_active{false};
+std::uint32_t cycle_number = 0;
+
+namespace {
+
+page_vector<object_header*> gray;
+
+inline void shade(object_header* header) noexcept {
+    if (header->mark.load(std::memory_order_relaxed)) return;
+    header->mark.store(1, std::memory_order_relaxed);
+    if (header->type->trace || header->constructing) gray.push(header);
+}
+
+void marking_visit(void*, const void* pointer) {
+    if (object_header* header = find_object(pointer)) shade(header);
+}
+
+LASTWORD_NO_SANITIZE void scan_words(const void* begin, const void* end, void (*found)(object_header*, void*),
+                                     void* context) noexcept {
+    auto word = (reinterpret_cast<std::uintptr_t>(begin) + sizeof(void*) - 1) & ~(sizeof(void*) - 1);
+    auto last = reinterpret_cast<std::uintptr_t>(end);
+    for (; word + sizeof(void*) <= last; word += sizeof(void*)) {
+        const void* candidate = *reinterpret_cast<const void* const*>(word);
+        if (object_header* header = find_object(candidate)) found(header, context);
+    }
+}
+
+// Calls visit for each pointer held by an object: precisely through trace(), or
+// conservatively over its bytes while its constructor is still running.
+void for_each_child(object_header* header, tracer::visit_fn visit, void (*found)(object_header*, void*),
+                    void* context) {
+    void* body = body_of(header);
+    if (header->constructing) {
+        scan_words(body, static_cast<char*>(body) + header->type->size, found, context);
+    } else if (header->type->trace) {
+        tracer t(visit, context);
+        header->type->trace(body, t);
+    }
+}
+
+void shade_found(object_header* header, void*) { shade(header); }
+
+}  // namespace
+
+void push_gray(object_header* already_marked) noexcept { gray.push(already_marked); }
+
+void visit_children(object_header* header, tracer::visit_fn visit, void* context) {
+    if (header->constructing || !header->type->trace) return;
+    tracer t(visit, context);
+    header->type->trace(body_of(header), t);
+}
+
+void mark_pointer(const void* pointer) noexcept { marking_visit(nullptr, pointer); }
+
+void scan_conservatively(const void* begin, const void* end) noexcept {
+    scan_words(begin, end, shade_found, nullptr);
+}
+
+void trace_children(object_header* header) noexcept { for_each_child(header, marking_visit, shade_found, nullptr); }
+
+bool mark_step(std::size_t budget_bytes) noexcept {
+    std::size_t done = 0;
+    while (!gray.empty() && done < budget_bytes) {
+        object_header* header = gray.data[--gray.size];
+        trace_children(header);
+        done += header->type->size + header_size;
+    }
+    return gray.empty();
+}
+
+void mark_to_completion() noexcept {
+    while (!gray.empty()) {
+        object_header* header = gray.data[--gray.size];
+        trace_children(header);
+    }
+}
+
+// ---- debug exploration --------------------------------------------------------------------
+
+namespace {
+struct explore_node {
+    object_header* header;
+    std::ptrdiff_t parent;
+};
+struct explore_state {
+    page_vector<explore_node> queue;
+    page_vector<object_header*> path;
+    std::ptrdiff_t parent = -1;
+    object_header* target = nullptr;
+    std::ptrdiff_t found = -1;
+    bool only_unmarked = false;
+};
+explore_state explorer;
+
+void explore_add(object_header* header, void*) {
+    if (explorer.found >= 0 || header->explore_mark) return;
+    if (explorer.only_unmarked && header->mark.load(std::memory_order_relaxed)) return;
+    header->explore_mark = 1;
+    explorer.queue.push({header, explorer.parent});
+    if (header == explorer.target) explorer.found = static_cast<std::ptrdiff_t>(explorer.queue.size - 1);
+}
+void explore_visit(void*, const void* pointer) {
+    if (object_header* header = find_object(pointer)) explore_add(header, nullptr);
+}
+}  // namespace
+
+explore_path explore(const void* bytes_begin, const void* bytes_end, object_header* from_children_of,
+                     object_header* target, bool only_unmarked) noexcept {
+    explore_state& e = explorer;
+    e.queue.clear();
+    e.path.clear();
+    e.parent = -1;
+    e.target = target;
+    e.found = -1;
+    e.only_unmarked = only_unmarked;
+    if (bytes_begin) scan_words(bytes_begin, bytes_end, explore_add, nullptr);
+    if (from_children_of) for_each_child(from_children_of, explore_visit, explore_add, nullptr);
+    for (std::size_t i = 0; i < e.queue.size && e.found < 0; ++i) {
+        e.parent = static_cast<std::ptrdiff_t>(i);
+        for_each_child(e.queue.data[i].header, explore_visit, explore_add, nullptr);
+    }
+    if (e.found >= 0) {
+        std::size_t length = 0;
+        for (std::ptrdiff_t i = e.found; i >= 0; i = e.queue.data[i].parent) ++length;
+        for (std::size_t k = 0; k < length; ++k) e.path.push(nullptr);
+        std::size_t k = length;
+        for (std::ptrdiff_t i = e.found; i >= 0; i = e.queue.data[i].parent) e.path.data[--k] = e.queue.data[i].header;
+    }
+    for (std::size_t i = 0; i < e.queue.size; ++i) e.queue.data[i].header->explore_mark = 0;
+    return {e.path.data, e.path.size};
+}
+
+// ---- the cycle ----------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::size_t minimum_trigger = std::size_t{8} << 20;
+constexpr std::size_t increment_every = std::size_t{256} << 10;
+constexpr std::size_t mark_rate = 4;  // bytes marked per byte allocated during a cycle
+
+struct cycle_state {
+    std::size_t allocated_since_cycle = 0;
+    std::size_t increment_credit = 0;
+    std::size_t trigger = minimum_trigger;
+};
+cycle_state cycle;
+
+// One stop-the-world pause. Every lock a stopped thread could otherwise hold and the
+// collector needs is taken before the world stops.
+class pause {
+public:
+    explicit pause(bool scan_roots) : scan_roots_(scan_roots) {
+        if (!current_mutator.record) {
+            attach_current_thread();  // the collecting thread scans its own frames as a mutator
+            temporarily_attached_ = true;
+        }
+        lock_thread_registry();
+        lock_finalization();
+        if (scan_roots_) lock_persistents();
+        start_ = std::chrono::steady_clock::now();
+        stop_the_world();
+    }
+    void resume() {
+        resume_the_world();
+        auto ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count());
+        statistics.total_pause_ns += ns;
+        if (ns > statistics.max_pause_ns.load()) statistics.max_pause_ns = ns;
+        if (scan_roots_) unlock_persistents();
+        unlock_thread_registry();
+    }
+    void release() {
+        unlock_finalization();
+        if (temporarily_attached_) detach_current_thread();
+    }
+
+private:
+    bool scan_roots_;
+    bool temporarily_attached_ = false;
+    std::chrono::steady_clock::time_point start_;
+};
+
+void scan_roots() {
+    ++cycle_number;
+    scan_thread_stacks();
+    scan_persistents();
+    scan_finalization_roots();
+    marking_active.store(true, std::memory_order_relaxed);
+}
+
+// Completes the cycle: called while the world is stopped; resumes it and sweeps.
+void finish(pause& p) {
+    take_barrier_buffer();
+    mark_to_completion();
+    if (leak_report_requested.load()) {
+        leak_report_count = report_unfinalizable_cycles();
+        leak_report_requested = false;
+    }
+    select_finalizers_and_cleanups();
+    mark_to_completion();
+    if (settings.verify.load(std::memory_order_relaxed)) verify_heap();
+    if (settings.checkfinalizers.load(std::memory_order_relaxed)) check_self_reaching_registrations();
+    flush_allocation_caches();
+    flush_thread_caches();
+    std::size_t objects = 0, bytes = 0;
+    sum_thread_allocations(objects, bytes, true);
+    marking_active.store(false, std::memory_order_relaxed);
+    p.resume();
+    after_collection_locked();
+    p.release();
+    sweep();
+    statistics.collections += 1;
+    cycle.allocated_since_cycle = 0;
+    cycle.increment_credit = 0;
+    cycle.trigger = std::max(minimum_trigger, statistics.live_bytes_after_sweep.load());
+}
+
+void start_cycle() {
+    pause p(true);
+    scan_roots();
+    p.resume();
+    p.release();
+}
+
+void increment(std::size_t budget) {
+    pause p(false);
+    take_barrier_buffer();
+    if (mark_step(budget)) {
+        finish(p);
+        return;
+    }
+    p.resume();
+    p.release();
+}
+
+}  // namespace
+
+std::mutex& collector_lock() {
+    static std::mutex* lock = new std::mutex;
+    return *lock;
+}
+
+bool marking_work_pending() noexcept { return !gray.empty(); }
+
+void collect_locked(bool) {
+    if (marking_active.load(std::memory_order_relaxed)) {
+        // The running cycle's snapshot may keep garbage; finish it, then do a fresh one.
+        pause p(false);
+        finish(p);
+    }
+    pause p(true);
+    scan_roots();
+    finish(p);
+}
+
+void on_allocation_locked(std::size_t bytes) {
+    cycle.allocated_since_cycle += bytes;
+    if (!marking_active.load(std::memory_order_relaxed)) {
+        if (cycle.allocated_since_cycle >= cycle.trigger) start_cycle();
+        return;
+    }
+    cycle.increment_credit += bytes;
+    if (cycle.increment_credit >= increment_every) {
+        std::size_t budget = cycle.increment_credit * mark_rate;
+        cycle.increment_credit = 0;
+        increment(budget);
+    }
+}
+
+}  // namespace lastword::detail
+
+void lastword::collect() {
+    std::lock_guard lock(detail::collector_lock());
+    detail::collect_locked(true);
+}
