@@ -83,17 +83,23 @@ bool CallPathFinder::isOffloadingCall(const Expr &Call) const {
 }
 
 std::optional<CallPath> CallPathFinder::findPath(const FunctionDecl &Function) {
+  return findPathAt(Function, 0);
+}
+
+std::optional<CallPath> CallPathFinder::findPathAt(const FunctionDecl &Function, unsigned Depth) {
   const FunctionDecl *Definition = nullptr;
   if (!Function.hasBody(Definition) || !Definition)
     return std::nullopt;
-  auto [It, Inserted] = Summaries.try_emplace(Definition);
-  if (!Inserted)
+  if (auto It = Summaries.find(Definition); It != Summaries.end())
     return It->second.Path; // Done, or a recursive call still in progress.
-  std::optional<CallPath> Path = searchStmt(Definition->getBody(), 0);
+  if (Depth >= MaxDepth)
+    return std::nullopt; // too deep to follow; not memoised, a shallower caller may retry
+  Summaries.try_emplace(Definition);
+  std::optional<CallPath> Path = searchStmt(Definition->getBody(), Depth);
   if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Definition))
     for (const CXXCtorInitializer *Init : Ctor->inits())
       if (!Path && Init->isWritten())
-        Path = searchStmt(Init->getInit(), 0);
+        Path = searchStmt(Init->getInit(), Depth);
   Summary &Entry = Summaries[Definition];
   Entry.Progress = State::Done;
   Entry.Path = Path;
@@ -130,10 +136,8 @@ std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const Funct
                                                    unsigned Depth) {
   if (IsSink(Call))
     return CallPath{{&Call, Callee}};
-  if (Depth >= MaxDepth)
-    return std::nullopt;
   if (const FunctionDecl *Definition = definitionOf(Callee)) {
-    if (std::optional<CallPath> Rest = findPath(*Definition)) {
+    if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
       CallPath Path{{&Call, Definition}};
       Path.insert(Path.end(), Rest->begin(), Rest->end());
       return Path;
@@ -142,62 +146,73 @@ std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const Funct
   return std::nullopt;
 }
 
-std::optional<CallPath> CallPathFinder::searchCallable(const Expr *Arg, unsigned Depth) {
-  // A lambda written in place and handed to a function that calls it now.
-  const auto *Lambda = dyn_cast<LambdaExpr>(Arg->IgnoreParenImpCasts());
-  if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(Arg->IgnoreParenImpCasts()))
-    Lambda = dyn_cast<LambdaExpr>(Temp->getSubExpr()->IgnoreParenImpCasts());
-  if (!Lambda)
-    return std::nullopt;
-  return searchStmt(Lambda->getBody(), Depth + 1);
+namespace {
+// A lambda written in place as an argument.
+const LambdaExpr *lambdaArgument(const Expr *Arg) {
+  const Expr *E = Arg->IgnoreParenImpCasts();
+  if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+    E = Temp->getSubExpr()->IgnoreParenImpCasts();
+  return dyn_cast<LambdaExpr>(E);
 }
+} // namespace
 
-std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *S, unsigned Depth) {
-  if (!S)
-    return std::nullopt;
-  // Code that does not run here.
-  if (isa<LambdaExpr>(S) || isa<UnaryExprOrTypeTraitExpr>(S) || isa<CXXNoexceptExpr>(S))
-    return std::nullopt;
-  if (const auto *Typeid = dyn_cast<CXXTypeidExpr>(S); Typeid && !Typeid->isPotentiallyEvaluated())
-    return std::nullopt;
-
-  const FunctionDecl *Callee = nullptr;
-  const Expr *CallSite = nullptr;
-  llvm::SmallVector<const Expr *, 4> Arguments;
-  if (const auto *Call = dyn_cast<CallExpr>(S)) {
-    CallSite = Call;
-    Callee = Call->getDirectCallee();
-    Arguments.append(Call->arg_begin(), Call->arg_end());
-  } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
-    CallSite = Construct;
-    Callee = Construct->getConstructor();
-    Arguments.append(Construct->arg_begin(), Construct->arg_end());
-  }
-
-  if (CallSite) {
-    bool Offloads = isOffloadingCall(*CallSite);
-    // Arguments run before the call.
-    for (const Stmt *Child : S->children()) {
-      if (!Child)
-        continue;
-      const auto *ChildExpr = dyn_cast<Expr>(Child);
-      bool IsArgument = ChildExpr && llvm::is_contained(Arguments, ChildExpr);
-      if (IsArgument && !Offloads && invokesCallablesNow(Callee))
-        if (std::optional<CallPath> Path = searchCallable(ChildExpr, Depth))
-          return Path;
-      if (runsEveryTime(*S, *Child))
-        if (std::optional<CallPath> Path = searchStmt(Child, Depth))
-          return Path;
-    }
-    if (Offloads)
-      return std::nullopt;
-    return searchCall(*CallSite, Callee, Depth);
-  }
-
-  for (const Stmt *Child : S->children())
-    if (Child && runsEveryTime(*S, *Child))
-      if (std::optional<CallPath> Path = searchStmt(Child, Depth))
+// Iterative, so that deeply nested expressions (generated code) cannot
+// overflow the stack. Visits in evaluation order: a call's arguments, then
+// the call itself.
+std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned Depth) {
+  struct Frame {
+    const Stmt *S;
+    bool AtCall; // the call of S, after its children
+  };
+  llvm::SmallVector<Frame, 64> Work;
+  if (Root)
+    Work.push_back({Root, false});
+  while (!Work.empty()) {
+    Frame Current = Work.pop_back_val();
+    const Stmt *S = Current.S;
+    if (Current.AtCall) {
+      const auto *CallSite = cast<Expr>(S);
+      const FunctionDecl *Callee = nullptr;
+      if (const auto *Call = dyn_cast<CallExpr>(S))
+        Callee = Call->getDirectCallee();
+      else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
+        Callee = Construct->getConstructor();
+      if (std::optional<CallPath> Path = searchCall(*CallSite, Callee, Depth))
         return Path;
+      continue;
+    }
+    // Code that does not run here.
+    if (isa<LambdaExpr>(S) || isa<UnaryExprOrTypeTraitExpr>(S) || isa<CXXNoexceptExpr>(S))
+      continue;
+    if (const auto *Typeid = dyn_cast<CXXTypeidExpr>(S); Typeid && !Typeid->isPotentiallyEvaluated())
+      continue;
+
+    const FunctionDecl *Callee = nullptr;
+    bool IsCall = false;
+    if (const auto *Call = dyn_cast<CallExpr>(S)) {
+      IsCall = true;
+      Callee = Call->getDirectCallee();
+    } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
+      IsCall = true;
+      Callee = Construct->getConstructor();
+    }
+    bool Offloads = IsCall && isOffloadingCall(*cast<Expr>(S));
+    bool InvokesLambdas = IsCall && !Offloads && invokesCallablesNow(Callee);
+    if (IsCall && !Offloads)
+      Work.push_back({S, true});
+    // Children pushed in reverse so that they are visited in source order.
+    llvm::SmallVector<const Stmt *, 8> Children;
+    for (const Stmt *Child : S->children())
+      if (Child && runsEveryTime(*S, *Child))
+        Children.push_back(Child);
+    for (const Stmt *Child : llvm::reverse(Children)) {
+      Work.push_back({Child, false});
+      if (InvokesLambdas)
+        if (const auto *Arg = dyn_cast<Expr>(Child))
+          if (const LambdaExpr *Lambda = lambdaArgument(Arg))
+            Work.push_back({Lambda->getBody(), false});
+    }
+  }
   return std::nullopt;
 }
 

@@ -60,8 +60,8 @@ public:
   bool isOffloadingCall(const clang::Expr &Call) const;
 
 private:
+  std::optional<CallPath> findPathAt(const clang::FunctionDecl &Function, unsigned Depth);
   std::optional<CallPath> searchStmt(const clang::Stmt *S, unsigned Depth);
-  std::optional<CallPath> searchCallable(const clang::Expr *Arg, unsigned Depth);
   std::optional<CallPath> searchCall(const clang::Expr &Call, const clang::FunctionDecl *Callee,
                                      unsigned Depth);
 

@@ -1,5 +1,6 @@
 // Declarations of the lastword API (shared/API.md) for the check tests.
 // The checks recognise the API by name; they never see the runtime's code.
+// Templates have (empty) bodies so that lambdas can be passed to them.
 #pragma once
 #include <chrono>
 #include <cstddef>
@@ -42,17 +43,20 @@ public:
   ~mutator_scope();
 };
 
-template <class T, class... A> T *make(A &&...args);
+template <class T, class... A> T *make(A &&...args) { return new T(static_cast<A &&>(args)...); }
 
-template <class T, class F> void set_finalizer(T *obj, F fn);
+template <class T, class F> void set_finalizer(T *obj, F fn) { (void)obj; (void)fn; }
 
 class cleanup {
 public:
   void stop();
 };
-template <class T, class F, class S> cleanup add_cleanup(T *ptr, F fn, S arg);
+template <class T, class F, class S> cleanup add_cleanup(T *ptr, F fn, S arg) {
+  (void)ptr; (void)fn; (void)arg;
+  return cleanup();
+}
 
-template <class T> void keep_alive(const T *p) noexcept;
+template <class T> void keep_alive(const T *p) noexcept { (void)p; }
 
 void collect();
 bool wait_for_finalizers(std::chrono::milliseconds timeout);
