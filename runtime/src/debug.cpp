@@ -25,7 +25,13 @@ std::atomic<bool> check_dereferences{false};
 const char* demangle(const char* mangled) noexcept {
     int status = 0;
     char* readable = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
-    return status == 0 && readable ? readable : mangled;  // kept for the life of the process
+    if (status != 0 || !readable) return mangled;
+    // Reports name types as written in the source: drop "(anonymous namespace)::".
+    static constexpr std::string_view anonymous = "(anonymous namespace)::";
+    std::string name = readable;
+    for (std::size_t at; (at = name.find(anonymous)) != std::string::npos;) name.erase(at, anonymous.size());
+    std::memcpy(readable, name.c_str(), name.size() + 1);  // never longer than the original
+    return readable;  // kept for the life of the process
 }
 
 void report(const char* format, ...) noexcept {

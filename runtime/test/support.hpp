@@ -34,6 +34,13 @@ __attribute__((noinline)) inline void scrub_stack() {
     asm volatile("" : : "r"(area) : "memory");
 }
 
+// Runs f in its own frame: pointers it leaves in registers or spill slots die with the frame
+// (callee-saved registers are restored on return), so the caller's frame stays clean.
+template <class F> __attribute__((noinline)) void isolated(F f) {
+    f();
+    asm volatile("" ::: "memory");
+}
+
 // A full collection from a clean stack.
 __attribute__((noinline)) inline void collect_clean() {
     scrub_stack();

@@ -138,16 +138,18 @@ TEST(allocation, heap_limit_throws_bad_alloc_after_a_collection) {
     lastword::set_heap_limit(4 << 20);
     persistent<node> head;
     std::size_t kept = 0;
-    EXPECT_THROW(
-        {
-            for (;;) {
-                node* n = lastword::make<node>();
-                n->left = head.get();
-                head = n;
-                ++kept;
-            }
-        },
-        std::bad_alloc);
+    isolated([&] {
+        EXPECT_THROW(
+            {
+                for (;;) {
+                    node* n = lastword::make<node>();
+                    n->left = head.get();
+                    head = n;
+                    ++kept;
+                }
+            },
+            std::bad_alloc);
+    });
     EXPECT_GT(kept, 10000u);
     head = nullptr;
     collect_clean();

@@ -36,13 +36,13 @@ TEST(cleanup, runs_with_its_argument_after_the_object_died_without_resurrecting_
     reset();
     static std::atomic<int> seen_arg{0};
     static std::atomic<int> destroyed_before_cleanup{-1};
-    [] {
+    isolated([&] {
         file* f = lastword::make<file>(17);
         lastword::add_cleanup(f, [](int d) {
             seen_arg = d;
             cleaned.fetch_add(1);
         }, f->descriptor);
-    }();
+    });
     collect_clean();
     // No resurrection: freed (destructor run) by the same collection that queued the cleanup.
     destroyed_before_cleanup = destroyed.load();
@@ -67,10 +67,10 @@ TEST(cleanup, does_not_run_while_reachable) {
 
 TEST(cleanup, several_cleanups_on_one_object_all_run) {
     reset();
-    [] {
+    isolated([&] {
         file* f = lastword::make<file>(3);
         for (int i = 0; i < 5; ++i) lastword::add_cleanup(f, [](int) { cleaned.fetch_add(1); }, i);
-    }();
+    });
     collect_and_drain();
     EXPECT_EQ(cleaned.load(), 5);
 }
@@ -79,7 +79,7 @@ TEST(cleanup, cleanups_run_concurrently_on_the_worker_pool) {
     reset();
     // Each cleanup waits for the other one: this only completes if two run at the same time.
     static std::barrier<> both(2);
-    [] {
+    isolated([&] {
         for (int i = 0; i < 2; ++i) {
             file* f = lastword::make<file>(i);
             lastword::add_cleanup(f, [](int) {
@@ -87,7 +87,7 @@ TEST(cleanup, cleanups_run_concurrently_on_the_worker_pool) {
                 cleaned.fetch_add(1);
             }, i);
         }
-    }();
+    });
     collect_clean();
     EXPECT_TRUE(lastword::wait_for_finalizers(generous));
     EXPECT_EQ(cleaned.load(), 2);
@@ -96,11 +96,11 @@ TEST(cleanup, cleanups_run_concurrently_on_the_worker_pool) {
 TEST(cleanup, stop_cancels_a_cleanup_that_has_not_run) {
     reset();
     static lastword::cleanup handle;
-    [] {
+    isolated([&] {
         file* f = lastword::make<file>(1);
         handle = lastword::add_cleanup(f, [](int) { cleaned.fetch_add(100); }, 0);
         lastword::add_cleanup(f, [](int) { cleaned.fetch_add(1); }, 0);
-    }();
+    });
     handle.stop();
     handle.stop();  // idempotent
     collect_and_drain(2);
@@ -120,7 +120,7 @@ TEST(cleanup, arg_equal_to_ptr_throws_invalid_argument) {
 TEST(cleanup, callable_and_arg_are_roots) {
     reset();
     static std::atomic<int> arg_value{0}, captured_value{0};
-    [] {
+    isolated([&] {
         file* owner = lastword::make<file>(1);
         file* arg = lastword::make<file>(2);
         file* captured = lastword::make<file>(3);
@@ -129,7 +129,7 @@ TEST(cleanup, callable_and_arg_are_roots) {
             captured_value = captured->descriptor;  // alive: the callable is a root
             cleaned.fetch_add(1);
         }, arg);
-    }();
+    });
     collect_clean();
     EXPECT_TRUE(lastword::wait_for_finalizers(generous));
     EXPECT_EQ(cleaned.load(), 1);
@@ -143,12 +143,12 @@ TEST(cleanup, callable_and_arg_are_roots) {
 TEST(cleanup, an_arg_reaching_the_object_keeps_it_and_checkfinalizers_reports_it) {
     reset();
     lastword::debug::set("checkfinalizers=1");
-    [] {
+    isolated([&] {
         file* f = lastword::make<file>(1);
         file* arg = lastword::make<file>(2);
         arg->sibling = f;
         lastword::add_cleanup(f, [](file*) { cleaned.fetch_add(1); }, arg);
-    }();
+    });
     testing::internal::CaptureStderr();
     collect_and_drain(2);
     std::string err = testing::internal::GetCapturedStderr();
@@ -163,12 +163,12 @@ TEST(cleanup, an_arg_reaching_the_object_keeps_it_and_checkfinalizers_reports_it
 TEST(cleanup, many_cleanups_from_many_objects) {
     reset();
     const int count = 20000 / scale;
-    [count] {
+    isolated([count] {
         for (int i = 0; i < count; ++i) {
             file* f = lastword::make<file>(i);
             lastword::add_cleanup(f, [](int) { cleaned.fetch_add(1); }, i);
         }
-    }();
+    });
     collect_clean();
     EXPECT_TRUE(lastword::wait_for_finalizers(generous));
     EXPECT_GE(cleaned.load(), count - 10);  // a few may linger in conservative roots

@@ -104,14 +104,14 @@ TEST(debug, settings_parse_and_unknown_ones_throw) {
 
 TEST(debug, statistics_count_finalizers_and_cleanups) {
     auto before = lastword::get_stats();
-    [] {
+    isolated([&] {
         for (int i = 0; i < 10; ++i) {
             Node* n = lastword::make<Node>();
             lastword::set_finalizer(n, [](Node*) {});
             Node* m = lastword::make<Node>();
             lastword::add_cleanup(m, [](int) {}, i);
         }
-    }();
+    });
     collect_clean();
     ASSERT_TRUE(lastword::wait_for_finalizers(generous));
     auto after = lastword::get_stats();

@@ -110,7 +110,7 @@ TEST(stress, many_finalizers_each_run_exactly_once) {
     static std::atomic<int> runs{0};
     static std::vector<std::atomic<unsigned char>> seen(200000);
     const int count = 200000 / scale;
-    [count] {
+    isolated([count] {
         for (int i = 0; i < count; ++i) {
             tree* t = lastword::make<tree>();
             t->depth = i;
@@ -119,7 +119,7 @@ TEST(stress, many_finalizers_each_run_exactly_once) {
                 runs.fetch_add(1);
             });
         }
-    }();
+    });
     collect_clean();
     collect_clean();
     ASSERT_TRUE(lastword::wait_for_finalizers(generous));
