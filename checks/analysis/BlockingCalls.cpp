@@ -182,6 +182,20 @@ bool hasZeroTimeout(llvm::ArrayRef<const Expr *> Args, const ASTContext &Context
   return false;
 }
 
+/// The class of the object a member function is called on, as written
+/// (before the conversion to the base that declares the member).
+const CXXRecordDecl *objectClass(const CXXMemberCallExpr &Call) {
+  const Expr *Object = Call.getImplicitObjectArgument();
+  if (!Object)
+    return nullptr;
+  QualType Type = Object->IgnoreImpCasts()->getType();
+  if (Type.isNull())
+    return nullptr;
+  if (const auto *Pointer = Type->getAs<PointerType>())
+    Type = Pointer->getPointeeType();
+  return Type->getAsCXXRecordDecl();
+}
+
 const VarDecl *referencedVar(const Expr *E) {
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
   return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
@@ -253,7 +267,13 @@ bool pointsToVisibleZero(const Expr *E, const ASTContext &Context) {
   if (!Var || Var->getType()->isReferenceType())
     return false;
   unsigned Writes = 0;
-  if (const Expr *Init = Var->getInit()) {
+  const Expr *Init = Var->getInit();
+  // `timeval tv;`: default-initialised, nothing written yet.
+  if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Init))
+    if (Construct->getNumArgs() == 0 && Construct->getConstructor()->isTrivial() &&
+        !Construct->requiresZeroInitialization())
+      Init = nullptr;
+  if (Init) {
     if (!isZeroConstant(Init, Context))
       return false;
     ++Writes;
@@ -389,9 +409,7 @@ std::optional<std::string> BlockingCalls::blockingCallee(const Expr &CallOrConst
   // of the object it is called on.
   if (!Name)
     if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
-      if (const CXXRecordDecl *Record = Member->getObjectType().isNull()
-                                            ? nullptr
-                                            : Member->getObjectType()->getAsCXXRecordDecl()) {
+      if (const CXXRecordDecl *Record = objectClass(*Member)) {
         std::string Qualified = plainQualifiedName(*Record) + "::" + Callee->getNameAsString();
         if (Names.contains(Qualified))
           Name = Qualified;
