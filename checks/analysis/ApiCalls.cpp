@@ -43,14 +43,8 @@ bool derivesFrom(const CXXRecordDecl &Record, StringRef BaseName, unsigned Depth
   return false;
 }
 
-} // namespace
-
-std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile,
-                                    ApiRole Role) {
-  const FunctionDecl *Callee = Call.getDirectCallee();
-  if (!Callee)
-    return std::nullopt;
-  std::string Name = Callee->getQualifiedNameAsString();
+std::optional<ApiCall> classifyNamedCall(const CallExpr &Call, const ApiProfile &Profile,
+                                         ApiRole Role, const std::string &Name) {
   const ApiFunction *Function = Profile.lookup(Role, Name);
   if (!Function)
     return std::nullopt;
@@ -65,6 +59,30 @@ std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Prof
   if (Role == ApiRole::Finalizer || Role == ApiRole::Cleanup)
     Result.Unregisters = isNullCallback(Result.Callback);
   return Result;
+}
+
+} // namespace
+
+std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile,
+                                    ApiRole Role) {
+  const FunctionDecl *Callee = Call.getDirectCallee();
+  if (!Callee)
+    return std::nullopt;
+  return classifyNamedCall(Call, Profile, Role, Callee->getQualifiedNameAsString());
+}
+
+std::optional<ApiCall> classifyUnresolvedCall(const CallExpr &Call, const ApiProfile &Profile,
+                                              ApiRole Role) {
+  const auto *Lookup =
+      dyn_cast_or_null<UnresolvedLookupExpr>(Call.getCallee() ? Call.getCallee()->IgnoreParenImpCasts() : nullptr);
+  if (!Lookup)
+    return std::nullopt;
+  for (const NamedDecl *Decl : Lookup->decls())
+    if (const NamedDecl *Underlying = Decl ? Decl->getUnderlyingDecl() : nullptr)
+      if (std::optional<ApiCall> Result =
+              classifyNamedCall(Call, Profile, Role, Underlying->getQualifiedNameAsString()))
+        return Result;
+  return std::nullopt;
 }
 
 std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile) {
@@ -96,6 +114,14 @@ internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, ApiRole Role) {
   if (Names.empty())
     return callExpr(unless(anything()));
   return callExpr(callee(functionDecl(hasAnyName(Names))));
+}
+
+internal::Matcher<CallExpr> unresolvedApiCallTo(const ApiProfile &Profile, ApiRole Role) {
+  std::vector<StringRef> Names = Profile.names(Role);
+  if (Names.empty())
+    return callExpr(unless(anything()));
+  return callExpr(callee(expr(ignoringParenImpCasts(
+      unresolvedLookupExpr(hasAnyDeclaration(namedDecl(hasAnyName(Names))))))));
 }
 
 bool isBoehmCollectedNew(const CXXNewExpr &New) {

@@ -29,12 +29,22 @@ std::optional<ApiCall> classifyCall(const clang::CallExpr &Call, const ApiProfil
 /// Same, for a call known to have \p Role.
 std::optional<ApiCall> classifyCall(const clang::CallExpr &Call, const ApiProfile &Profile,
                                     ApiRole Role);
+/// In a template as written, a call whose callee is still an unresolved name
+/// (`lastword::set_finalizer(this, ...)` with dependent arguments), classified
+/// by the names its lookup found; nullopt for any other call.
+std::optional<ApiCall> classifyUnresolvedCall(const clang::CallExpr &Call,
+                                              const ApiProfile &Profile, ApiRole Role);
 /// Boehm's `new (GC, cleanup_fn, data) T`: a finalizer registration.
 std::optional<ApiCall> classifyBoehmNew(const clang::CXXNewExpr &New, const ApiProfile &Profile);
 
 /// Matches calls whose callee has one of the profile's names for \p Role.
 clang::ast_matchers::internal::Matcher<clang::CallExpr>
 apiCallTo(const ApiProfile &Profile, ApiRole Role);
+
+/// Matches calls, in templates as written, whose unresolved callee names one
+/// of the profile's functions for \p Role.
+clang::ast_matchers::internal::Matcher<clang::CallExpr>
+unresolvedApiCallTo(const ApiProfile &Profile, ApiRole Role);
 
 /// Boehm C++: `new (GC) T` / `new (UseGC, fn, cd) T` and classes deriving from
 /// `gc` allocate collected objects.

@@ -1,12 +1,138 @@
-//===--- FinalizerSelfReferenceCheck.cpp ----------------------------------------------------===//
+//===--- FinalizerSelfReferenceCheck.cpp - gc-finalizer-self-reference ----===//
 
 #include "gc/FinalizerSelfReferenceCheck.h"
+#include "analysis/ApiCalls.h"
+#include "analysis/Callables.h"
+#include "analysis/ObjectReach.h"
+#include "analysis/SourceUtils.h"
+#include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
 
 using namespace clang::ast_matchers;
 using namespace lastword::analysis;
 
 namespace clang::tidy::gc {
+namespace {
+
+// A call expanded from a macro of a system header is the user's only when
+// the user wrote the culprit as a macro argument of its own (the data of
+// GC_REGISTER_FINALIZER(p, f, p, 0, 0)), not when the macro made it.
+bool writtenByUser(const Expr &Call, SourceLocation Culprit, const Expr *Object,
+                   const SourceManager &SM) {
+  SourceLocation CallLoc = Call.getBeginLoc();
+  if (!CallLoc.isMacroID() || !isInSystemCode(CallLoc, SM))
+    return true;
+  if (Culprit.isInvalid())
+    return false;
+  SourceLocation Spelled = SM.getSpellingLoc(Culprit);
+  if (SM.isInSystemHeader(Spelled))
+    return false;
+  return !Object || SM.getSpellingLoc(Object->getBeginLoc()) != Spelled;
+}
+
+// Splits "[=, &a, b = f(x, y)]" into its entries.
+std::vector<std::string> splitCaptureList(StringRef Introducer) {
+  std::vector<std::string> Entries;
+  Introducer = Introducer.trim();
+  if (!Introducer.consume_front("[") || !Introducer.consume_back("]"))
+    return Entries;
+  int Depth = 0;
+  std::string Current;
+  for (char C : Introducer) {
+    if (C == '(' || C == '[' || C == '{')
+      ++Depth;
+    else if (C == ')' || C == ']' || C == '}')
+      --Depth;
+    if (C == ',' && Depth == 0) {
+      Entries.push_back(StringRef(Current).trim().str());
+      Current.clear();
+      continue;
+    }
+    Current += C;
+  }
+  if (!StringRef(Current).trim().empty())
+    Entries.push_back(StringRef(Current).trim().str());
+  return Entries;
+}
+
+// Can the lambda's first parameter stand for the captured object pointer?
+bool parameterStandsFor(const ParmVarDecl &Param, QualType Captured, const ASTContext &Context) {
+  QualType Type = Param.getType();
+  if (Type.isNull() || Type->isReferenceType() || !Captured->isPointerType())
+    return false;
+  auto IsAuto = [](QualType T) {
+    if (const auto *Parm = T->getAs<TemplateTypeParmType>())
+      return Parm->getDecl() && Parm->getDecl()->isImplicit();
+    return false;
+  };
+  if (IsAuto(Type))
+    return true;
+  if (!Type->isPointerType())
+    return false;
+  QualType Pointee = Type->getPointeeType();
+  return IsAuto(Pointee) ||
+         Context.hasSameUnqualifiedType(Pointee, Captured->getPointeeType());
+}
+
+// The mechanical fix for a lambda that captures the object variable itself:
+// use the parameter instead and drop the explicit capture.
+std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTarget &Target,
+                                    const ObjectIdentity &Object, const ASTContext &Context) {
+  const LambdaExpr *Lambda = Target.Lambda;
+  const auto *Var = dyn_cast_or_null<VarDecl>(Found.CapturedVariable);
+  if (Found.ReachKind != CallableReach::Kind::Capture || !Found.Chain.empty() || !Lambda ||
+      !Found.Capture || !Var || Object.Field || Var != Object.Variable || Var->isInitCapture())
+    return {};
+  const CXXMethodDecl *Operator = Lambda->getCallOperator();
+  if (!Operator || Operator->getNumParams() < 1)
+    return {};
+  const ParmVarDecl *Param = Operator->getParamDecl(0);
+  if (!Param || !Param->getIdentifier() || Param->getName().empty() ||
+      !parameterStandsFor(*Param, Var->getType(), Context))
+    return {};
+  const SourceManager &SM = Context.getSourceManager();
+  std::vector<FixItHint> Fixes;
+  llvm::SmallPtrSet<const void *, 8> Seen;
+  for (const Expr *Use : Found.Uses) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Use);
+    if (!Ref || Ref->getLocation().isMacroID() || Ref->getLocation().isInvalid())
+      return {};
+    if (!Seen.insert(Ref->getLocation().getPtrEncoding()).second)
+      continue;
+    Fixes.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(Ref->getLocation(), Ref->getLocation()), Param->getName()));
+  }
+  if (Found.Capture->isExplicit()) {
+    SourceRange Introducer = Lambda->getIntroducerRange();
+    if (Introducer.isInvalid() || Introducer.getBegin().isMacroID() ||
+        Introducer.getEnd().isMacroID())
+      return {};
+    CharSourceRange Range = CharSourceRange::getTokenRange(Introducer);
+    std::vector<std::string> Entries =
+        splitCaptureList(Lexer::getSourceText(Range, SM, Context.getLangOpts()));
+    unsigned Index = Lambda->getCaptureDefault() != LCD_None ? 1 : 0;
+    for (const LambdaCapture &Capture : Lambda->explicit_captures()) {
+      if (&Capture == Found.Capture)
+        break;
+      ++Index;
+    }
+    if (Index >= Entries.size())
+      return {};
+    StringRef Entry = StringRef(Entries[Index]).ltrim('&').trim();
+    if (Entry != Var->getName())
+      return {};
+    Entries.erase(Entries.begin() + Index);
+    std::string Rebuilt = "[";
+    for (size_t I = 0; I < Entries.size(); ++I)
+      Rebuilt += (I ? ", " : "") + Entries[I];
+    Rebuilt += "]";
+    Fixes.push_back(FixItHint::CreateReplacement(Range, Rebuilt));
+  }
+  return Fixes;
+}
+
+} // namespace
 
 FinalizerSelfReferenceCheck::FinalizerSelfReferenceCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)) {}
@@ -15,9 +141,135 @@ void FinalizerSelfReferenceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts
   Profile.storeOptions(Options, Opts);
 }
 
-// Not written yet: matches nothing.
-void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {}
+void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
+  for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {
+    if (Profile.functions(Role).empty())
+      continue;
+    Finder->addMatcher(callExpr(anyOf(apiCallTo(Profile, Role), unresolvedApiCallTo(Profile, Role)),
+                                unless(isExpansionInSystemHeader()),
+                                unless(isInTemplateInstantiation()))
+                           .bind("call"),
+                       this);
+  }
+}
 
-void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) {}
+void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call");
+  if (!Call || !Result.Context)
+    return;
+  std::optional<ApiCall> Api;
+  for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {
+    Api = classifyCall(*Call, Profile, Role);
+    if (!Api)
+      Api = classifyUnresolvedCall(*Call, Profile, Role);
+    if (Api)
+      break;
+  }
+  if (!Api || Api->Unregisters || !Api->Object)
+    return;
+  std::optional<ObjectIdentity> Object = identifyObject(Api->Object);
+  if (!Object)
+    return;
+  const SourceManager &SM = *Result.SourceManager;
+  ASTContext &Context = *Result.Context;
+  const FunctionDecl *Function = enclosingFunction(*Call, Context);
+  ReachOptions Options;
+  for (StringRef Name : Profile.names(ApiRole::Allocation))
+    Options.CarryingFunctions.push_back(Name.str());
+  ObjectReach Reach(*Object, Function ? Function->getBody() : nullptr, Context, Options);
+
+  bool IsFinalizer = Api->Role == ApiRole::Finalizer;
+  StringRef Who = IsFinalizer ? "finalizer" : "cleanup";
+  StringRef Consequence = IsFinalizer ? "it will never be finalized" : "the cleanup will never run";
+  SourceLocation Loc = SM.getFileLoc(Call->getBeginLoc());
+  auto EmitChain = [&](const ReachChain &Chain) {
+    for (size_t I = 0; I < Chain.size(); ++I)
+      if (Chain[I].Loc.isValid())
+        diag(SM.getFileLoc(Chain[I].Loc), "%0", DiagnosticIDs::Note) << describeStep(Chain, I);
+  };
+
+  // The callable: captures, bound arguments, function-object state.
+  if (Api->Callback) {
+    std::optional<CallableTarget> Target = resolveCallable(Api->Callback);
+    if (std::optional<CallableReach> Found =
+            Reach.reachThroughCallable(Target ? &*Target : nullptr, Api->Callback)) {
+      if (!writtenByUser(*Call, Found->Loc, Api->Object, SM))
+        return;
+      StringRef Message, Note;
+      switch (Found->ReachKind) {
+      case CallableReach::Kind::Capture:
+      case CallableReach::Kind::ThisCapture:
+        Message = "%0 captures '%1', which keeps the object alive: %2";
+        Note = "'%0' is captured here";
+        break;
+      case CallableReach::Kind::BoundArgument:
+        Message = "%0 binds '%1', which keeps the object alive: %2";
+        Note = "'%0' is bound here";
+        break;
+      case CallableReach::Kind::StoredArgument:
+        Message = "%0 object stores '%1', which keeps the object alive: %2";
+        Note = "'%0' is stored in the %1 object here";
+        break;
+      case CallableReach::Kind::CallableHolder:
+        Message = "%0 object '%1' holds the object, which keeps it alive: %2";
+        Note = "";
+        break;
+      }
+      std::vector<FixItHint> Fixes;
+      if (IsFinalizer && Target)
+        Fixes = parameterFix(*Found, *Target, *Object, Context);
+      {
+        auto Diag = diag(Loc, Message) << Who << Found->Name << Consequence;
+        for (const FixItHint &Fix : Fixes)
+          Diag << Fix;
+      }
+      if (!Note.empty() && Found->Loc.isValid())
+        diag(SM.getFileLoc(Found->Loc), Note, DiagnosticIDs::Note) << Found->Name << Who;
+      EmitChain(Found->Chain);
+      return;
+    }
+  }
+
+  // Boehm client data, the cleanup argument.
+  if (!Api->Data)
+    return;
+  if (Reach.designates(Api->Data)) {
+    if (!writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM))
+      return;
+    StringRef Callee = Api->Function ? StringRef(Api->Function->Name).ltrim(':') : StringRef();
+    if (!IsFinalizer && Callee == "lastword::add_cleanup")
+      diag(Loc, "cleanup argument is the object itself: '%0' throws std::invalid_argument at "
+                "run time")
+          << Callee;
+    else if (IsFinalizer)
+      diag(Loc, "finalizer client data is the object itself, which keeps it reachable: it will "
+                "never be finalized");
+    else
+      diag(Loc, "cleanup argument is the object itself, which keeps it alive: the cleanup will "
+                "never run");
+    return;
+  }
+  std::optional<ReachChain> Chain = Reach.carries(Api->Data);
+  if (!Chain || !writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM))
+    return;
+  bool Interior = !Chain->empty() && Chain->front().StepKind == ReachStep::Kind::Interior;
+  std::string Data = Lexer::getSourceText(
+                         Lexer::makeFileCharRange(CharSourceRange::getTokenRange(
+                                                      Api->Data->IgnoreImpCasts()->getSourceRange()),
+                                                  SM, Context.getLangOpts()),
+                         SM, Context.getLangOpts())
+                         .str();
+  if (Data.empty() && !Chain->empty())
+    Data = Chain->front().HolderName;
+  if (IsFinalizer)
+    diag(Loc, "finalizer client data '%0' %1 the object, which keeps it reachable: it will "
+              "never be finalized")
+        << Data << (Interior ? "points into" : "holds");
+  else
+    diag(Loc, "cleanup argument '%0' %1 the object, which keeps it alive: the cleanup will "
+              "never run")
+        << Data << (Interior ? "points into" : "holds");
+  EmitChain(*Chain);
+}
 
 } // namespace clang::tidy::gc
