@@ -39,13 +39,31 @@ bool neverRepeats(const Stmt &Loop, const ASTContext &Context) {
   return Cond->EvaluateAsBooleanCondition(Value, Context) && !Value;
 }
 
+const char DefaultPacingFunctions[] =
+    "std::this_thread::sleep_for;std::this_thread::sleep_until;sleep;usleep;nanosleep;"
+    "clock_nanosleep;std::condition_variable::wait;std::condition_variable::wait_for;"
+    "std::condition_variable::wait_until;std::condition_variable_any::wait;"
+    "std::condition_variable_any::wait_for;std::condition_variable_any::wait_until;"
+    "poll;ppoll;select;pselect;epoll_wait";
+
 } // namespace
 
 CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)) {}
+    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      PacingFunctions(BlockingCalls::parseList(
+          Options.get("PacingFunctions", DefaultPacingFunctions))),
+      Pacing(PacingFunctions) {}
 
 void CollectInLoopCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
+  Options.store(Opts, "PacingFunctions", BlockingCalls::serialiseList(PacingFunctions));
+}
+
+bool CollectInLoopCheck::isPacedLoop(const Stmt &Body) {
+  if (!PacingPaths)
+    PacingPaths = std::make_unique<CallPathFinder>(
+        [this](const Expr &Call) { return Pacing.blockingCallee(Call).has_value(); });
+  return PacingPaths->findPath(Body).has_value();
 }
 
 void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
@@ -71,7 +89,7 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
         },
         CallPathFinder::Reach::EveryExecution);
   std::optional<CallPath> Path = Paths->findPath(*Body);
-  if (!Path || Path->empty())
+  if (!Path || Path->empty() || isPacedLoop(*Body))
     return;
   const CallStep &First = Path->front();
   SourceLocation Loc = First.Call->getBeginLoc();

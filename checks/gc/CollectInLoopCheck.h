@@ -4,6 +4,7 @@
 #define LASTWORD_GC_COLLECTINLOOPCHECK_H
 
 #include "analysis/ApiProfile.h"
+#include "analysis/BlockingCalls.h"
 #include "analysis/CallPaths.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include <memory>
@@ -15,21 +16,32 @@ namespace clang::tidy::gc {
 /// the translation unit: each one stops the world and traces the whole heap.
 ///
 /// Collections guarded by a condition inside the loop (every N items, under
-/// memory pressure, in a catch handler) are deliberate and stay silent.
+/// memory pressure, in a catch handler) are deliberate and stay silent, and
+/// so are loops that wait between iterations (a sleep or timed wait: a
+/// periodic maintenance task, not a batch).
 class CollectInLoopCheck : public ClangTidyCheck {
 public:
   CollectInLoopCheck(StringRef Name, ClangTidyContext *Context);
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void onStartOfTranslationUnit() override { Paths.reset(); }
+  void onStartOfTranslationUnit() override {
+    Paths.reset();
+    PacingPaths.reset();
+  }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus || LangOpts.C99;
   }
 
 private:
+  bool isPacedLoop(const Stmt &Body);
+
   lastword::analysis::ApiProfile Profile;
+  /// Calls that make a loop wait between iterations.
+  std::vector<std::string> PacingFunctions;
+  lastword::analysis::BlockingCalls Pacing;
   std::unique_ptr<lastword::analysis::CallPathFinder> Paths;
+  std::unique_ptr<lastword::analysis::CallPathFinder> PacingPaths;
 };
 
 } // namespace clang::tidy::gc

@@ -146,3 +146,32 @@ template <class T> void each(std::vector<T> &v) {
 }
 template void each<int>(std::vector<int> &);
 template void each<Item>(std::vector<Item> &);
+
+// A loop that waits between iterations is a periodic maintenance task.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+void background_collector(const bool &stop) {
+  while (!stop) {
+    std::this_thread::sleep_for(std::chrono::seconds(30));
+    lastword::collect();
+  }
+}
+std::mutex m;
+std::condition_variable wake;
+void on_demand_collector(bool &stop) {
+  std::unique_lock<std::mutex> lock(m);
+  for (;;) {
+    wake.wait_for(lock, std::chrono::minutes(1));
+    if (stop)
+      break;
+    lastword::collect();
+  }
+}
+void idle_collector() {
+  for (;;) {
+    ::sleep(10);
+    lastword::collect();
+  }
+}
