@@ -1,0 +1,384 @@
+// RUN: %check_gc %s gc-finalizer-self-reference %t
+
+#include <lastword/gc.hpp>
+#include <system/gc-self-reference-macros.h>
+#include <functional>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+void release(int fd);
+void log_line(const char *);
+
+struct Res {
+  int fd = -1;
+  std::string name;
+  Res *next = nullptr;
+  void close();
+};
+
+// ---- Lambda captures of the object itself. ----
+
+void by_copy() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [r](Res *self) { release(r->fd); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r', which keeps the object alive: it will never be finalized [gc-finalizer-self-reference]
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
+  // CHECK-FIXES: lastword::set_finalizer(r, [](Res *self) { release(self->fd); });
+}
+
+void by_reference(int flags) {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [&r, flags](Res *res) { if (flags) r->close(); release(r->fd); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:32: note: 'r' is captured here
+  // CHECK-FIXES: lastword::set_finalizer(r, [flags](Res *res) { if (flags) res->close(); release(res->fd); });
+}
+
+void first_of_two(int extra) {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [r, extra](Res *dying) { release(r->fd + extra); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(r, [extra](Res *dying) { release(dying->fd + extra); });
+}
+
+void default_copy() {
+  Res *conn = lastword::make<Res>();
+  lastword::set_finalizer(conn, [=](Res *gone) { log_line("closing"); conn->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'conn', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:71: note: 'conn' is captured here
+  // CHECK-FIXES: lastword::set_finalizer(conn, [=](Res *gone) { log_line("closing"); gone->close(); });
+}
+
+void default_reference() {
+  Res *conn = lastword::make<Res>();
+  lastword::set_finalizer(conn, [&](Res *gone) { release(conn->fd); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'conn'
+  // CHECK-FIXES: lastword::set_finalizer(conn, [&](Res *gone) { release(gone->fd); });
+}
+
+// Not mechanical: no fix-it.
+void unnamed_parameter() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [r](Res *) { r->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(r, [r](Res *) { r->close(); });
+}
+
+struct Base { int fd; };
+struct Derived : Base { void close(); };
+void parameter_of_another_type() {
+  Derived *d = lastword::make<Derived>();
+  lastword::set_finalizer(d, [d](Base *b) { d->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'd'
+  // CHECK-FIXES: lastword::set_finalizer(d, [d](Base *b) { d->close(); });
+}
+
+void init_capture_of_the_pointer() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [keep = r](Res *self) { keep->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'keep', which keeps the object alive
+  // CHECK-FIXES: lastword::set_finalizer(r, [keep = r](Res *self) { keep->close(); });
+}
+
+void lambda_in_a_variable() {
+  Res *r = lastword::make<Res>();
+  auto on_collect = [r](Res *) { release(r->fd); };
+  lastword::set_finalizer(r, on_collect);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-3]]:22: note: 'r' is captured here
+}
+
+void through_std_function() {
+  Res *r = lastword::make<Res>();
+  std::function<void(Res *)> fn = [r](Res *) { r->close(); };
+  lastword::set_finalizer(r, fn);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+}
+
+// ---- `this`. ----
+
+struct Socket {
+  int fd = -1;
+  Res *child = nullptr;
+  void shut();
+  void arm() {
+    lastword::set_finalizer(this, [this](Socket *) { shut(); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'this', which keeps the object alive: it will never be finalized
+    // CHECK-MESSAGES: :[[@LINE-2]]:36: note: 'this' is captured here
+  }
+  void arm_default() {
+    lastword::set_finalizer(this, [&](Socket *s) { release(fd); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'this'
+    // CHECK-MESSAGES: :[[@LINE-2]]:60: note: 'this' is captured here
+  }
+  // The child is reachable from this, and the finalizer holds this.
+  void arm_child() {
+    lastword::set_finalizer(child, [this](Res *c) { shut(); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'this', which keeps the object alive
+  }
+  // Near misses: a copy of *this, the parameter, an unused this.
+  void arm_copy() { lastword::set_finalizer(this, [*this](Socket *) { release(fd); }); }
+  void arm_param() { lastword::set_finalizer(this, [](Socket *s) { s->shut(); }); }
+  void arm_unused() { lastword::set_finalizer(this, [this](Socket *s) { s->shut(); }); }
+};
+
+// ---- std::bind and function objects. ----
+
+void close_res(Res *r);
+void close_fd(int fd);
+void bound() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, std::bind(&close_res, r));
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer binds 'r', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:52: note: 'r' is bound here
+  lastword::set_finalizer(r, std::bind(&Res::close, r));
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer binds 'r'
+  lastword::set_finalizer(r, std::bind(&close_res, std::placeholders::_1));
+  lastword::set_finalizer(r, std::bind(&close_fd, r->fd));
+}
+
+struct Closer {
+  Res *target;
+  void operator()(Res *) const;
+};
+void function_object() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, Closer{r});
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer object stores 'r', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:37: note: 'r' is stored in the finalizer object here
+}
+void function_object_field() {
+  Res *r = lastword::make<Res>();
+  Closer c{nullptr};
+  c.target = r;
+  lastword::set_finalizer(r, c);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer object 'c' holds the object, which keeps it alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'c' holds the object through 'c.target', assigned here
+}
+void function_object_other() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, Closer{nullptr});
+  Res *other = lastword::make<Res>();
+  lastword::set_finalizer(r, Closer{other});
+}
+
+// ---- Holders: structs, smart pointers, containers, other objects. ----
+
+struct Pair { Res *res; int tag; };
+void captured_struct() {
+  Res *r = lastword::make<Res>();
+  Pair p{r, 7};
+  lastword::set_finalizer(r, [p](Res *) { log_line(p.tag ? "a" : "b"); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'p', which keeps the object alive
+  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'p' holds the object through 'p.res', initialised here
+}
+
+void captured_smart_pointer() {
+  Res *r = lastword::make<Res>();
+  auto box = std::make_shared<Pair>(Pair{r, 1});
+  lastword::set_finalizer(r, [box](Res *) { (void)box->tag; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'box'
+  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'box' holds the object, initialised here
+}
+
+void captured_tuple() {
+  Res *r = lastword::make<Res>();
+  auto t = std::make_tuple(1, r);
+  lastword::set_finalizer(r, [t](Res *) { (void)std::get<0>(t); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 't'
+}
+
+void captured_persistent_same() {
+  Res *r = lastword::make<Res>();
+  lastword::persistent<Res> root(r);
+  lastword::set_finalizer(r, [root](Res *) { (void)root.get(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'root'
+  // CHECK-MESSAGES: :[[@LINE-3]]:29: note: 'root' points to the object, initialised here
+}
+
+struct Conn;
+struct Pool {
+  lastword::member<Conn> conn;
+  std::vector<Conn *> idle;
+  void adopt(Conn *c) { conn = c; }
+  void trace(lastword::tracer &t) const { t.visit(conn); }
+};
+struct Conn {
+  int fd;
+  void close();
+};
+
+void pool_field() {
+  Conn *conn = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->conn = conn;
+  lastword::set_finalizer(conn, [pool](Conn *c) { c->close(); (void)pool; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:34: note: 'pool' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'pool' holds the object through 'pool->conn', assigned here
+}
+
+void pool_member_function() {
+  Conn *conn = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->adopt(conn);
+  lastword::set_finalizer(conn, [pool](Conn *c) { (void)pool; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'pool' holds the object through 'pool->conn', stored by 'Pool::adopt' here
+}
+
+void pool_container() {
+  Conn *conn = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->idle.push_back(conn);
+  lastword::set_finalizer(conn, [pool](Conn *c) { (void)pool->idle.size(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'pool' holds the object through 'pool->idle', stored here
+}
+
+struct Session {
+  explicit Session(Conn *c) : conn(c) {}
+  lastword::member<Conn> conn;
+};
+void constructed_holder() {
+  Conn *conn = lastword::make<Conn>();
+  Session *session = lastword::make<Session>(conn);
+  lastword::set_finalizer(conn, [session](Conn *) { (void)session; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'session'
+  // CHECK-MESSAGES: :[[@LINE-3]]:12: note: 'session' holds the object through 'session->conn', initialised here
+}
+
+struct Registry { lastword::member<Pool> pool; };
+void two_levels() {
+  Conn *conn = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  Registry *registry = lastword::make<Registry>();
+  registry->pool = pool;
+  pool->conn = conn;
+  lastword::set_finalizer(conn, [registry](Conn *) { (void)registry; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'registry'
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'registry' holds 'pool' through 'registry->pool', assigned here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'pool' holds the object through 'pool->conn', assigned here
+}
+
+void alias() {
+  Res *r = lastword::make<Res>();
+  Res *same = r;
+  lastword::set_finalizer(r, [same](Res *) { same->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'same'
+  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'same' points to the object, initialised here
+}
+
+// ---- add_cleanup. ----
+
+void cleanups() {
+  Res *p = lastword::make<Res>();
+  lastword::add_cleanup(p, [](Res *q) { q->close(); }, p);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument is the object itself: 'lastword::add_cleanup' throws std::invalid_argument at run time [gc-finalizer-self-reference]
+  lastword::add_cleanup(p, [](int *fd) { release(*fd); }, &p->fd);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument '&p->fd' points into the object, which keeps it alive: the cleanup will never run
+  lastword::add_cleanup(p, [](std::pair<Res *, int> a) { a.first->close(); }, std::make_pair(p, 1));
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument 'std::make_pair(p, 1)' holds the object, which keeps it alive: the cleanup will never run
+  Pair holder{p, 2};
+  lastword::add_cleanup(p, [](Pair h) { release(h.tag); }, holder);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument 'holder' holds the object
+  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'holder' holds the object through 'holder.res', initialised here
+  lastword::add_cleanup(p, [p](int fd) { release(fd); p->close(); }, p->fd);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup captures 'p', which keeps the object alive: the cleanup will never run
+  // CHECK-MESSAGES: :[[@LINE-2]]:29: note: 'p' is captured here
+  // Near misses: plain copies of fields.
+  lastword::add_cleanup(p, [](int fd) { release(fd); }, p->fd);
+  lastword::add_cleanup(p, [name = p->name](int fd) { log_line(name.c_str()); }, p->fd);
+  lastword::add_cleanup(p, [](Res *n) { n->close(); }, p->next);
+}
+
+// ---- Near misses: all silent. ----
+
+void near_misses(int mode) {
+  Res *r = lastword::make<Res>();
+  Res *other = lastword::make<Res>();
+  lastword::set_finalizer(r, [other](Res *self) { other->close(); self->close(); });
+  lastword::set_finalizer(r, [fd = r->fd](Res *) { release(fd); });
+  lastword::set_finalizer(r, [name = r->name](Res *) { log_line(name.c_str()); });
+  lastword::set_finalizer(r, [n = r->next](Res *) { if (n) n->close(); });
+  lastword::set_finalizer(r, [](Res *self) { self->close(); });
+  lastword::set_finalizer(r, [r](Res *self) { self->close(); });
+  lastword::set_finalizer(r, [r](Res *self) { release(sizeof(*r)); });
+  lastword::set_finalizer(r, [r](Res *self) { decltype(r) copy = self; copy->close(); });
+  lastword::set_finalizer(r, [=](Res *self) { release(mode + static_cast<int>(sizeof(r))); });
+  lastword::set_finalizer(r, nullptr);
+  lastword::set_finalizer(r, [=](Res *self) { Res *r = self; r->close(); });
+  lastword::set_finalizer(r, [&](Res *self) { auto r = self->fd; release(r); });
+  lastword::persistent<Res> other_root(other);
+  lastword::set_finalizer(r, [other_root](Res *self) { (void)other_root.get(); });
+  lastword::set_finalizer(r, &close_res);
+  lastword::set_finalizer(r, Closer{other});
+  lastword::keep_alive(r);
+}
+
+// A holder filled in another function is not visible here.
+struct Cache { lastword::member<Conn> conn; };
+void fill(Cache *cache, Conn *conn) { cache->conn = conn; }
+void registered_elsewhere(Cache *cache, Conn *conn) {
+  lastword::set_finalizer(conn, [cache](Conn *) { (void)cache; });
+}
+
+// A pool holding a different connection.
+void different_connection() {
+  Conn *a = lastword::make<Conn>();
+  Conn *b = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->conn = b;
+  lastword::set_finalizer(a, [pool](Conn *c) { (void)pool; });
+}
+
+// ---- Macros. ----
+
+#define TRACK(obj) lastword::set_finalizer(obj, [obj](Res *self) { obj->close(); })
+#define REGISTER(obj, fn) lastword::set_finalizer(obj, fn)
+void macros() {
+  Res *r = lastword::make<Res>();
+  TRACK(r);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  REGISTER(r, [r](Res *self) { r->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:16: note: 'r' is captured here
+  THIRDPARTY_TRACK(r);
+  THIRDPARTY_REGISTER(r, [](Res *self) { self->close(); });
+  THIRDPARTY_REGISTER(r, [r](Res *self) { r->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+}
+
+// ---- Templates: judged once, as written. ----
+
+template <class T> struct Tracked {
+  int fd;
+  void arm() { lastword::set_finalizer(this, [this](Tracked *) { release(fd); }); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: finalizer captures 'this'
+  void arm_ok() { lastword::set_finalizer(this, [](Tracked *t) { release(t->fd); }); }
+};
+template struct Tracked<int>;
+template struct Tracked<long>;
+
+template <class T> void track(T *obj) {
+  lastword::set_finalizer(obj, [obj](T *p) { obj->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'obj'
+  // CHECK-FIXES: lastword::set_finalizer(obj, [](T *p) { p->close(); });
+}
+template <class T, class F> void forward_finalizer(T *obj, F fn) { lastword::set_finalizer(obj, fn); }
+void instantiate() {
+  track(lastword::make<Res>());
+  track(lastword::make<Conn>());
+  Res *r = lastword::make<Res>();
+  forward_finalizer(r, [](Res *self) { self->close(); });
+}
+
+// ---- NOLINT. ----
+
+void suppressed() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [r](Res *) { r->close(); }); // NOLINT(gc-finalizer-self-reference)
+}
