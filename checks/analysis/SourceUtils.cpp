@@ -41,6 +41,23 @@ std::string displayName(const FunctionDecl &Function) {
   return Function.getQualifiedNameAsString();
 }
 
+void visitStmts(const Stmt *Root, llvm::function_ref<bool(const Stmt &)> Visit) {
+  llvm::SmallVector<const Stmt *, 64> Work;
+  if (Root)
+    Work.push_back(Root);
+  llvm::SmallVector<const Stmt *, 8> Children;
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!Visit(*S))
+      continue;
+    Children.clear();
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Children.push_back(Child);
+    Work.append(Children.rbegin(), Children.rend());
+  }
+}
+
 void emitCallPathNotes(tidy::ClangTidyCheck &Check, const CallPath &Path, llvm::StringRef SinkNote) {
   for (size_t I = 0; I < Path.size(); ++I) {
     const CallStep &Step = Path[I];

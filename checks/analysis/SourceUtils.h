@@ -7,6 +7,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include <string>
 
 namespace lastword::analysis {
@@ -21,6 +22,11 @@ bool isInTemplateInstantiation(const clang::Decl &D);
 /// The name to show for a function: qualified, without template arguments
 /// (`std::mutex::lock`, `Pool::drain`, `lambda` for a lambda's operator()).
 std::string displayName(const clang::FunctionDecl &Function);
+
+/// Visits \p Root and its descendants in pre-order (source order), without
+/// recursion: generated code nests expressions tens of thousands deep.
+/// \p Visit returns false to skip a node's children.
+void visitStmts(const clang::Stmt *Root, llvm::function_ref<bool(const clang::Stmt &)> Visit);
 
 /// Notes along a call path: "'flush' is called here", ... and, at the sink,
 /// \p SinkNote with %0 bound to the sink's name.
