@@ -191,9 +191,13 @@ void debug::reset() noexcept {
 }
 
 std::size_t debug::report_finalizer_leaks() {
-    std::lock_guard lock(detail::collector_lock());
-    detail::leak_report_requested = true;
-    detail::collect_locked(true);
+    detail::run_as_collection_entry(
+        [](void*) {
+            std::lock_guard lock(detail::collector_lock());
+            detail::leak_report_requested = true;
+            detail::collect_locked(true);
+        },
+        nullptr);
     return detail::leak_report_count.load();
 }
 

@@ -240,7 +240,7 @@ void count_unattached(std::size_t bytes) {
     heap().unattached_bytes += bytes;
 }
 
-void* allocate_large(const type_descriptor* type) {
+void* allocate_large_locked(const type_descriptor* type) {
     std::lock_guard lock(collector_lock());
     std::size_t total = type->size + header_size;
     std::size_t count = (total + block_size - 1) / block_size;
@@ -268,7 +268,7 @@ void* allocate_large(const type_descriptor* type) {
     return body_of(header);
 }
 
-void* allocate_small_slow(unsigned size_class, const type_descriptor* type) {
+void* allocate_small_slow_locked(unsigned size_class, const type_descriptor* type) {
     std::lock_guard lock(collector_lock());
     heap_state& h = heap();
     std::size_t cell = class_sizes[size_class];
@@ -289,12 +289,26 @@ void* allocate_small_slow(unsigned size_class, const type_descriptor* type) {
     return body;
 }
 
+void* allocate_large(const type_descriptor* type) {
+    void* result = nullptr;
+    as_collection_entry([&] { result = allocate_large_locked(type); });
+    return result;
+}
+
+void* allocate_small_slow(unsigned size_class, const type_descriptor* type) {
+    void* result = nullptr;
+    as_collection_entry([&] { result = allocate_small_slow_locked(size_class, type); });
+    return result;
+}
+
 }  // namespace
 
 void* allocate(const type_descriptor* type) {
     if (settings.stress.load(std::memory_order_relaxed)) [[unlikely]] {
-        std::lock_guard lock(collector_lock());
-        collect_locked(true);
+        as_collection_entry([] {
+            std::lock_guard lock(collector_lock());
+            collect_locked(true);
+        });
     }
     std::size_t total = type->size + header_size;
     if (total > largest_small) return allocate_large(type);

@@ -3,6 +3,7 @@
 #include <lastword/gc.hpp>
 
 #include <semaphore.h>
+#include <setjmp.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -71,6 +72,8 @@ struct thread_record {
     sem_t resume;
     // Allocation fast path; the collector empties these while the world is stopped.
     void* cache[size_class_count] = {};
+    char* scan_from = nullptr;  // set by collection_entry: scan own stack from the entry frame
+    jmp_buf entry_registers;  // belt and braces for the trampoline's saved registers
     std::atomic<std::size_t> allocated_bytes{0};
     std::atomic<std::size_t> allocated_objects{0};
 };
@@ -97,6 +100,16 @@ inline void leave_no_stop() noexcept {
     // The epoch poll lets threads that allocate stop promptly even where signals are late.
     if (current_mutator.stop_pending || (world_stop_epoch.load(std::memory_order_relaxed) & 1)) [[unlikely]]
         park_if_stop_requested();
+}
+
+// Every runtime entry point that may collect runs its body through this trampoline. Its
+// prologue saves all callee-saved registers right below its frame pointer
+// (__builtin_unwind_init), and the collecting thread's own stack is scanned from there
+// upwards: the caller's registers and frames are roots, the runtime's deeper frames (full of
+// stale pointers left by earlier calls) are not.
+void run_as_collection_entry(void (*body)(void*), void* context);
+template <class F> inline void as_collection_entry(F&& body) {
+    run_as_collection_entry([](void* f) { (*static_cast<F*>(f))(); }, &body);
 }
 
 void attach_current_thread();

@@ -278,7 +278,14 @@ void on_allocation_locked(std::size_t bytes) {
 
 }  // namespace lastword::detail
 
-void lastword::collect() {
-    std::lock_guard lock(detail::collector_lock());
-    detail::collect_locked(true);
+namespace lastword::detail {
+namespace {
+void collect_entry(void*) {
+    std::lock_guard lock(collector_lock());
+    collect_locked(true);
 }
+}  // namespace
+}  // namespace lastword::detail
+
+// No locals here: this frame sits between the caller's and the scanned trampoline's.
+void lastword::collect() { detail::run_as_collection_entry(detail::collect_entry, nullptr); }

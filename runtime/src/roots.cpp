@@ -15,6 +15,11 @@ thread_local constinit mutator_state current_mutator{nullptr, 0, 0};
 std::atomic<std::uint64_t> world_stop_epoch{0};  // odd while the world is stopped
 
 namespace {
+#if defined(__x86_64__)
+constexpr std::size_t saved_register_bytes = 5 * sizeof(void*);  // rbx, r12-r15 pushed after rbp
+#else
+constexpr std::size_t saved_register_bytes = 12 * sizeof(void*);
+#endif
 std::atomic<thread_record*> world_stopper{nullptr};  // the collecting thread never parks itself
 // Allocation counts of threads that detached since the last sweep (registry lock).
 std::size_t statistics_detached_objects = 0;
@@ -150,6 +155,25 @@ void detach_current_thread() {
 
 void attach_main_thread_at_startup() { attach_current_thread(); }
 
+__attribute__((noinline)) void run_as_collection_entry(void (*body)(void*), void* context) {
+    __builtin_unwind_init();
+    thread_record* self = current_mutator.record;
+    struct restore {
+        thread_record* self;
+        bool outermost;
+        ~restore() {
+            if (outermost) self->scan_from = nullptr;
+        }
+    } guard{self, self && !self->scan_from};
+    if (guard.outermost) {
+        setjmp(self->entry_registers);
+        // x86-64 and AArch64 both keep the saved registers within 12 words below the frame.
+        self->scan_from = static_cast<char*>(__builtin_frame_address(0)) - saved_register_bytes;
+    }
+    body(context);
+    asm volatile("" ::: "memory");
+}
+
 void lock_thread_registry() { registry().lock.lock(); }
 void unlock_thread_registry() { registry().lock.unlock(); }
 
@@ -193,7 +217,13 @@ __attribute__((noinline)) LASTWORD_NO_SANITIZE void scan_own_stack(char* top) {
 void scan_thread_stacks() {
     registry_state& r = registry();
     for (thread_record* t = r.threads; t; t = t->next) {
-        if (t == current_mutator.record) scan_own_stack(t->stack_top);
+        if (t == current_mutator.record) {
+            if (t->scan_from) {
+                scan_conservatively(t->scan_from, t->stack_top);
+                scan_conservatively(&t->entry_registers, &t->entry_registers + 1);
+            }
+            else scan_own_stack(t->stack_top);
+        }
         else scan_conservatively(t->parked_sp.load(std::memory_order_relaxed), t->stack_top);
     }
 }

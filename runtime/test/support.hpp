@@ -45,6 +45,7 @@ template <class F> __attribute__((noinline)) void isolated(F f) {
 __attribute__((noinline)) inline void collect_clean() {
     scrub_stack();
     lastword::collect();
+    asm volatile("" ::: "memory");  // no tail call: collect() gets a frame of its own
 }
 
 // Collects until the finalizers queued so far have run (two cycles cover a resurrection).
