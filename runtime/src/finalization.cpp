@@ -80,12 +80,18 @@ finalization_state& state() {
 
 constexpr int cleanup_worker_count = 2;
 
-// Clears dead frames below the caller so a finished finalizer's object is not found there.
-__attribute__((noinline)) void scrub_stack() {
-    volatile char area[16 * 1024];
-    for (std::size_t i = 0; i < sizeof area; i += 64) area[i] = 0;
-    std::memset(const_cast<char*>(area), 0, sizeof area);
-    asm volatile("" : : "r"(area) : "memory");
+// Zeroes the dead stack below the caller, so frames created later at the same depth do not
+// carry a finished finalizer's object in uninitialised slots into the conservative scan.
+// Writes below the stack pointer only: nothing live is there, and a signal handler arriving
+// meanwhile runs to completion before the loop goes on.
+__attribute__((noinline)) LASTWORD_NO_SANITIZE void scrub_stack() {
+    char* sp;
+#if defined(__x86_64__)
+    asm volatile("mov %%rsp, %0" : "=r"(sp));
+#else
+    sp = static_cast<char*>(__builtin_frame_address(0)) - 256;
+#endif
+    for (auto* p = reinterpret_cast<void* volatile*>(sp - 32 * 1024); reinterpret_cast<const volatile char*>(p) < sp; ++p) *p = nullptr;
 }
 
 void report_exception(const char* what_kind, const char* type_name, const std::source_location& site) {

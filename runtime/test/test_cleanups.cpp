@@ -56,8 +56,11 @@ TEST(cleanup, runs_with_its_argument_after_the_object_died_without_resurrecting_
 
 TEST(cleanup, does_not_run_while_reachable) {
     reset();
-    persistent<file> keep = lastword::make<file>(1);
-    lastword::add_cleanup(keep.get(), [](int) { cleaned.fetch_add(1); }, 0);
+    persistent<file> keep;
+    isolated([&] {
+        keep = lastword::make<file>(1);
+        lastword::add_cleanup(keep.get(), [](int) { cleaned.fetch_add(1); }, 0);
+    });
     collect_and_drain(2);
     EXPECT_EQ(cleaned.load(), 0);
     keep = nullptr;

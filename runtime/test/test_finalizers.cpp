@@ -319,39 +319,35 @@ TEST(finalizer, a_blocked_finalizer_stalls_the_rest_slowfinalizer_reports_and_wa
 
 namespace {
 
-std::atomic<bool> finalized_during_call{false};
+std::atomic<bool> finalized[2];
 
 // Returns only a plain value: the object itself is dead as soon as this returns.
-__attribute__((noinline)) int open_resource(bool& seen_by_finalizer_flag_reset) {
-    finalized_during_call = false;
-    seen_by_finalizer_flag_reset = true;
-    Resource* r = lastword::make<Resource>(77);
-    lastword::set_finalizer(r, [](Resource*) { finalized_during_call = true; });
-    return r->id;
+__attribute__((noinline)) int open_resource() {
+    Resource* r = lastword::make<Resource>(0);
+    lastword::set_finalizer(r, [](Resource*) { finalized[0] = true; });
+    return 77;
 }
 
 // Uses the plain value; allocates (which collects under stress=1) and gives the finalizer
 // thread time to run.
-__attribute__((noinline)) bool use_descriptor(int id) {
+__attribute__((noinline)) bool use_descriptor(int descriptor, int which) {
     lastword::make<link_node>();
     lastword::wait_for_finalizers(std::chrono::milliseconds(2000));
-    return id == 77 && finalized_during_call.load();
+    return descriptor == 77 && finalized[which].load();
 }
 
 __attribute__((noinline)) bool call_without_keep_alive() {
-    bool reset = false;
-    int id = open_resource(reset);
+    int descriptor = open_resource();
     scrub_stack();
-    return use_descriptor(id);  // the finalizer may run before this returns
+    return use_descriptor(descriptor, 0);  // the finalizer may run before this returns
 }
 
 __attribute__((noinline)) bool call_with_keep_alive() {
-    finalized_during_call = false;
-    Resource* r = lastword::make<Resource>(77);
-    lastword::set_finalizer(r, [](Resource*) { finalized_during_call = true; });
-    bool finalized = use_descriptor(r->id);
+    Resource* r = lastword::make<Resource>(1);
+    lastword::set_finalizer(r, [](Resource*) { finalized[1] = true; });
+    bool result = use_descriptor(77 + r->id - 1, 1);
     lastword::keep_alive(r);
-    return finalized;
+    return result;
 }
 
 }  // namespace
