@@ -162,15 +162,28 @@ std::optional<LvalueRoot> rootOf(const Expr *E) {
   return std::nullopt;
 }
 
-void collectUses(const Stmt *S, const ValueDecl *Var,
-                 llvm::SmallVectorImpl<const Expr *> &Uses, unsigned Depth) {
-  if (!S || Depth > 256)
-    return;
+bool usesAt(const Stmt *S, const ValueDecl *Var, llvm::SmallVectorImpl<const Expr *> &Uses);
+
+void collectUses(const Stmt *Root, const ValueDecl *Var,
+                 llvm::SmallVectorImpl<const Expr *> &Uses) {
+  // Iterative, in source order: children are pushed in reverse.
+  llvm::SmallVector<const Stmt *, 64> Work{Root};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S || !usesAt(S, Var, Uses))
+      continue;
+    llvm::SmallVector<const Stmt *, 8> Children(S->child_begin(), S->child_end());
+    Work.append(Children.rbegin(), Children.rend());
+  }
+}
+
+// Records a use at \p S; false when \p S is an unevaluated operand.
+bool usesAt(const Stmt *S, const ValueDecl *Var, llvm::SmallVectorImpl<const Expr *> &Uses) {
   if (isa<UnaryExprOrTypeTraitExpr, CXXNoexceptExpr, RequiresExpr, ConceptSpecializationExpr>(S))
-    return;
+    return false;
   if (const auto *Typeid = dyn_cast<CXXTypeidExpr>(S))
     if (!Typeid->isPotentiallyEvaluated())
-      return;
+      return false;
   if (Var) {
     if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
       if (Ref->getDecl() == Var)
@@ -185,8 +198,7 @@ void collectUses(const Stmt *S, const ValueDecl *Var,
       if (Unresolved->isImplicitAccess())
         Uses.push_back(Unresolved);
   }
-  for (const Stmt *Child : S->children())
-    collectUses(Child, Var, Uses, Depth + 1);
+  return true;
 }
 
 // The class a call `make<T>(...)` / `std::make_shared<T>(...)` builds.
@@ -264,7 +276,7 @@ std::string describeStep(const ReachChain &Chain, size_t Index) {
 
 llvm::SmallVector<const Expr *, 4> evaluatedUses(const Stmt *Body, const ValueDecl *Var) {
   llvm::SmallVector<const Expr *, 4> Uses;
-  collectUses(Body, Var, Uses, 0);
+  collectUses(Body, Var, Uses);
   return Uses;
 }
 
@@ -307,9 +319,11 @@ const FieldDecl *fieldStoringParameter(const FunctionDecl &Method, unsigned Para
     }
   // Stores in the body: this->f = p; f = p; f.push_back(p);
   const FieldDecl *Found = nullptr;
-  std::function<void(const Stmt *, unsigned)> Visit = [&](const Stmt *S, unsigned Depth) {
-    if (!S || Found || Depth > 128 || isa<LambdaExpr>(S))
-      return;
+  llvm::SmallVector<const Stmt *, 64> Work{Definition->getBody()};
+  while (!Work.empty() && !Found) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S || isa<LambdaExpr>(S))
+      continue;
     const Expr *Lhs = nullptr, *Rhs = nullptr;
     if (const auto *Binary = dyn_cast<BinaryOperator>(S)) {
       if (Binary->getOpcode() == BO_Assign) {
@@ -335,9 +349,8 @@ const FieldDecl *fieldStoringParameter(const FunctionDecl &Method, unsigned Para
         if (Root->IsThis && Root->Field)
           Found = Root->Field;
     for (const Stmt *Child : S->children())
-      Visit(Child, Depth + 1);
-  };
-  Visit(Definition->getBody(), 0);
+      Work.push_back(Child);
+  }
   return Found;
 }
 
@@ -360,7 +373,20 @@ std::string ObjectReach::text(const Expr *E) const {
     StringRef Text = Lexer::getSourceText(Range, SM, Context.getLangOpts());
     if (!Text.empty() && Text.size() < 80 && !Text.contains('\n'))
       return Text.str();
+    if (!Text.empty())
+      return Text.take_front(Text.find('\n')).take_front(60).str() + "...";
   }
+  // Printing recurses: only small expressions.
+  unsigned Nodes = 0;
+  llvm::SmallVector<const Stmt *, 16> Work{E};
+  while (!Work.empty() && Nodes < 64) {
+    const Stmt *S = Work.pop_back_val();
+    ++Nodes;
+    for (const Stmt *Child : S ? S->children() : Stmt::const_child_range(Stmt::const_child_iterator(), Stmt::const_child_iterator()))
+      Work.push_back(Child);
+  }
+  if (Nodes >= 64)
+    return "expression";
   std::string Printed;
   llvm::raw_string_ostream OS(Printed);
   E->printPretty(OS, nullptr, PrintingPolicy(Context.getLangOpts()));
@@ -623,9 +649,20 @@ void ObjectReach::addStoreTo(const Expr *Target, const Expr *Value, const FieldD
   Stores.push_back(std::move(S));
 }
 
-void ObjectReach::collectStores(const Stmt *S) {
-  if (!S)
-    return;
+void ObjectReach::collectStores(const Stmt *Root) {
+  // Iterative: generated code nests deeper than the stack allows.
+  llvm::SmallVector<const Stmt *, 64> Work{Root};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S)
+      continue;
+    collectStoresAt(S);
+    for (const Stmt *Child : S->children())
+      Work.push_back(Child);
+  }
+}
+
+void ObjectReach::collectStoresAt(const Stmt *S) {
   if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
     for (const Decl *D : Decls->decls())
       if (const auto *Var = dyn_cast<VarDecl>(D))
@@ -681,8 +718,6 @@ void ObjectReach::collectStores(const Stmt *S) {
       }
     }
   }
-  for (const Stmt *Child : S->children())
-    collectStores(Child);
 }
 
 const FieldDecl *ObjectReach::fieldForConstruction(const CXXConstructorDecl *Ctor,

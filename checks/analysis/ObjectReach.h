@@ -185,7 +185,8 @@ private:
     clang::SourceLocation Loc;
     std::string How;
   };
-  void collectStores(const clang::Stmt *S);
+  void collectStores(const clang::Stmt *Root);
+  void collectStoresAt(const clang::Stmt *S);
   void addStoreTo(const clang::Expr *Target, const clang::Expr *Value,
                   const clang::FieldDecl *KnownField, clang::SourceLocation Loc,
                   std::string How, std::string Through = {});
