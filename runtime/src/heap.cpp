@@ -11,11 +11,16 @@
 #include <cstdlib>
 #include <new>
 
-#if defined(__has_include)
-#if __has_include(<sanitizer/lsan_interface.h>) && defined(LASTWORD_SANITIZED)
+#if defined(__SANITIZE_ADDRESS__)
+#define LASTWORD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LASTWORD_ASAN 1
+#endif
+#endif
+#ifdef LASTWORD_ASAN
 #include <sanitizer/lsan_interface.h>
 #define LASTWORD_HAVE_LSAN_INTERFACE 1
-#endif
 #endif
 
 namespace lastword::detail {
@@ -47,7 +52,8 @@ struct heap_state {
     char* base = nullptr;
     block_info* table = nullptr;
     std::size_t reserved_blocks = 0;
-    std::size_t bump = 0;            // blocks ever handed out
+    // Blocks ever handed out. Grows under the collector lock; read without it by the barrier.
+    std::atomic<std::size_t> bump{0};
     std::size_t committed = 0;       // bytes made readable/writable
     std::size_t blocks_in_use = 0;
     std::size_t free_blocks = 0;
@@ -142,8 +148,9 @@ std::size_t find_free_run(std::size_t count) {
     }
     if (h.free_blocks >= count) {
         std::size_t run = 0;
-        for (std::size_t scanned = 0, i = h.rover; scanned < h.bump + count; ++scanned, ++i) {
-            if (i >= h.bump) { i = 0; run = 0; }
+        const std::size_t bump = h.bump.load(std::memory_order_relaxed);
+        for (std::size_t scanned = 0, i = h.rover; scanned < bump + count; ++scanned, ++i) {
+            if (i >= bump) { i = 0; run = 0; }
             run = h.table[i].kind == block_free ? run + 1 : 0;
             if (run == count) {
                 std::size_t first = i + 1 - count;
@@ -153,18 +160,15 @@ std::size_t find_free_run(std::size_t count) {
             }
         }
     }
-    if (h.bump + count > h.reserved_blocks) return SIZE_MAX;
-    std::size_t first = h.bump;
-    h.bump += count;
-    std::size_t needed = h.bump * block_size;
+    std::size_t first = h.bump.load(std::memory_order_relaxed);
+    if (first + count > h.reserved_blocks) return SIZE_MAX;
+    std::size_t needed = (first + count) * block_size;
     if (needed > h.committed) {
         std::size_t grow = (needed - h.committed + commit_granule - 1) / commit_granule * commit_granule;
-        if (mprotect(h.base + h.committed, grow, PROT_READ | PROT_WRITE) != 0) {
-            h.bump -= count;
-            return SIZE_MAX;
-        }
+        if (mprotect(h.base + h.committed, grow, PROT_READ | PROT_WRITE) != 0) return SIZE_MAX;
         h.committed += grow;
     }
+    h.bump.store(first + count, std::memory_order_release);
     return first;
 }
 
@@ -344,7 +348,7 @@ object_header* find_cell(const void* pointer) noexcept {
     heap_state& h = heap();
     auto address = reinterpret_cast<std::uintptr_t>(pointer);
     auto base = reinterpret_cast<std::uintptr_t>(h.base);
-    if (address < base || address >= base + (h.bump << block_shift)) return nullptr;
+    if (address < base || address >= base + (h.bump.load(std::memory_order_acquire) << block_shift)) return nullptr;
     std::size_t index = (address - base) >> block_shift;
     const block_info& b = h.table[index];
     switch (b.kind) {
@@ -370,7 +374,7 @@ bool is_heap_address(const void* pointer) noexcept {
     heap_state& h = heap();
     auto address = reinterpret_cast<std::uintptr_t>(pointer);
     auto base = reinterpret_cast<std::uintptr_t>(h.base);
-    return address >= base && address < base + (h.bump << block_shift);
+    return address >= base && address < base + (h.bump.load(std::memory_order_acquire) << block_shift);
 }
 
 object_header* find_object(const void* pointer) noexcept {
@@ -397,7 +401,7 @@ void sweep() {
     const bool poison = settings.verify.load(std::memory_order_relaxed);
     std::fill(std::begin(h.partial), std::end(h.partial), no_block);
     std::size_t live_objects = 0, live_bytes = 0, freed = 0;
-    for (std::size_t index = 0; index < h.bump; ++index) {
+    for (std::size_t index = 0, bump = h.bump.load(std::memory_order_relaxed); index < bump; ++index) {
         block_info& b = h.table[index];
         if (b.kind == block_small) {
             std::size_t cell = class_sizes[b.size_class];
@@ -461,7 +465,7 @@ void sweep() {
 
 void for_each_live_object(void (*fn)(object_header*, void*), void* context) {
     heap_state& h = heap();
-    for (std::size_t index = 0; index < h.bump; ++index) {
+    for (std::size_t index = 0, bump = h.bump.load(std::memory_order_relaxed); index < bump; ++index) {
         block_info& b = h.table[index];
         if (b.kind == block_small) {
             std::size_t cell = class_sizes[b.size_class];

@@ -88,16 +88,22 @@ TEST(allocation, unreachable_objects_are_destroyed_by_the_sweep) {
 
 TEST(allocation, persistent_is_a_root_until_reset) {
     destroyed = 0;
-    auto* holder = new persistent<node>([] { return lastword::make<node>(42); }());
+    persistent<node>* holder = nullptr;
+    persistent<node> copy;
+    isolated([&] { holder = new persistent<node>(lastword::make<node>(42)); });
     collect_clean();
     EXPECT_EQ(destroyed.load(), 0);
-    EXPECT_EQ((*holder)->value, 42);
-    persistent<node> copy = *holder;
-    holder->reset();
+    isolated([&] {
+        EXPECT_EQ((*holder)->value, 42);
+        copy = *holder;
+        holder->reset();
+    });
     collect_clean();
     EXPECT_EQ(destroyed.load(), 0);
-    EXPECT_EQ(copy->value, 42);
-    copy = nullptr;
+    isolated([&] {
+        EXPECT_EQ(copy->value, 42);
+        copy = nullptr;
+    });
     delete holder;
     collect_clean();
     EXPECT_EQ(destroyed.load(), 1);
