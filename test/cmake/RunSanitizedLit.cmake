@@ -1,15 +1,6 @@
 # Configures, builds and runs the lit suite with an ASan+UBSan driver.
-foreach(var SOURCE_DIR BINARY_DIR CXX_COMPILER GENERATOR PYTHON LIT)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "RunSanitizedLit.cmake: ${var} not set")
-  endif()
-endforeach()
-function(run_step)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
-  if(NOT result EQUAL 0)
-    message(FATAL_ERROR "failed (${result}): ${ARGN}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/RunStep.cmake)
+require_vars(SOURCE_DIR BINARY_DIR CXX_COMPILER GENERATOR PYTHON LIT)
 run_step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BINARY_DIR} -G ${GENERATOR}
          -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_BUILD_TYPE=RelWithDebInfo
          -DLASTWORD_SANITIZE=address,undefined -DLASTWORD_BUILD_RUNTIME=OFF -DBUILD_TESTING=ON)

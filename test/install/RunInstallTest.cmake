@@ -1,16 +1,7 @@
 # Installs the build into a scratch prefix and builds and runs a consumer
 # project against it with find_package(lastword).
-foreach(var BINARY_DIR SOURCE_DIR WORK_DIR CXX_COMPILER GENERATOR)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "RunInstallTest.cmake: ${var} not set")
-  endif()
-endforeach()
-function(run_step)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
-  if(NOT result EQUAL 0)
-    message(FATAL_ERROR "failed (${result}): ${ARGN}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cmake/RunStep.cmake)
+require_vars(BINARY_DIR SOURCE_DIR WORK_DIR CXX_COMPILER GENERATOR)
 file(REMOVE_RECURSE ${WORK_DIR})
 run_step(${CMAKE_COMMAND} --install ${BINARY_DIR} --prefix ${WORK_DIR}/prefix)
 run_step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
