@@ -140,13 +140,17 @@ void finalizer_thread_main() {
         }
         run_finalizer(record);
         scrub_stack();
+        bool drained;
         {
             std::lock_guard lock(s.lock);
             s.running = nullptr;
             ++s.finalizers_completed;
             statistics.finalizers_run += 1;
+            drained = list_empty(s.queued) || s.finalizers_completed % 256 == 0;
         }
-        s.progress.notify_all();
+        // Waiters need every finalizer queued before they began: waking them once the queue
+        // drains (or every so often, for waiters behind a steady stream) is enough.
+        if (drained) s.progress.notify_all();
         record->destroy(record);
     }
 }
