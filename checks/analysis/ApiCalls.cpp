@@ -1,6 +1,7 @@
 //===--- ApiCalls.cpp -----------------------------------------------------===//
 
 #include "analysis/ApiCalls.h"
+#include "analysis/SourceUtils.h"
 #include "clang/AST/DeclCXX.h"
 
 using namespace clang;
@@ -138,11 +139,7 @@ bool isBoehmCleanupClass(const CXXRecordDecl &Record) {
 const Expr *stripObjectWrappers(const Expr *E) {
   while (E) {
     const Expr *Before = E;
-    E = E->IgnoreParenCasts();
-    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
-      E = Temp->getSubExpr();
-    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = Bind->getSubExpr();
+    E = skipTemporaries(E->IgnoreParenCasts());
     if (const auto *Call = dyn_cast<CallExpr>(E)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
       if (Callee && Callee->isInStdNamespace() && Call->getNumArgs() == 1 &&
@@ -160,9 +157,6 @@ const Expr *stripObjectWrappers(const Expr *E) {
     if (const auto *Conversion = dyn_cast<CXXMemberCallExpr>(E))
       if (isa_and_nonnull<CXXConversionDecl>(Conversion->getMethodDecl()))
         E = Conversion->getImplicitObjectArgument();
-    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
-      if (Construct->getNumArgs() == 1 && Construct->getConstructor()->isCopyOrMoveConstructor())
-        E = Construct->getArg(0);
     if (const auto *Unary = dyn_cast<UnaryOperator>(E))
       if (Unary->getOpcode() == UO_AddrOf)
         if (const auto *Deref = dyn_cast<UnaryOperator>(Unary->getSubExpr()->IgnoreParens()))

@@ -1,6 +1,7 @@
 //===--- BlockingCalls.cpp ------------------------------------------------===//
 
 #include "analysis/BlockingCalls.h"
+#include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -67,25 +68,6 @@ const ArgumentEscape Escapes[] = {
     {"recvfrom", 3, Escape::Flag, 0x40},      {"recvmsg", 2, Escape::Flag, 0x40},
     {"send", 3, Escape::Flag, 0x40},          {"sendto", 3, Escape::Flag, 0x40},
     {"sendmsg", 2, Escape::Flag, 0x40}};
-
-const Expr *skipTemporaries(const Expr *E) {
-  for (unsigned Step = 0; E && Step < 16; ++Step) {
-    const Expr *Before = E;
-    E = E->IgnoreParenImpCasts();
-    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
-      E = Temp->getSubExpr();
-    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = Bind->getSubExpr();
-    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
-      E = Cleanups->getSubExpr();
-    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
-      if (Construct->getNumArgs() == 1 && Construct->getConstructor()->isCopyOrMoveConstructor())
-        E = Construct->getArg(0);
-    if (E == Before)
-      break;
-  }
-  return E;
-}
 
 bool isDependent(const Expr &E) {
   return E.isValueDependent() || E.isTypeDependent() || E.isInstantiationDependent() ||

@@ -1,6 +1,7 @@
 //===--- Callables.cpp ----------------------------------------------------===//
 
 #include "analysis/Callables.h"
+#include "analysis/SourceUtils.h"
 #include "clang/AST/Decl.h"
 
 using namespace clang;
@@ -17,13 +18,7 @@ bool isStdFunctionNamed(const FunctionDecl *Function, StringRef Name) {
 const Expr *skipCallableWrappers(const Expr *E) {
   for (unsigned Step = 0; E && Step < 32; ++Step) {
     const Expr *Before = E;
-    E = E->IgnoreParenCasts();
-    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
-      E = Temp->getSubExpr();
-    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = Bind->getSubExpr();
-    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
-      E = Cleanups->getSubExpr();
+    E = skipTemporaries(E->IgnoreParenCasts());
     if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
       const CXXRecordDecl *Record = Construct->getConstructor()->getParent();
       bool IsWrapper = Construct->getConstructor()->isCopyOrMoveConstructor() ||

@@ -41,6 +41,25 @@ std::string displayName(const FunctionDecl &Function) {
   return Function.getQualifiedNameAsString();
 }
 
+const Expr *skipTemporaries(const Expr *E) {
+  for (unsigned Step = 0; E && Step < 16; ++Step) {
+    const Expr *Before = E;
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = Temp->getSubExpr();
+    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = Bind->getSubExpr();
+    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+      E = Cleanups->getSubExpr();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+      if (Construct->getNumArgs() == 1 && Construct->getConstructor()->isCopyOrMoveConstructor())
+        E = Construct->getArg(0);
+    if (E == Before)
+      break;
+  }
+  return E;
+}
+
 void visitStmts(const Stmt *Root, llvm::function_ref<bool(const Stmt &)> Visit) {
   llvm::SmallVector<const Stmt *, 64> Work;
   if (Root)

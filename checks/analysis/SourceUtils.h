@@ -23,6 +23,11 @@ bool isInTemplateInstantiation(const clang::Decl &D);
 /// (`std::mutex::lock`, `Pool::drain`, `lambda` for a lambda's operator()).
 std::string displayName(const clang::FunctionDecl &Function);
 
+/// Looks through parentheses, implicit casts, temporaries (materialised,
+/// bound, with cleanups) and copy/move constructions to the expression that
+/// produces the value.
+const clang::Expr *skipTemporaries(const clang::Expr *E);
+
 /// Visits \p Root and its descendants in pre-order (source order), without
 /// recursion: generated code nests expressions tens of thousands deep.
 /// \p Visit returns false to skip a node's children.
