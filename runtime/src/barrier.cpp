@@ -26,18 +26,28 @@ void take_barrier_buffer() noexcept {
     buffer_lock.clear(std::memory_order_release);
 }
 
+namespace {
+void shade(const void* old) noexcept {
+    if (object_header* header = find_object(old)) {
+        if (header->mark.exchange(1, std::memory_order_relaxed) == 0 && (header->type->trace || header->constructing))
+            push_shaded(header);
+    }
+}
+}  // namespace
+
+void shade_deleted(const void* pointer) noexcept {
+    if (!pointer) return;
+    enter_no_stop();
+    if (marking_active.load(std::memory_order_relaxed)) shade(pointer);
+    leave_no_stop();
+}
+
 void write_barrier(void** slot, void* value) noexcept {
     // No stop may fall between reading the marking flag and the store: otherwise a cycle
     // could start in between and the overwritten pointer would escape the snapshot.
     enter_no_stop();
     if (marking_active.load(std::memory_order_relaxed)) [[unlikely]] {
-        if (void* old = *slot) {
-            if (object_header* header = find_object(old)) {
-                if (header->mark.exchange(1, std::memory_order_relaxed) == 0 &&
-                    (header->type->trace || header->constructing))
-                    push_shaded(header);
-            }
-        }
+        if (void* old = *slot) shade(old);
     }
     *slot = value;
     leave_no_stop();

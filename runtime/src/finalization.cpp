@@ -352,30 +352,58 @@ void check_self_reaching_registrations() {
     }
 }
 
+namespace {
+// Formats "'T'@p -> 'U'@q -> ..." for a report.
+const char* describe_path(object_header* first, const explore_path& path, char* text, std::size_t size) {
+    std::size_t used = 0;
+    auto append = [&](object_header* h, bool arrow) {
+        if (used >= size - 1) return;
+        int n = std::snprintf(text + used, size - used, "%s'%s'@%p", arrow ? " -> " : "", h->type->name, body_of(h));
+        if (n > 0) used = std::min(size - 1, used + static_cast<std::size_t>(n));
+    };
+    append(first, false);
+    for (std::size_t i = 0; i < path.length; ++i) append(path.nodes[i], true);
+    return text;
+}
+}  // namespace
+
 std::size_t report_unfinalizable_cycles() {
     finalization_state& s = state();
     std::size_t count = 0;
     char where[256];
+    char text[2048];
+    page_vector<finalizer_record*>& cyclic = s.candidates;  // free until the ordering step
+    cyclic.clear();
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
         object_header* header = header_of_record(r->object);
         if (header->mark.load(std::memory_order_relaxed)) continue;  // still reachable
         explore_path path = explore(nullptr, nullptr, header, header, true);
         if (!path.length) continue;
         ++count;
-        char cycle[2048];
-        std::size_t used = 0;
-        auto append = [&](object_header* h, bool arrow) {
-            if (used >= sizeof cycle - 1) return;
-            int n = std::snprintf(cycle + used, sizeof cycle - used, "%s'%s'@%p", arrow ? " -> " : "",
-                                  h->type->name, body_of(h));
-            if (n > 0) used = std::min(sizeof cycle - 1, used + static_cast<std::size_t>(n));
-        };
-        append(header, false);
-        for (std::size_t i = 0; i < path.length; ++i) append(path.nodes[i], true);
+        cyclic.push(r);
         report("lastword: finalizerleaks: '%s' (finalizer registered at %s) is unreachable but reachable from itself: "
                "it will never be finalized; cycle: %s",
-               r->type_name, site_text(r->site, where, sizeof where), cycle);
+               r->type_name, site_text(r->site, where, sizeof where), describe_path(header, path, text, sizeof text));
     }
+    // Finalizable objects outside any cycle but reached from one wait forever too.
+    for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
+        object_header* header = header_of_record(r->object);
+        if (header->mark.load(std::memory_order_relaxed)) continue;
+        bool in_cycle = false;
+        for (std::size_t i = 0; i < cyclic.size && !in_cycle; ++i) in_cycle = cyclic.data[i] == r;
+        if (in_cycle) continue;
+        for (std::size_t i = 0; i < cyclic.size; ++i) {
+            object_header* from = header_of_record(cyclic.data[i]->object);
+            explore_path path = explore(nullptr, nullptr, from, header, true);
+            if (!path.length) continue;
+            ++count;
+            report("lastword: finalizerleaks: '%s' (finalizer registered at %s) is unreachable but reached from a "
+                   "finalizable cycle: it will never be finalized; path: %s",
+                   r->type_name, site_text(r->site, where, sizeof where), describe_path(from, path, text, sizeof text));
+            break;
+        }
+    }
+    cyclic.clear();
     return count;
 }
 

@@ -106,6 +106,44 @@ TEST(stress, barrier_keeps_a_graph_mutated_during_incremental_marking) {
     EXPECT_EQ(failures.load(), 0);
 }
 
+TEST(stress, members_destroyed_by_containers_are_shaded_during_marking) {
+    // pop_back() destroys a member without assigning it: a deletion the barrier must see.
+    struct bag {
+        std::vector<member<tree>> items;
+        void trace(lastword::tracer& t) const {
+            for (const auto& item : items) t.visit(item);
+        }
+    };
+    persistent<bag> shared = lastword::make<bag>();
+    std::mutex lock;
+    std::atomic<long> failures{0};
+    std::vector<std::thread> workers;
+    const int iterations = 30000 / scale;
+    for (int w = 0; w < 3; ++w) {
+        workers.emplace_back([&] {
+            lastword::mutator_scope attached;
+            for (int i = 0; i < iterations; ++i) {
+                tree* fresh = build(3);
+                tree* taken = nullptr;
+                {
+                    std::lock_guard guard(lock);
+                    shared->items.push_back(fresh);
+                    if (shared->items.size() > 8) {
+                        taken = shared->items.front().get();
+                        shared->items.front() = shared->items.back();
+                        shared->items.pop_back();
+                    }
+                }
+                if (taken && check(taken, 3) != 15) ++failures;
+            }
+        });
+    }
+    for (auto& w : workers) w.join();
+    for (const auto& item : shared->items)
+        if (check(item.get(), 3) != 15) ++failures;
+    EXPECT_EQ(failures.load(), 0);
+}
+
 TEST(stress, many_finalizers_each_run_exactly_once) {
     static std::atomic<int> runs{0};
     static std::vector<std::atomic<unsigned char>> seen(200000);

@@ -7,6 +7,9 @@ namespace lastword {
 namespace detail {
 // Stores value into *slot, shading the overwritten pointer while marking is active.
 void write_barrier(void** slot, void* value) noexcept;
+// A destroyed member deletes its edge too (std::vector::pop_back, erase, clear...).
+extern std::atomic<bool> marking_active;
+void shade_deleted(const void* pointer) noexcept;
 // verify=1: reports a dereference of a pointer to a freed object.
 extern std::atomic<bool> check_dereferences;
 void check_dereference(const void* pointer) noexcept;
@@ -20,6 +23,10 @@ public:
     member(T* pointer) noexcept : pointer_(pointer) {}
     member(const member& other) noexcept : pointer_(other.pointer_) {}
     template <class U> member(const member<U>& other) noexcept : pointer_(other.get()) {}
+    ~member() {
+        if (detail::marking_active.load(std::memory_order_relaxed)) [[unlikely]]
+            detail::shade_deleted(pointer_);
+    }
 
     member& operator=(T* pointer) noexcept {
         detail::write_barrier(slot(), const_cast<void*>(static_cast<const void*>(pointer)));
