@@ -28,51 +28,14 @@ namespace {
 
 constexpr std::size_t reservation_bytes = std::size_t{16} << 30;
 constexpr std::size_t commit_granule = std::size_t{1} << 20;
-constexpr std::uint32_t no_block = UINT32_MAX;
 
-constexpr std::uint16_t class_sizes[size_class_count] = {
-    32,  48,  64,  80,  96,   112,  128,  160,  192,  224,  256,  320, 384,
-    448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2720, 4096};
+}  // namespace
 
-enum block_kind : std::uint8_t { block_unused, block_free, block_small, block_large_head, block_large_tail };
+heap_state the_heap;  // constant-initialised, trivially destructible: usable from any constructor
 
-struct block_info {
-    block_kind kind;
-    std::uint8_t size_class;
-    std::uint16_t cell_count;
-    std::uint32_t run_blocks;     // large head: blocks in the run
-    std::uint32_t head;           // large tail: index of the head block
-    std::uint32_t next_free;      // free block list (doubly linked, for run searches)
-    std::uint32_t previous_free;
-    std::uint32_t next_partial;   // blocks of a size class that have free cells
-    void* free_cells;
-};
+namespace {
 
-struct heap_state {
-    char* base = nullptr;
-    block_info* table = nullptr;
-    std::size_t reserved_blocks = 0;
-    // Blocks ever handed out. Grows under the collector lock; read without it by the barrier.
-    std::atomic<std::size_t> bump{0};
-    std::size_t committed = 0;       // bytes made readable/writable
-    std::size_t blocks_in_use = 0;
-    std::size_t free_blocks = 0;
-    std::uint32_t free_head = no_block;
-    std::size_t rover = 0;
-    std::uint32_t partial[size_class_count];
-    void* unattached_cache[size_class_count] = {};  // threads that are not attached share this
-    std::size_t limit = 0;
-    std::size_t configured_limit = 0;
-    std::uint8_t class_of_granule[largest_small / 16 + 1];
-    std::uint64_t reciprocal[size_class_count];  // exact division of offsets below block_size
-    std::size_t unattached_objects = 0;
-    std::size_t unattached_bytes = 0;
-};
-
-heap_state& heap() {
-    static heap_state* state = new heap_state;  // never destroyed: finalizer threads outlive exit
-    return *state;
-}
+heap_state& heap() { return the_heap; }
 
 std::size_t parse_size(const char* text) {
     if (!text || !*text) return 0;
@@ -342,44 +305,6 @@ void abandon(void* object) noexcept {
     std::memset(object, 0, size);
     header->type = &abandoned;
     header->constructing = 0;
-}
-
-object_header* find_cell(const void* pointer) noexcept {
-    heap_state& h = heap();
-    auto address = reinterpret_cast<std::uintptr_t>(pointer);
-    auto base = reinterpret_cast<std::uintptr_t>(h.base);
-    if (address < base || address >= base + (h.bump.load(std::memory_order_acquire) << block_shift)) return nullptr;
-    std::size_t index = (address - base) >> block_shift;
-    const block_info& b = h.table[index];
-    switch (b.kind) {
-        case block_small: {
-            std::uintptr_t offset = address & (block_size - 1);
-            std::size_t cell = (offset * h.reciprocal[b.size_class]) >> 32;
-            if (cell >= b.cell_count) return nullptr;
-            std::size_t cell_offset = cell * class_sizes[b.size_class];
-            if (offset < cell_offset + header_size) return nullptr;  // a header is not an object
-            return reinterpret_cast<object_header*>(address - offset + cell_offset);
-        }
-        case block_large_tail:
-            return reinterpret_cast<object_header*>(block_address(b.head));
-        case block_large_head:
-            if ((address & (block_size - 1)) < header_size) return nullptr;
-            return reinterpret_cast<object_header*>(block_address(index));
-        default:
-            return nullptr;
-    }
-}
-
-bool is_heap_address(const void* pointer) noexcept {
-    heap_state& h = heap();
-    auto address = reinterpret_cast<std::uintptr_t>(pointer);
-    auto base = reinterpret_cast<std::uintptr_t>(h.base);
-    return address >= base && address < base + (h.bump.load(std::memory_order_acquire) << block_shift);
-}
-
-object_header* find_object(const void* pointer) noexcept {
-    object_header* header = find_cell(pointer);
-    return header && header->type ? header : nullptr;
 }
 
 std::size_t object_size(const object_header* header) noexcept { return header->type ? header->type->size : 0; }

@@ -51,8 +51,83 @@ inline object_header* header_of(const void* object) noexcept {
 }
 inline void* body_of(object_header* header) noexcept { return reinterpret_cast<char*>(header) + header_size; }
 
-object_header* find_object(const void* pointer) noexcept;  // any pointer into a live object's body
-object_header* find_cell(const void* pointer) noexcept;    // same, but also free cells (verify)
+constexpr std::uint16_t class_sizes[size_class_count] = {
+    32,  48,  64,  80,  96,   112,  128,  160,  192,  224,  256,  320, 384,
+    448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2720, 4096};
+inline constexpr std::uint32_t no_block = UINT32_MAX;
+
+enum block_kind : std::uint8_t { block_unused, block_free, block_small, block_large_head, block_large_tail };
+
+struct block_info {
+    block_kind kind;
+    std::uint8_t size_class;
+    std::uint16_t cell_count;
+    std::uint32_t run_blocks;     // large head: blocks in the run
+    std::uint32_t head;           // large tail: index of the head block
+    std::uint32_t next_free;      // free block list (doubly linked, for run searches)
+    std::uint32_t previous_free;
+    std::uint32_t next_partial;   // blocks of a size class that have free cells
+    void* free_cells;
+};
+
+struct heap_state {
+    char* base = nullptr;
+    block_info* table = nullptr;
+    std::size_t reserved_blocks = 0;
+    // Blocks ever handed out. Grows under the collector lock; read without it by the barrier.
+    std::atomic<std::size_t> bump{0};
+    std::size_t committed = 0;       // bytes made readable/writable
+    std::size_t blocks_in_use = 0;
+    std::size_t free_blocks = 0;
+    std::uint32_t free_head = no_block;
+    std::size_t rover = 0;
+    std::uint32_t partial[size_class_count] = {};
+    void* unattached_cache[size_class_count] = {};  // threads that are not attached share this
+    std::size_t limit = 0;
+    std::size_t configured_limit = 0;
+    std::uint8_t class_of_granule[largest_small / 16 + 1] = {};
+    std::uint64_t reciprocal[size_class_count] = {};  // exact division of offsets below block_size
+    std::size_t unattached_objects = 0;
+    std::size_t unattached_bytes = 0;
+};
+extern heap_state the_heap;
+
+inline bool is_heap_address(const void* pointer) noexcept {
+    auto address = reinterpret_cast<std::uintptr_t>(pointer);
+    auto base = reinterpret_cast<std::uintptr_t>(the_heap.base);
+    return address - base < (the_heap.bump.load(std::memory_order_acquire) << block_shift);
+}
+
+// The cell (free or not) whose body contains pointer, or null.
+inline object_header* find_cell(const void* pointer) noexcept {
+    if (!is_heap_address(pointer)) return nullptr;
+    auto address = reinterpret_cast<std::uintptr_t>(pointer);
+    std::size_t index = (address - reinterpret_cast<std::uintptr_t>(the_heap.base)) >> block_shift;
+    const block_info& b = the_heap.table[index];
+    std::uintptr_t offset = address & (block_size - 1);
+    switch (b.kind) {
+        case block_small: {
+            std::size_t cell = (offset * the_heap.reciprocal[b.size_class]) >> 32;
+            if (cell >= b.cell_count) return nullptr;
+            std::size_t cell_offset = cell * class_sizes[b.size_class];
+            if (offset < cell_offset + header_size) return nullptr;  // a header is not an object
+            return reinterpret_cast<object_header*>(address - offset + cell_offset);
+        }
+        case block_large_tail:
+            return reinterpret_cast<object_header*>(the_heap.base + (std::size_t{b.head} << block_shift));
+        case block_large_head:
+            if (offset < header_size) return nullptr;
+            return reinterpret_cast<object_header*>(address - offset);
+        default:
+            return nullptr;
+    }
+}
+
+// The live object whose body contains pointer (its start or any interior address), or null.
+inline object_header* find_object(const void* pointer) noexcept {
+    object_header* header = find_cell(pointer);
+    return header && header->type ? header : nullptr;
+}
 std::size_t object_size(const object_header* header) noexcept;
 void sweep();                 // after the final pause; caller holds the collector lock
 void flush_allocation_caches();  // world stopped
@@ -140,7 +215,6 @@ bool marking_work_pending() noexcept;
 void push_shaded(object_header* header) noexcept;  // from the barrier
 void push_gray(object_header* already_marked) noexcept;
 void visit_children(object_header* header, tracer::visit_fn visit, void* context);  // precise only
-bool is_heap_address(const void* pointer) noexcept;
 
 // Explorer for debug analyses: breadth-first from roots over precise edges, using
 // explore_mark. Returns the path to target (object headers, start to target) or empty.
