@@ -43,6 +43,7 @@ void report(const char* format, ...) noexcept {
     if (n < 0) return;
     std::size_t length = std::min(static_cast<std::size_t>(n), sizeof line - 2);
     line[length++] = '\n';
+    statistics.debug_reports.fetch_add(1, std::memory_order_relaxed);
     for (std::size_t written = 0; written < length;) {
         ssize_t w = ::write(2, line + written, length - written);
         if (w <= 0) break;
@@ -232,6 +233,7 @@ stats get_stats() noexcept {
     s.cleanups_run = statistics.cleanups_run;
     s.cleanups_cancelled = statistics.cleanups_cancelled;
     s.objects_freed = statistics.objects_freed;
+    s.debug_reports = statistics.debug_reports;
     s.max_pause_ns = statistics.max_pause_ns;
     s.total_pause_ns = statistics.total_pause_ns;
     return s;

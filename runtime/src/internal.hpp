@@ -293,6 +293,7 @@ struct counters {
     std::atomic<std::uint64_t> cleanups_run{0};
     std::atomic<std::uint64_t> cleanups_cancelled{0};
     std::atomic<std::uint64_t> objects_freed{0};
+    std::atomic<std::uint64_t> debug_reports{0};
     std::atomic<std::uint64_t> max_pause_ns{0};
     std::atomic<std::uint64_t> total_pause_ns{0};
     std::atomic<std::size_t> live_objects_after_sweep{0};

@@ -304,6 +304,10 @@ TEST(finalizer, a_blocked_finalizer_stalls_the_rest_slowfinalizer_reports_and_wa
     lastword::debug::set("slowfinalizer=100");  // after queueing: the report sees all three
     EXPECT_FALSE(lastword::wait_for_finalizers(std::chrono::milliseconds(600)));
     EXPECT_EQ(finalized_count.load(), 0) << "the others wait behind the blocked one";
+    // Keep the finalizer blocked until the watchdog has reported it (no timing assumption).
+    auto reports_before = lastword::get_stats().debug_reports;
+    for (int i = 0; i < 2000 && lastword::get_stats().debug_reports == reports_before; ++i)
+        std::this_thread::sleep_for(10ms);
     {
         std::lock_guard lock(gate_lock);
         open = true;
@@ -335,7 +339,7 @@ __attribute__((noinline)) int open_resource() {
 // thread time to run.
 __attribute__((noinline)) bool use_descriptor(int descriptor, int which) {
     lastword::make<link_node>();
-    lastword::wait_for_finalizers(std::chrono::milliseconds(2000));
+    lastword::wait_for_finalizers(generous);  // returns at once when nothing was queued
     return descriptor == 77 && finalized[which].load();
 }
 
@@ -364,6 +368,25 @@ TEST(finalizer, stress_mode_exposes_a_missing_keep_alive) {
     EXPECT_FALSE(with) << "keep_alive holds the object until after the call";
     lastword::collect();
     EXPECT_TRUE(lastword::wait_for_finalizers(generous));
+}
+
+TEST(finalizer, is_cleared_before_it_runs_so_it_may_register_another) {
+    reset_log();
+    isolated([] {
+        Resource* r = lastword::make<Resource>(8);
+        lastword::set_finalizer(r, [](Resource* self) {
+            record_finalized(self);
+            // Cleared already: a new finalizer may be set, and runs after the next unreachability.
+            lastword::set_finalizer(self, [](Resource* again) { record_finalized(again); });
+        });
+    });
+    collect_and_drain();
+    EXPECT_EQ(log_copy(), std::vector<int>{8});
+    collect_and_drain();
+    EXPECT_EQ(log_copy(), (std::vector<int>{8, 8}));
+    collect_and_drain(2);
+    EXPECT_EQ(finalized_count.load(), 2);
+    EXPECT_EQ(destructed.load(), 1);
 }
 
 TEST(finalizer, wait_for_finalizers_with_nothing_queued_returns_true) {

@@ -18,6 +18,7 @@ struct stats {
     std::uint64_t cleanups_run = 0;
     std::uint64_t cleanups_cancelled = 0;
     std::uint64_t objects_freed = 0;
+    std::uint64_t debug_reports = 0;  // lines written by the debug modes
     std::uint64_t max_pause_ns = 0;  // longest stop-the-world pause
     std::uint64_t total_pause_ns = 0;
 };
