@@ -38,7 +38,7 @@ const RoleDefaults Roles[] = {
     {ApiRole::Collect, "CollectFunctions", {"", -1, -1, -1}, "lastword::collect",
      "GC_gcollect;GC_gcollect_and_unmap;GC_try_to_collect"},
     {ApiRole::WaitForFinalizers, "WaitFunctions", {"", -1, -1, -1},
-     "lastword::wait_for_finalizers", ""},
+     "lastword::wait_for_finalizers", "GC_invoke_finalizers"},
 };
 
 const RoleDefaults &defaultsFor(ApiRole Role) {

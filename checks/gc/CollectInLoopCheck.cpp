@@ -5,6 +5,7 @@
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Basic/SourceManager.h"
 
 using namespace clang::ast_matchers;
 using namespace lastword::analysis;
@@ -39,6 +40,71 @@ bool neverRepeats(const Stmt &Loop, const ASTContext &Context) {
   return Cond->EvaluateAsBooleanCondition(Value, Context) && !Value;
 }
 
+// `for (int i = 0; i < 3; ++i)`: the trip count, when the loop counts
+// between constants.
+std::optional<uint64_t> constantTripCount(const Stmt &Loop, const ASTContext &Context) {
+  const auto *For = dyn_cast<ForStmt>(&Loop);
+  if (!For || !For->getInit() || !For->getCond())
+    return std::nullopt;
+  const auto *Init = dyn_cast<DeclStmt>(For->getInit());
+  const auto *Counter = Init && Init->isSingleDecl() ? dyn_cast<VarDecl>(Init->getSingleDecl())
+                                                     : nullptr;
+  const auto *Cond = dyn_cast<BinaryOperator>(For->getCond()->IgnoreParenImpCasts());
+  if (!Counter || !Counter->getInit() || !Cond || !Cond->isComparisonOp())
+    return std::nullopt;
+  auto constant = [&](const Expr *E) -> std::optional<llvm::APSInt> {
+    Expr::EvalResult Result;
+    if (E->isValueDependent() || !E->EvaluateAsInt(Result, Context))
+      return std::nullopt;
+    return Result.Val.getInt();
+  };
+  auto isCounter = [&](const Expr *E) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+    return Ref && Ref->getDecl() == Counter;
+  };
+  std::optional<llvm::APSInt> Start = constant(Counter->getInit());
+  std::optional<llvm::APSInt> Limit;
+  if (isCounter(Cond->getLHS()))
+    Limit = constant(Cond->getRHS());
+  else if (isCounter(Cond->getRHS()))
+    Limit = constant(Cond->getLHS());
+  if (!Start || !Limit)
+    return std::nullopt;
+  int64_t From = Start->getExtValue(), To = Limit->getExtValue();
+  uint64_t Count = From < To ? To - From : From - To;
+  if (Cond->getOpcode() == BO_LE || Cond->getOpcode() == BO_GE)
+    ++Count;
+  return Count;
+}
+
+// A break, return, throw or goto that leaves the loop before \p Before: the
+// loop retries (collect, then allocate again) rather than walks a batch.
+bool exitsBefore(const Stmt &Body, SourceLocation Before, const SourceManager &SM) {
+  bool Found = false;
+  visitStmts(&Body, [&](const Stmt &S) {
+    if (Found || isa<LambdaExpr>(S))
+      return false;
+    if (!SM.isBeforeInTranslationUnit(S.getBeginLoc(), Before))
+      return false;
+    // A break inside a nested loop or switch leaves only that statement.
+    if (isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt>(S)) {
+      bool Exits = false;
+      visitStmts(&S, [&](const Stmt &Inner) {
+        if (Exits || isa<LambdaExpr>(Inner))
+          return false;
+        Exits = isa<ReturnStmt, CXXThrowExpr, GotoStmt>(Inner) &&
+                SM.isBeforeInTranslationUnit(Inner.getBeginLoc(), Before);
+        return true;
+      });
+      Found = Exits;
+      return false;
+    }
+    Found = isa<BreakStmt, ReturnStmt, CXXThrowExpr, GotoStmt>(S);
+    return true;
+  });
+  return Found;
+}
+
 const char DefaultPacingFunctions[] =
     "std::this_thread::sleep_for;std::this_thread::sleep_until;sleep;usleep;nanosleep;"
     "clock_nanosleep;std::condition_variable::wait;std::condition_variable::wait_for;"
@@ -52,11 +118,17 @@ CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
       PacingFunctions(BlockingCalls::parseList(
           Options.get("PacingFunctions", DefaultPacingFunctions))),
-      Pacing(PacingFunctions) {}
+      Pacing(PacingFunctions),
+      MaxFixedIterations(Options.get("MaxFixedIterations", 4U)) {
+  // Collect, then wait for the finalizers it queued: a drain loop.
+  for (const ApiFunction &Function : Profile.functions(ApiRole::WaitForFinalizers))
+    Pacing.add(Function.Name);
+}
 
 void CollectInLoopCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
   Options.store(Opts, "PacingFunctions", BlockingCalls::serialiseList(PacingFunctions));
+  Options.store(Opts, "MaxFixedIterations", MaxFixedIterations);
 }
 
 bool CollectInLoopCheck::isPacedLoop(const Stmt &Body) {
@@ -81,6 +153,10 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
   const Stmt *Body = loopBody(*Loop);
   if (!Body || neverRepeats(*Loop, *Result.Context))
     return;
+  // "Collect a few times" (to let finalizers and their resurrected objects go).
+  if (std::optional<uint64_t> Trips = constantTripCount(*Loop, *Result.Context);
+      Trips && *Trips <= MaxFixedIterations)
+    return;
   if (!Paths)
     Paths = std::make_unique<CallPathFinder>(
         [this](const Expr &Call) {
@@ -94,6 +170,10 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
   const CallStep &First = Path->front();
   SourceLocation Loc = First.Call->getBeginLoc();
   if (isInSystemCode(Loc, *Result.SourceManager))
+    return;
+  // A range-for walks a collection; other loops that can leave before
+  // collecting are retry loops (collect, then try the allocation again).
+  if (!isa<CXXForRangeStmt>(Loop) && exitsBefore(*Body, Loc, *Result.SourceManager))
     return;
   std::string Collector = Path->back().Callee ? displayName(*Path->back().Callee) : "collect";
   if (Path->size() == 1) {

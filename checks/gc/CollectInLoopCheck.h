@@ -17,8 +17,9 @@ namespace clang::tidy::gc {
 ///
 /// Collections guarded by a condition inside the loop (every N items, under
 /// memory pressure, in a catch handler) are deliberate and stay silent, and
-/// so are loops that wait between iterations (a sleep or timed wait: a
-/// periodic maintenance task, not a batch).
+/// so are loops that wait between iterations (a sleep, a timed wait, waiting
+/// for finalizers: a periodic task or a drain, not a batch), loops that run
+/// a few fixed times, and retry loops that can leave before collecting.
 class CollectInLoopCheck : public ClangTidyCheck {
 public:
   CollectInLoopCheck(StringRef Name, ClangTidyContext *Context);
@@ -40,6 +41,8 @@ private:
   /// Calls that make a loop wait between iterations.
   std::vector<std::string> PacingFunctions;
   lastword::analysis::BlockingCalls Pacing;
+  /// Loops counting between constants up to this many times are left alone.
+  unsigned MaxFixedIterations;
   std::unique_ptr<lastword::analysis::CallPathFinder> Paths;
   std::unique_ptr<lastword::analysis::CallPathFinder> PacingPaths;
 };

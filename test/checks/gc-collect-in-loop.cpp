@@ -175,3 +175,60 @@ void idle_collector() {
     lastword::collect();
   }
 }
+
+// Collecting a few fixed times lets finalizers run and their objects go.
+void shutdown() {
+  for (int round = 0; round < 3; ++round)
+    lastword::collect();
+}
+// A drain loop: collect, then wait for what it queued.
+void drain(bool &pending) {
+  while (pending) {
+    lastword::collect();
+    pending = !lastword::wait_for_finalizers(std::chrono::milliseconds(100));
+  }
+}
+// A retry loop: leaves as soon as the allocation succeeds.
+Item *allocate_with_retry() {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (Item *item = lastword::make<Item>())
+      return item;
+    lastword::collect();
+  }
+  return nullptr;
+}
+Item *allocate_until(bool (*ok)(Item *)) {
+  while (true) {
+    Item *item = lastword::make<Item>();
+    if (ok(item))
+      break;
+    lastword::collect();
+  }
+  return nullptr;
+}
+// ...but many fixed iterations are a batch, and a range-for walks a batch
+// even when it may return early.
+void many_rounds() {
+  for (int round = 0; round < 1000; ++round)
+    lastword::collect();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+}
+bool import_or_fail(std::vector<Item> &items) {
+  for (Item &item : items) {
+    if (item.payload < 0)
+      return false;
+    process(item);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+  }
+  return true;
+}
+// A break after the collection does not make it a retry loop.
+void until_done(bool (*done)()) {
+  for (;;) {
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    if (done())
+      break;
+  }
+}
