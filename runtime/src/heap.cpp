@@ -37,6 +37,17 @@ namespace {
 
 heap_state& heap() { return the_heap; }
 
+struct sweep_progress {
+    bool active = false;
+    std::uint32_t epoch = 0;
+    std::size_t cursor = 0;
+    std::size_t end = 0;
+    std::size_t live_objects = 0, live_bytes = 0, freed = 0;
+};
+sweep_progress sweeping;
+bool sweep_some(std::size_t budget);
+
+
 std::size_t parse_size(const char* text) {
     if (!text || !*text) return 0;
     char* end = nullptr;
@@ -138,7 +149,8 @@ std::size_t find_free_run(std::size_t count) {
 // Takes count blocks, collecting (and if that is not enough, throwing) at the heap limit.
 std::size_t acquire_blocks(std::size_t count) {
     heap_state& h = heap();
-    for (int attempt = 0;; ++attempt) {
+    bool collected = false;
+    for (;;) {
         if ((h.blocks_in_use + count) * block_size <= h.limit) {
             std::size_t first = find_free_run(count);
             if (first != SIZE_MAX) {
@@ -146,8 +158,13 @@ std::size_t acquire_blocks(std::size_t count) {
                 return first;
             }
         }
-        if (attempt == 1) throw std::bad_alloc();
+        if (sweep_in_progress()) {  // unswept garbage first
+            finish_sweep();
+            continue;
+        }
+        if (collected) throw std::bad_alloc();
         collect_locked(true);
+        collected = true;
     }
 }
 
@@ -161,6 +178,7 @@ void* carve_small_block(unsigned size_class) {
     std::size_t cell = class_sizes[size_class];
     b.cell_count = static_cast<std::uint16_t>(block_size / cell);
     b.next_partial = no_block;
+    b.swept_in = sweeping.epoch;  // holds only new objects: the running sweep must skip it
     char* start = block_address(index);
     void* list = nullptr;
     for (std::size_t i = b.cell_count; i-- > 0;) {
@@ -175,6 +193,10 @@ void* carve_small_block(unsigned size_class) {
 // A list of free cells of the class, for a thread cache.
 void* refill(unsigned size_class) {
     heap_state& h = heap();
+    // A lazy sweep advances with allocation: a bounded number of blocks per refill, more while
+    // this class has no swept block with free cells.
+    for (std::size_t tries = 0; !sweep_some(4) && h.partial[size_class] == no_block && tries < 16; ++tries) {
+    }
     if (h.partial[size_class] != no_block) {
         block_info& b = h.table[h.partial[size_class]];
         h.partial[size_class] = b.next_partial;
@@ -217,6 +239,7 @@ void* allocate_large_locked(const type_descriptor* type) {
     h.table[first] = block_info{};
     h.table[first].kind = block_large_head;
     h.table[first].run_blocks = static_cast<std::uint32_t>(count);
+    h.table[first].swept_in = sweeping.epoch;
     for (std::size_t i = first + 1; i < first + count; ++i) {
         h.table[i] = block_info{};
         h.table[i].kind = block_large_tail;
@@ -321,72 +344,122 @@ void flush_allocation_caches() {
     std::fill(std::begin(h.unattached_cache), std::end(h.unattached_cache), nullptr);
 }
 
-void sweep() {
+namespace {
+
+void sweep_small_block(std::size_t index, bool poison) {
     heap_state& h = heap();
-    const bool poison = settings.verify.load(std::memory_order_relaxed);
-    std::fill(std::begin(h.partial), std::end(h.partial), no_block);
-    std::size_t live_objects = 0, live_bytes = 0, freed = 0;
-    for (std::size_t index = 0, bump = h.bump.load(std::memory_order_relaxed); index < bump; ++index) {
-        block_info& b = h.table[index];
-        if (b.kind == block_small) {
-            std::size_t cell = class_sizes[b.size_class];
-            char* start = block_address(index);
-            void* list = nullptr;
-            std::size_t free_cells = 0;
-            for (std::size_t i = b.cell_count; i-- > 0;) {
-                auto* header = reinterpret_cast<object_header*>(start + i * cell);
-                if (header->type) {
-                    if (header->mark.load(std::memory_order_relaxed)) {
-                        header->mark.store(0, std::memory_order_relaxed);
-                        ++live_objects;
-                        live_bytes += header->type->size;
-                        continue;
-                    }
-                    if (header->type->destroy) header->type->destroy(body_of(header));
-                    if (poison) poison_freed(header, cell - header_size);
-                    header->type = nullptr;
-                    header->constructing = poison ? 2 : 0;  // 2: the verify trail is valid
-                    header->freed_in_cycle = cycle_number;
-                    ++freed;
-                }
-                *reinterpret_cast<void**>(body_of(header)) = list;
-                list = header;
-                ++free_cells;
-            }
-            if (free_cells == b.cell_count) {
-                release_blocks(index, 1);
-            } else if (free_cells) {
-                b.free_cells = list;
-                b.next_partial = h.partial[b.size_class];
-                h.partial[b.size_class] = static_cast<std::uint32_t>(index);
-            } else {
-                b.free_cells = nullptr;
-            }
-        } else if (b.kind == block_large_head) {
-            auto* header = reinterpret_cast<object_header*>(block_address(index));
-            std::size_t run = b.run_blocks;
+    block_info& b = h.table[index];
+    std::size_t cell = class_sizes[b.size_class];
+    char* start = block_address(index);
+    void* list = nullptr;
+    std::size_t free_cells = 0;
+    for (std::size_t i = b.cell_count; i-- > 0;) {
+        auto* header = reinterpret_cast<object_header*>(start + i * cell);
+        if (header->type) {
             if (header->mark.load(std::memory_order_relaxed)) {
                 header->mark.store(0, std::memory_order_relaxed);
-                ++live_objects;
-                live_bytes += header->type->size;
-            } else {
-                if (header->type->destroy) header->type->destroy(body_of(header));
-                if (poison) poison_freed(header, header->type->size);
-                header->type = nullptr;
-                header->freed_in_cycle = cycle_number;
-                ++freed;
-                // Keep the verify trail in the head block; the rest goes back to the pool.
-                release_blocks(index, run);
+                ++sweeping.live_objects;
+                sweeping.live_bytes += header->type->size;
+                continue;
             }
+            if (header->type->destroy) header->type->destroy(body_of(header));
+            if (poison) poison_freed(header, cell - header_size);
+            header->type = nullptr;
+            header->constructing = poison ? 2 : 0;  // 2: the verify trail is valid
+            header->freed_in_cycle = cycle_number;
+            ++sweeping.freed;
+        }
+        *reinterpret_cast<void**>(body_of(header)) = list;
+        list = header;
+        ++free_cells;
+    }
+    b.swept_in = sweeping.epoch;
+    if (free_cells == b.cell_count) {
+        release_blocks(index, 1);
+    } else if (free_cells) {
+        b.free_cells = list;
+        b.next_partial = h.partial[b.size_class];
+        h.partial[b.size_class] = static_cast<std::uint32_t>(index);
+    } else {
+        b.free_cells = nullptr;
+    }
+}
+
+// Returns the number of blocks the large object at index spans.
+std::size_t sweep_large_object(std::size_t index, bool poison) {
+    block_info& b = heap().table[index];
+    auto* header = reinterpret_cast<object_header*>(block_address(index));
+    std::size_t run = b.run_blocks;
+    b.swept_in = sweeping.epoch;
+    if (header->mark.load(std::memory_order_relaxed)) {
+        header->mark.store(0, std::memory_order_relaxed);
+        ++sweeping.live_objects;
+        sweeping.live_bytes += header->type->size;
+    } else {
+        if (header->type->destroy) header->type->destroy(body_of(header));
+        if (poison) poison_freed(header, header->type->size);
+        header->type = nullptr;
+        header->freed_in_cycle = cycle_number;
+        ++sweeping.freed;
+        release_blocks(index, run);
+    }
+    return run;
+}
+
+// Sweeps up to budget blocks; returns true when the sweep is complete.
+bool sweep_some(std::size_t budget) {
+    if (!sweeping.active) return true;
+    heap_state& h = heap();
+    const bool poison = settings.verify.load(std::memory_order_relaxed);
+    for (; sweeping.cursor < sweeping.end && budget > 0; --budget) {
+        std::size_t index = sweeping.cursor;
+        block_info& b = h.table[index];
+        std::size_t step = 1;
+        if (b.kind == block_large_head) {
+            step = b.run_blocks;
+            if (b.swept_in != sweeping.epoch) sweep_large_object(index, poison);
+        } else if (b.kind == block_small && b.swept_in != sweeping.epoch) {
+            sweep_small_block(index, poison);  // blocks carved since the cycle hold new objects
+        }
+        sweeping.cursor += step;
+    }
+    if (sweeping.cursor < sweeping.end) return false;
+    sweeping.active = false;
+    statistics.live_objects_after_sweep = sweeping.live_objects;
+    statistics.live_bytes_after_sweep = sweeping.live_bytes;
+    statistics.objects_freed += sweeping.freed;
+    return true;
+}
+
+}  // namespace
+
+void begin_lazy_sweep() {
+    heap_state& h = heap();
+    finish_sweep();
+    sweeping = sweep_progress{true, sweeping.epoch + 1, 0, h.bump.load(std::memory_order_relaxed), 0, 0, 0};
+    std::fill(std::begin(h.partial), std::end(h.partial), no_block);
+    h.unattached_objects = 0;
+    h.unattached_bytes = 0;
+    // Large objects first: they are few and free whole runs.
+    const bool poison = settings.verify.load(std::memory_order_relaxed);
+    for (std::size_t index = 0; index < sweeping.end; ++index) {
+        block_info& b = h.table[index];
+        if (b.kind == block_large_head) {
+            std::size_t run = b.run_blocks;
+            sweep_large_object(index, poison);
             index += run - 1;
         }
     }
-    statistics.live_objects_after_sweep = live_objects;
-    statistics.live_bytes_after_sweep = live_bytes;
-    statistics.objects_freed += freed;
-    h.unattached_objects = 0;
-    h.unattached_bytes = 0;
 }
+
+void finish_sweep() { sweep_some(SIZE_MAX); }
+
+void sweep() {
+    begin_lazy_sweep();
+    finish_sweep();
+}
+
+bool sweep_in_progress() noexcept { return sweeping.active; }
 
 void for_each_live_object(void (*fn)(object_header*, void*), void* context) {
     heap_state& h = heap();

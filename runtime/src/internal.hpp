@@ -67,6 +67,7 @@ struct block_info {
     std::uint32_t next_free;      // free block list (doubly linked, for run searches)
     std::uint32_t previous_free;
     std::uint32_t next_partial;   // blocks of a size class that have free cells
+    std::uint32_t swept_in;       // sweep epoch that last swept (or created) this block
     void* free_cells;
 };
 
@@ -129,7 +130,12 @@ inline object_header* find_object(const void* pointer) noexcept {
     return header && header->type ? header : nullptr;
 }
 std::size_t object_size(const object_header* header) noexcept;
-void sweep();                 // after the final pause; caller holds the collector lock
+// Sweeping (collector lock held, world running). A collection either sweeps everything at
+// once (explicit collect(), heap limit) or starts a lazy sweep that allocation advances.
+void sweep();
+void begin_lazy_sweep();
+void finish_sweep();   // completes a lazy sweep, if one is in progress
+bool sweep_in_progress() noexcept;
 void flush_allocation_caches();  // world stopped
 void for_each_live_object(void (*fn)(object_header*, void*), void* context);  // world stopped
 std::size_t heap_bytes_in_use() noexcept;

@@ -150,7 +150,6 @@ constexpr std::size_t mark_rate = 4;  // bytes marked per byte allocated during 
 struct cycle_state {
     std::size_t allocated_since_cycle = 0;
     std::size_t increment_credit = 0;
-    std::size_t trigger = minimum_trigger;
 };
 cycle_state cycle;
 
@@ -198,7 +197,7 @@ void scan_roots() {
 }
 
 // Completes the cycle: called while the world is stopped; resumes it and sweeps.
-void finish(pause& p) {
+void finish(pause& p, bool full_sweep) {
     take_barrier_buffer();
     mark_to_completion();
     if (leak_report_requested.load()) {
@@ -217,16 +216,19 @@ void finish(pause& p) {
     p.resume();
     after_collection_locked();
     p.release();
-    sweep();
     statistics.collections += 1;
     cycle.allocated_since_cycle = 0;
     cycle.increment_credit = 0;
-    // Allocating twice the live data between cycles keeps the marking cost per allocated byte
-    // bounded (the heap peaks near three times the live data).
-    cycle.trigger = std::max(minimum_trigger, 2 * statistics.live_bytes_after_sweep.load());
+    if (full_sweep) sweep();
+    else begin_lazy_sweep();  // allocation sweeps the rest, keeping the sweep out of pauses
 }
 
+// Allocating twice the live data between cycles keeps the marking cost per allocated byte
+// bounded (the heap peaks near three times the live data).
+std::size_t trigger() { return std::max(minimum_trigger, 2 * statistics.live_bytes_after_sweep.load()); }
+
 void start_cycle() {
+    finish_sweep();  // marks must be clear before roots are scanned
     pause p(true);
     scan_roots();
     p.resume();
@@ -237,7 +239,7 @@ void increment(std::size_t budget) {
     pause p(false);
     take_barrier_buffer();
     if (mark_step(budget)) {
-        finish(p);
+        finish(p, false);
         return;
     }
     p.resume();
@@ -257,17 +259,18 @@ void collect_locked(bool) {
     if (marking_active.load(std::memory_order_relaxed)) {
         // The running cycle's snapshot may keep garbage; finish it, then do a fresh one.
         pause p(false);
-        finish(p);
+        finish(p, true);
     }
+    finish_sweep();
     pause p(true);
     scan_roots();
-    finish(p);
+    finish(p, true);
 }
 
 void on_allocation_locked(std::size_t bytes) {
     cycle.allocated_since_cycle += bytes;
     if (!marking_active.load(std::memory_order_relaxed)) {
-        if (cycle.allocated_since_cycle >= cycle.trigger) start_cycle();
+        if (cycle.allocated_since_cycle >= trigger()) start_cycle();
         return;
     }
     cycle.increment_credit += bytes;
