@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <cstdlib>
 #include <new>
 
@@ -51,6 +52,22 @@ registry_state& registry() {
 void wait_semaphore(sem_t* semaphore) {
     while (sem_wait(semaphore) != 0 && errno == EINTR) {
     }
+}
+
+// A thread that never answers (it blocks the stop signal, or exited while attached) would
+// hang the collector silently; say so once, then keep waiting.
+void wait_for_acknowledgement(std::size_t outstanding) {
+    timespec deadline{};
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10;
+    for (;;) {
+        if (sem_timedwait(&registry().acknowledged, &deadline) == 0) return;
+        if (errno == ETIMEDOUT) break;
+    }
+    report("lastword: stop: %zu attached thread(s) did not stop within 10 s (is the stop signal blocked, or did a "
+           "thread exit without leaving its mutator_scope?)",
+           outstanding);
+    wait_semaphore(&registry().acknowledged);
 }
 
 // Lowest address of the caller's live frame, give or take: the address of a local here.
@@ -187,7 +204,7 @@ void stop_the_world() {
         pthread_kill(t->handle, r.stop_signal);
         ++signalled;
     }
-    for (std::size_t i = 0; i < signalled; ++i) wait_semaphore(&r.acknowledged);
+    for (std::size_t i = 0; i < signalled; ++i) wait_for_acknowledgement(signalled - i);
 }
 
 void resume_the_world() {

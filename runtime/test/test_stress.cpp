@@ -43,7 +43,7 @@ long check(const tree* t, int depth) {
 
 TEST(stress, threads_allocating_trees_keep_them_intact) {
     const int threads = 4;
-    const int rounds = 60 / scale;
+    const int rounds = 480 / scale;
     std::atomic<long> failures{0}, allocated{0};
     std::vector<std::thread> workers;
     for (int w = 0; w < threads; ++w) {
@@ -81,7 +81,7 @@ TEST(stress, barrier_keeps_a_graph_mutated_during_incremental_marking) {
     std::mutex lock;
     std::atomic<long> failures{0};
     std::vector<std::thread> workers;
-    const int iterations = 40000 / scale;
+    const int iterations = 200000 / scale;
     for (int w = 0; w < 3; ++w) {
         workers.emplace_back([&, w] {
             lastword::mutator_scope attached;
@@ -118,7 +118,7 @@ TEST(stress, members_destroyed_by_containers_are_shaded_during_marking) {
     std::mutex lock;
     std::atomic<long> failures{0};
     std::vector<std::thread> workers;
-    const int iterations = 30000 / scale;
+    const int iterations = 150000 / scale;
     for (int w = 0; w < 3; ++w) {
         workers.emplace_back([&] {
             lastword::mutator_scope attached;
@@ -195,9 +195,28 @@ TEST(stress, threads_attach_and_detach_while_others_collect) {
     EXPECT_EQ(failures.load(), 0);
 }
 
+TEST(stress, more_threads_than_cores_allocate_and_collect_at_once) {
+    const int threads = 8;
+    std::atomic<long> failures{0};
+    std::vector<std::thread> workers;
+    for (int w = 0; w < threads; ++w) {
+        workers.emplace_back([&, w] {
+            lastword::mutator_scope attached;
+            persistent<tree> keep = build(7);
+            for (int i = 0; i < 4000 / scale; ++i) {
+                tree* t = build(5);
+                if (i % 50 == w) lastword::collect();
+                if (check(t, 5) != 63 || check(keep.get(), 7) != 255) ++failures;
+            }
+        });
+    }
+    for (auto& w : workers) w.join();
+    EXPECT_EQ(failures.load(), 0);
+}
+
 TEST(stress, millions_of_small_objects_with_a_bounded_heap) {
     lastword::set_heap_limit(64 << 20);
-    const long total = 4000000 / scale;
+    const long total = 20000000 / scale;
     persistent<tree> keep = build(10);
     for (long i = 0; i < total; ++i) {
         tree* t = lastword::make<tree>();
