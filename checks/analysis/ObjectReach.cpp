@@ -3,7 +3,6 @@
 #include "analysis/ObjectReach.h"
 #include "analysis/ApiCalls.h"
 #include "clang/AST/ExprConcepts.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/StringSet.h"
@@ -278,26 +277,6 @@ llvm::SmallVector<const Expr *, 4> evaluatedUses(const Stmt *Body, const ValueDe
   llvm::SmallVector<const Expr *, 4> Uses;
   collectUses(Body, Var, Uses);
   return Uses;
-}
-
-const FunctionDecl *enclosingFunction(const Stmt &S, ASTContext &Context) {
-  DynTypedNode Node = DynTypedNode::create(S);
-  const FunctionDecl *Found = nullptr;
-  for (unsigned Step = 0; Step < 4096; ++Step) {
-    DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
-      break;
-    Node = Parents[0];
-    if (const auto *Function = Node.get<FunctionDecl>()) {
-      Found = Function;
-      const auto *Method = dyn_cast<CXXMethodDecl>(Function);
-      if (!Method || !Method->getParent() || !Method->getParent()->isLambda())
-        break;
-    }
-    if (Node.get<TranslationUnitDecl>())
-      break;
-  }
-  return Found;
 }
 
 const FieldDecl *fieldStoringParameter(const FunctionDecl &Method, unsigned Param) {

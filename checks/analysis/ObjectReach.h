@@ -142,15 +142,11 @@ struct CallableReach {
 llvm::SmallVector<const clang::Expr *, 4> evaluatedUses(const clang::Stmt *Body,
                                                         const clang::ValueDecl *Var);
 
-/// The outermost function whose body contains \p S, looking through
-/// lambdas and blocks; null when there is none (a global initialiser).
-const clang::FunctionDecl *enclosingFunction(const clang::Stmt &S, clang::ASTContext &Context);
-
 /// Which values and variables of one function reach one object.
 class ObjectReach {
 public:
   /// Analyses \p Scope (a function body, typically that of
-  /// enclosingFunction()) for holders of \p Object. \p Scope may be null.
+  /// EnclosingFunctions) for holders of \p Object. \p Scope may be null.
   ObjectReach(ObjectIdentity Object, const clang::Stmt *Scope, clang::ASTContext &Context,
               ReachOptions Options = {});
 

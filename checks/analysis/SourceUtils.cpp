@@ -3,7 +3,7 @@
 #include "analysis/SourceUtils.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 
 using namespace clang;
@@ -75,6 +75,61 @@ void visitStmts(const Stmt *Root, llvm::function_ref<bool(const Stmt &)> Visit) 
         Children.push_back(Child);
     Work.append(Children.rbegin(), Children.rend());
   }
+}
+
+namespace {
+
+class FunctionIndexer : public RecursiveASTVisitor<FunctionIndexer> {
+public:
+  FunctionIndexer(const SourceManager &SM,
+                  llvm::function_ref<void(const FunctionDecl &)> Record)
+      : SM(SM), Record(Record) {}
+  bool shouldVisitTemplateInstantiations() const { return false; }
+  bool shouldVisitImplicitCode() const { return false; }
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  bool VisitFunctionDecl(FunctionDecl *Function) {
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Function))
+      if (Method->getParent() && Method->getParent()->isLambda())
+        return true;
+    if (Function->doesThisDeclarationHaveABody() && Function->getBody())
+      Record(*Function);
+    return true;
+  }
+
+private:
+  const SourceManager &SM;
+  llvm::function_ref<void(const FunctionDecl &)> Record;
+};
+
+} // namespace
+
+EnclosingFunctions::EnclosingFunctions(ASTContext &Context) : SM(Context.getSourceManager()) {
+  FunctionIndexer(SM, [&](const FunctionDecl &Function) {
+    SourceRange Range = Function.getSourceRange();
+    SourceLocation Begin = SM.getExpansionLoc(Range.getBegin());
+    SourceLocation End = SM.getExpansionRange(Range.getEnd()).getEnd();
+    if (Begin.isValid() && End.isValid())
+      Functions.push_back({&Function, Begin, End});
+  }).TraverseDecl(Context.getTranslationUnitDecl());
+}
+
+const FunctionDecl *EnclosingFunctions::of(const Stmt &S) const {
+  SourceLocation Loc = SM.getExpansionLoc(S.getBeginLoc());
+  if (Loc.isInvalid())
+    return nullptr;
+  const Entry *Best = nullptr;
+  for (const Entry &E : Functions) {
+    if (SM.isBeforeInTranslationUnit(Loc, E.Begin) || SM.isBeforeInTranslationUnit(E.End, Loc))
+      continue;
+    // Innermost: a local class's method sits inside its function.
+    if (!Best || SM.isBeforeInTranslationUnit(Best->Begin, E.Begin))
+      Best = &E;
+  }
+  return Best ? Best->Function : nullptr;
 }
 
 void emitCallPathNotes(tidy::ClangTidyCheck &Check, const CallPath &Path, llvm::StringRef SinkNote) {

@@ -9,6 +9,7 @@
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <string>
+#include <vector>
 
 namespace lastword::analysis {
 
@@ -32,6 +33,27 @@ const clang::Expr *skipTemporaries(const clang::Expr *E);
 /// recursion: generated code nests expressions tens of thousands deep.
 /// \p Visit returns false to skip a node's children.
 void visitStmts(const clang::Stmt *Root, llvm::function_ref<bool(const clang::Stmt &)> Visit);
+
+/// Finds the function whose body contains a statement without clang's
+/// parent map, whose first use walks the whole translation unit, system
+/// headers included (most of the cost of a check otherwise). Indexes the
+/// function definitions of user code once; lambdas count as part of the
+/// function that contains them.
+class EnclosingFunctions {
+public:
+  explicit EnclosingFunctions(clang::ASTContext &Context);
+  /// The innermost non-lambda function whose body contains \p S, or null
+  /// (a global initialiser, code in a system header).
+  const clang::FunctionDecl *of(const clang::Stmt &S) const;
+
+private:
+  struct Entry {
+    const clang::FunctionDecl *Function;
+    clang::SourceLocation Begin, End;
+  };
+  const clang::SourceManager &SM;
+  std::vector<Entry> Functions;
+};
 
 /// Notes along a call path: "'flush' is called here", ... and, at the sink,
 /// \p SinkNote with %0 bound to the sink's name.

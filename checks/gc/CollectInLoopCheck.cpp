@@ -141,11 +141,13 @@ bool CollectInLoopCheck::isPacedLoop(const Stmt &Body) {
 void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
   if (Profile.functions(ApiRole::Collect).empty())
     return;
-  Finder->addMatcher(
-      stmt(anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt()),
-           unless(isExpansionInSystemHeader()), unless(isInTemplateInstantiation()))
-          .bind("loop"),
-      this);
+  // One matcher per loop kind: the match finder then tries each only on
+  // nodes of that kind, not on every statement of the translation unit.
+  auto NotSystem = unless(isExpansionInSystemHeader());
+  Finder->addMatcher(forStmt(NotSystem).bind("loop"), this);
+  Finder->addMatcher(whileStmt(NotSystem).bind("loop"), this);
+  Finder->addMatcher(doStmt(NotSystem).bind("loop"), this);
+  Finder->addMatcher(cxxForRangeStmt(NotSystem).bind("loop"), this);
 }
 
 void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {

@@ -30,6 +30,11 @@ public:
     Paths.reset();
     PacingPaths.reset();
   }
+  /// Loops as written: template instantiations and implicit code are not
+  /// visited (cheaper than asking each match for its ancestors).
+  std::optional<TraversalKind> getCheckTraversalKind() const override {
+    return TK_IgnoreUnlessSpelledInSource;
+  }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus || LangOpts.C99;
   }

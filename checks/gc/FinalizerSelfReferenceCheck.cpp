@@ -145,9 +145,9 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {
     if (Profile.functions(Role).empty())
       continue;
+    // Instantiations are not visited (see getCheckTraversalKind).
     Finder->addMatcher(callExpr(anyOf(apiCallTo(Profile, Role), unresolvedApiCallTo(Profile, Role)),
-                                unless(isExpansionInSystemHeader()),
-                                unless(isInTemplateInstantiation()))
+                                unless(isExpansionInSystemHeader()))
                            .bind("call"),
                        this);
   }
@@ -172,7 +172,9 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
     return;
   const SourceManager &SM = *Result.SourceManager;
   ASTContext &Context = *Result.Context;
-  const FunctionDecl *Function = enclosingFunction(*Call, Context);
+  if (!Functions)
+    Functions = std::make_unique<EnclosingFunctions>(Context);
+  const FunctionDecl *Function = Functions->of(*Call);
   ReachOptions Options;
   for (StringRef Name : Profile.names(ApiRole::Allocation))
     Options.CarryingFunctions.push_back(Name.str());

@@ -4,6 +4,8 @@
 #define LASTWORD_GC_FINALIZER_SELF_REFERENCECHECK_H
 
 #include "analysis/ApiProfile.h"
+#include "analysis/SourceUtils.h"
+#include <memory>
 #include "clang-tidy/ClangTidyCheck.h"
 
 namespace clang::tidy::gc {
@@ -20,12 +22,20 @@ public:
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  /// Registrations as written: template instantiations are judged once, in
+  /// the template, and implicit code is not visited.
+  std::optional<TraversalKind> getCheckTraversalKind() const override {
+    return TK_IgnoreUnlessSpelledInSource;
+  }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus || LangOpts.C99;
   }
 
+  void onStartOfTranslationUnit() override { Functions.reset(); }
+
 private:
   lastword::analysis::ApiProfile Profile;
+  std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
 };
 
 } // namespace clang::tidy::gc
