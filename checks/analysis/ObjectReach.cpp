@@ -439,6 +439,14 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
   }
   if (isa<CXXThisExpr>(E))
     return heldBy(nullptr, true);
+  // obj->name, an array field used as a value, decays to a pointer into obj.
+  if (const auto *Member = dyn_cast<MemberExpr>(E);
+      Member && Member->getType()->isArrayType() && designates(strip(Member->getBase()))) {
+    ReachStep Interior;
+    Interior.StepKind = ReachStep::Kind::Interior;
+    Interior.HolderName = text(E);
+    return ReachChain{Interior};
+  }
 
   if (const auto *Unary = dyn_cast<UnaryOperator>(E)) {
     if (Unary->getOpcode() != UO_AddrOf)

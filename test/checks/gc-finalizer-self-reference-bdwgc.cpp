@@ -93,3 +93,20 @@ void near_misses() {
   Gadget *g = new Gadget;
   (void)p, (void)w, (void)g;
 }
+
+// An array field used as client data decays to a pointer into the object
+// (checked on libgc 8.2: none of these objects is ever finalized).
+struct Named {
+  int fd;
+  char name[32];
+};
+void log_name(void *obj, void *name);
+void named(Named *n) {
+  GC_register_finalizer(n, log_name, n->name, nullptr, nullptr);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer client data 'n->name' points into the object, which keeps it reachable: it will never be finalized [gc-finalizer-self-reference]
+}
+// A copy of the name elsewhere is fine.
+char name_copy[32];
+void named_copy(Named *n) {
+  GC_register_finalizer(n, log_name, name_copy, nullptr, nullptr);
+}
