@@ -330,8 +330,6 @@ void abandon(void* object) noexcept {
     header->constructing = 0;
 }
 
-std::size_t object_size(const object_header* header) noexcept { return header->type ? header->type->size : 0; }
-
 void* object_start(const void* pointer) noexcept {
     object_header* header = find_object(pointer);
     return header ? body_of(header) : nullptr;

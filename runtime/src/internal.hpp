@@ -15,14 +15,6 @@
 #include <cstring>
 #include <mutex>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define LASTWORD_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LASTWORD_SANITIZED 1
-#endif
-#endif
-
 // Functions that read memory the sanitizers cannot reason about: other threads' stacks,
 // registers spilled by the kernel, callables' padding bytes.
 #define LASTWORD_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined", "hwaddress")))
@@ -129,7 +121,7 @@ inline object_header* find_object(const void* pointer) noexcept {
     object_header* header = find_cell(pointer);
     return header && header->type ? header : nullptr;
 }
-std::size_t object_size(const object_header* header) noexcept;
+
 // Sweeping (collector lock held, world running). A collection either sweeps everything at
 // once (explicit collect(), heap limit) or starts a lazy sweep that allocation advances.
 void sweep();
@@ -153,8 +145,8 @@ struct thread_record {
     sem_t resume;
     // Allocation fast path; the collector empties these while the world is stopped.
     void* cache[size_class_count] = {};
-    char* scan_from = nullptr;  // set by collection_entry: scan own stack from the entry frame
-    jmp_buf entry_registers;  // belt and braces for the trampoline's saved registers
+    char* scan_from = nullptr;  // set by run_as_collection_entry: own scan starts there
+    jmp_buf entry_registers;    // belt and braces for the trampoline's saved registers
     std::atomic<std::size_t> allocated_bytes{0};
     std::atomic<std::size_t> allocated_objects{0};
 };
@@ -217,7 +209,6 @@ void trace_children(object_header* header) noexcept;
 bool mark_step(std::size_t budget_bytes) noexcept;  // true: nothing left to mark
 void mark_to_completion() noexcept;
 void take_barrier_buffer() noexcept;                // world stopped
-bool marking_work_pending() noexcept;
 void push_shaded(object_header* header) noexcept;  // from the barrier
 void push_gray(object_header* already_marked) noexcept;
 void visit_children(object_header* header, tracer::visit_fn visit, void* context);  // precise only
@@ -256,9 +247,9 @@ template <class T> void page_vector<T>::push(const T& value) noexcept {
     data[size++] = value;
 }
 
-// ---- collector (collector in heap.cpp) ---------------------------------------------------
+// ---- the collection cycle (marking.cpp) ---------------------------------------------------
 std::mutex& collector_lock();
-void collect_locked(bool full);  // caller holds collector_lock
+void collect_locked(bool full);  // caller holds collector_lock; always a full collection
 void on_allocation_locked(std::size_t bytes);
 extern std::uint32_t cycle_number;
 

@@ -253,8 +253,6 @@ std::mutex& collector_lock() {
     return *lock;
 }
 
-bool marking_work_pending() noexcept { return !gray.empty(); }
-
 void collect_locked(bool) {
     if (marking_active.load(std::memory_order_relaxed)) {
         // The running cycle's snapshot may keep garbage; finish it, then do a fresh one.
