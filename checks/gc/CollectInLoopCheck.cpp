@@ -148,17 +148,17 @@ void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(whileStmt(NotSystem).bind("loop"), this);
   Finder->addMatcher(doStmt(NotSystem).bind("loop"), this);
   Finder->addMatcher(cxxForRangeStmt(NotSystem).bind("loop"), this);
+  // Algorithms that run a callable once per element are loops too.
+  Finder->addMatcher(callExpr(NotSystem, callee(functionDecl(hasAnyName(
+                                             "::std::for_each", "::std::for_each_n",
+                                             "::std::ranges::for_each", "::std::ranges::for_each_n",
+                                             "::std::transform", "::std::ranges::transform",
+                                             "::std::generate", "::std::generate_n"))))
+                         .bind("algorithm"),
+                     this);
 }
 
 void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
-  const auto *Loop = Result.Nodes.getNodeAs<Stmt>("loop");
-  const Stmt *Body = loopBody(*Loop);
-  if (!Body || neverRepeats(*Loop, *Result.Context))
-    return;
-  // "Collect a few times" (to let finalizers and their resurrected objects go).
-  if (std::optional<uint64_t> Trips = constantTripCount(*Loop, *Result.Context);
-      Trips && *Trips <= MaxFixedIterations)
-    return;
   if (!Paths)
     Paths = std::make_unique<CallPathFinder>(
         [this](const Expr &Call) {
@@ -166,30 +166,58 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
           return C && classifyCall(*C, Profile, ApiRole::Collect).has_value();
         },
         CallPathFinder::Reach::EveryExecution);
+  const SourceManager &SM = *Result.SourceManager;
+
+  if (const auto *Algorithm = Result.Nodes.getNodeAs<CallExpr>("algorithm")) {
+    for (const Expr *Arg : Algorithm->arguments()) {
+      const auto *Lambda = dyn_cast<LambdaExpr>(skipTemporaries(Arg));
+      if (!Lambda || !Lambda->getBody() || isPacedLoop(*Lambda->getBody()))
+        continue;
+      std::optional<CallPath> Path = Paths->findPath(*Lambda->getBody());
+      if (!Path || Path->empty() || isInSystemCode(Path->front().Call->getBeginLoc(), SM))
+        continue;
+      std::string Algo = displayName(*Algorithm->getDirectCallee());
+      reportPath(*Path, "full collection for every element: '" + Algo +
+                            "' runs this lambda once per element");
+      diag(Algorithm->getBeginLoc(), "'%0' is called here", DiagnosticIDs::Note) << Algo;
+    }
+    return;
+  }
+
+  const auto *Loop = Result.Nodes.getNodeAs<Stmt>("loop");
+  const Stmt *Body = Loop ? loopBody(*Loop) : nullptr;
+  if (!Body || neverRepeats(*Loop, *Result.Context))
+    return;
+  // "Collect a few times" (to let finalizers and their resurrected objects go).
+  if (std::optional<uint64_t> Trips = constantTripCount(*Loop, *Result.Context);
+      Trips && *Trips <= MaxFixedIterations)
+    return;
   std::optional<CallPath> Path = Paths->findPath(*Body);
   if (!Path || Path->empty() || isPacedLoop(*Body))
     return;
-  const CallStep &First = Path->front();
-  SourceLocation Loc = First.Call->getBeginLoc();
-  if (isInSystemCode(Loc, *Result.SourceManager))
+  SourceLocation Loc = Path->front().Call->getBeginLoc();
+  if (isInSystemCode(Loc, SM))
     return;
   // A range-for walks a collection; other loops that can leave before
   // collecting are retry loops (collect, then try the allocation again).
-  if (!isa<CXXForRangeStmt>(Loop) && exitsBefore(*Body, Loc, *Result.SourceManager))
+  if (!isa<CXXForRangeStmt>(Loop) && exitsBefore(*Body, Loc, SM))
     return;
-  std::string Collector = Path->back().Callee ? displayName(*Path->back().Callee) : "collect";
-  if (Path->size() == 1) {
-    diag(Loc, "full collection on every iteration of this loop: '%0' stops the world and "
-              "traces the whole heap each time")
-        << Collector;
-  } else {
-    diag(Loc, "full collection on every iteration of this loop: '%0' calls '%1', which stops "
-              "the world and traces the whole heap each time")
-        << displayName(*First.Callee) << Collector;
-    emitCallPathNotes(*this, CallPath(Path->begin() + 1, Path->end()),
-                      "'%0' collects the whole heap here");
-  }
+  reportPath(*Path, "full collection on every iteration of this loop");
   diag(Loop->getBeginLoc(), "the loop starts here", DiagnosticIDs::Note);
+}
+
+void CollectInLoopCheck::reportPath(const CallPath &Path, const std::string &What) {
+  const CallStep &First = Path.front();
+  SourceLocation Loc = First.Call->getBeginLoc();
+  std::string Collector = Path.back().Callee ? displayName(*Path.back().Callee) : "collect";
+  if (Path.size() == 1) {
+    diag(Loc, "%0: '%1' stops the world and traces the whole heap each time") << What << Collector;
+    return;
+  }
+  diag(Loc, "%0: '%1' calls '%2', which stops the world and traces the whole heap each time")
+      << What << (First.Callee ? displayName(*First.Callee) : std::string("call")) << Collector;
+  emitCallPathNotes(*this, CallPath(Path.begin() + 1, Path.end()),
+                    "'%0' collects the whole heap here");
 }
 
 } // namespace clang::tidy::gc

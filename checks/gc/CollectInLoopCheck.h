@@ -41,6 +41,7 @@ public:
 
 private:
   bool isPacedLoop(const Stmt &Body);
+  void reportPath(const lastword::analysis::CallPath &Path, const std::string &What);
 
   lastword::analysis::ApiProfile Profile;
   /// Calls that make a loop wait between iterations.

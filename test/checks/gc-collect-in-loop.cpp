@@ -232,3 +232,33 @@ void until_done(bool (*done)()) {
       break;
   }
 }
+
+// Algorithms that call a lambda per element are loops too.
+#include <algorithm>
+void per_element(std::vector<Item> &items) {
+  std::for_each(items.begin(), items.end(), [](Item &item) {
+    process(item);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection for every element: 'std::for_each' runs this lambda once per element: 'lastword::collect' stops the world and traces the whole heap each time [gc-collect-in-loop]
+  });
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: 'std::for_each' is called here
+  std::for_each(items.begin(), items.end(), [](Item &item) {
+    if (item.payload == 0)
+      lastword::collect();
+  });
+  std::sort(items.begin(), items.end(), [](const Item &a, const Item &b) {
+    return a.payload < b.payload;
+  });
+}
+
+// Inside a macro, the warning lands on the use (where NOLINT goes).
+#define END_OF_FRAME() lastword::collect()
+void frames(int n) {
+  for (int i = 0; i < n; ++i) {
+    END_OF_FRAME();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+  }
+  for (int i = 0; i < n; ++i) {
+    END_OF_FRAME(); // NOLINT(gc-collect-in-loop)
+  }
+}
