@@ -2,11 +2,13 @@
 
 #include "analysis/ObjectReach.h"
 #include "analysis/ApiCalls.h"
+#include "analysis/SourceUtils.h"
 #include "clang/AST/ExprConcepts.h"
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
+#include <algorithm>
 #include <functional>
 
 using namespace clang;
@@ -24,10 +26,15 @@ const Expr *strip(const Expr *E) {
     if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
       E = Cleanups->getSubExpr();
     E = stripObjectWrappers(E);
-    if (const auto *Call = dyn_cast_or_null<CallExpr>(E))
-      if (const FunctionDecl *Callee = Call->getDirectCallee())
-        if (Callee->getName() == "GC_base" && Call->getNumArgs() == 1)
-          E = Call->getArg(0);
+    if (const auto *Call = dyn_cast_or_null<CallExpr>(E); Call && Call->getNumArgs() == 1) {
+      const NamedDecl *Callee = Call->getDirectCallee();
+      if (const auto *Lookup = dyn_cast_or_null<UnresolvedLookupExpr>(
+              Call->getCallee() ? Call->getCallee()->IgnoreParenImpCasts() : nullptr);
+          !Callee && Lookup && Lookup->getNumDecls() == 1)
+        Callee = *Lookup->decls_begin();
+      if (Callee && Callee->getIdentifier() && Callee->getName() == "GC_base")
+        E = Call->getArg(0);
+    }
     if (E == Before)
       break;
   }
@@ -110,8 +117,13 @@ struct LvalueRoot {
   const ValueDecl *Var = nullptr;
   bool IsThis = false;
   bool Direct = true; ///< the lvalue is the variable itself
+  bool ThroughPointer = false; ///< the lvalue is reached through a pointer
   const FieldDecl *Field = nullptr;
 };
+
+bool isPointerBase(const Expr *Base) {
+  return Base && !Base->getType().isNull() && Base->getType()->isPointerType();
+}
 
 std::optional<LvalueRoot> rootOf(const Expr *E) {
   LvalueRoot Root;
@@ -122,11 +134,15 @@ std::optional<LvalueRoot> rootOf(const Expr *E) {
     if (const auto *Member = dyn_cast<MemberExpr>(E)) {
       Root.Direct = false;
       Root.Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+      if (Member->isArrow())
+        Root.ThroughPointer = true;
       E = Member->getBase();
       continue;
     }
     if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
       Root.Direct = false;
+      if (isPointerBase(Subscript->getBase()->IgnoreParens()))
+        Root.ThroughPointer = true;
       E = Subscript->getBase();
       continue;
     }
@@ -134,6 +150,7 @@ std::optional<LvalueRoot> rootOf(const Expr *E) {
       if (Unary->getOpcode() != UO_Deref)
         return std::nullopt;
       Root.Direct = false;
+      Root.ThroughPointer = true;
       E = Unary->getSubExpr();
       continue;
     }
@@ -142,11 +159,14 @@ std::optional<LvalueRoot> rootOf(const Expr *E) {
       if ((Kind != OO_Arrow && Kind != OO_Subscript && Kind != OO_Star) || Op->getNumArgs() < 1)
         return std::nullopt;
       Root.Direct = false;
+      if (Kind != OO_Subscript)
+        Root.ThroughPointer = true;
       E = Op->getArg(0);
       continue;
     }
     if (isa<CXXThisExpr>(E)) {
       Root.IsThis = true;
+      Root.ThroughPointer = Root.ThroughPointer || !Root.Direct;
       return Root;
     }
     if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
@@ -154,6 +174,8 @@ std::optional<LvalueRoot> rootOf(const Expr *E) {
       if (!Var || !Var->hasLocalStorage())
         return std::nullopt;
       Root.Var = Var;
+      if (!Root.Direct && Var->getType()->isReferenceType())
+        Root.ThroughPointer = true;
       return Root;
     }
     return std::nullopt;
@@ -211,6 +233,19 @@ const CXXRecordDecl *builtRecord(const CallExpr &Call) {
   return Args->get(0).getAsType()->getAsCXXRecordDecl();
 }
 
+// For a local reference variable bound to a named variable or field
+// (`Res *&same = r;`, `auto &fd = r->fd;`): the expression it is bound to.
+const Expr *aliasedExpr(const ValueDecl *Decl) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(Decl);
+  if (!Var || isa<ParmVarDecl>(Var) || !Var->hasLocalStorage() ||
+      !Var->getType()->isReferenceType() || !Var->getInit())
+    return nullptr;
+  const Expr *Init = strip(Var->getInit());
+  if (isa_and_nonnull<DeclRefExpr>(Init) || isa_and_nonnull<MemberExpr>(Init))
+    return Init;
+  return nullptr;
+}
+
 } // namespace
 
 std::string ObjectIdentity::spelling() const {
@@ -222,6 +257,15 @@ std::string ObjectIdentity::spelling() const {
 }
 
 std::optional<ObjectIdentity> identifyObject(const Expr *E) {
+  // A local reference initialised with a variable is that variable.
+  for (unsigned Hop = 0; Hop < 8; ++Hop) {
+    E = strip(E);
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E);
+    const Expr *Init = Ref ? aliasedExpr(Ref->getDecl()) : nullptr;
+    if (!Init)
+      break;
+    E = Init;
+  }
   E = strip(E);
   if (!E)
     return std::nullopt;
@@ -338,8 +382,56 @@ ObjectReach::ObjectReach(ObjectIdentity Object, const Stmt *Scope, ASTContext &C
     : Object(Object), Context(Context), Options(std::move(Options)) {
   if (Scope) {
     collectStores(Scope);
+    if (this->Options.At.isValid())
+      Stores.erase(std::remove_if(Stores.begin(), Stores.end(),
+                                  [&](const Store &S) { return !storeHoldsAt(S); }),
+                   Stores.end());
     solve();
   }
+}
+
+bool ObjectReach::storeHoldsAt(const Store &S) const {
+  const SourceManager &SM = Context.getSourceManager();
+  SourceLocation At = SM.getExpansionLoc(Options.At);
+  SourceLocation Loc = S.Loc.isValid() ? SM.getExpansionLoc(S.Loc) : SourceLocation();
+  if (At.isInvalid() || Loc.isInvalid() || SM.getFileID(At) != SM.getFileID(Loc))
+    return true;
+  auto Before = [&](SourceLocation A, SourceLocation B) {
+    return A != B && SM.isBeforeInTranslationUnit(A, B);
+  };
+  bool After = Before(At, Loc);
+  // A copy is taken at the point; later stores reach it only through a
+  // shared pointee.
+  if (After && (S.Direct || !S.ThroughPointer))
+    return false;
+  SourceLocation Low = After ? At : Loc, High = After ? Loc : At;
+  auto AssignedBetween = [&](const ValueDecl *Var) {
+    auto It = Reassigned.find(Var);
+    if (It == Reassigned.end())
+      return false;
+    for (SourceLocation Assignment : It->second) {
+      SourceLocation Where = SM.getExpansionLoc(Assignment);
+      if (Where != Loc && Before(Low, Where) && Before(Where, High))
+        return true;
+    }
+    return false;
+  };
+  if (S.Target && AssignedBetween(S.Target))
+    return false;
+  // The variables the stored value was read from.
+  bool Stale = false;
+  unsigned Budget = 256;
+  visitStmts(S.Value, [&](const Stmt &Node) {
+    if (Stale || Budget == 0)
+      return false;
+    --Budget;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(&Node))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+          Var && Var->hasLocalStorage() && AssignedBetween(Var))
+        Stale = true;
+    return true;
+  });
+  return !Stale;
 }
 
 std::string ObjectReach::text(const Expr *E) const {
@@ -420,9 +512,33 @@ std::optional<ReachChain> ObjectReach::carries(const Expr *E) const { return car
 std::optional<ReachChain> ObjectReach::holds(const ValueDecl *Var) const {
   if (!Var && Object.isThis() && !Object.Field)
     return ReachChain{};
-  if (Var && Var == Object.Variable && !Object.Field)
+  return holdsVariable(Var, 0);
+}
+
+std::optional<ReachChain> ObjectReach::holdsVariable(const ValueDecl *Var, unsigned Depth) const {
+  if (!Var)
+    return heldBy(nullptr, true);
+  if (Var == Object.Variable && !Object.Field)
     return ReachChain{};
-  return heldBy(Var, Var == nullptr);
+  if (Depth > 8)
+    return std::nullopt;
+  // A structured binding of a pointer or a class: what its whole holds.
+  if (const auto *Binding = dyn_cast<BindingDecl>(Var)) {
+    QualType Type = Binding->getType();
+    if (Type.isNull() || !(Type->isPointerType() || Type->isRecordType() ||
+                           Type->isDependentType() || Type->isReferenceType()))
+      return std::nullopt;
+    return holdsVariable(Binding->getDecomposedDecl(), Depth + 1);
+  }
+  // A reference bound to a variable is that variable.
+  if (const Expr *Init = aliasedExpr(Var)) {
+    if (designates(Init))
+      return ReachChain{};
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Init))
+      return holdsVariable(Ref->getDecl(), Depth + 1);
+    return carriesImpl(Init, Depth + 1);
+  }
+  return heldBy(Var, false);
 }
 
 std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth) const {
@@ -434,8 +550,9 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
   if (designates(E))
     return ReachChain{};
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
-    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
-    return Var ? heldBy(Var, false) : std::nullopt;
+    if (isa_and_nonnull<VarDecl, BindingDecl>(Ref->getDecl()))
+      return holdsVariable(Ref->getDecl(), Depth + 1);
+    return std::nullopt;
   }
   if (isa<CXXThisExpr>(E))
     return heldBy(nullptr, true);
@@ -629,11 +746,18 @@ void ObjectReach::addStoreTo(const Expr *Target, const Expr *Value, const FieldD
   S.Target = Root->IsThis ? nullptr : Root->Var;
   S.Value = Value;
   S.Direct = Root->Direct && !KnownField && Through.empty();
+  S.ThroughPointer = Root->ThroughPointer;
   S.Field = KnownField ? KnownField : Root->Field;
   S.Through = !Through.empty() ? std::move(Through) : S.Direct ? std::string() : text(Target);
   S.Loc = Loc;
   S.How = std::move(How);
   Stores.push_back(std::move(S));
+}
+
+void ObjectReach::noteReassignment(const Expr *Target, SourceLocation Loc) {
+  std::optional<LvalueRoot> Root = rootOf(Target);
+  if (Root && Root->Direct && !Root->IsThis && Root->Var && Loc.isValid())
+    Reassigned[Root->Var].push_back(Loc);
 }
 
 void ObjectReach::collectStores(const Stmt *Root) {
@@ -676,11 +800,15 @@ void ObjectReach::collectStoresAt(const Stmt *S) {
             Stores.push_back(std::move(Init));
           }
   } else if (const auto *Binary = dyn_cast<BinaryOperator>(S)) {
-    if (Binary->getOpcode() == BO_Assign)
+    if (Binary->getOpcode() == BO_Assign) {
+      noteReassignment(Binary->getLHS(), Binary->getBeginLoc());
       addStoreTo(Binary->getLHS(), Binary->getRHS(), nullptr, Binary->getBeginLoc(), "assigned");
+    }
   } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
-    if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+    if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+      noteReassignment(Op->getArg(0), Op->getBeginLoc());
       addStoreTo(Op->getArg(0), Op->getArg(1), nullptr, Op->getBeginLoc(), "assigned");
+    }
   } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S)) {
     const CXXMethodDecl *Method = Member->getMethodDecl();
     const Expr *Receiver = Member->getImplicitObjectArgument();

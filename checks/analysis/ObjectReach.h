@@ -111,6 +111,15 @@ struct ReachOptions {
   /// carry, in addition to the standard ones: allocation functions of an
   /// API profile, say.
   std::vector<std::string> CarryingFunctions;
+  /// The point at which the questions are asked (the end of a call, say).
+  /// When valid, the answers follow source order around it: a store after
+  /// the point counts only when it is made through a pointer (the pointee
+  /// is shared, `pool->conn = c;`), not when it writes a variable or a value
+  /// already copied (`prev = c;`, `pair.first = c;`); and a store is void
+  /// when its target, or a variable its value was read from, is assigned
+  /// anew between the store and the point (`r = make<Res>();` again).
+  /// Invalid: flow-insensitive, every store counts.
+  clang::SourceLocation At;
 };
 
 /// Where, in a callable, the object is reached.
@@ -178,17 +187,21 @@ private:
     std::string Through;
     const clang::FieldDecl *Field = nullptr; ///< known field stored into
     bool Direct = false;                     ///< `v = e` / `T v = e`: v becomes e
+    bool ThroughPointer = false;             ///< the target is reached through a pointer
     clang::SourceLocation Loc;
     std::string How;
   };
+  bool storeHoldsAt(const Store &S) const;
   void collectStores(const clang::Stmt *Root);
   void collectStoresAt(const clang::Stmt *S);
   void addStoreTo(const clang::Expr *Target, const clang::Expr *Value,
                   const clang::FieldDecl *KnownField, clang::SourceLocation Loc,
                   std::string How, std::string Through = {});
+  void noteReassignment(const clang::Expr *Target, clang::SourceLocation Loc);
   void solve();
   std::optional<ReachChain> carriesImpl(const clang::Expr *E, unsigned Depth) const;
   std::optional<ReachChain> heldBy(const clang::ValueDecl *Var, bool IsThis) const;
+  std::optional<ReachChain> holdsVariable(const clang::ValueDecl *Var, unsigned Depth) const;
   const clang::FieldDecl *fieldForConstruction(const clang::CXXConstructorDecl *Ctor,
                                                unsigned ArgIndex) const;
   bool isCarryingFunction(const clang::FunctionDecl &Function) const;
@@ -198,6 +211,8 @@ private:
   clang::ASTContext &Context;
   ReachOptions Options;
   std::vector<Store> Stores;
+  /// Plain assignments `v = e` of local variables (the object's included).
+  std::map<const clang::ValueDecl *, llvm::SmallVector<clang::SourceLocation, 2>> Reassigned;
   /// Holders found so far: variable (null: this) -> chain.
   std::map<const clang::ValueDecl *, ReachChain> Holders;
 };

@@ -15,9 +15,35 @@ using namespace lastword::analysis;
 namespace clang::tidy::gc {
 namespace {
 
+// Is \p Loc (a macro location) a token of a macro defined in a system
+// header, or an argument of such a macro?
+bool inSystemMacro(SourceLocation Loc, const SourceManager &SM) {
+  if (!Loc.isMacroID())
+    return false;
+  if (SM.isMacroArgExpansion(Loc)) {
+    // Where the macro's parameter is used, in the macro's own body.
+    SourceLocation Use = SM.getImmediateExpansionRange(Loc).getBegin();
+    return SM.isInSystemHeader(SM.getSpellingLoc(Use));
+  }
+  return SM.isInSystemHeader(SM.getSpellingLoc(Loc));
+}
+
+// Where the user wrote the token at \p Loc, looking through the system
+// macros that passed it on; invalid when a system macro wrote it itself.
+SourceLocation userWritten(SourceLocation Loc, const SourceManager &SM) {
+  for (unsigned Step = 0; Step < 32 && inSystemMacro(Loc, SM); ++Step) {
+    if (!SM.isMacroArgExpansion(Loc))
+      return SourceLocation();
+    Loc = SM.getImmediateSpellingLoc(Loc);
+  }
+  return inSystemMacro(Loc, SM) ? SourceLocation() : Loc;
+}
+
 // A call expanded from a macro of a system header is the user's only when
 // the user wrote the culprit as a macro argument of its own (the data of
-// GC_REGISTER_FINALIZER(p, f, p, 0, 0)), not when the macro made it.
+// GC_REGISTER_FINALIZER(p, f, p, 0, 0)), or in a macro of their own that
+// uses the system one, not when the system macro made it (it repeats the
+// object argument in a capture, say).
 bool writtenByUser(const Expr &Call, SourceLocation Culprit, const Expr *Object,
                    const SourceManager &SM) {
   SourceLocation CallLoc = Call.getBeginLoc();
@@ -25,10 +51,10 @@ bool writtenByUser(const Expr &Call, SourceLocation Culprit, const Expr *Object,
     return true;
   if (Culprit.isInvalid())
     return false;
-  SourceLocation Spelled = SM.getSpellingLoc(Culprit);
-  if (SM.isInSystemHeader(Spelled))
+  SourceLocation Written = userWritten(Culprit, SM);
+  if (Written.isInvalid() || SM.isInSystemHeader(SM.getSpellingLoc(Written)))
     return false;
-  return !Object || SM.getSpellingLoc(Object->getBeginLoc()) != Spelled;
+  return !Object || userWritten(Object->getBeginLoc(), SM) != Written;
 }
 
 // Splits "[=, &a, b = f(x, y)]" into its entries.
@@ -176,6 +202,9 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
     Functions = std::make_unique<EnclosingFunctions>(Context);
   const FunctionDecl *Function = Functions->of(*Call);
   ReachOptions Options;
+  // Stores are judged as of the registration (loops, reassigned variables).
+  if (Call->getEndLoc().isValid())
+    Options.At = SM.getExpansionRange(Call->getEndLoc()).getEnd();
   for (StringRef Name : Profile.names(ApiRole::Allocation))
     Options.CarryingFunctions.push_back(Name.str());
   ObjectReach Reach(*Object, Function ? Function->getBody() : nullptr, Context, Options);

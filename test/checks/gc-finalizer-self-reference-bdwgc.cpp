@@ -110,3 +110,37 @@ char name_copy[32];
 void named_copy(Named *n) {
   GC_register_finalizer(n, log_name, name_copy, nullptr, nullptr);
 }
+
+// Order: the previous node of a list, a reassigned object.
+void list_in_loop(int n) {
+  res *head = 0;
+  for (int i = 0; i < n; ++i) {
+    res *x = new_res();
+    GC_REGISTER_FINALIZER(x, close_res, head, 0, 0);
+    x->next = head;
+    head = x;
+  }
+}
+void reassigned() {
+  res *r = new_res();
+  holder *h = (holder *)GC_MALLOC(sizeof(holder));
+  h->obj = r;
+  r = new_res();
+  GC_register_finalizer(r, close_res, h, 0, 0);
+}
+
+// A macro of the user's own around the Boehm macro.
+#define MAKE_FINALIZED(T, var) T *var = (T *)GC_MALLOC(sizeof(T)); GC_REGISTER_FINALIZER(var, close_res, var, 0, 0)
+void own_macro() {
+  MAKE_FINALIZED(res, r);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer client data is the object itself
+  (void)r;
+}
+
+// In a class template, as written.
+template <class T> struct Boxed : gc_cleanup {
+  T value;
+  Boxed() { GC_register_finalizer_ignore_self(GC_base(this), widget_cleanup, this, 0, 0); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: finalizer client data is the object itself
+};
+template struct Boxed<int>;

@@ -335,6 +335,84 @@ void different_connection() {
   lastword::set_finalizer(a, [pool](Conn *c) { (void)pool; });
 }
 
+// ---- Order: stores are judged as of the registration. ----
+
+// The object variable is reassigned: the holder and the alias hold the first object.
+void reassigned_object() {
+  Res *r = lastword::make<Res>();
+  Res *first = r;
+  std::vector<Res *> old;
+  old.push_back(r);
+  r = lastword::make<Res>();
+  lastword::set_finalizer(r, [first, old](Res *self) { first->close(); (void)old.size(); });
+}
+// The holder is reassigned: it is a new pool.
+void reassigned_holder() {
+  Conn *c = lastword::make<Conn>();
+  Pool *p = lastword::make<Pool>();
+  p->conn = c;
+  p = lastword::make<Pool>();
+  lastword::set_finalizer(c, [p](Conn *self) { (void)p; });
+}
+// The previous iteration's object.
+void chain_in_loop(int n) {
+  Res *prev = nullptr;
+  for (int i = 0; i < n; ++i) {
+    Res *r = lastword::make<Res>();
+    lastword::set_finalizer(r, [prev](Res *self) { if (prev) log_line("prev"); self->close(); });
+    prev = r;
+  }
+}
+// A value copied before the store.
+void copied_before_store() {
+  Res *r = lastword::make<Res>();
+  Pair p{nullptr, 1};
+  lastword::set_finalizer(r, [p](Res *) { (void)p.tag; });
+  p.res = r;
+}
+// A store after the registration through a captured pointer still counts.
+void stored_after_through_pointer() {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
+  // CHECK-MESSAGES: :[[@LINE+1]]:3: note: 'pool' holds the object through 'pool->conn', assigned here
+  pool->conn = c;
+}
+void registered_in_loop(Pool *pool, int n) {
+  for (int i = 0; i < n; ++i) {
+    Conn *c = lastword::make<Conn>();
+    pool->idle.push_back(c);
+    lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'pool'
+  }
+}
+
+// ---- References and structured bindings. ----
+
+void reference_alias() {
+  Res *r = lastword::make<Res>();
+  auto &same = r;
+  lastword::set_finalizer(r, [same](Res *) { same->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'same'
+  Res *&slot = r;
+  lastword::set_finalizer(slot, [r](Res *self) { r->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(slot, [](Res *self) { self->close(); });
+  int &fd = r->fd;
+  lastword::set_finalizer(r, [fd](Res *) { release(fd); });
+}
+void bindings() {
+  Res *r = lastword::make<Res>();
+  Res *other = lastword::make<Res>();
+  auto [held, tag] = std::make_pair(r, 1);
+  lastword::set_finalizer(r, [held](Res *) { held->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'held'
+  lastword::set_finalizer(r, [tag](Res *) { release(tag); });
+  auto [theirs, n] = std::make_pair(other, 2);
+  lastword::set_finalizer(r, [theirs](Res *) { theirs->close(); });
+}
+
 // ---- Macros. ----
 
 #define TRACK(obj) lastword::set_finalizer(obj, [obj](Res *self) { obj->close(); })
