@@ -5,7 +5,6 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -197,47 +196,42 @@ bool designates(const Expr *E, const VarDecl &Var) {
   return false;
 }
 
-/// Collects the writes to a local struct (timeval, timespec) in its function.
-class WriteCollector : public RecursiveASTVisitor<WriteCollector> {
-public:
-  WriteCollector(const VarDecl &Var, const ASTContext &Context) : Var(Var), Context(Context) {}
-  bool VisitBinaryOperator(BinaryOperator *Op) {
-    if (!Op->isAssignmentOp() || !designates(Op->getLHS(), Var))
-      return true;
-    ++Writes;
-    if (Op->getOpcode() != BO_Assign || !isZeroConstant(Op->getRHS(), Context))
-      NonZero = true;
-    return true;
-  }
-  bool VisitUnaryOperator(UnaryOperator *Op) {
-    if (Op->isIncrementDecrementOp() && designates(Op->getSubExpr(), Var))
-      NonZero = true;
-    return true;
-  }
-  bool VisitCallExpr(CallExpr *Call) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    if (!Callee || !Callee->getIdentifier() || Call->getNumArgs() < 2)
-      return true;
-    const auto *Addr = dyn_cast<UnaryOperator>(Call->getArg(0)->IgnoreParenImpCasts());
-    if (!Addr || Addr->getOpcode() != UO_AddrOf || !designates(Addr->getSubExpr(), Var))
-      return true;
-    llvm::StringRef Name = Callee->getName();
-    if (Name == "memset" || Name == "__builtin_memset") {
-      ++Writes;
-      if (!isZeroConstant(Call->getArg(1), Context))
-        NonZero = true;
-    } else if (Name != "select" && Name != "pselect" && Name != "ppoll" && Name != "nanosleep") {
-      NonZero = true; // filled in by someone else
-    }
-    return true;
-  }
+/// The writes to a local struct (timeval, timespec) in its function.
+struct LocalWrites {
   unsigned Writes = 0;
   bool NonZero = false;
-
-private:
-  const VarDecl &Var;
-  const ASTContext &Context;
 };
+
+void noteWrite(const Stmt &S, const VarDecl &Var, const ASTContext &Context, LocalWrites &W) {
+  if (const auto *Op = dyn_cast<BinaryOperator>(&S)) {
+    if (!Op->isAssignmentOp() || !designates(Op->getLHS(), Var))
+      return;
+    ++W.Writes;
+    if (Op->getOpcode() != BO_Assign || !isZeroConstant(Op->getRHS(), Context))
+      W.NonZero = true;
+    return;
+  }
+  if (const auto *Op = dyn_cast<UnaryOperator>(&S)) {
+    if (Op->isIncrementDecrementOp() && designates(Op->getSubExpr(), Var))
+      W.NonZero = true;
+    return;
+  }
+  const auto *Call = dyn_cast<CallExpr>(&S);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || !Callee->getIdentifier() || Call->getNumArgs() < 2 || !Call->getArg(0))
+    return;
+  const auto *Addr = dyn_cast<UnaryOperator>(Call->getArg(0)->IgnoreParenImpCasts());
+  if (!Addr || Addr->getOpcode() != UO_AddrOf || !designates(Addr->getSubExpr(), Var))
+    return;
+  llvm::StringRef Name = Callee->getName();
+  if (Name == "memset" || Name == "__builtin_memset") {
+    ++W.Writes;
+    if (!isZeroConstant(Call->getArg(1), Context))
+      W.NonZero = true;
+  } else if (Name != "select" && Name != "pselect" && Name != "ppoll" && Name != "nanosleep") {
+    W.NonZero = true; // filled in by someone else
+  }
+}
 
 /// `&tv` where every value written to `tv` that we can see is zero.
 bool pointsToVisibleZero(const Expr *E, const ASTContext &Context) {
@@ -265,9 +259,12 @@ bool pointsToVisibleZero(const Expr *E, const ASTContext &Context) {
   const auto *Function = dyn_cast_or_null<FunctionDecl>(Var->getParentFunctionOrMethod());
   if (!Function || !Function->getBody())
     return false;
-  WriteCollector Collector(*Var, Context);
-  Collector.TraverseStmt(const_cast<Stmt *>(Function->getBody()));
-  return !Collector.NonZero && Writes + Collector.Writes > 0;
+  LocalWrites Seen;
+  visitStmts(Function->getBody(), [&](const Stmt &S) {
+    noteWrite(S, *Var, Context, Seen);
+    return !Seen.NonZero;
+  });
+  return !Seen.NonZero && Writes + Seen.Writes > 0;
 }
 
 /// A form of a listed C function that returns at once.
@@ -297,7 +294,171 @@ bool escapesByArgument(llvm::StringRef Name, const CallExpr &Call, const ASTCont
   return false;
 }
 
+/// A function of the C library: declared in a system header or with C
+/// linkage (also when the user declares it without the header).
+bool isLibraryFunction(const FunctionDecl &Function) {
+  if (Function.isExternC())
+    return true;
+  const SourceManager &SM = Function.getASTContext().getSourceManager();
+  for (const FunctionDecl *Redecl : Function.redecls())
+    if (Redecl && isInSystemCode(Redecl->getLocation(), SM))
+      return true;
+  return false;
+}
+
+// ---- Futures found ready before get(). ----
+
+bool isFutureClass(const CXXRecordDecl *Record) {
+  if (!Record || !Record->isInStdNamespace() || !Record->getIdentifier())
+    return false;
+  return Record->getName() == "future" || Record->getName() == "shared_future";
+}
+
+/// `X.name(...)` on a std::future / std::shared_future: the object X.
+const Expr *futureCallObject(const Expr *E, llvm::ArrayRef<llvm::StringRef> Methods) {
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(skipTemporaries(E));
+  const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+  if (!Method || !Method->getIdentifier() || !llvm::is_contained(Methods, Method->getName()))
+    return nullptr;
+  if (!isFutureClass(objectClass(*Call)) && !isFutureClass(Method->getParent()))
+    return nullptr;
+  return Call->getImplicitObjectArgument();
+}
+
+/// The declarations along `a.b.c` / `p->b` / `v`, outermost last; empty when
+/// \p E is anything else.
+llvm::SmallVector<const Decl *, 4> objectPath(const Expr *E) {
+  llvm::SmallVector<const Decl *, 4> Path;
+  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+      Path.push_back(Ref->getDecl());
+      return Path;
+    }
+    if (isa<CXXThisExpr>(E)) {
+      Path.push_back(nullptr);
+      return Path;
+    }
+    const auto *Member = dyn_cast<MemberExpr>(E);
+    if (!Member)
+      break;
+    Path.push_back(Member->getMemberDecl());
+    E = Member->getBase();
+  }
+  return {};
+}
+
+bool isReadyStatus(const Expr *E) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
+  const auto *Enumerator = Ref ? dyn_cast<EnumConstantDecl>(Ref->getDecl()) : nullptr;
+  return Enumerator && Enumerator->getName() == "ready";
+}
+
+/// In a condition (through `&&` and `!`-free parentheses): `X.wait_for(0) ==
+/// ready` (\p Equal) or `!=`; returns X's path.
+llvm::SmallVector<const Decl *, 4> readyTest(const Expr *Cond, bool WantEqual) {
+  llvm::SmallVector<const Expr *, 4> Work;
+  if (Cond)
+    Work.push_back(Cond);
+  while (!Work.empty()) {
+    const Expr *E = skipTemporaries(Work.pop_back_val());
+    if (!E)
+      continue;
+    const Expr *LHS = nullptr, *RHS = nullptr;
+    bool Equal = false;
+    if (const auto *Op = dyn_cast<BinaryOperator>(E)) {
+      if (Op->getOpcode() == BO_LAnd && WantEqual) {
+        Work.push_back(Op->getLHS());
+        Work.push_back(Op->getRHS());
+        continue;
+      }
+      if (Op->getOpcode() == BO_LOr && !WantEqual) {
+        Work.push_back(Op->getLHS());
+        Work.push_back(Op->getRHS());
+        continue;
+      }
+      if (!Op->isEqualityOp())
+        continue;
+      LHS = Op->getLHS();
+      RHS = Op->getRHS();
+      Equal = Op->getOpcode() == BO_EQ;
+    } else {
+      continue;
+    }
+    if (Equal != WantEqual)
+      continue;
+    if (isReadyStatus(LHS))
+      std::swap(LHS, RHS);
+    if (!isReadyStatus(RHS))
+      continue;
+    const auto *Wait = dyn_cast_or_null<CXXMemberCallExpr>(skipTemporaries(LHS));
+    const Expr *Object = futureCallObject(LHS, {"wait_for", "wait_until"});
+    if (!Wait || !Object)
+      continue;
+    llvm::SmallVector<const Expr *, 2> Args(Wait->arguments());
+    if (!hasZeroTimeout(Args, Wait->getMethodDecl()->getASTContext()))
+      continue;
+    auto Path = objectPath(Object);
+    if (!Path.empty())
+      return Path;
+  }
+  return {};
+}
+
+void exemptFutureCalls(const Stmt *S, llvm::ArrayRef<const Decl *> Object,
+                       llvm::DenseSet<const Expr *> &Out) {
+  visitStmts(S, [&](const Stmt &Child) {
+    if (isa<LambdaExpr>(Child))
+      return false;
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(&Child))
+      if (const Expr *Target = futureCallObject(Call, {"get", "wait"}))
+        if (llvm::ArrayRef<const Decl *>(objectPath(Target)) == Object)
+          Out.insert(Call);
+    return true;
+  });
+}
+
+/// `return`, `throw`, `break`, `continue`, alone or last in a block.
+bool leaves(const Stmt *S) {
+  for (unsigned Depth = 0; S && Depth < 8; ++Depth) {
+    if (isa<ReturnStmt, CXXThrowExpr, BreakStmt, ContinueStmt>(S))
+      return true;
+    const auto *Block = dyn_cast<CompoundStmt>(S);
+    if (!Block || Block->body_empty())
+      return false;
+    S = Block->body_back();
+  }
+  return false;
+}
+
 } // namespace
+
+void BlockingCalls::collectGuardedCalls(const Stmt *Body, llvm::DenseSet<const Expr *> &Out) {
+  visitStmts(Body, [&](const Stmt &S) {
+    if (const auto *If = dyn_cast<IfStmt>(&S)) {
+      auto Ready = readyTest(If->getCond(), /*WantEqual=*/true);
+      if (!Ready.empty())
+        exemptFutureCalls(If->getThen(), Ready, Out);
+      auto NotReady = readyTest(If->getCond(), /*WantEqual=*/false);
+      if (!NotReady.empty() && If->getElse())
+        exemptFutureCalls(If->getElse(), NotReady, Out);
+    }
+    // `if (not ready) return;` guards the rest of the block.
+    if (const auto *Block = dyn_cast<CompoundStmt>(&S)) {
+      for (auto It = Block->body_begin(); It != Block->body_end(); ++It) {
+        const auto *If = dyn_cast_or_null<IfStmt>(*It);
+        if (!If || !leaves(If->getThen()))
+          continue;
+        auto NotReady = readyTest(If->getCond(), /*WantEqual=*/false);
+        if (NotReady.empty())
+          continue;
+        for (auto Rest = std::next(It); Rest != Block->body_end(); ++Rest)
+          exemptFutureCalls(*Rest, NotReady, Out);
+      }
+    }
+    return true;
+  });
+}
 
 std::string plainQualifiedName(const NamedDecl &D) {
   llvm::SmallVector<std::string, 4> Parts;
@@ -357,9 +518,17 @@ std::string BlockingCalls::serialiseList(const std::vector<std::string> &Names) 
 
 std::optional<std::string> BlockingCalls::matchName(const NamedDecl &D) const {
   std::string Name = plainQualifiedName(D);
-  if (Names.contains(Name))
-    return Name;
-  return std::nullopt;
+  if (!Names.contains(Name))
+    return std::nullopt;
+  // The default list's C functions (`read`, `send`, `wait`) are the C
+  // library's: a C++ function of the user's that happens to share the name
+  // (`static void send(Queue &, Msg)`, one in an anonymous namespace) is
+  // followed into its body instead of being taken for the POSIX call.
+  if (const auto *Function = dyn_cast<FunctionDecl>(&D))
+    if (!Function->isCXXClassMember() && !Function->isInStdNamespace() &&
+        llvm::is_contained(DefaultNames, Name) && !isLibraryFunction(*Function))
+      return std::nullopt;
+  return Name;
 }
 
 std::optional<std::string> BlockingCalls::blockingCallee(const Expr &CallOrConstruct) const {

@@ -23,6 +23,7 @@
 
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include <optional>
@@ -39,6 +40,14 @@ public:
   /// (a CallExpr or CXXConstructExpr) calls, or nullopt when the call is not
   /// in the list or is one of its forms that cannot block.
   std::optional<std::string> blockingCallee(const clang::Expr &CallOrConstruct) const;
+
+  /// Adds to \p Out the listed calls in \p Body that the code around them
+  /// shows cannot block: `get()` / `wait()` of a future just found ready,
+  ///   if (f.wait_for(0s) == std::future_status::ready) f.get();
+  ///   if (f.wait_for(0s) != std::future_status::ready) return; f.get();
+  /// (the object is compared as written: a variable or a chain of fields).
+  static void collectGuardedCalls(const clang::Stmt *Body,
+                                  llvm::DenseSet<const clang::Expr *> &Out);
 
   /// Adds names (e.g. the API profile's collect and wait functions).
   void add(llvm::StringRef QualifiedName);

@@ -2,6 +2,7 @@
 
 #include "analysis/CallPaths.h"
 #include "analysis/Callables.h"
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
@@ -55,6 +56,17 @@ const FunctionDecl *definitionOf(const FunctionDecl *Callee) {
 
 } // namespace
 
+const Stmt *constantlyDeadBranch(const IfStmt &If, const ASTContext &Context) {
+  const Expr *Cond = If.getCond();
+  if (!Cond || If.getConditionVariable() || Cond->isValueDependent() || Cond->isTypeDependent() ||
+      Cond->isInstantiationDependent() || Cond->containsErrors())
+    return nullptr;
+  bool Value = false;
+  if (!Cond->EvaluateAsBooleanCondition(Value, Context) || Cond->HasSideEffects(Context))
+    return nullptr;
+  return Value ? If.getElse() : If.getThen();
+}
+
 const std::vector<std::string> &defaultOffloadFunctions() {
   static const std::vector<std::string> Names = {
       "std::thread", "std::jthread", "std::async", "pthread_create"};
@@ -62,6 +74,14 @@ const std::vector<std::string> &defaultOffloadFunctions() {
 }
 
 CallPathFinder::CallPathFinder(SinkPredicate IsSink, Reach Mode,
+                               std::vector<std::string> OffloadFunctions)
+    : CallPathFinder(
+          SinkPredicateIn([IsSink = std::move(IsSink)](const Expr &Call, const FunctionDecl *) {
+            return IsSink && IsSink(Call);
+          }),
+          Mode, std::move(OffloadFunctions)) {}
+
+CallPathFinder::CallPathFinder(SinkPredicateIn IsSink, Reach Mode,
                                std::vector<std::string> OffloadFunctions)
     : IsSink(std::move(IsSink)), Mode(Mode), OffloadFunctions(std::move(OffloadFunctions)) {
   if (this->OffloadFunctions.empty())
@@ -95,18 +115,20 @@ std::optional<CallPath> CallPathFinder::findPathAt(const FunctionDecl &Function,
   if (Depth >= MaxDepth)
     return std::nullopt; // too deep to follow; not memoised, a shallower caller may retry
   Summaries.try_emplace(Definition);
-  std::optional<CallPath> Path = searchStmt(Definition->getBody(), Depth);
+  std::optional<CallPath> Path = searchStmt(Definition->getBody(), Depth, Definition);
   if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Definition))
     for (const CXXCtorInitializer *Init : Ctor->inits())
-      if (!Path && Init->isWritten())
-        Path = searchStmt(Init->getInit(), Depth);
+      if (!Path && Init && Init->isWritten())
+        Path = searchStmt(Init->getInit(), Depth, Definition);
   Summary &Entry = Summaries[Definition];
   Entry.Progress = State::Done;
   Entry.Path = Path;
   return Path;
 }
 
-std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) { return searchStmt(&S, 0); }
+std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) {
+  return searchStmt(&S, 0, nullptr);
+}
 
 bool CallPathFinder::runsEveryTime(const Stmt &Parent, const Stmt &Child) const {
   if (Mode == Reach::AnyPath)
@@ -133,8 +155,8 @@ bool CallPathFinder::runsEveryTime(const Stmt &Parent, const Stmt &Child) const 
 }
 
 std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const FunctionDecl *Callee,
-                                                   unsigned Depth) {
-  if (IsSink(Call))
+                                                   unsigned Depth, const FunctionDecl *Within) {
+  if (IsSink && IsSink(Call, Within))
     return CallPath{{&Call, Callee}};
   if (const FunctionDecl *Definition = definitionOf(Callee)) {
     if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
@@ -154,12 +176,14 @@ const LambdaExpr *lambdaArgument(const Expr *Arg) {
     E = Temp->getSubExpr()->IgnoreParenImpCasts();
   return dyn_cast<LambdaExpr>(E);
 }
+
 } // namespace
 
 // Iterative, so that deeply nested expressions (generated code) cannot
 // overflow the stack. Visits in evaluation order: a call's arguments, then
 // the call itself.
-std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned Depth) {
+std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned Depth,
+                                                   const FunctionDecl *Within) {
   struct Frame {
     const Stmt *S;
     bool AtCall; // the call of S, after its children
@@ -177,7 +201,7 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
         Callee = Call->getDirectCallee();
       else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
         Callee = Construct->getConstructor();
-      if (std::optional<CallPath> Path = searchCall(*CallSite, Callee, Depth))
+      if (std::optional<CallPath> Path = searchCall(*CallSite, Callee, Depth, Within))
         return Path;
       continue;
     }
@@ -201,9 +225,13 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
     if (IsCall && !Offloads)
       Work.push_back({S, true});
     // Children pushed in reverse so that they are visited in source order.
+    const Stmt *Dead = nullptr;
+    if (const auto *If = dyn_cast<IfStmt>(S))
+      if (Within)
+        Dead = constantlyDeadBranch(*If, Within->getASTContext());
     llvm::SmallVector<const Stmt *, 8> Children;
     for (const Stmt *Child : S->children())
-      if (Child && runsEveryTime(*S, *Child))
+      if (Child && Child != Dead && runsEveryTime(*S, *Child))
         Children.push_back(Child);
     for (const Stmt *Child : llvm::reverse(Children)) {
       Work.push_back({Child, false});

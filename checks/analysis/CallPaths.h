@@ -6,7 +6,8 @@
 // it once per function (memoised) and returns the path so that a check can
 // show it as notes.
 //
-// What counts as running "here": the statements of a function body, lambdas
+// What counts as running "here": the statements of a function body (less the
+// branch of an `if` whose condition is a constant that rules it out), lambdas
 // invoked in place or through a local variable, and lambdas handed to a
 // standard algorithm. Not: lambdas handed to std::thread, std::jthread,
 // std::async, pthread_create or any configured offloading function (that
@@ -21,6 +22,7 @@
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
+#include "clang/AST/ASTContext.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringRef.h"
 #include <functional>
@@ -42,6 +44,11 @@ class CallPathFinder {
 public:
   /// Decides whether a call (CallExpr or CXXConstructExpr) is a sink.
   using SinkPredicate = std::function<bool(const clang::Expr &Call)>;
+  /// Same, also told the function whose body holds the call (null for the
+  /// statement handed to findPath(const Stmt &)): a check can then judge a
+  /// call by its surroundings, or a template instantiation by its pattern.
+  using SinkPredicateIn =
+      std::function<bool(const clang::Expr &Call, const clang::FunctionDecl *Within)>;
 
   enum class Reach {
     AnyPath,          ///< any code that may run: both branches of an if, loop bodies
@@ -49,6 +56,8 @@ public:
   };
 
   CallPathFinder(SinkPredicate IsSink, Reach Mode = Reach::AnyPath,
+                 std::vector<std::string> OffloadFunctions = {});
+  CallPathFinder(SinkPredicateIn IsSink, Reach Mode = Reach::AnyPath,
                  std::vector<std::string> OffloadFunctions = {});
 
   /// The first path, in source order, from the code of \p Function.
@@ -61,14 +70,15 @@ public:
 
 private:
   std::optional<CallPath> findPathAt(const clang::FunctionDecl &Function, unsigned Depth);
-  std::optional<CallPath> searchStmt(const clang::Stmt *S, unsigned Depth);
+  std::optional<CallPath> searchStmt(const clang::Stmt *S, unsigned Depth,
+                                     const clang::FunctionDecl *Within);
   std::optional<CallPath> searchCall(const clang::Expr &Call, const clang::FunctionDecl *Callee,
-                                     unsigned Depth);
+                                     unsigned Depth, const clang::FunctionDecl *Within);
 
   /// Children of \p S that run whenever \p S runs (EveryExecution mode).
   bool runsEveryTime(const clang::Stmt &Parent, const clang::Stmt &Child) const;
 
-  SinkPredicate IsSink;
+  SinkPredicateIn IsSink;
   Reach Mode;
   std::vector<std::string> OffloadFunctions;
   enum class State { InProgress, Done };
@@ -78,6 +88,11 @@ private:
   };
   llvm::DenseMap<const clang::FunctionDecl *, Summary> Summaries;
 };
+
+/// The branch of \p If that cannot run because its condition is a constant
+/// (`if constexpr (kFlag)`, `if (false)`, `if (kDebug)` with a constexpr
+/// kDebug); null when either may run.
+const clang::Stmt *constantlyDeadBranch(const clang::IfStmt &If, const clang::ASTContext &Context);
 
 /// The default list of functions that run their callable arguments on
 /// another thread.

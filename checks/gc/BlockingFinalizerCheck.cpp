@@ -3,7 +3,6 @@
 #include "gc/BlockingFinalizerCheck.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Basic/SourceManager.h"
 
@@ -18,33 +17,40 @@ uint64_t callKey(const Expr &Call) {
          Call.getEndLoc().getRawEncoding();
 }
 
-/// Records the calls and constructions that name their callee in the code
-/// as written: in a template, only those that do not depend on its
-/// parameters. Declarations in system headers are skipped.
-class WrittenCallCollector : public RecursiveASTVisitor<WrittenCallCollector> {
-public:
-  WrittenCallCollector(const SourceManager &SM, llvm::DenseSet<uint64_t> &Keys)
-      : SM(SM), Keys(Keys) {}
-  bool TraverseDecl(Decl *D) {
-    if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
-      return true;
-    return RecursiveASTVisitor::TraverseDecl(D);
-  }
-  bool VisitCallExpr(CallExpr *Call) {
-    if (Call->getDirectCallee() && !Call->isValueDependent() && !Call->isTypeDependent())
-      Keys.insert(callKey(*Call));
-    return true;
-  }
-  bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
-    if (!Construct->isValueDependent() && !Construct->isTypeDependent())
-      Keys.insert(callKey(*Construct));
-    return true;
-  }
+/// The outermost template instantiation holding \p Function (itself, the
+/// function around its lambda, ...); null for code as written.
+const FunctionDecl *outermostInstantiation(const FunctionDecl *Function) {
+  const FunctionDecl *Outer = nullptr;
+  for (const DeclContext *Ctx = Function; Ctx; Ctx = Ctx->getParent())
+    if (const auto *F = dyn_cast<FunctionDecl>(Ctx))
+      if (F->isTemplateInstantiation())
+        Outer = F;
+  return Outer;
+}
 
-private:
-  const SourceManager &SM;
-  llvm::DenseSet<uint64_t> &Keys;
-};
+/// Calls and constructions whose callee the pattern already resolves: the
+/// same function in every instantiation (`self->m.lock()` on a `std::mutex`
+/// field), unlike a call that waits for the template arguments
+/// (`self->m.lock()` on an `M` field).
+void collectResolvedCalls(const FunctionDecl &Pattern, llvm::DenseSet<uint64_t> &Keys) {
+  auto Record = [&](const Stmt &S) {
+    if (const auto *Call = dyn_cast<CallExpr>(&S)) {
+      if (Call->getDirectCallee())
+        Keys.insert(callKey(*Call));
+    } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(&S)) {
+      if (Construct->getConstructor())
+        Keys.insert(callKey(*Construct));
+    }
+    return true;
+  };
+  visitStmts(Pattern.getBody(), Record);
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(&Pattern))
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (Init && Init->isWritten())
+        visitStmts(Init->getInit(), Record);
+}
+
+const char *const DeadIfId = "lastword-constant-if";
 
 const char *const Consequence =
     "finalizers run one at a time on a single thread, so every other finalizer waits behind it";
@@ -71,6 +77,17 @@ void BlockingFinalizerCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(finalizerRegistrationMatcher(Profile), this);
   if (Profile.readsBoehmCpp())
     Finder->addMatcher(cleanupClassMatcher(), this);
+  // `if`s whose condition may be a constant: a registration in the branch
+  // that cannot run registers nothing.
+  auto Constant = ignoringParenImpCasts(
+      anyOf(integerLiteral(), cxxBoolLiteral(), declRefExpr(to(varDecl(hasType(isConstQualified())))),
+            declRefExpr(to(enumConstantDecl()))));
+  Finder->addMatcher(ifStmt(unless(isExpansionInSystemHeader()),
+                            anyOf(isConstexpr(), hasCondition(Constant),
+                                  hasCondition(ignoringParenImpCasts(
+                                      unaryOperator(hasOperatorName("!"), hasUnaryOperand(Constant))))))
+                         .bind(DeadIfId),
+                     this);
 }
 
 void BlockingFinalizerCheck::onStartOfTranslationUnit() {
@@ -78,26 +95,88 @@ void BlockingFinalizerCheck::onStartOfTranslationUnit() {
   Finalizers.clear();
   FinalizerIndex.clear();
   Paths.reset();
-  WrittenCalls.reset();
+  DeadRanges.clear();
+  Facts.clear();
+  PatternCalls.clear();
+}
+
+bool BlockingFinalizerCheck::isDeadSite(SourceLocation Where) const {
+  if (Where.isInvalid() || !Context)
+    return false;
+  const SourceManager &SM = Context->getSourceManager();
+  return llvm::any_of(DeadRanges, [&](SourceRange Range) {
+    return !SM.isBeforeInTranslationUnit(Where, Range.getBegin()) &&
+           !SM.isBeforeInTranslationUnit(Range.getEnd(), Where);
+  });
+}
+
+const BlockingFinalizerCheck::FunctionFacts &
+BlockingFinalizerCheck::factsFor(const FunctionDecl *Within) {
+  std::unique_ptr<FunctionFacts> &Entry = Facts[Within];
+  if (Entry)
+    return *Entry;
+  Entry = std::make_unique<FunctionFacts>();
+  if (!Within)
+    return *Entry;
+  if (const FunctionDecl *Instantiation = outermostInstantiation(Within)) {
+    static const llvm::DenseSet<uint64_t> Nothing;
+    Entry->Written = &Nothing;
+    const FunctionDecl *Pattern = Instantiation->getTemplateInstantiationPattern();
+    const FunctionDecl *Definition = nullptr;
+    if (Pattern && Pattern->hasBody(Definition) && Definition) {
+      std::unique_ptr<llvm::DenseSet<uint64_t>> &Keys = PatternCalls[Definition];
+      if (!Keys) {
+        Keys = std::make_unique<llvm::DenseSet<uint64_t>>();
+        collectResolvedCalls(*Definition, *Keys);
+      }
+      Entry->Written = Keys.get();
+    }
+  }
+  BlockingCalls::collectGuardedCalls(Within->getBody(), Entry->Guarded);
+  return *Entry;
+}
+
+bool BlockingFinalizerCheck::isBlockingSink(const Expr &Call, const FunctionDecl *Within) {
+  if (!Blocking.blockingCallee(Call))
+    return false;
+  const FunctionFacts &F = factsFor(Within);
+  if (F.Written && !F.Written->contains(callKey(Call)))
+    return false;
+  return !F.Guarded.contains(&Call);
 }
 
 void BlockingFinalizerCheck::check(const MatchFinder::MatchResult &Result) {
   Context = Result.Context;
   const SourceManager &SM = *Result.SourceManager;
+  if (const auto *If = Result.Nodes.getNodeAs<IfStmt>(DeadIfId)) {
+    if (const Stmt *Dead = constantlyDeadBranch(*If, *Result.Context)) {
+      SourceLocation Begin = SM.getExpansionLoc(Dead->getBeginLoc());
+      SourceLocation End = SM.getExpansionRange(Dead->getEndLoc()).getEnd();
+      if (Begin.isValid() && End.isValid())
+        DeadRanges.push_back({Begin, End});
+    }
+    return;
+  }
   for (FinalizerBody &Body : findFinalizerBodies(Result, Profile)) {
     if (!Body.Body || isInSystemCode(Body.Body->getLocation(), SM))
       continue;
     uintptr_t Id = finalizerIdentity(*Body.Body);
     if (Id == 0)
       continue;
-    SourceLocation Site = Body.RegisteredAt.isValid() ? SM.getFileLoc(Body.RegisteredAt)
-                                                      : SourceLocation();
+    Site Where;
+    if (Body.RegisteredAt.isValid())
+      Where.Note = SM.getFileLoc(Body.RegisteredAt);
+    if (Body.Registration)
+      Where.Where = SM.getExpansionLoc(Body.Registration->getBeginLoc());
     auto [It, Inserted] = FinalizerIndex.try_emplace(Id, Finalizers.size());
     if (Inserted)
       Finalizers.push_back({std::move(Body), {}});
     Finalizer &Entry = Finalizers[It->second];
-    if (Site.isValid() && !llvm::is_contained(Entry.Sites, Site))
-      Entry.Sites.push_back(Site);
+    if (!Inserted && Body.Body != Entry.First.Body &&
+        !llvm::is_contained(Entry.Instantiations, Body.Body))
+      Entry.Instantiations.push_back(Body.Body);
+    if (llvm::none_of(Entry.Sites, [&](const Site &S) { return S.Note == Where.Note; }))
+      Entry.Sites.push_back(Where);
   }
 }
 
@@ -105,17 +184,23 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
   if (!Context || Finalizers.empty())
     return;
   const SourceManager &SM = Context->getSourceManager();
-  if (!WrittenCalls) {
-    WrittenCalls = std::make_unique<llvm::DenseSet<uint64_t>>();
-    WrittenCallCollector(SM, *WrittenCalls).TraverseDecl(Context->getTranslationUnitDecl());
-  }
   if (!Paths)
-    Paths = std::make_unique<CallPathFinder>([this](const Expr &Call) {
-      return WrittenCalls->contains(callKey(Call)) && Blocking.blockingCallee(Call).has_value();
-    });
+    Paths = std::make_unique<CallPathFinder>(
+        CallPathFinder::SinkPredicateIn([this](const Expr &Call, const FunctionDecl *Within) {
+          return isBlockingSink(Call, Within);
+        }));
 
-  for (const Finalizer &F : Finalizers) {
+  for (Finalizer &F : Finalizers) {
+    // Registered only where it cannot run: no finalizer.
+    if (F.First.Source != FinalizerSource::CleanupClass) {
+      llvm::erase_if(F.Sites, [&](const Site &S) { return isDeadSite(S.Where); });
+      if (F.Sites.empty())
+        continue;
+    }
     std::optional<CallPath> Path = Paths->findPath(*F.First.Body);
+    for (const FunctionDecl *Other : F.Instantiations)
+      if (!Path && Other)
+        Path = Paths->findPath(*Other);
     if (!Path || Path->empty() || !Path->front().Call || !Path->back().Call)
       continue;
     SourceLocation Loc = SM.getFileLoc(Path->front().Call->getBeginLoc());
@@ -140,15 +225,18 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
       }
     }
     if (F.First.Source == FinalizerSource::CleanupClass && F.First.CleanupClass) {
-      SourceLocation ClassLoc = F.Sites.empty() ? F.First.CleanupClass->getLocation() : F.Sites[0];
+      SourceLocation ClassLoc =
+          F.Sites.empty() || F.Sites[0].Note.isInvalid() ? F.First.CleanupClass->getLocation()
+                                                          : F.Sites[0].Note;
       diag(ClassLoc, "'%0' derives from 'gc_cleanup': the collector runs its destructor as "
                      "the finalizer",
            DiagnosticIDs::Note)
           << F.First.CleanupClass->getName();
       continue;
     }
-    for (SourceLocation Site : F.Sites)
-      diag(Site, "registered as a finalizer here", DiagnosticIDs::Note);
+    for (const Site &S : F.Sites)
+      if (S.Note.isValid())
+        diag(S.Note, "registered as a finalizer here", DiagnosticIDs::Note);
   }
 }
 

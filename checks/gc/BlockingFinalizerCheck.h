@@ -24,7 +24,8 @@ namespace clang::tidy::gc {
 /// One warning per finalizer, at the call in its body that leads to the
 /// first blocking call found, with notes along the call path and at each
 /// registration. Cleanups (`add_cleanup`) run concurrently and are not
-/// judged.
+/// judged; registrations in a branch that cannot run (`if constexpr (false)`)
+/// do not count.
 class BlockingFinalizerCheck : public ClangTidyCheck {
 public:
   BlockingFinalizerCheck(StringRef Name, ClangTidyContext *Context);
@@ -38,10 +39,29 @@ public:
   }
 
 private:
+  struct Site {
+    SourceLocation Note;  ///< where the note goes (the callback argument)
+    SourceLocation Where; ///< the registration's expansion location
+  };
   struct Finalizer {
     lastword::analysis::FinalizerBody First;
-    std::vector<SourceLocation> Sites;
+    /// Other instantiations of the same code (a CRTP base's lambda calls a
+    /// different hook in each): searched when the first has no path.
+    std::vector<const FunctionDecl *> Instantiations;
+    std::vector<Site> Sites;
   };
+  /// What the sink predicate needs to know about the function holding a call.
+  struct FunctionFacts {
+    /// For template instantiations: the calls resolved in the pattern (the
+    /// code as written); null when the function is the code as written.
+    const llvm::DenseSet<uint64_t> *Written = nullptr;
+    /// Blocking calls that the code around them shows cannot block.
+    llvm::DenseSet<const Expr *> Guarded;
+  };
+
+  bool isBlockingSink(const Expr &Call, const FunctionDecl *Within);
+  const FunctionFacts &factsFor(const FunctionDecl *Within);
+  bool isDeadSite(SourceLocation Where) const;
 
   lastword::analysis::ApiProfile Profile;
   std::vector<std::string> BlockingFunctions;
@@ -52,9 +72,11 @@ private:
   std::vector<Finalizer> Finalizers;
   llvm::DenseMap<uintptr_t, size_t> FinalizerIndex;
   std::unique_ptr<lastword::analysis::CallPathFinder> Paths;
-  /// Calls resolved in the code as written (templates uninstantiated): a
-  /// blocking call found in an instantiation counts only if it is here.
-  std::unique_ptr<llvm::DenseSet<uint64_t>> WrittenCalls;
+  /// Branches of `if`s that cannot run (expansion locations).
+  std::vector<SourceRange> DeadRanges;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionFacts>> Facts;
+  /// Calls resolved in a template pattern, by pattern (see FunctionFacts).
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<llvm::DenseSet<uint64_t>>> PatternCalls;
 };
 
 } // namespace clang::tidy::gc

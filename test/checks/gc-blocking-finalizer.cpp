@@ -1,6 +1,7 @@
 // RUN: %check_gc %s gc-blocking-finalizer %t
 
 #include <lastword/gc.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -457,4 +458,137 @@ void suppressed(Res *r) {
 // A generic lambda cannot be judged as written.
 void generic(Res *r) {
   lastword::set_finalizer(r, [](auto *self) { self->fd = -1; });
+}
+
+// ---- Hardening (red-team round 1). ----
+
+// User functions that share a name with a POSIX call are followed into their
+// bodies, not taken for the C library's.
+static void write(Res *self, const char *) { self->fd = -1; }
+static int send(Res *self, int v) { return self->fd + v; }
+namespace {
+int read(const Res &r) { return r.fd; }
+} // namespace
+void wait(std::atomic<int> &flag) { (void)flag.load(); }
+std::atomic<int> closing_flag;
+void same_names_as_posix(Res *r) {
+  lastword::set_finalizer(r, [](Res *self) {
+    write(self, "bye");
+    (void)send(self, 1);
+    (void)read(*self);
+    wait(closing_flag);
+  });
+}
+// ... and one of them that does block is reported through its body.
+static void write(Res *self, int) { fsync(self->fd); }
+void same_name_blocking(Res *r) {
+  lastword::set_finalizer(r, [](Res *self) { write(self, 0); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: finalizer may block in 'fsync', reached through 'write'
+  // CHECK-MESSAGES: :[[@LINE-4]]:37: note: 'fsync' may block here
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: registered as a finalizer here
+}
+
+// A branch that a constant rules out never runs.
+constexpr bool kSyncOnClose = false;
+void constant_branches(Res *r) {
+  lastword::set_finalizer(r, [](Res *self) {
+    if constexpr (kSyncOnClose)
+      fsync(self->fd);
+    if (kSyncOnClose) {
+      std::lock_guard<std::mutex> g(self->m);
+    }
+    if (!kSyncOnClose) {
+    } else {
+      sleep(1);
+    }
+  });
+  lastword::set_finalizer(r, [](Res *self) {
+    if constexpr (!kSyncOnClose)
+      fsync(self->fd);
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: finalizer may block in 'fsync'
+    // CHECK-MESSAGES: :[[@LINE-4]]:30: note: registered as a finalizer here
+  });
+}
+
+// A registration in a branch that cannot run registers nothing.
+void flush_sync(Res *self) { fsync(self->fd); }
+void dead_registration(Res *r) {
+  if constexpr (kSyncOnClose)
+    lastword::set_finalizer(r, flush_sync);
+  if (false)
+    lastword::set_finalizer(r, [](Res *self) { self->m.lock(); });
+}
+// Registered live once: reported, with the live registration only.
+void flush_sync_too(Res *self) { fsync(self->fd); }
+// CHECK-MESSAGES: :[[@LINE-1]]:34: warning: finalizer may block in 'fsync'
+// CHECK-MESSAGES: :[[@LINE+4]]:30: note: registered as a finalizer here
+void partly_dead_registration(Res *r) {
+  if (kSyncOnClose)
+    lastword::set_finalizer(r, flush_sync_too);
+  lastword::set_finalizer(r, flush_sync_too);
+}
+
+// A future found ready does not block in get().
+void ready_future(Res *r) {
+  lastword::set_finalizer(r, [](Res *self) {
+    if (self->result.valid() && self->result.wait_for(0s) == std::future_status::ready)
+      (void)self->result.get();
+  });
+  lastword::set_finalizer(r, [](Res *self) {
+    if (self->result.wait_for(std::chrono::seconds::zero()) != std::future_status::ready)
+      return;
+    (void)self->result.get();
+  });
+  // Ready after a real wait: the wait blocks.
+  lastword::set_finalizer(r, [](Res *self) {
+    if (self->result.wait_for(5s) == std::future_status::ready)
+    // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: finalizer may block in 'std::future::wait_for'
+    // CHECK-MESSAGES: :[[@LINE-3]]:30: note: registered as a finalizer here
+      (void)self->result.get();
+  });
+  // Another future's readiness says nothing about this one.
+  lastword::set_finalizer(r, [](Res *self) {
+    std::future<int> other;
+    if (other.wait_for(0s) == std::future_status::ready)
+      (void)self->result.get();
+    // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: finalizer may block in 'std::future::get'
+    // CHECK-MESSAGES: :[[@LINE-5]]:30: note: registered as a finalizer here
+  });
+}
+
+// A class template locking a field whose type does not depend on the
+// parameter: every instantiation blocks, reported once.
+template <class T> struct Table {
+  std::mutex m;
+  T rows;
+  static void track(Table *t) {
+    lastword::set_finalizer(t, [](Table *self) { std::lock_guard<std::mutex> g(self->m); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:78: warning: finalizer may block in 'std::lock_guard'
+    // CHECK-MESSAGES: :[[@LINE-2]]:32: note: registered as a finalizer here
+  }
+  static void track_member(Table *t) {
+    lastword::set_finalizer(t, [](Table *self) { self->m.lock(); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:50: warning: finalizer may block in 'std::mutex::lock'
+    // CHECK-MESSAGES: :[[@LINE-2]]:32: note: registered as a finalizer here
+  }
+};
+void use_tables(Table<int> *a, Table<long> *b) {
+  Table<int>::track(a);
+  Table<long>::track(b);
+  Table<int>::track_member(a);
+}
+
+// CRTP: the derived class's hook blocks.
+template <class D> struct Finalizable {
+  static void track(D *d) { lastword::set_finalizer(d, [](D *self) { self->on_finalize(); }); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:70: warning: finalizer may block in 'fsync', reached through 'Flushing::on_finalize'
+  // CHECK-MESSAGES: :[[@LINE+3]]:72: note: 'fsync' may block here
+  // CHECK-MESSAGES: :[[@LINE-3]]:56: note: registered as a finalizer here
+};
+struct Flushing : Finalizable<Flushing> { int fd; void on_finalize() { fsync(fd); } };
+struct Closing : Finalizable<Closing> { int fd; void on_finalize() { ::close(fd); } };
+void use_crtp(Flushing *f, Closing *c) {
+  // The silent instantiation first: the blocking one is still found.
+  Finalizable<Closing>::track(c);
+  Finalizable<Flushing>::track(f);
 }
