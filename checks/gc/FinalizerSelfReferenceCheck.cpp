@@ -97,8 +97,78 @@ bool parameterStandsFor(const ParmVarDecl &Param, QualType Captured, const ASTCo
   if (!Type->isPointerType())
     return false;
   QualType Pointee = Type->getPointeeType();
-  return IsAuto(Pointee) ||
-         Context.hasSameUnqualifiedType(Pointee, Captured->getPointeeType());
+  if (IsAuto(Pointee))
+    return true;
+  // `const Res *self` cannot stand for a `Res *` that calls non-const members.
+  QualType CapturedPointee = Captured->getPointeeType();
+  return Context.hasSameUnqualifiedType(Pointee, CapturedPointee) &&
+         CapturedPointee.isAtLeastAsQualifiedAs(Pointee);
+}
+
+// Is the parameter's name declared again inside the body (a local, a loop
+// variable, a nested lambda's parameter or capture), where a use of the
+// captured variable would then name something else?
+bool nameDeclaredIn(const Stmt *Body, StringRef Name) {
+  bool Found = false;
+  auto Named = [&](const NamedDecl *D) {
+    if (D && D->getIdentifier() && D->getName() == Name)
+      Found = true;
+  };
+  visitStmts(Body, [&](const Stmt &S) {
+    if (Found)
+      return false;
+    if (const auto *Decls = dyn_cast<DeclStmt>(&S))
+      for (const Decl *D : Decls->decls())
+        Named(dyn_cast<NamedDecl>(D));
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(&S)) {
+      if (const CXXMethodDecl *Operator = Lambda->getCallOperator())
+        for (const ParmVarDecl *Param : Operator->parameters())
+          Named(Param);
+      for (const LambdaCapture &Capture : Lambda->captures())
+        if (Capture.capturesVariable())
+          Named(Capture.getCapturedVar());
+    }
+    return true;
+  });
+  return Found;
+}
+
+// The uses of the captured variable the fix rewrites: every use must only
+// read the pointer (a parameter cannot stand for a write to the captured
+// copy), and implicit captures by nested lambdas are left as they are (the
+// uses in their bodies are rewritten). Empty when one use is not mechanical.
+std::optional<std::vector<const DeclRefExpr *>>
+rewritableUses(const Stmt *Body, const ValueDecl *Var,
+               const llvm::SmallVectorImpl<const Expr *> &Uses) {
+  llvm::SmallPtrSet<const Expr *, 8> Reads, ImplicitCaptures, ExplicitCaptures;
+  visitStmts(Body, [&](const Stmt &S) {
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(&S)) {
+      if (Cast->getCastKind() == CK_LValueToRValue)
+        Reads.insert(Cast->getSubExpr()->IgnoreParens());
+    } else if (const auto *Lambda = dyn_cast<LambdaExpr>(&S)) {
+      auto Init = Lambda->capture_init_begin();
+      for (const LambdaCapture &Capture : Lambda->captures()) {
+        if (Init == Lambda->capture_init_end())
+          break;
+        if (const Expr *E = *Init++)
+          (Capture.isImplicit() ? ImplicitCaptures : ExplicitCaptures)
+              .insert(E->IgnoreImplicit());
+      }
+    }
+    return true;
+  });
+  std::vector<const DeclRefExpr *> Rewritten;
+  for (const Expr *Use : Uses) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Use);
+    if (!Ref || Ref->getDecl() != Var)
+      return std::nullopt;
+    if (ImplicitCaptures.count(Ref))
+      continue;
+    if (!Reads.count(Ref) && !ExplicitCaptures.count(Ref))
+      return std::nullopt;
+    Rewritten.push_back(Ref);
+  }
+  return Rewritten;
 }
 
 // The mechanical fix for a lambda that captures the object variable itself:
@@ -118,11 +188,17 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
       !parameterStandsFor(*Param, Var->getType(), Context))
     return {};
   const SourceManager &SM = Context.getSourceManager();
+  const Stmt *Body = Lambda->getBody();
+  if (!Body || nameDeclaredIn(Body, Param->getName()))
+    return {};
+  std::optional<std::vector<const DeclRefExpr *>> Uses =
+      rewritableUses(Body, Var, Found.Uses);
+  if (!Uses)
+    return {};
   std::vector<FixItHint> Fixes;
   llvm::SmallPtrSet<const void *, 8> Seen;
-  for (const Expr *Use : Found.Uses) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(Use);
-    if (!Ref || Ref->getLocation().isMacroID() || Ref->getLocation().isInvalid())
+  for (const DeclRefExpr *Ref : *Uses) {
+    if (Ref->getLocation().isMacroID() || Ref->getLocation().isInvalid())
       return {};
     if (!Seen.insert(Ref->getLocation().getPtrEncoding()).second)
       continue;

@@ -335,6 +335,27 @@ void different_connection() {
   lastword::set_finalizer(a, [pool](Conn *c) { (void)pool; });
 }
 
+// Fix-its must compile and mean the same.
+struct Counter { int get() const; };
+void fixit_limits(std::vector<Res *> &list) {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [r](const Res *self) { r->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(r, [r](const Res *self) { r->close(); });
+  lastword::set_finalizer(r, [r, &list](Res *self) { for (Res *self : list) r->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(r, [r, &list](Res *self) { for (Res *self : list) r->close(); });
+  lastword::set_finalizer(r, [r](Res *const self) mutable { r->close(); r = nullptr; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(r, [r](Res *const self) mutable { r->close(); r = nullptr; });
+  lastword::set_finalizer(r, [r, &list](Res *self) { [&] { r->close(); list.clear(); }(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(r, [&list](Res *self) { [&] { self->close(); list.clear(); }(); });
+  lastword::set_finalizer(r, [r](Res *self) { [r] { r->close(); }(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-FIXES: lastword::set_finalizer(r, [](Res *self) { [self] { self->close(); }(); });
+}
+
 // ---- Order: stores are judged as of the registration. ----
 
 // The object variable is reassigned: the holder and the alias hold the first object.
