@@ -246,6 +246,58 @@ const Expr *aliasedExpr(const ValueDecl *Decl) {
   return nullptr;
 }
 
+// A constructor with a visible body that only reads through pointer
+// parameter \p Index (`fd(c->fd)`, `if (c)`, `*c` copied) and never keeps
+// or passes on the pointer itself: the built object does not hold it.
+bool constructorOnlyReads(const CXXConstructorDecl *Ctor, unsigned Index) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Ctor || !Ctor->hasBody(Definition) || !Definition || !Definition->isUserProvided())
+    return false;
+  const auto *Def = dyn_cast<CXXConstructorDecl>(Definition);
+  if (!Def || Index >= Def->getNumParams())
+    return false;
+  const ParmVarDecl *Param = Def->getParamDecl(Index);
+  if (!Param || !Param->getType()->isPointerType())
+    return false;
+  llvm::SmallVector<const Stmt *, 8> Roots;
+  for (const CXXCtorInitializer *Init : Def->inits())
+    if (Init && Init->getInit())
+      Roots.push_back(Init->getInit());
+  Roots.push_back(Def->getBody());
+  llvm::SmallPtrSet<const Expr *, 16> Reads;
+  bool Escapes = false;
+  unsigned Budget = 4096;
+  for (const Stmt *Root : Roots)
+    visitStmts(Root, [&](const Stmt &S) {
+      if (Escapes || Budget == 0) {
+        Escapes = true;
+        return false;
+      }
+      --Budget;
+      if (const auto *Member = dyn_cast<MemberExpr>(&S)) {
+        if (Member->isArrow())
+          Reads.insert(Member->getBase()->IgnoreParenImpCasts());
+      } else if (const auto *Unary = dyn_cast<UnaryOperator>(&S)) {
+        if (Unary->getOpcode() == UO_Deref || Unary->getOpcode() == UO_LNot)
+          Reads.insert(Unary->getSubExpr()->IgnoreParenImpCasts());
+      } else if (const auto *Binary = dyn_cast<BinaryOperator>(&S)) {
+        if (Binary->isComparisonOp()) {
+          Reads.insert(Binary->getLHS()->IgnoreParenImpCasts());
+          Reads.insert(Binary->getRHS()->IgnoreParenImpCasts());
+        }
+      } else if (const auto *Cast = dyn_cast<ImplicitCastExpr>(&S)) {
+        if (Cast->getCastKind() == CK_PointerToBoolean)
+          Reads.insert(Cast->getSubExpr()->IgnoreParenImpCasts());
+      } else if (const auto *Ref = dyn_cast<DeclRefExpr>(&S)) {
+        // Parents come first in pre-order: a read is known by now.
+        if (Ref->getDecl() == Param && !Reads.count(Ref))
+          Escapes = true;
+      }
+      return true;
+    });
+  return !Escapes;
+}
+
 } // namespace
 
 std::string ObjectIdentity::spelling() const {
@@ -689,8 +741,20 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
         return Chain;
     return std::nullopt;
   };
+  // Arguments of a constructor that visibly only reads them do not count.
+  auto CarryingArgument = [&](const CXXConstructorDecl *Ctor,
+                              auto Args) -> std::optional<ReachChain> {
+    unsigned Index = 0;
+    for (const Expr *Arg : Args) {
+      if (!constructorOnlyReads(Ctor, Index))
+        if (std::optional<ReachChain> Chain = carriesImpl(Arg, Depth + 1))
+          return Chain;
+      ++Index;
+    }
+    return std::nullopt;
+  };
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
-    return FirstCarrying(Construct->arguments());
+    return CarryingArgument(Construct->getConstructor(), Construct->arguments());
   if (const auto *List = dyn_cast<InitListExpr>(E))
     return FirstCarrying(List->inits());
   if (const auto *ParenList = dyn_cast<CXXParenListInitExpr>(E))
@@ -722,9 +786,21 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
       for (const NamedDecl *Decl : Lookup->decls())
         if (const auto *Template = dyn_cast<FunctionTemplateDecl>(Decl->getUnderlyingDecl()))
           Carrying = Carrying || isCarryingFunction(*Template->getTemplatedDecl());
-    if (Carrying)
-      return FirstCarrying(Call->arguments());
-    return std::nullopt;
+    if (!Carrying)
+      return std::nullopt;
+    // make<T>(args): the constructor of T that takes them, when only one does.
+    const CXXConstructorDecl *Only = nullptr;
+    if (const CXXRecordDecl *Built = builtRecord(*Call); Built && Built->hasDefinition()) {
+      unsigned Count = 0;
+      for (const CXXConstructorDecl *Ctor : Built->ctors())
+        if (!Ctor->isCopyOrMoveConstructor() && Ctor->getNumParams() == Call->getNumArgs()) {
+          Only = Ctor;
+          ++Count;
+        }
+      if (Count != 1)
+        Only = nullptr;
+    }
+    return CarryingArgument(Only, Call->arguments());
   }
   return std::nullopt;
 }

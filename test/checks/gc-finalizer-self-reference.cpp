@@ -409,6 +409,28 @@ void registered_in_loop(Pool *pool, int n) {
   }
 }
 
+// A constructor that only reads fields of its argument does not hold it.
+struct Stats {
+  int fd;
+  std::string name;
+  explicit Stats(Res *r) : fd(r ? r->fd : -1), name(r->name) {}
+  void dump() const;
+};
+struct Keeper {
+  explicit Keeper(Res *r) { keep(r); }
+  void keep(Res *r);
+};
+void constructor_reads_only() {
+  Res *r = lastword::make<Res>();
+  Stats *stats = lastword::make<Stats>(r);
+  Stats local(r);
+  auto shared = std::make_shared<Stats>(r);
+  lastword::set_finalizer(r, [stats, local, shared](Res *self) { stats->dump(); local.dump(); shared->dump(); });
+  Keeper keeper(r);
+  lastword::set_finalizer(r, [keeper](Res *) { (void)keeper; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'keeper'
+}
+
 // ---- References and structured bindings. ----
 
 void reference_alias() {
