@@ -61,6 +61,24 @@ const Stmt *constantlyDeadBranch(const IfStmt &If, const ASTContext &Context) {
   if (!Cond || If.getConditionVariable() || Cond->isValueDependent() || Cond->isTypeDependent() ||
       Cond->isInstantiationDependent() || Cond->containsErrors())
     return nullptr;
+  // Only shapes that are cheap to evaluate (the evaluator recurses, and
+  // generated code nests conditions deeply): `if constexpr`, whose value
+  // Sema already computed, and a literal or a named constant, maybe negated.
+  if (!If.isConstexpr()) {
+    const Expr *E = Cond->IgnoreParenImpCasts();
+    for (unsigned Depth = 0; Depth < 4; ++Depth) {
+      const auto *Not = dyn_cast<UnaryOperator>(E);
+      if (!Not || Not->getOpcode() != UO_LNot)
+        break;
+      E = Not->getSubExpr()->IgnoreParenImpCasts();
+    }
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    bool Named = Ref && (isa<EnumConstantDecl>(Ref->getDecl()) ||
+                         (isa<VarDecl>(Ref->getDecl()) &&
+                          cast<VarDecl>(Ref->getDecl())->getType().isConstQualified()));
+    if (!Named && !isa<IntegerLiteral, CXXBoolLiteralExpr>(E))
+      return nullptr;
+  }
   bool Value = false;
   if (!Cond->EvaluateAsBooleanCondition(Value, Context) || Cond->HasSideEffects(Context))
     return nullptr;
