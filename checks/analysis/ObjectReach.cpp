@@ -572,7 +572,7 @@ std::optional<ReachChain> ObjectReach::holdsVariable(const ValueDecl *Var, unsig
     return heldBy(nullptr, true);
   if (Var == Object.Variable && !Object.Field)
     return ReachChain{};
-  if (Depth > 8)
+  if (Depth > MaxDepth)
     return std::nullopt;
   // A structured binding of a pointer or a class: what its whole holds.
   if (const auto *Binding = dyn_cast<BindingDecl>(Var)) {
