@@ -121,18 +121,33 @@ bool CallPathFinder::isOffloadingCall(const Expr &Call) const {
 }
 
 std::optional<CallPath> CallPathFinder::findPath(const FunctionDecl &Function) {
-  return findPathAt(Function, 0);
+  std::optional<CallPath> Path = findPathAt(Function, 0);
+  forgetProvisional();
+  return Path;
+}
+
+void CallPathFinder::forgetProvisional() {
+  for (const FunctionDecl *Definition : Provisional)
+    if (auto It = Summaries.find(Definition);
+        It != Summaries.end() && It->second.Progress == State::Done && !It->second.Path)
+      Summaries.erase(It);
+  Provisional.clear();
+  InProgressHits = 0;
 }
 
 std::optional<CallPath> CallPathFinder::findPathAt(const FunctionDecl &Function, unsigned Depth) {
   const FunctionDecl *Definition = nullptr;
   if (!Function.hasBody(Definition) || !Definition)
     return std::nullopt;
-  if (auto It = Summaries.find(Definition); It != Summaries.end())
+  if (auto It = Summaries.find(Definition); It != Summaries.end()) {
+    if (It->second.Progress == State::InProgress)
+      ++InProgressHits; // recursion: the answer of the callers is provisional
     return It->second.Path; // Done, or a recursive call still in progress.
+  }
   if (Depth >= MaxDepth)
     return std::nullopt; // too deep to follow; not memoised, a shallower caller may retry
   Summaries.try_emplace(Definition);
+  unsigned HitsBefore = InProgressHits;
   std::optional<CallPath> Path = searchStmt(Definition->getBody(), Depth, Definition);
   if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Definition))
     for (const CXXCtorInitializer *Init : Ctor->inits())
@@ -141,11 +156,15 @@ std::optional<CallPath> CallPathFinder::findPathAt(const FunctionDecl &Function,
   Summary &Entry = Summaries[Definition];
   Entry.Progress = State::Done;
   Entry.Path = Path;
+  if (!Path && InProgressHits != HitsBefore)
+    Provisional.push_back(Definition);
   return Path;
 }
 
 std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) {
-  return searchStmt(&S, 0, nullptr);
+  std::optional<CallPath> Path = searchStmt(&S, 0, nullptr);
+  forgetProvisional();
+  return Path;
 }
 
 bool CallPathFinder::runsEveryTime(const Stmt &Parent, const Stmt &Child) const {

@@ -24,6 +24,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/AST/ASTContext.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include <functional>
 #include <optional>
@@ -87,6 +88,12 @@ private:
     std::optional<CallPath> Path;
   };
   llvm::DenseMap<const clang::FunctionDecl *, Summary> Summaries;
+  /// Recursion: a function whose search met a caller still in progress and
+  /// found no path may have one through that caller. Its "no path" holds for
+  /// the current query only and is forgotten when the query ends.
+  unsigned InProgressHits = 0;
+  llvm::SmallVector<const clang::FunctionDecl *, 8> Provisional;
+  void forgetProvisional();
 };
 
 /// The branch of \p If that cannot run because its condition is a constant

@@ -592,3 +592,20 @@ void use_crtp(Flushing *f, Closing *c) {
   Finalizable<Closing>::track(c);
   Finalizable<Flushing>::track(f);
 }
+
+// Mutual recursion: the second finalizer enters the cycle elsewhere and still
+// finds the lock (the first search's "no path" for visit_b was provisional).
+void visit_a(Res *r, int n);
+void visit_b(Res *r, int n) { if (n) visit_a(r, n - 1); }
+void visit_a(Res *r, int n) { if (n) visit_b(r, n - 1); std::lock_guard<std::mutex> g(r->m); }
+void recursive_entry_points(Res *r) {
+  lastword::set_finalizer(r, [](Res *self) { visit_a(self, 3); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: finalizer may block in 'std::lock_guard', reached through 'visit_a'
+  // CHECK-MESSAGES: :[[@LINE-4]]:85: note: 'std::lock_guard' may block here
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: registered as a finalizer here
+  lastword::set_finalizer(r, [](Res *self) { visit_b(self, 3); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: finalizer may block in 'std::lock_guard', reached through 'visit_b'
+  // CHECK-MESSAGES: :[[@LINE-9]]:38: note: 'visit_a' is called here
+  // CHECK-MESSAGES: :[[@LINE-9]]:85: note: 'std::lock_guard' may block here
+  // CHECK-MESSAGES: :[[@LINE-4]]:30: note: registered as a finalizer here
+}
