@@ -120,12 +120,27 @@ char* stack_top_of_current_thread() {
 
 }  // namespace
 
-// Called when leaving a no-stop region with a stop pending, and from the signal handler.
+// Called when leaving a no-stop region with a stop pending or in progress, and from the
+// signal handler. The check and the park form a no-stop region themselves: a stop signal
+// landing between "this epoch is not parked yet" and park() would otherwise park the thread
+// in the handler first and then once more, late, for an epoch already over.
 void park_if_stop_requested() noexcept {
-    current_mutator.stop_pending = 0;
     thread_record* self = current_mutator.record;
-    std::uint64_t epoch = world_stop_epoch.load(std::memory_order_acquire);
-    if (self && (epoch & 1) && self != world_stopper.load(std::memory_order_relaxed) && self->parked_epoch.load(std::memory_order_relaxed) != epoch) park(self, epoch);
+    if (!self) {
+        current_mutator.stop_pending = 0;
+        return;
+    }
+    do {
+        enter_no_stop();
+        current_mutator.stop_pending = 0;
+        std::uint64_t epoch = world_stop_epoch.load(std::memory_order_acquire);
+        if ((epoch & 1) && self != world_stopper.load(std::memory_order_relaxed) &&
+            self->parked_epoch.load(std::memory_order_relaxed) != epoch)
+            park(self, epoch);
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        --current_mutator.no_stop;
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    } while (current_mutator.stop_pending);
 }
 
 void attach_current_thread() {
