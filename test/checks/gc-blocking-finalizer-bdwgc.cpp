@@ -103,3 +103,32 @@ Buffer *plain_buffer() { return new (GC) Buffer{-1}; }
 
 // Blocking in a function never registered.
 void not_a_finalizer(void *, void *) { sleep(1); }
+
+// A gc_cleanup destructor that blocks through a helper.
+void unregister_handle(int fd) { std::lock_guard<std::mutex> guard(log_mutex); }
+class Registered : public gc_cleanup {
+public:
+  ~Registered() { unregister_handle(fd); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: finalizer may block in 'std::lock_guard', reached through 'unregister_handle'
+  // CHECK-MESSAGES: :[[@LINE-5]]:62: note: 'std::lock_guard' may block here
+  // CHECK-MESSAGES: :[[@LINE-5]]:20: note: 'Registered' derives from 'gc_cleanup': the collector runs its destructor as the finalizer
+  int fd = 0;
+};
+
+// Registered only in a branch that cannot run.
+void sync_handle(void *obj, void *) { fsync(static_cast<Handle *>(obj)->fd); }
+Handle *open_unsynced() {
+  auto *h = static_cast<Handle *>(GC_MALLOC(sizeof(Handle)));
+  if (0)
+    GC_REGISTER_FINALIZER(h, sync_handle, nullptr, nullptr, nullptr);
+  return h;
+}
+
+// A helper of the user's named like a POSIX call.
+static void write(Handle *h, int v) { h->fd = v; }
+void reset_handle(void *obj, void *) { write(static_cast<Handle *>(obj), -1); }
+Handle *open_reset() {
+  auto *h = static_cast<Handle *>(GC_MALLOC(sizeof(Handle)));
+  GC_REGISTER_FINALIZER(h, reset_handle, nullptr, nullptr, nullptr);
+  return h;
+}
