@@ -23,7 +23,12 @@ const char* demangle(const char* mangled) noexcept;
 template <class T>
 concept traceable = requires(const T& object, tracer& t) { object.trace(t); };
 
+template <class T>
+concept traceable_if_mutable = requires(T& object, tracer& t) { object.trace(t); };
+
 template <class T> const type_descriptor* descriptor_of() noexcept {
+    static_assert(traceable<T> || !traceable_if_mutable<T>,
+                  "lastword: T::trace must be declared `void trace(lastword::tracer&) const`");
     static const type_descriptor descriptor{
         [] {
             if constexpr (traceable<T>)
