@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <type_traits>
+#include <typeinfo>
 
 namespace lastword {
 
@@ -72,4 +73,3 @@ private:
 
 }  // namespace lastword
 
-#include <typeinfo>
