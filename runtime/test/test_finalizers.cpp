@@ -301,11 +301,11 @@ TEST(finalizer, a_blocked_finalizer_stalls_the_rest_slowfinalizer_reports_and_wa
     collect_clean();
     for (int i = 2; i <= 4; ++i) make_finalizable(i);
     collect_clean();  // does not wait for finalizers: returns although one is blocked
+    auto reports_before = lastword::get_stats().debug_reports;
     lastword::debug::set("slowfinalizer=100");  // after queueing: the report sees all three
     EXPECT_FALSE(lastword::wait_for_finalizers(std::chrono::milliseconds(600)));
     EXPECT_EQ(finalized_count.load(), 0) << "the others wait behind the blocked one";
     // Keep the finalizer blocked until the watchdog has reported it (no timing assumption).
-    auto reports_before = lastword::get_stats().debug_reports;
     for (int i = 0; i < 2000 && lastword::get_stats().debug_reports == reports_before; ++i)
         std::this_thread::sleep_for(10ms);
     {
