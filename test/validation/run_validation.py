@@ -4,9 +4,11 @@ lastword's verdict on its source must agree.
 
   bad:  the program exits 1 (the bug happened) and lastword reports --check
   good: the program exits 0 (no bug) and lastword reports nothing for --check
+and, when the source names them, the collector's own debug reports agree.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -22,6 +24,11 @@ def main():
     p.add_argument("--source", required=True)
     p.add_argument("--env", action="append", default=[])
     a = p.parse_args()
+    # `VALIDATION-STDERR: <regex>`: the collector's own detector (a
+    # LASTWORD_GCDEBUG report) must say it for the bad program, not the good one.
+    with open(a.source, encoding="utf-8") as f:
+        stderr_patterns = [line.split("VALIDATION-STDERR:", 1)[1].strip()
+                           for line in f if "VALIDATION-STDERR:" in line]
 
     env = dict(os.environ)
     for assignment in a.env:
@@ -40,6 +47,13 @@ def main():
         failures.append("%s program exited %s, expected %d (%s)" % (
             a.kind, code, want_exit,
             "the bug did not show on the collector" if a.kind == "bad" else "the fixed code misbehaves"))
+
+    for pattern in stderr_patterns:
+        found = re.search(pattern, err) is not None
+        if a.kind == "bad" and not found:
+            failures.append("the collector did not report /%s/ on stderr" % pattern)
+        if a.kind == "good" and found:
+            failures.append("the collector reported /%s/ on the fixed program" % pattern)
 
     cmd = [a.lastword, "-p", a.build_dir, "--checks=-*," + a.check, "--quiet"]
     if a.api != "lastword":

@@ -1,3 +1,5 @@
+// VALIDATION-ENV: LASTWORD_GCDEBUG=slowfinalizer=100
+// VALIDATION-STDERR: lastword: slowfinalizer: finalizer of .Report.
 // Finalizer B takes a mutex that the program is holding: the one finalizer
 // thread stops inside it, and the finalizer of an unrelated object A, which
 // releases A's resource, waits behind it and never runs.

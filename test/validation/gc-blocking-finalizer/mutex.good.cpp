@@ -1,3 +1,5 @@
+// VALIDATION-ENV: LASTWORD_GCDEBUG=slowfinalizer=100
+// VALIDATION-STDERR: lastword: slowfinalizer: finalizer of .Report.
 // The fixed finalizer B never waits on the finalizer thread: it takes the
 // mutex only if it is free, and otherwise hands the work to a thread of its
 // own. A's finalizer runs right away.

@@ -1,3 +1,5 @@
+// VALIDATION-ENV: LASTWORD_GCDEBUG=checkfinalizers=1
+// VALIDATION-STDERR: lastword: checkfinalizers: finalizer of .Connection. .* keeps its own object reachable
 // A connection whose finalizer captures the connection itself: the
 // finalizer is a root, so the connection stays reachable through its own
 // finalizer, is never finalized, and its descriptor is never closed.

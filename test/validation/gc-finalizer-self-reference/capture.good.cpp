@@ -1,3 +1,5 @@
+// VALIDATION-ENV: LASTWORD_GCDEBUG=checkfinalizers=1
+// VALIDATION-STDERR: lastword: checkfinalizers: finalizer of .Connection. .* keeps its own object reachable
 // The fixed code: the finalizer uses its parameter, so it holds nothing
 // and the connection becomes unreachable when the program drops it; its
 // finalizer runs and closes the descriptor.

@@ -1,3 +1,5 @@
+// VALIDATION-ENV: LASTWORD_GCDEBUG=checkfinalizers=1
+// VALIDATION-STDERR: lastword: checkfinalizers: cleanup of .File. .* keeps its own object reachable
 // A file whose cleanup argument holds the file: the argument is a root, so
 // the file never becomes unreachable and the cleanup never runs.
 #include <lastword/gc.hpp>

@@ -1,3 +1,5 @@
+// VALIDATION-ENV: LASTWORD_GCDEBUG=checkfinalizers=1
+// VALIDATION-STDERR: lastword: checkfinalizers: cleanup of .File. .* keeps its own object reachable
 // The fixed code: the cleanup argument is a copy of the descriptor only, so
 // the file becomes unreachable when dropped and the cleanup runs.
 #include <lastword/gc.hpp>
