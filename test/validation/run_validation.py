@@ -22,16 +22,20 @@ def main():
     p.add_argument("--lastword", required=True)
     p.add_argument("--build-dir", required=True)
     p.add_argument("--source", required=True)
-    p.add_argument("--env", action="append", default=[])
     a = p.parse_args()
-    # `VALIDATION-STDERR: <regex>`: the collector's own detector (a
-    # LASTWORD_GCDEBUG report) must say it for the bad program, not the good one.
+    # Read from the source at run time, so that editing them needs no reconfigure:
+    # `VALIDATION-ENV: K=V` sets the program's environment; `VALIDATION-STDERR:
+    # <regex>` is what the collector's own detector (a LASTWORD_GCDEBUG report)
+    # must say for the bad program, and not for the good one.
     with open(a.source, encoding="utf-8") as f:
-        stderr_patterns = [line.split("VALIDATION-STDERR:", 1)[1].strip()
-                           for line in f if "VALIDATION-STDERR:" in line]
+        lines = f.read().splitlines()
+    def directives(name):
+        return [line.split(name + ":", 1)[1].strip() for line in lines if name + ":" in line]
+    env_assignments = directives("VALIDATION-ENV")
+    stderr_patterns = directives("VALIDATION-STDERR")
 
     env = dict(os.environ)
-    for assignment in a.env:
+    for assignment in env_assignments:
         key, _, value = assignment.partition("=")
         env[key.strip()] = value.strip()
     want_exit = 1 if a.kind == "bad" else 0
