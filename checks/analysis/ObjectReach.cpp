@@ -849,32 +849,30 @@ void ObjectReach::collectStores(const Stmt *Root) {
   }
 }
 
+void ObjectReach::addInitialisation(const VarDecl &Var) {
+  if (!Var.getInit() || Var.getType()->isReferenceType())
+    return;
+  Store Init;
+  Init.Target = &Var;
+  Init.Value = Var.getInit();
+  Init.Direct = true;
+  Init.Loc = Var.getLocation();
+  Init.How = "initialised";
+  Stores.push_back(std::move(Init));
+}
+
 void ObjectReach::collectStoresAt(const Stmt *S) {
   if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
     for (const Decl *D : Decls->decls())
       if (const auto *Var = dyn_cast<VarDecl>(D))
-        if (Var->hasLocalStorage() && Var->getInit() && !Var->getType()->isReferenceType()) {
-          Store Init;
-          Init.Target = Var;
-          Init.Value = Var->getInit();
-          Init.Direct = true;
-          Init.Loc = Var->getLocation();
-          Init.How = "initialised";
-          Stores.push_back(std::move(Init));
-        }
+        if (Var->hasLocalStorage())
+          addInitialisation(*Var);
   } else if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
     for (const LambdaCapture &Capture : Lambda->captures())
       if (Capture.capturesVariable())
         if (const auto *Var = dyn_cast_or_null<VarDecl>(Capture.getCapturedVar()))
-          if (Var->isInitCapture() && Var->getInit() && !Var->getType()->isReferenceType()) {
-            Store Init;
-            Init.Target = Var;
-            Init.Value = Var->getInit();
-            Init.Direct = true;
-            Init.Loc = Var->getLocation();
-            Init.How = "initialised";
-            Stores.push_back(std::move(Init));
-          }
+          if (Var->isInitCapture())
+            addInitialisation(*Var);
   } else if (const auto *Binary = dyn_cast<BinaryOperator>(S)) {
     if (Binary->getOpcode() == BO_Assign) {
       noteReassignment(Binary->getLHS(), Binary->getBeginLoc());

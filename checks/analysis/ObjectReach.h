@@ -194,6 +194,7 @@ private:
   bool storeHoldsAt(const Store &S) const;
   void collectStores(const clang::Stmt *Root);
   void collectStoresAt(const clang::Stmt *S);
+  void addInitialisation(const clang::VarDecl &Var);
   void addStoreTo(const clang::Expr *Target, const clang::Expr *Value,
                   const clang::FieldDecl *KnownField, clang::SourceLocation Loc,
                   std::string How, std::string Through = {});
