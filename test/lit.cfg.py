@@ -11,15 +11,19 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.lastword_binary_dir, "test")
 
 inputs = os.path.join(config.test_source_root, "checks", "Inputs")
+# The check tests compile against the runtime's real public headers, so they
+# cannot drift from the API the checks recognise.
+runtime_include = os.path.join(os.path.dirname(config.test_source_root), "runtime", "include")
 runner = [config.python, os.path.join(config.test_source_root, "check_gc_tidy.py"),
           "--filecheck", config.filecheck, "--driver", config.lastword_driver,
-          "--include", inputs]
+          "--include", runtime_include, "--include", inputs]
 tools = lit_config.params.get("tools", config.lastword_tools)
 if "plugin" in tools:
     runner += ["--plugin", config.lastword_plugin, "--clang-tidy", config.clang_tidy]
 runner += ["--tools", tools]
 config.substitutions.append(("%check_gc", " ".join(shlex.quote(a) for a in runner)))
 config.substitutions.append(("%gc_inputs", inputs))
+config.substitutions.append(("%gc_include", runtime_include))
 config.substitutions.append(("%lastword", shlex.quote(config.lastword_driver)))
 config.substitutions.append(("%clang_tidy_plugin",
                              "%s --load=%s" % (shlex.quote(config.clang_tidy),

@@ -386,9 +386,13 @@ void after_the_finalizer(Res *r) {
 }
 
 // Cleanups run concurrently on workers.
+void close_fd_locked(int fd) {
+  std::lock_guard<std::mutex> guard(registry_mutex);
+  close(fd);
+}
 void cleanups(Res *r, int fd) {
   lastword::add_cleanup(r, [](int f) { std::lock_guard<std::mutex> g(registry_mutex); fsync(f); }, fd);
-  lastword::add_cleanup(r, close_locked, r->fd);
+  lastword::add_cleanup(r, close_fd_locked, r->fd);
 }
 
 // Blocking code the finalizer never calls.

@@ -5,7 +5,7 @@
 // DUMP: gc-collect-in-loop.Api: lastword
 // DUMP: gc-collect-in-loop.CollectFunctions: 'engine::full_gc'
 // DUMP: gc-collect-in-loop.FinalizerFunctions: 'lastword::set_finalizer(0,1)'
-// RUN: %not %lastword --checks=-*,gc-collect-in-loop --config="{CheckOptions: {Api: jvm}}" %s -- -I %gc_inputs 2>&1 | %FileCheck %s --check-prefix=BAD-API
+// RUN: %not %lastword --checks=-*,gc-collect-in-loop --config="{CheckOptions: {Api: jvm}}" %s -- -I %gc_include 2>&1 | %FileCheck %s --check-prefix=BAD-API
 // BAD-API: invalid configuration value 'jvm' for option 'Api'
 // BAD-API: lastword: error: invalid check configuration
 
