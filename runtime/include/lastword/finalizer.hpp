@@ -89,7 +89,7 @@ inline void* require_collected(const void* pointer) {
 
 }  // namespace detail
 
-// Registers fn(obj) to run once obj becomes unreachable (see API.md for ordering).
+// Registers fn(obj) to run once obj becomes unreachable (ordering: docs/api.md).
 template <class T, class F>
 void set_finalizer(T* obj, F fn, std::source_location site = std::source_location::current()) {
     static_assert(std::is_invocable_v<F&, T*>, "a finalizer must be invocable as fn(T*)");

@@ -1,4 +1,4 @@
-// The lastword collector: the finalizer API of shared/API.md.
+// The lastword collector: the finalizer API (reference: docs/api.md).
 #pragma once
 #include <cstddef>
 #include <new>
