@@ -129,6 +129,7 @@ void apply_setting(std::string_view name, std::string_view value, bool strict) {
         settings.verify = number != 0;
         check_dereferences = number != 0;
     } else if (name == "stress") settings.stress = number != 0;
+    else if (name == "keepalive") settings.keepalive = number != 0;
     else if (strict) throw std::invalid_argument("lastword: unknown debug setting '" + std::string(name) + "'");
     else report("lastword: gcdebug: unknown setting '%.*s' ignored", static_cast<int>(name.size()), name.data());
 }
@@ -172,6 +173,18 @@ void start_slow_finalizer_watchdog() {
     std::call_once(started, [] { std::thread(watchdog_main).detach(); });
 }
 
+// Clears only memory this frame owns (its own array), so it is safe at any optimisation
+// level: the dead stack below the caller is where the array lies.
+__attribute__((noinline)) LASTWORD_NO_SANITIZE void scrub_dead_stack() noexcept {
+    char area[16 * 1024];
+    explicit_bzero(area, sizeof area);
+    asm volatile("" : : "r"(area) : "memory");
+}
+
+void after_registration() noexcept {
+    if (settings.keepalive.load(std::memory_order_relaxed)) [[unlikely]] scrub_dead_stack();
+}
+
 void load_settings_from_environment() {
     if (const char* text = std::getenv("LASTWORD_GCDEBUG")) apply_settings(text, false);
 }
@@ -188,6 +201,7 @@ void debug::reset() noexcept {
     detail::settings.finalizerleaks = false;
     detail::settings.verify = false;
     detail::settings.stress = false;
+    detail::settings.keepalive = false;
     detail::check_dereferences = false;
 }
 
@@ -200,6 +214,28 @@ std::size_t debug::report_finalizer_leaks() {
         },
         nullptr);
     return detail::leak_report_count.load();
+}
+
+std::size_t debug::collect_now() {
+    if (!detail::settings.keepalive.load(std::memory_order_relaxed)) return 0;
+    std::size_t queued = 0;
+    detail::run_as_collection_entry(
+        [](void* out) {
+            std::lock_guard lock(detail::collector_lock());
+            auto queued_so_far = [] {
+                return detail::statistics.finalizers_queued.load() + detail::statistics.cleanups_queued.load();
+            };
+            std::uint64_t before = queued_so_far();
+            detail::collect_locked(true);
+            *static_cast<std::size_t*>(out) = static_cast<std::size_t>(queued_so_far() - before);
+        },
+        &queued);
+    if (queued && !wait_for_finalizers(std::chrono::seconds(10)))
+        detail::report("lastword: keepalive: collect_now() queued %zu finalizer(s) and cleanup(s) that did not "
+                       "finish within 10 s (called from a finalizer, or holding a lock one needs?)",
+                       queued);
+    detail::scrub_dead_stack();
+    return queued;
 }
 
 bool debug::check_pointer(const void* pointer) noexcept {

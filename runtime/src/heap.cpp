@@ -293,13 +293,31 @@ void* allocate_small_slow(unsigned size_class, const type_descriptor* type) {
 
 }  // namespace
 
-void* allocate(const type_descriptor* type) {
-    if (settings.stress.load(std::memory_order_relaxed)) [[unlikely]] {
+namespace {
+void* allocate_normally(const type_descriptor* type);
+
+// stress: a full collection first; keepalive: no copies of addresses left in the dead stack.
+__attribute__((noinline)) void* allocate_in_debug_mode(const type_descriptor* type) {
+    if (settings.stress.load(std::memory_order_relaxed)) {
         as_collection_entry([] {
             std::lock_guard lock(collector_lock());
             collect_locked(true);
         });
     }
+    void* body = allocate_normally(type);
+    if (settings.keepalive.load(std::memory_order_relaxed)) scrub_dead_stack();
+    return body;
+}
+}  // namespace
+
+void* allocate(const type_descriptor* type) {
+    if (settings.stress.load(std::memory_order_relaxed) || settings.keepalive.load(std::memory_order_relaxed))
+        [[unlikely]] return allocate_in_debug_mode(type);
+    return allocate_normally(type);
+}
+
+namespace {
+inline void* allocate_normally(const type_descriptor* type) {
     std::size_t total = type->size + header_size;
     if (total > largest_small) return allocate_large(type);
     heap_state& h = heap();
@@ -317,6 +335,7 @@ void* allocate(const type_descriptor* type) {
     }
     return allocate_small_slow(size_class, type);
 }
+}  // namespace
 
 void constructed(void* object) noexcept { header_of(object)->constructing = 0; }
 

@@ -271,6 +271,7 @@ struct debug_settings {
     std::atomic<bool> finalizerleaks{false};
     std::atomic<bool> verify{false};
     std::atomic<bool> stress{false};
+    std::atomic<bool> keepalive{false};
 };
 extern debug_settings settings;
 extern std::atomic<bool> leak_report_requested;
@@ -281,6 +282,9 @@ void verify_heap() noexcept;  // world stopped, marking complete
 void poison_freed(object_header* header, std::size_t size) noexcept;
 void start_slow_finalizer_watchdog();
 void load_settings_from_environment();
+// keepalive: zeroes the dead stack below the caller, so frames created later at that depth
+// do not carry stale pointers from the runtime's deeper frames into the conservative scan.
+void scrub_dead_stack() noexcept;
 
 struct counters {
     std::atomic<std::uint64_t> collections{0};

@@ -39,6 +39,11 @@ void reset() noexcept;
 std::size_t report_finalizer_leaks();
 // verify: reports (and returns false) if pointer points into a freed object.
 bool check_pointer(const void* pointer) noexcept;
+// keepalive: a full collection right here, scanning this thread's stack from the caller's
+// frame up, then waits until every finalizer and cleanup it queued has run. Returns how
+// many it queued. Does nothing (returns 0) while the mode is off, so a test's stand-in for
+// a native call can call it unconditionally.
+std::size_t collect_now();
 }  // namespace debug
 
 }  // namespace lastword

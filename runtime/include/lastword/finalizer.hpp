@@ -52,6 +52,9 @@ void register_finalizer(finalizer_record* record);  // takes ownership; throws l
 void clear_finalizer(void* object) noexcept;
 void register_cleanup(const std::shared_ptr<cleanup_record>& record);
 void stop_cleanup(const std::shared_ptr<cleanup_record>& record) noexcept;
+// Debug mode keepalive: clears the dead stack below the caller, where the registration's
+// frames left copies of the object's address.
+void after_registration() noexcept;
 
 template <class T, class F> struct finalizer_with : finalizer_record {
     F fn;
@@ -100,6 +103,7 @@ void set_finalizer(T* obj, F fn, std::source_location site = std::source_locatio
     record->type_name = detail::type_of_object(start)->name;
     record->site = site;
     detail::register_finalizer(record);
+    detail::after_registration();
 }
 
 // set_finalizer(obj, nullptr) clears the finalizer of obj.
@@ -135,6 +139,7 @@ cleanup add_cleanup(T* ptr, F fn, S arg, std::source_location site = std::source
     record->type_name = detail::type_of_object(start)->name;
     record->site = site;
     detail::register_cleanup(record);
+    detail::after_registration();
     return cleanup(std::move(record));
 }
 
