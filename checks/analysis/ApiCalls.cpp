@@ -64,12 +64,35 @@ std::optional<ApiCall> classifyNamedCall(const CallExpr &Call, const ApiProfile 
 
 } // namespace
 
+const ValueDecl *calledFunctionPointer(const CallExpr &Call) {
+  const Expr *E = Call.getCallee();
+  for (unsigned Depth = 0; E && Depth < 4; ++Depth) {
+    E = E->IgnoreParenCasts();
+    const auto *Deref = dyn_cast<UnaryOperator>(E);
+    if (!Deref || Deref->getOpcode() != UO_Deref)
+      break;
+    E = Deref->getSubExpr();
+  }
+  const ValueDecl *Pointer = nullptr;
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E))
+    Pointer = dyn_cast<FieldDecl>(Member->getMemberDecl());
+  else if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    Pointer = dyn_cast<VarDecl>(Ref->getDecl());
+  if (!Pointer || !Pointer->getIdentifier())
+    return nullptr;
+  QualType Type = Pointer->getType().getNonReferenceType();
+  return Type->isFunctionPointerType() || Type->isFunctionReferenceType() ? Pointer : nullptr;
+}
+
 std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile,
                                     ApiRole Role) {
-  const FunctionDecl *Callee = Call.getDirectCallee();
-  if (!Callee)
-    return std::nullopt;
-  return classifyNamedCall(Call, Profile, Role, Callee->getQualifiedNameAsString());
+  if (const FunctionDecl *Callee = Call.getDirectCallee())
+    return classifyNamedCall(Call, Profile, Role, Callee->getQualifiedNameAsString());
+  // A table of function pointers (`api->add_finalizer(obj, fn, data)`) or a
+  // function pointer variable, named in the profile like a function.
+  if (const ValueDecl *Pointer = calledFunctionPointer(Call))
+    return classifyNamedCall(Call, Profile, Role, Pointer->getQualifiedNameAsString());
+  return std::nullopt;
 }
 
 std::optional<ApiCall> classifyUnresolvedCall(const CallExpr &Call, const ApiProfile &Profile,
@@ -114,7 +137,13 @@ internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, ApiRole Role) {
   std::vector<StringRef> Names = Profile.names(Role);
   if (Names.empty())
     return callExpr(unless(anything()));
-  return callExpr(callee(functionDecl(hasAnyName(Names))));
+  auto Named = hasAnyName(Names);
+  // Through a function pointer field or variable (classifyCall confirms).
+  auto ThroughPointer = expr(anyOf(ignoringParenImpCasts(declRefExpr(to(varDecl(Named)))),
+                                   hasDescendant(memberExpr(member(fieldDecl(Named)))),
+                                   hasDescendant(declRefExpr(to(varDecl(Named))))));
+  return callExpr(anyOf(callee(functionDecl(Named)),
+                        allOf(unless(callee(functionDecl())), callee(ThroughPointer))));
 }
 
 internal::Matcher<CallExpr> unresolvedApiCallTo(const ApiProfile &Profile, ApiRole Role) {

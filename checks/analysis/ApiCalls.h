@@ -24,7 +24,13 @@ struct ApiCall {
   bool Unregisters = false;
 };
 
-/// Classifies \p Call under \p Profile; nullopt when it is no API call.
+/// The function pointer field or variable \p Call calls through
+/// (`api->add_finalizer(...)`, `(*on_death)(...)`), or null.
+const clang::ValueDecl *calledFunctionPointer(const clang::CallExpr &Call);
+
+/// Classifies \p Call under \p Profile; nullopt when it is no API call. A
+/// call through a function pointer field or variable is named by the field
+/// (`gc_api::add_finalizer`) or the variable.
 std::optional<ApiCall> classifyCall(const clang::CallExpr &Call, const ApiProfile &Profile);
 /// Same, for a call known to have \p Role.
 std::optional<ApiCall> classifyCall(const clang::CallExpr &Call, const ApiProfile &Profile,

@@ -75,6 +75,11 @@ cl::opt<std::string> HeaderFilter("header-filter",
                                   cl::desc("Regex of headers whose findings are shown\n"
                                            "(default: only the main files)"),
                                   cl::cat(LastwordCategory));
+cl::opt<std::string> ExcludePaths("exclude-paths",
+                                  cl::desc("Regex searched in each main file's path; matching\n"
+                                           "files are not checked (tests, benchmarks, demos).\n"
+                                           "Sets the global ExcludePaths option"),
+                                  cl::value_desc("regex"), cl::cat(LastwordCategory));
 cl::opt<bool> Fix("fix", cl::desc("Apply the suggested fix-its"), cl::cat(LastwordCategory));
 cl::opt<std::string> ExportFixes("export-fixes",
                                  cl::desc("Write the suggested fixes to this YAML file\n"
@@ -143,6 +148,8 @@ makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, std::str
     Overrides.WarningsAsErrors = WarningsAsErrors;
   if (HeaderFilter.getNumOccurrences())
     Overrides.HeaderFilterRegex = HeaderFilter;
+  if (ExcludePaths.getNumOccurrences())
+    Overrides.CheckOptions["ExcludePaths"] = ClangTidyOptions::ClangTidyValue(ExcludePaths);
 
   std::string ConfigSource;
   std::optional<std::string> Config;

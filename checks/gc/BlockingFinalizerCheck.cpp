@@ -59,6 +59,7 @@ const char *const Consequence =
 
 BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      Excluded(ExcludedPaths::fromOptions(*this, Options)),
       BlockingFunctions(BlockingCalls::parseList(Options.get(
           "BlockingFunctions", BlockingCalls::serialiseList(BlockingCalls::defaultNames())))),
       Blocking(BlockingFunctions) {
@@ -71,6 +72,7 @@ BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext 
 void BlockingFinalizerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "BlockingFunctions", BlockingCalls::serialiseList(BlockingFunctions));
   Profile.storeOptions(Options, Opts);
+  Excluded.storeOptions(Options, Opts);
 }
 
 void BlockingFinalizerCheck::registerMatchers(MatchFinder *Finder) {
@@ -91,6 +93,7 @@ void BlockingFinalizerCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void BlockingFinalizerCheck::onStartOfTranslationUnit() {
+  Excluded.forget();
   Context = nullptr;
   Finalizers.clear();
   FinalizerIndex.clear();
@@ -146,6 +149,8 @@ bool BlockingFinalizerCheck::isBlockingSink(const Expr &Call, const FunctionDecl
 }
 
 void BlockingFinalizerCheck::check(const MatchFinder::MatchResult &Result) {
+  if (Excluded.excludesMainFile(*Result.SourceManager))
+    return;
   Context = Result.Context;
   const SourceManager &SM = *Result.SourceManager;
   if (const auto *If = Result.Nodes.getNodeAs<IfStmt>(DeadIfId)) {

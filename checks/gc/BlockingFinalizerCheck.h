@@ -6,6 +6,7 @@
 #include "analysis/ApiProfile.h"
 #include "analysis/BlockingCalls.h"
 #include "analysis/CallPaths.h"
+#include "analysis/ExcludedPaths.h"
 #include "analysis/Finalizers.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseMap.h"
@@ -64,6 +65,7 @@ private:
   bool isDeadSite(SourceLocation Where) const;
 
   lastword::analysis::ApiProfile Profile;
+  lastword::analysis::ExcludedPaths Excluded;
   std::vector<std::string> BlockingFunctions;
   lastword::analysis::BlockingCalls Blocking;
 

@@ -105,6 +105,76 @@ bool exitsBefore(const Stmt &Body, SourceLocation Before, const SourceManager &S
   return Found;
 }
 
+// Collector calls that may make up a loop on their own: a collection,
+// waiting for or running finalizers.
+bool isCollectorCall(const Expr &E, const ApiProfile &Profile) {
+  const auto *Call = dyn_cast<CallExpr>(&E);
+  return Call && (classifyCall(*Call, Profile, ApiRole::Collect) ||
+                  classifyCall(*Call, Profile, ApiRole::WaitForFinalizers));
+}
+
+// Scalars, constants and operators on them, and collector calls: what a
+// counting loop computes besides its collections.
+bool isCountingExpr(const Expr *E, const ApiProfile &Profile, unsigned Depth = 0) {
+  if (!E || Depth > 16)
+    return false;
+  E = E->IgnoreParenCasts();
+  if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+    E = Cleanups->getSubExpr()->IgnoreParenCasts();
+  if (isCollectorCall(*E, Profile))
+    return true; // its arguments (a timeout) are not work
+  if (isa<IntegerLiteral, CXXBoolLiteralExpr, FloatingLiteral, CharacterLiteral,
+          CXXNullPtrLiteralExpr, GNUNullExpr>(E))
+    return true;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    return isa<VarDecl, EnumConstantDecl, BindingDecl>(Ref->getDecl()) &&
+           Ref->getType()->isScalarType();
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return Member->getType()->isScalarType() && isa<FieldDecl>(Member->getMemberDecl()) &&
+           isCountingExpr(Member->getBase(), Profile, Depth + 1);
+  if (isa<CXXThisExpr>(E))
+    return true;
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E))
+    return Unary->getOpcode() != UO_Deref && isCountingExpr(Unary->getSubExpr(), Profile, Depth + 1);
+  if (const auto *Binary = dyn_cast<BinaryOperator>(E))
+    return isCountingExpr(Binary->getLHS(), Profile, Depth + 1) &&
+           isCountingExpr(Binary->getRHS(), Profile, Depth + 1);
+  if (const auto *Conditional = dyn_cast<ConditionalOperator>(E))
+    return isCountingExpr(Conditional->getCond(), Profile, Depth + 1) &&
+           isCountingExpr(Conditional->getTrueExpr(), Profile, Depth + 1) &&
+           isCountingExpr(Conditional->getFalseExpr(), Profile, Depth + 1);
+  return false;
+}
+
+// `for (i = 0; i < 10; i++) GC_gcollect();`, `while (pending) { collect();
+// n += GC_invoke_finalizers(); }`: a body that does nothing but collect,
+// wait for or run finalizers and count is deliberate repeated collection
+// (before a huge allocation, at shutdown), whatever its trip count.
+bool onlyCollects(const Stmt *S, const ApiProfile &Profile, unsigned Depth = 0) {
+  if (!S)
+    return true;
+  if (Depth > 16)
+    return false;
+  if (isa<NullStmt, BreakStmt, ContinueStmt>(S))
+    return true;
+  if (const auto *Block = dyn_cast<CompoundStmt>(S))
+    return llvm::all_of(Block->body(),
+                        [&](const Stmt *Child) { return onlyCollects(Child, Profile, Depth + 1); });
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return !If->getInit() && !If->getConditionVariable() &&
+           isCountingExpr(If->getCond(), Profile) && onlyCollects(If->getThen(), Profile, Depth + 1) &&
+           onlyCollects(If->getElse(), Profile, Depth + 1);
+  if (const auto *Decls = dyn_cast<DeclStmt>(S))
+    return llvm::all_of(Decls->decls(), [&](const Decl *D) {
+      const auto *Var = dyn_cast<VarDecl>(D);
+      return Var && Var->getType()->isScalarType() &&
+             (!Var->getInit() || isCountingExpr(Var->getInit(), Profile));
+    });
+  if (const auto *E = dyn_cast<Expr>(S))
+    return isCountingExpr(E, Profile);
+  return false;
+}
+
 const char DefaultPacingFunctions[] =
     "std::this_thread::sleep_for;std::this_thread::sleep_until;sleep;usleep;nanosleep;"
     "clock_nanosleep;std::condition_variable::wait;std::condition_variable::wait_for;"
@@ -116,6 +186,7 @@ const char DefaultPacingFunctions[] =
 
 CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      Excluded(ExcludedPaths::fromOptions(*this, Options)),
       PacingFunctions(BlockingCalls::parseList(
           Options.get("PacingFunctions", DefaultPacingFunctions))),
       Pacing(PacingFunctions),
@@ -127,6 +198,7 @@ CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context
 
 void CollectInLoopCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
+  Excluded.storeOptions(Options, Opts);
   Options.store(Opts, "PacingFunctions", BlockingCalls::serialiseList(PacingFunctions));
   Options.store(Opts, "MaxFixedIterations", MaxFixedIterations);
 }
@@ -159,6 +231,8 @@ void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
+  if (Excluded.excludesMainFile(*Result.SourceManager))
+    return;
   if (!Paths)
     Paths = std::make_unique<CallPathFinder>(
         [this](const Expr &Call) {
@@ -191,6 +265,8 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
   // "Collect a few times" (to let finalizers and their resurrected objects go).
   if (std::optional<uint64_t> Trips = constantTripCount(*Loop, *Result.Context);
       Trips && *Trips <= MaxFixedIterations)
+    return;
+  if (onlyCollects(Body, Profile))
     return;
   std::optional<CallPath> Path = Paths->findPath(*Body);
   if (!Path || Path->empty() || isPacedLoop(*Body))

@@ -6,6 +6,7 @@
 #include "analysis/ApiProfile.h"
 #include "analysis/BlockingCalls.h"
 #include "analysis/CallPaths.h"
+#include "analysis/ExcludedPaths.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include <memory>
 
@@ -27,6 +28,7 @@ public:
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void onStartOfTranslationUnit() override {
+    Excluded.forget();
     Paths.reset();
     PacingPaths.reset();
   }
@@ -44,6 +46,7 @@ private:
   void reportPath(const lastword::analysis::CallPath &Path, const std::string &What);
 
   lastword::analysis::ApiProfile Profile;
+  lastword::analysis::ExcludedPaths Excluded;
   /// Calls that make a loop wait between iterations.
   std::vector<std::string> PacingFunctions;
   lastword::analysis::BlockingCalls Pacing;

@@ -237,10 +237,12 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
 } // namespace
 
 FinalizerSelfReferenceCheck::FinalizerSelfReferenceCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)) {}
+    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
 
 void FinalizerSelfReferenceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
+  Excluded.storeOptions(Options, Opts);
 }
 
 void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
@@ -257,7 +259,7 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
 
 void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call");
-  if (!Call || !Result.Context)
+  if (!Call || !Result.Context || Excluded.excludesMainFile(*Result.SourceManager))
     return;
   std::optional<ApiCall> Api;
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {

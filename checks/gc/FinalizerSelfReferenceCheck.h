@@ -4,6 +4,7 @@
 #define LASTWORD_GC_FINALIZER_SELF_REFERENCECHECK_H
 
 #include "analysis/ApiProfile.h"
+#include "analysis/ExcludedPaths.h"
 #include "analysis/SourceUtils.h"
 #include <memory>
 #include "clang-tidy/ClangTidyCheck.h"
@@ -31,10 +32,14 @@ public:
     return LangOpts.CPlusPlus || LangOpts.C99;
   }
 
-  void onStartOfTranslationUnit() override { Functions.reset(); }
+  void onStartOfTranslationUnit() override {
+    Excluded.forget();
+    Functions.reset();
+  }
 
 private:
   lastword::analysis::ApiProfile Profile;
+  lastword::analysis::ExcludedPaths Excluded;
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
 };
 

@@ -19,9 +19,32 @@ void rebuild(int n) {
 }
 
 void unmap_each(int n) {
-  while (n-- > 0)
+  while (n-- > 0) {
+    (void)GC_MALLOC(4096);
     GC_gcollect_and_unmap();
-  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'GC_gcollect_and_unmap'
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'GC_gcollect_and_unmap'
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+  }
+}
+
+// Collecting N times before a huge allocation, running the finalizers
+// between collections, is deliberate: silent whatever the count.
+void before_huge_allocation() {
+  int i;
+  for (i = 0; i < 10; i++)
+    GC_gcollect();
+  for (i = 0; i < 16; i++) {
+    GC_gcollect();
+    GC_invoke_finalizers();
+  }
+  while (GC_collect_a_little()) {
+  }
+  int finalized = 0;
+  do {
+    GC_gcollect();
+    finalized = GC_invoke_finalizers();
+  } while (finalized > 0);
+  (void)GC_MALLOC(1u << 28);
 }
 
 // Near misses.

@@ -16,18 +16,27 @@ void batch(std::vector<Item> &items) {
   }
 }
 
+Item *next_item();
 void counted(int n) {
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n; ++i) {
+    process(*next_item());
     lastword::collect();
-  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+  }
   int k = 0;
   while (k++ < n) {
+    Item *item = next_item();
     { lastword::collect(); }
     // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+    process(*item);
   }
   do {
     lastword::collect();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-3]]:3: note: the loop starts here
+    (void)lastword::make<Item>();
   } while (--n > 0);
 }
 
@@ -47,8 +56,10 @@ void indirect(std::vector<Item> &items) {
 void nested(int n) {
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) {
+      process(*next_item());
       lastword::collect();
       // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: full collection on every iteration
+      // CHECK-MESSAGES: :[[@LINE-4]]:5: note: the loop starts here
     }
   }
 }
@@ -140,9 +151,12 @@ void suppressed(int n) {
 
 // Templates are judged as written, once.
 template <class T> void each(std::vector<T> &v) {
-  for (T &x : v)
+  for (T &x : v) {
+    (void)lastword::make<T>(x);
     lastword::collect();
-  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+  }
 }
 template void each<int>(std::vector<int> &);
 template void each<Item>(std::vector<Item> &);
@@ -209,9 +223,12 @@ Item *allocate_until(bool (*ok)(Item *)) {
 // ...but many fixed iterations are a batch, and a range-for walks a batch
 // even when it may return early.
 void many_rounds() {
-  for (int round = 0; round < 1000; ++round)
+  for (int round = 0; round < 1000; ++round) {
+    (void)lastword::make<Item>();
     lastword::collect();
-  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+  }
 }
 bool import_or_fail(std::vector<Item> &items) {
   for (Item &item : items) {
@@ -255,10 +272,52 @@ void per_element(std::vector<Item> &items) {
 #define END_OF_FRAME() lastword::collect()
 void frames(int n) {
   for (int i = 0; i < n; ++i) {
+    process(*next_item());
     END_OF_FRAME();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
   }
   for (int i = 0; i < n; ++i) {
+    process(*next_item());
     END_OF_FRAME(); // NOLINT(gc-collect-in-loop)
+  }
+}
+
+// A loop that does nothing but collect, wait for finalizers and count is
+// deliberate repeated collection (before a huge allocation, at shutdown),
+// whatever its trip count.
+void settle_before_huge_allocation(int rounds) {
+  for (int i = 0; i < rounds; ++i)
+    lastword::collect();
+  for (int i = 0; i < 1000; ++i)
+    lastword::collect();
+  int k = 0;
+  while (k++ < rounds) {
+    { lastword::collect(); }
+  }
+  do {
+    lastword::collect();
+  } while (--rounds > 0);
+}
+struct Stats { int collections = 0; };
+void shutdown_collections(Stats &stats, bool &pending) {
+  int drained = 0;
+  while (pending) {
+    lastword::collect();
+    ++stats.collections;
+    if (lastword::wait_for_finalizers(std::chrono::milliseconds(10)))
+      ++drained;
+    else
+      continue;
+    pending = drained < 3;
+  }
+}
+// ...but one piece of real work per iteration makes it a batch again.
+void collect_and_log(int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-3]]:3: note: the loop starts here
+    process(*next_item());
   }
 }

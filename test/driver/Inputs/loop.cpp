@@ -1,5 +1,7 @@
-namespace lastword { void collect(); }
+namespace lastword { void collect(); } void process(int);
 void run(int n) {
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n; ++i) {
     lastword::collect();
+    process(i);
+  }
 }
