@@ -50,7 +50,7 @@ struct finalization_state {
     std::chrono::steady_clock::time_point running_since;
     std::uint64_t running_serial = 0;
     std::size_t queue_length = 0;
-    std::unordered_map<void*, finalizer_record*> by_object;
+    std::unordered_map<std::uintptr_t, finalizer_record*> by_object;  // key: complemented address
     std::uint64_t finalizers_queued = 0;
     std::uint64_t finalizers_completed = 0;
     cleanup_sentinel registered_cleanups;
@@ -193,17 +193,18 @@ void start_cleanup_workers() {
 }
 
 object_header* header_of_record(const void* object) { return header_of(object); }
+std::uintptr_t hidden_key(const void* object) { return ~reinterpret_cast<std::uintptr_t>(object); }
 
 }  // namespace
 
 void register_finalizer(finalizer_record* record) {
     start_finalizer_thread();
     finalization_state& s = state();
-    object_header* header = header_of_record(record->object);
+    object_header* header = header_of_record(record->object.get());
     {
         std::lock_guard lock(s.lock);
         if (!header->has_finalizer) {
-            s.by_object.emplace(record->object, record);
+            s.by_object.emplace(hidden_key(record->object.get()), record);
             list_append(s.registered, record);
             header->has_finalizer = 1;
             return;
@@ -220,7 +221,7 @@ void clear_finalizer(void* object) noexcept {
         std::lock_guard lock(s.lock);
         object_header* header = header_of_record(object);
         if (!header->has_finalizer) return;
-        auto found = s.by_object.find(object);
+        auto found = s.by_object.find(hidden_key(object));
         if (found == s.by_object.end()) return;
         record = found->second;
         s.by_object.erase(found);
@@ -261,46 +262,47 @@ void unlock_finalization() { state().lock.unlock(); }
 void scan_finalization_roots() {
     finalization_state& s = state();
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next)
-        scan_conservatively(r->callable_begin, r->callable_end);
+        scan_owned_conservatively(r->callable_begin, r->callable_end);
     for (finalizer_record* r = s.queued.next; r != &s.queued; r = r->next) {
-        scan_conservatively(r->callable_begin, r->callable_end);
-        mark_pointer(r->object);
+        scan_owned_conservatively(r->callable_begin, r->callable_end);
+        mark_pointer(r->object.get());
     }
     if (finalizer_record* r = s.running) {
-        scan_conservatively(r->callable_begin, r->callable_end);
-        mark_pointer(r->object);
+        scan_owned_conservatively(r->callable_begin, r->callable_end);
+        mark_pointer(r->object.get());
     }
     for (cleanup_record* list : {static_cast<cleanup_record*>(&s.registered_cleanups),
                                  static_cast<cleanup_record*>(&s.queued_cleanups),
                                  static_cast<cleanup_record*>(&s.running_cleanups)})
-        for (cleanup_record* r = list->next; r != list; r = r->next) scan_conservatively(r->payload_begin, r->payload_end);
+        for (cleanup_record* r = list->next; r != list; r = r->next)
+            scan_owned_conservatively(r->payload_begin, r->payload_end);
 }
 
 void select_finalizers_and_cleanups() {
     finalization_state& s = state();
     s.candidates.clear();
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next)
-        if (!header_of_record(r->object)->mark.load(std::memory_order_relaxed)) s.candidates.push(r);
+        if (!header_of_record(r->object.get())->mark.load(std::memory_order_relaxed)) s.candidates.push(r);
     for (std::size_t i = 0; i < s.candidates.size; ++i) {
-        object_header* header = header_of_record(s.candidates.data[i]->object);
+        object_header* header = header_of_record(s.candidates.data[i]->object.get());
         if (!header->mark.load(std::memory_order_relaxed)) trace_children(header);
     }
     mark_to_completion();
     for (std::size_t i = 0; i < s.candidates.size; ++i) {
         finalizer_record* r = s.candidates.data[i];
-        object_header* header = header_of_record(r->object);
+        object_header* header = header_of_record(r->object.get());
         if (header->mark.load(std::memory_order_relaxed)) continue;  // waits, or in a cycle
         list_remove(r);
         list_append(s.queued, r);
         header->has_finalizer = 0;  // cleared before it runs: it can be set again
         s.newly_queued.push(r);
-        mark_pointer(r->object);    // resurrected for one cycle
+        mark_pointer(r->object.get());    // resurrected for one cycle
     }
     mark_to_completion();
     cleanup_record* list = &s.registered_cleanups;
     for (cleanup_record* r = list->next; r != list;) {
         cleanup_record* next = r->next;
-        if (!header_of_record(r->object)->mark.load(std::memory_order_relaxed)) {
+        if (!header_of_record(r->object.get())->mark.load(std::memory_order_relaxed)) {
             list_remove(r);
             r->state = cleanup_queued;
             list_append<cleanup_record>(s.queued_cleanups, r);
@@ -312,7 +314,7 @@ void select_finalizers_and_cleanups() {
 
 void after_collection_locked() {
     finalization_state& s = state();
-    for (std::size_t i = 0; i < s.newly_queued.size; ++i) s.by_object.erase(s.newly_queued.data[i]->object);
+    for (std::size_t i = 0; i < s.newly_queued.size; ++i) s.by_object.erase(hidden_key(s.newly_queued.data[i]->object.get()));
     s.finalizers_queued += s.newly_queued.size;
     s.queue_length += s.newly_queued.size;
     statistics.finalizers_queued += s.newly_queued.size;
@@ -333,7 +335,7 @@ void check_self_reaching_registrations() {
     char where[256];
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
         if (r->self_reach_reported) continue;
-        explore_path path = explore(r->callable_begin, r->callable_end, nullptr, header_of_record(r->object), false);
+        explore_path path = explore(r->callable_begin, r->callable_end, nullptr, header_of_record(r->object.get()), false);
         if (path.length) {
             r->self_reach_reported = true;
             report("lastword: checkfinalizers: finalizer of '%s' (registered at %s) keeps its own object reachable: it will never run",
@@ -343,7 +345,7 @@ void check_self_reaching_registrations() {
     cleanup_record* list = &s.registered_cleanups;
     for (cleanup_record* r = list->next; r != list; r = r->next) {
         if (r->self_reach_reported) continue;
-        explore_path path = explore(r->payload_begin, r->payload_end, nullptr, header_of_record(r->object), false);
+        explore_path path = explore(r->payload_begin, r->payload_end, nullptr, header_of_record(r->object.get()), false);
         if (path.length) {
             r->self_reach_reported = true;
             report("lastword: checkfinalizers: cleanup of '%s' (registered at %s) keeps its own object reachable: it will never run",
@@ -375,7 +377,7 @@ std::size_t report_unfinalizable_cycles() {
     page_vector<finalizer_record*>& cyclic = s.candidates;  // free until the ordering step
     cyclic.clear();
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
-        object_header* header = header_of_record(r->object);
+        object_header* header = header_of_record(r->object.get());
         if (header->mark.load(std::memory_order_relaxed)) continue;  // still reachable
         explore_path path = explore(nullptr, nullptr, header, header, true);
         if (!path.length) continue;
@@ -387,13 +389,13 @@ std::size_t report_unfinalizable_cycles() {
     }
     // Finalizable objects outside any cycle but reached from one wait forever too.
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
-        object_header* header = header_of_record(r->object);
+        object_header* header = header_of_record(r->object.get());
         if (header->mark.load(std::memory_order_relaxed)) continue;
         bool in_cycle = false;
         for (std::size_t i = 0; i < cyclic.size && !in_cycle; ++i) in_cycle = cyclic.data[i] == r;
         if (in_cycle) continue;
         for (std::size_t i = 0; i < cyclic.size; ++i) {
-            object_header* from = header_of_record(cyclic.data[i]->object);
+            object_header* from = header_of_record(cyclic.data[i]->object.get());
             explore_path path = explore(nullptr, nullptr, from, header, true);
             if (!path.length) continue;
             ++count;

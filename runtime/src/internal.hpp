@@ -213,6 +213,16 @@ void push_shaded(object_header* header) noexcept;  // from the barrier
 void push_gray(object_header* already_marked) noexcept;
 void visit_children(object_header* header, tracer::visit_fn visit, void* context);  // precise only
 
+// ---- what a registration owns (captures.cpp) ---------------------------------------------
+// Calls visit for [begin, end) and for every malloc'ed block reachable from it through
+// pointers to the start of a block, transitively and bounded. readable_begin/end may be a
+// copy of the bytes at origin. World stopped; not reentrant.
+using owned_range_visitor = void (*)(const void* readable_begin, const void* readable_end, const void* origin,
+                                     void* context);
+void for_each_owned_range(const void* begin, const void* end, owned_range_visitor visit, void* context) noexcept;
+// Marks what a callable (or a cleanup's callable and arg) and its owned blocks point to.
+void scan_owned_conservatively(const void* begin, const void* end) noexcept;
+
 // Explorer for debug analyses: breadth-first from roots over precise edges, using
 // explore_mark. Returns the path to target (object headers, start to target) or empty.
 struct explore_path {

@@ -122,7 +122,10 @@ explore_path explore(const void* bytes_begin, const void* bytes_end, object_head
     e.target = target;
     e.found = -1;
     e.only_unmarked = only_unmarked;
-    if (bytes_begin) scan_words(bytes_begin, bytes_end, explore_add, nullptr);
+    if (bytes_begin)
+        for_each_owned_range(
+            bytes_begin, bytes_end,
+            [](const void* b, const void* e, const void*, void*) { scan_words(b, e, explore_add, nullptr); }, nullptr);
     if (from_children_of) for_each_child(from_children_of, explore_visit, explore_add, nullptr);
     for (std::size_t i = 0; i < e.queue.size && e.found < 0; ++i) {
         e.parent = static_cast<std::ptrdiff_t>(i);

@@ -2,6 +2,7 @@
 #pragma once
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <source_location>
@@ -14,13 +15,26 @@
 namespace lastword {
 namespace detail {
 
+// The registered object as the registry stores it: complemented, so that the conservative
+// scan of a callable's malloc'ed storage, should a stale word lead it into the registry's own
+// memory, never finds the object there (the object is not a root; only its callable is).
+class hidden_pointer {
+public:
+    hidden_pointer() noexcept = default;
+    hidden_pointer(const void* pointer) noexcept : bits_(~reinterpret_cast<std::uintptr_t>(pointer)) {}
+    void* get() const noexcept { return reinterpret_cast<void*>(~bits_); }
+
+private:
+    std::uintptr_t bits_ = ~std::uintptr_t{0};
+};
+
 // The registration of a finalizer. The callable lives right after this base in the same
 // allocation; its bytes [callable_begin, callable_end) are scanned conservatively as a root.
 struct finalizer_record {
     finalizer_record* previous = nullptr;
     finalizer_record* next = nullptr;
-    void* object = nullptr;       // start of the collected object (its body)
-    void* argument = nullptr;     // the T* handed to the callable (may differ under inheritance)
+    hidden_pointer object;        // start of the collected object (its body)
+    hidden_pointer argument;      // the T* handed to the callable (may differ under inheritance)
     const char* type_name = nullptr;
     std::source_location site;
     const char* callable_begin = nullptr;
@@ -33,7 +47,7 @@ struct finalizer_record {
 struct cleanup_record {
     cleanup_record* previous = nullptr;
     cleanup_record* next = nullptr;
-    void* object = nullptr;
+    hidden_pointer object;
     const char* type_name = nullptr;
     std::source_location site;
     const char* payload_begin = nullptr;  // callable and argument, scanned as a root
@@ -63,7 +77,7 @@ template <class T, class F> struct finalizer_with : finalizer_record {
         callable_end = callable_begin + sizeof(F);
         invoke = [](finalizer_record* self) {
             auto* me = static_cast<finalizer_with*>(self);
-            me->fn(static_cast<T*>(me->argument));
+            me->fn(static_cast<T*>(me->argument.get()));
         };
         destroy = [](finalizer_record* self) noexcept { delete static_cast<finalizer_with*>(self); };
     }
