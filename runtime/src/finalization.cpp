@@ -13,7 +13,9 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <algorithm>
 #include <exception>
+#include <functional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -330,8 +332,185 @@ void after_collection_locked() {
     s.newly_dead.clear();
 }
 
+// ---- edges through callables and persistents (debug analyses) ---------------------------
+
+namespace {
+
+struct cleanup_entry {
+    void* object;
+    cleanup_record* record;
+};
+struct owned_range {
+    std::uintptr_t begin, end;
+};
+struct edge_indexes {
+    page_vector<cleanup_entry> cleanups_by_object;      // registered cleanups, sorted by object
+    page_vector<persistent_node*> persistents_in_heap;  // handles inside collected objects, sorted
+    page_vector<owned_range> owned;                     // storage registered callables own, sorted
+    page_vector<finalizer_record*> pending_finalizers;
+    page_vector<cleanup_record*> pending_cleanups;
+    page_vector<persistent_node*> pending_persistents;
+};
+edge_indexes indexes;
+
+struct edge_scan {
+    edge_visitor visit;
+    void* context;
+    edge_kind kind;
+};
+
+LASTWORD_NO_SANITIZE void scan_for_edges(const void* begin, const void* end, const void*, void* context) {
+    auto* scan = static_cast<edge_scan*>(context);
+    auto word = (reinterpret_cast<std::uintptr_t>(begin) + sizeof(void*) - 1) & ~(sizeof(void*) - 1);
+    for (auto last = reinterpret_cast<std::uintptr_t>(end); word + sizeof(void*) <= last; word += sizeof(void*))
+        if (object_header* h = find_object(*reinterpret_cast<const void* const*>(word)))
+            scan->visit(h, scan->kind, scan->context);
+}
+
+template <class T, class Less> void sort_pages(page_vector<T>& v, Less less) { std::sort(v.data, v.data + v.size, less); }
+
+}  // namespace
+
+void prepare_extra_edges(bool with_persistents) noexcept {
+    finalization_state& s = state();
+    indexes.cleanups_by_object.clear();
+    cleanup_record* list = &s.registered_cleanups;
+    for (cleanup_record* r = list->next; r != list; r = r->next) indexes.cleanups_by_object.push({r->object.get(), r});
+    sort_pages(indexes.cleanups_by_object, [](const cleanup_entry& a, const cleanup_entry& b) {
+        return std::less<void*>()(a.object, b.object);
+    });
+    indexes.persistents_in_heap.clear();
+    if (!with_persistents) return;
+    for_each_persistent_node(
+        [](persistent_node* node, void*) {
+            if (find_cell(node)) indexes.persistents_in_heap.push(node);
+        },
+        nullptr);
+    sort_pages(indexes.persistents_in_heap, std::less<persistent_node*>());
+}
+
+void for_each_extra_edge(object_header* header, edge_visitor visit, void* context) noexcept {
+    finalization_state& s = state();
+    void* body = body_of(header);
+    if (header->has_finalizer) {
+        auto found = s.by_object.find(hidden_key(body));
+        if (found != s.by_object.end()) {
+            edge_scan scan{visit, context, edge_finalizer};
+            for_each_owned_range(found->second->callable_begin, found->second->callable_end, scan_for_edges, &scan);
+        }
+    }
+    auto& cleanups = indexes.cleanups_by_object;
+    auto* first = std::lower_bound(cleanups.data, cleanups.data + cleanups.size, body,
+                                   [](const cleanup_entry& e, void* object) { return std::less<void*>()(e.object, object); });
+    for (; first != cleanups.data + cleanups.size && first->object == body; ++first) {
+        edge_scan scan{visit, context, edge_cleanup};
+        for_each_owned_range(first->record->payload_begin, first->record->payload_end, scan_for_edges, &scan);
+    }
+    auto& handles = indexes.persistents_in_heap;
+    char* end = static_cast<char*>(body) + header->type->size;
+    auto* node = std::lower_bound(handles.data, handles.data + handles.size, static_cast<persistent_node*>(body),
+                                  std::less<persistent_node*>());
+    for (; node != handles.data + handles.size && reinterpret_cast<char*>(*node) < end; ++node)
+        if (object_header* target = find_object((*node)->target.load(std::memory_order_relaxed)))
+            visit(target, edge_persistent, context);
+}
+
+void scan_roots_outside_registrations() {
+    finalization_state& s = state();
+    prepare_extra_edges(true);
+    indexes.owned.clear();
+    auto remember = [](const void* begin, const void* end, const void* origin, void*) {
+        auto at = reinterpret_cast<std::uintptr_t>(origin);
+        indexes.owned.push({at, at + static_cast<std::size_t>(static_cast<const char*>(end) - static_cast<const char*>(begin))});
+    };
+    for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next)
+        for_each_owned_range(r->callable_begin, r->callable_end, remember, nullptr);
+    cleanup_record* list = &s.registered_cleanups;
+    for (cleanup_record* r = list->next; r != list; r = r->next)
+        for_each_owned_range(r->payload_begin, r->payload_end, remember, nullptr);
+    sort_pages(indexes.owned, [](const owned_range& a, const owned_range& b) { return a.begin < b.begin; });
+    for_each_persistent_node(
+        [](persistent_node* node, void*) {
+            if (find_cell(node)) return;  // inside a collected object: an edge from it
+            auto at = reinterpret_cast<std::uintptr_t>(node);
+            auto& owned = indexes.owned;
+            // Ranges may nest (a callable's bytes inside its record's block): check every
+            // range that starts at or before the handle.
+            for (std::size_t i = 0; i < owned.size && owned.data[i].begin <= at; ++i)
+                if (at < owned.data[i].end) return;  // owned by a registration: an edge from its object
+            if (const void* target = node->target.load(std::memory_order_acquire)) mark_pointer(target);
+        },
+        nullptr);
+    for (finalizer_record* r = s.queued.next; r != &s.queued; r = r->next) {
+        scan_owned_conservatively(r->callable_begin, r->callable_end);
+        mark_pointer(r->object.get());
+    }
+    if (finalizer_record* r = s.running) {
+        scan_owned_conservatively(r->callable_begin, r->callable_end);
+        mark_pointer(r->object.get());
+    }
+    for (cleanup_record* queue : {static_cast<cleanup_record*>(&s.queued_cleanups),
+                                  static_cast<cleanup_record*>(&s.running_cleanups)})
+        for (cleanup_record* r = queue->next; r != queue; r = r->next)
+            scan_owned_conservatively(r->payload_begin, r->payload_end);
+}
+
+void mark_through_registrations_of_reachable_objects() {
+    finalization_state& s = state();
+    auto& finalizers = indexes.pending_finalizers;
+    auto& cleanups = indexes.pending_cleanups;
+    auto& handles = indexes.pending_persistents;
+    finalizers.clear();
+    cleanups.clear();
+    handles.clear();
+    for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) finalizers.push(r);
+    cleanup_record* list = &s.registered_cleanups;
+    for (cleanup_record* r = list->next; r != list; r = r->next) cleanups.push(r);
+    for (std::size_t i = 0; i < indexes.persistents_in_heap.size; ++i) handles.push(indexes.persistents_in_heap.data[i]);
+    auto marked = [](const void* object) { return header_of(object)->mark.load(std::memory_order_relaxed) != 0; };
+    for (bool progress = true; progress;) {
+        progress = false;
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < finalizers.size; ++i) {
+            finalizer_record* r = finalizers.data[i];
+            if (!marked(r->object.get())) {
+                finalizers.data[kept++] = r;
+                continue;
+            }
+            scan_owned_conservatively(r->callable_begin, r->callable_end);
+            progress = true;
+        }
+        finalizers.size = kept;
+        kept = 0;
+        for (std::size_t i = 0; i < cleanups.size; ++i) {
+            cleanup_record* r = cleanups.data[i];
+            if (!marked(r->object.get())) {
+                cleanups.data[kept++] = r;
+                continue;
+            }
+            scan_owned_conservatively(r->payload_begin, r->payload_end);
+            progress = true;
+        }
+        cleanups.size = kept;
+        kept = 0;
+        for (std::size_t i = 0; i < handles.size; ++i) {
+            persistent_node* node = handles.data[i];
+            object_header* holder = find_object(node);
+            if (holder && !holder->mark.load(std::memory_order_relaxed)) {
+                handles.data[kept++] = node;
+                continue;
+            }
+            if (const void* target = node->target.load(std::memory_order_acquire)) mark_pointer(target);
+            progress = true;
+        }
+        handles.size = kept;
+        mark_to_completion();
+    }
+}
+
 void check_self_reaching_registrations() {
     finalization_state& s = state();
+    prepare_extra_edges(persistents_locked_by_collector());
     char where[256];
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
         if (r->self_reach_reported) continue;
@@ -358,19 +537,30 @@ namespace {
 // Formats "'T'@p -> 'U'@q -> ..." for a report.
 const char* describe_path(object_header* first, const explore_path& path, char* text, std::size_t size) {
     std::size_t used = 0;
-    auto append = [&](object_header* h, bool arrow) {
+    auto append = [&](const char* prefix, const char* name, const void* at) {
         if (used >= size - 1) return;
-        int n = std::snprintf(text + used, size - used, "%s'%s'@%p", arrow ? " -> " : "", h->type->name, body_of(h));
+        int n = at ? std::snprintf(text + used, size - used, "%s'%s'@%p", prefix, name, at)
+                   : std::snprintf(text + used, size - used, "%s'%s')", prefix, name);
         if (n > 0) used = std::min(size - 1, used + static_cast<std::size_t>(n));
     };
-    append(first, false);
-    for (std::size_t i = 0; i < path.length; ++i) append(path.nodes[i], true);
+    append("", first->type->name, body_of(first));
+    for (std::size_t i = 0; i < path.length; ++i) {
+        object_header* from = i ? path.nodes[i - 1] : first;
+        switch (path.via[i]) {
+            case edge_finalizer: append(" -> (finalizer of ", from->type->name, nullptr); break;
+            case edge_cleanup: append(" -> (cleanup of ", from->type->name, nullptr); break;
+            case edge_persistent: append(" -> (persistent in ", from->type->name, nullptr); break;
+            case edge_field: break;
+        }
+        append(" -> ", path.nodes[i]->type->name, body_of(path.nodes[i]));
+    }
     return text;
 }
 }  // namespace
 
 std::size_t report_unfinalizable_cycles() {
     finalization_state& s = state();
+    prepare_extra_edges(persistents_locked_by_collector());
     std::size_t count = 0;
     char where[256];
     char text[2048];

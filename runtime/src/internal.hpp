@@ -223,12 +223,25 @@ void for_each_owned_range(const void* begin, const void* end, owned_range_visito
 // Marks what a callable (or a cleanup's callable and arg) and its owned blocks point to.
 void scan_owned_conservatively(const void* begin, const void* end) noexcept;
 
-// Explorer for debug analyses: breadth-first from roots over precise edges, using
-// explore_mark. Returns the path to target (object headers, start to target) or empty.
+// Explorer for debug analyses: breadth-first over precise edges and the edges a collected
+// object has beyond its trace() (see for_each_extra_edge), using explore_mark. Returns the
+// path to target (object headers, start to target, and how each was reached) or empty.
+enum edge_kind : std::uint8_t { edge_field, edge_finalizer, edge_cleanup, edge_persistent };
 struct explore_path {
     object_header** nodes;
+    const edge_kind* via;  // via[k]: the edge into nodes[k] from nodes[k - 1] (or the start)
     std::size_t length;
 };
+// An object's edges beyond trace(): what its finalizer's and cleanups' callables own, and the
+// targets of persistent handles that live inside it. World stopped; debug analyses only, after
+// prepare_extra_edges.
+using edge_visitor = void (*)(object_header* target, edge_kind kind, void* context);
+void prepare_extra_edges(bool with_persistents) noexcept;
+void for_each_extra_edge(object_header* header, edge_visitor visit, void* context) noexcept;
+// Every persistent handle (roots.cpp); the caller holds the persistents' lock.
+void for_each_persistent_node(void (*fn)(persistent_node* node, void* context), void* context) noexcept;
+// True while the collector holds the persistents' lock (a pause that scans roots).
+bool persistents_locked_by_collector() noexcept;
 explore_path explore(const void* bytes_begin, const void* bytes_end, object_header* from_children_of,
                      object_header* target, bool only_unmarked) noexcept;
 
@@ -267,6 +280,12 @@ extern std::uint32_t cycle_number;
 void lock_finalization();
 void unlock_finalization();
 void scan_finalization_roots();                 // world stopped
+// finalizerleaks: persistents that neither a collected object nor a registration owns, and
+// finalizers and cleanups already queued or running (world stopped, persistents locked).
+void scan_roots_outside_registrations();
+// finalizerleaks: marks, to a fixpoint, what registrations and persistents owned by marked
+// objects reach.
+void mark_through_registrations_of_reachable_objects();
 void select_finalizers_and_cleanups();          // world stopped, marking complete
 void check_self_reaching_registrations();       // world stopped, checkfinalizers
 std::size_t report_unfinalizable_cycles();      // world stopped, after root marking

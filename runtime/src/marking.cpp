@@ -90,11 +90,14 @@ namespace {
 struct explore_node {
     object_header* header;
     std::ptrdiff_t parent;
+    edge_kind via;
 };
 struct explore_state {
     page_vector<explore_node> queue;
     page_vector<object_header*> path;
+    page_vector<edge_kind> path_via;
     std::ptrdiff_t parent = -1;
+    edge_kind via = edge_field;
     object_header* target = nullptr;
     std::ptrdiff_t found = -1;
     bool only_unmarked = false;
@@ -105,11 +108,21 @@ void explore_add(object_header* header, void*) {
     if (explorer.found >= 0 || header->explore_mark) return;
     if (explorer.only_unmarked && header->mark.load(std::memory_order_relaxed)) return;
     header->explore_mark = 1;
-    explorer.queue.push({header, explorer.parent});
+    explorer.queue.push({header, explorer.parent, explorer.via});
     if (header == explorer.target) explorer.found = static_cast<std::ptrdiff_t>(explorer.queue.size - 1);
 }
 void explore_visit(void*, const void* pointer) {
     if (object_header* header = find_object(pointer)) explore_add(header, nullptr);
+}
+void explore_extra(object_header* target, edge_kind kind, void*) {
+    explorer.via = kind;
+    explore_add(target, nullptr);
+    explorer.via = edge_field;
+}
+void explore_edges_of(object_header* header) {
+    explorer.via = edge_field;
+    for_each_child(header, explore_visit, explore_add, nullptr);
+    for_each_extra_edge(header, explore_extra, nullptr);
 }
 }  // namespace
 
@@ -118,7 +131,9 @@ explore_path explore(const void* bytes_begin, const void* bytes_end, object_head
     explore_state& e = explorer;
     e.queue.clear();
     e.path.clear();
+    e.path_via.clear();
     e.parent = -1;
+    e.via = edge_field;
     e.target = target;
     e.found = -1;
     e.only_unmarked = only_unmarked;
@@ -126,20 +141,27 @@ explore_path explore(const void* bytes_begin, const void* bytes_end, object_head
         for_each_owned_range(
             bytes_begin, bytes_end,
             [](const void* b, const void* e, const void*, void*) { scan_words(b, e, explore_add, nullptr); }, nullptr);
-    if (from_children_of) for_each_child(from_children_of, explore_visit, explore_add, nullptr);
+    if (from_children_of) explore_edges_of(from_children_of);
     for (std::size_t i = 0; i < e.queue.size && e.found < 0; ++i) {
         e.parent = static_cast<std::ptrdiff_t>(i);
-        for_each_child(e.queue.data[i].header, explore_visit, explore_add, nullptr);
+        explore_edges_of(e.queue.data[i].header);
     }
     if (e.found >= 0) {
         std::size_t length = 0;
         for (std::ptrdiff_t i = e.found; i >= 0; i = e.queue.data[i].parent) ++length;
-        for (std::size_t k = 0; k < length; ++k) e.path.push(nullptr);
+        for (std::size_t k = 0; k < length; ++k) {
+            e.path.push(nullptr);
+            e.path_via.push(edge_field);
+        }
         std::size_t k = length;
-        for (std::ptrdiff_t i = e.found; i >= 0; i = e.queue.data[i].parent) e.path.data[--k] = e.queue.data[i].header;
+        for (std::ptrdiff_t i = e.found; i >= 0; i = e.queue.data[i].parent) {
+            --k;
+            e.path.data[k] = e.queue.data[i].header;
+            e.path_via.data[k] = e.queue.data[i].via;
+        }
     }
     for (std::size_t i = 0; i < e.queue.size; ++i) e.queue.data[i].header->explore_mark = 0;
-    return {e.path.data, e.path.size};
+    return {e.path.data, e.path_via.data, e.path.size};
 }
 
 // ---- the cycle ----------------------------------------------------------------------------
@@ -155,6 +177,8 @@ struct cycle_state {
     std::size_t increment_credit = 0;
 };
 cycle_state cycle;
+bool persistents_locked = false;  // by the pause in progress
+bool leak_analysis_cycle = false;  // this cycle's roots were scanned for report_finalizer_leaks
 
 // One stop-the-world pause. Every lock a stopped thread could otherwise hold and the
 // collector needs is taken before the world stops.
@@ -167,7 +191,10 @@ public:
         }
         lock_thread_registry();
         lock_finalization();
-        if (scan_roots_) lock_persistents();
+        if (scan_roots_) {
+            lock_persistents();
+            persistents_locked = true;
+        }
         start_ = std::chrono::steady_clock::now();
         stop_the_world();
     }
@@ -177,7 +204,10 @@ public:
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count());
         statistics.total_pause_ns += ns;
         if (ns > statistics.max_pause_ns.load()) statistics.max_pause_ns = ns;
-        if (scan_roots_) unlock_persistents();
+        if (scan_roots_) {
+            persistents_locked = false;
+            unlock_persistents();
+        }
         unlock_thread_registry();
     }
     void release() {
@@ -194,8 +224,15 @@ private:
 void scan_roots() {
     ++cycle_number;
     scan_thread_stacks();
-    scan_persistents();
-    scan_finalization_roots();
+    // finalizerleaks first marks only what the program itself can reach: registrations and
+    // persistent handles owned by collected objects or by callables are edges, not roots.
+    leak_analysis_cycle = leak_report_requested.load();
+    if (leak_analysis_cycle) {
+        scan_roots_outside_registrations();
+    } else {
+        scan_persistents();
+        scan_finalization_roots();
+    }
     marking_active.store(true, std::memory_order_relaxed);
 }
 
@@ -203,9 +240,14 @@ void scan_roots() {
 void finish(pause& p, bool full_sweep) {
     take_barrier_buffer();
     mark_to_completion();
-    if (leak_report_requested.load()) {
+    if (leak_analysis_cycle) {
+        leak_analysis_cycle = false;
+        mark_through_registrations_of_reachable_objects();
         leak_report_count = report_unfinalizable_cycles();
         leak_report_requested = false;
+        scan_persistents();  // every root, as in any other cycle
+        scan_finalization_roots();
+        mark_to_completion();
     }
     select_finalizers_and_cleanups();
     mark_to_completion();
@@ -250,6 +292,8 @@ void increment(std::size_t budget) {
 }
 
 }  // namespace
+
+bool persistents_locked_by_collector() noexcept { return persistents_locked; }
 
 std::mutex& collector_lock() {
     static std::mutex* lock = new std::mutex;

@@ -299,6 +299,11 @@ void unlink_persistent(persistent_node* node) noexcept {
 void lock_persistents() { registry().persistents_lock.lock(); }
 void unlock_persistents() { registry().persistents_lock.unlock(); }
 
+void for_each_persistent_node(void (*fn)(persistent_node*, void*), void* context) noexcept {
+    registry_state& r = registry();
+    for (persistent_node* n = r.persistents.next; n != &r.persistents; n = n->next) fn(n, context);
+}
+
 void scan_persistents() {
     registry_state& r = registry();
     for (persistent_node* n = r.persistents.next; n != &r.persistents; n = n->next)
