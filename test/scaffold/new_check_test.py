@@ -4,13 +4,15 @@
 1. It refuses, writing nothing, a check that exists and names that are not
    check names.
 2. It creates a check; the result registers, builds and passes its own lit
-   test. To keep the cost to two compilations, the generated check and the
-   updated module are compiled with the exact flags the build used for the
-   module (from compile_commands.json) and linked, with the build's other
-   check objects, into a plugin that clang-tidy loads.
+   test through both shells. To keep the cost to two compilations, the
+   generated check and the updated module are compiled with the exact flags
+   the build used for the module (from compile_commands.json) and linked,
+   with the build's other check objects, into a plugin that clang-tidy loads
+   and into a lastword driver.
 3. The generated lit test can fail: without its NOLINT comment it must.
 
 usage: new_check_test.py --source-dir S --build-dir B --lit LIT --clang-tidy CT
+                         --driver-link LIB...   (the libraries the driver links)
 """
 import argparse
 import hashlib
@@ -140,11 +142,11 @@ def output_of(args):
     return args[args.index("-o") + 1] if "-o" in args else None
 
 
-def build_plugin(tree, source_dir, build_dir):
+def build_shells(tree, source_dir, build_dir, driver_libraries):
     with open(os.path.join(build_dir, "compile_commands.json"), encoding="utf-8") as f:
         database = json.load(f)
     real_checks = os.path.join(os.path.realpath(source_dir), "checks")
-    module_entry, main_object, objects = None, None, []
+    module_entry, main_object, driver_object, objects = None, None, None, []
     for entry in database:
         args = command_of(entry)
         out = output_of(args)
@@ -156,11 +158,13 @@ def build_plugin(tree, source_dir, build_dir):
             module_entry = entry
         elif source == os.path.join(real_checks, "plugin", "PluginMain.cpp"):
             main_object = out
+        elif source == os.path.join(real_checks, "driver", "LastwordMain.cpp"):
+            driver_object = out
         elif "lastword_gc_checks.dir" in out:
             objects.append(out)
-    expect(module_entry and main_object and objects,
-           "compile_commands.json does not describe the gc module and the plugin")
-    missing = [o for o in objects + [main_object] if not os.path.isfile(o)]
+    expect(module_entry and main_object and driver_object and objects,
+           "compile_commands.json does not describe the gc module, the plugin and the driver")
+    missing = [o for o in objects + [main_object, driver_object] if not os.path.isfile(o)]
     expect(not missing, "build the checks first; missing: %s" % ", ".join(missing))
 
     # The module's own flags, with the copy's checks/ for includes.
@@ -191,29 +195,40 @@ def build_plugin(tree, source_dir, build_dir):
     plugin = os.path.join(out_dir, "LastwordTidyModule.so")
     code, out = run([compiler, "-shared", "-o", plugin] + objects + new_objects + [main_object])
     expect(code == 0, "linking the plugin failed:\n" + out)
-    print("ok: the generated check compiles without warnings with the project's flags and links")
-    return plugin
+    driver = os.path.join(out_dir, "lastword")
+    rpaths = sorted({"-Wl,-rpath," + os.path.dirname(lib) for lib in driver_libraries
+                     if ".so" in os.path.basename(lib)})
+    code, out = run([compiler, "-o", driver] + objects + new_objects + [driver_object] +
+                    driver_libraries + rpaths)
+    expect(code == 0, "linking the driver failed:\n" + out)
+    print("ok: the generated check compiles without warnings with the project's flags, "
+          "and links into the plugin and the driver")
+    return plugin, driver
 
 
-def test_plugin(plugin, clang_tidy):
+def test_shells(plugin, driver, clang_tidy):
     code, out = run([clang_tidy, "--load=" + plugin, "--list-checks", "--checks=-*,gc-*"])
     expect(code == 0 and re.search(r"^\s+%s$" % CHECK, out, re.M),
            "clang-tidy does not list %s:\n%s" % (CHECK, out))
+    code, out = run([driver, "--list-checks"])
+    expect(code == 0 and re.search(r"^\s+%s$" % CHECK, out, re.M),
+           "the driver does not list %s:\n%s" % (CHECK, out))
     code, out = run([clang_tidy, "--load=" + plugin, "--dump-config",
                      "--checks=-*," + CHECK, "--", "-x", "c++"])
     expect(code == 0 and "%s.FinalizerFunctions" % CHECK in out,
            "--dump-config does not show the check's options:\n" + out)
-    print("ok: clang-tidy lists %s and dumps its options" % CHECK)
+    print("ok: clang-tidy and the driver list %s; its options are dumped" % CHECK)
 
 
-def run_lit(tree, build_dir, plugin, lit):
+def run_lit(tree, build_dir, plugin, driver, lit):
     site = os.path.join(build_dir, "test", "lit.site.cfg.py")
     with open(site, encoding="utf-8") as f:
         text = f.read()
     replacements = {
         "config.lastword_plugin": plugin,
+        "config.lastword_driver": driver,
         "config.lastword_binary_dir": os.path.join(tree, "build"),
-        "config.lastword_tools": "plugin",
+        "config.lastword_tools": "plugin,driver",
     }
     for key, value in replacements.items():
         text, n = re.subn(r"^%s = .*$" % re.escape(key), "%s = %r" % (key, value), text,
@@ -227,20 +242,22 @@ def run_lit(tree, build_dir, plugin, lit):
     os.makedirs(site_dir, exist_ok=True)
     with open(os.path.join(site_dir, "lit.site.cfg.py"), "w", encoding="utf-8") as f:
         f.write(text)
-    return run([sys.executable, lit, "-sv", os.path.join(site_dir, "checks", CHECK + ".cpp")])
+    return run([sys.executable, lit, "-sva", os.path.join(site_dir, "checks", CHECK + ".cpp")])
 
 
-def test_lit(tree, build_dir, plugin, lit):
-    code, out = run_lit(tree, build_dir, plugin, lit)
+def test_lit(tree, build_dir, plugin, driver, lit):
+    code, out = run_lit(tree, build_dir, plugin, driver, lit)
     expect(code == 0, "the generated lit test fails:\n" + out)
-    print("ok: the generated lit test passes")
+    expect("--load=" + plugin in out and "$ %s " % driver in out,
+           "the generated lit test did not run through both shells:\n" + out)
+    print("ok: the generated lit test passes through the plugin and the driver")
     test = os.path.join(tree, "test", "checks", CHECK + ".cpp")
     with open(test, encoding="utf-8") as f:
         original = f.read()
     expect("// NOLINT(%s)" % CHECK in original, "the generated test has no NOLINT case")
     with open(test, "w", encoding="utf-8") as f:
         f.write(original.replace("// NOLINT(%s)" % CHECK, ""))
-    code, out = run_lit(tree, build_dir, plugin, lit)
+    code, out = run_lit(tree, build_dir, plugin, driver, lit)
     with open(test, "w", encoding="utf-8") as f:
         f.write(original)
     expect(code != 0, "the generated lit test passes with an unexpected warning:\n" + out)
@@ -253,6 +270,8 @@ def main():
     parser.add_argument("--build-dir", required=True)
     parser.add_argument("--lit", required=True)
     parser.add_argument("--clang-tidy", required=True)
+    parser.add_argument("--driver-link", action="append", default=[],
+                        help="a library the lastword driver links (repeat)")
     args = parser.parse_args()
     work = os.path.join(os.path.abspath(args.build_dir), "test", "new-check-work")
     shutil.rmtree(work, ignore_errors=True)
@@ -261,9 +280,10 @@ def main():
         copy_tree(os.path.abspath(args.source_dir), tree)
         test_refusals(tree)
         test_creation(tree)
-        plugin = build_plugin(tree, args.source_dir, os.path.abspath(args.build_dir))
-        test_plugin(plugin, args.clang_tidy)
-        test_lit(tree, os.path.abspath(args.build_dir), plugin, args.lit)
+        plugin, driver = build_shells(tree, args.source_dir, os.path.abspath(args.build_dir),
+                                      args.driver_link)
+        test_shells(plugin, driver, args.clang_tidy)
+        test_lit(tree, os.path.abspath(args.build_dir), plugin, driver, args.lit)
     except Failure as failure:
         print("FAIL: %s\n(work tree kept in %s)" % (failure, work))
         return 1
