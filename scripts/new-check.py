@@ -65,6 +65,7 @@ def header_text(name, cls):
 #define {guard}
 
 #include "analysis/ApiProfile.h"
+#include "analysis/ExcludedPaths.h"
 #include "clang-tidy/ClangTidyCheck.h"
 
 namespace clang::tidy::gc {{
@@ -79,6 +80,7 @@ public:
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void onStartOfTranslationUnit() override {{ Excluded.forget(); }}
   /// Code as written: template instantiations and implicit code are not
   /// visited, so a template is judged once.
   std::optional<TraversalKind> getCheckTraversalKind() const override {{
@@ -91,6 +93,8 @@ public:
 private:
   /// Which functions are the collector's API (read from the options).
   lastword::analysis::ApiProfile Profile;
+  /// Translation units left out (`ExcludePaths`).
+  lastword::analysis::ExcludedPaths Excluded;
 }};
 
 }} // namespace clang::tidy::gc
@@ -115,10 +119,12 @@ namespace clang::tidy::gc {{
 // Options are read once, here; storeOptions writes them back for
 // --dump-config.
 {cls}Check::{cls}Check(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)) {{}}
+    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      Excluded(ExcludedPaths::fromOptions(*this, Options)) {{}}
 
 void {cls}Check::storeOptions(ClangTidyOptions::OptionMap &Opts) {{
   Profile.storeOptions(Options, Opts);
+  Excluded.storeOptions(Options, Opts);
 }}
 
 void {cls}Check::registerMatchers(MatchFinder *Finder) {{
@@ -134,7 +140,7 @@ void {cls}Check::registerMatchers(MatchFinder *Finder) {{
 
 void {cls}Check::check(const MatchFinder::MatchResult &Result) {{
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call");
-  if (!Call)
+  if (!Call || Excluded.excludesMainFile(*Result.SourceManager))
     return;
   std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Finalizer);
   // `set_finalizer(obj, nullptr)` removes a finalizer.
@@ -200,6 +206,7 @@ Lists are `;`-separated; setting a list replaces its default.
 
 | option | type | default | meaning |
 |---|---|---|---|
+| `ExcludePaths` | regular expression | (empty) | searched in the path of each translation unit's main file: nothing is reported in a file that matches (test, benchmark and demo programs). Read locally first, then globally; the driver's `--exclude-paths` sets the global value |
 | `Api` (*profile*) | `lastword` or `bdwgc` | `lastword` | which collector's API the code is written against: [`<lastword/gc.hpp>`](../api.md) or [Boehm GC](../api.md#the-boehm-gc-profile) |
 | `FinalizerFunctions` (*profile*) | list of `name(object,callback[,data])` | `lastword::set_finalizer(0,1)`; `bdwgc`: `GC_register_finalizer(0,1,2)`, its `_ignore_self`, `_no_order`, `_unreachable` and `GC_debug_` forms | finalizer registrations |
 
