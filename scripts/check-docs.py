@@ -8,7 +8,13 @@
   live next to the repository are not shipped, so no committed file may refer
   to them.
 
-usage: check-docs.py [REPO]      (default: the repository holding this script)
+- With --driver (a built lastword): the options table of every check page
+  (docs/checks/gc-*.md) has the one format (option, type, default, meaning),
+  names every option the check reads (as --dump-config prints them), either
+  as a row or in the text right after the table, names no option the check
+  does not read, and states single-value defaults as the check has them.
+
+usage: check-docs.py [--driver LASTWORD] [REPO]   (default: the repository holding this script)
 Exit status 0 when clean, 1 with one line per problem otherwise.
 """
 import os
@@ -77,9 +83,77 @@ def links_of(path):
                 yield number, m.group(1)
 
 
+OPTIONS_HEADER = "| option | type | default | meaning |"
+
+
+def dumped_options(driver, check):
+    """{option: value} as the check stores them (--dump-config)."""
+    out = subprocess.run([driver, "--dump-config", "--checks=-*," + check, "--"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("%s --dump-config failed:\n%s" % (driver, out.stdout))
+    options = {}
+    for line in out.stdout.splitlines():
+        m = re.match(r"^\s+%s\.(\w+):\s*(.*)$" % re.escape(check), line)
+        if m:
+            value = m.group(2).strip()
+            if len(value) >= 2 and value[0] == value[-1] == "'":
+                value = value[1:-1].replace("''", "'")
+            options[m.group(1)] = value
+    return options
+
+
+def check_options_page(rel, path, driver):
+    """Problems of one check page's options section against what the check reads."""
+    check = os.path.basename(path)[:-len(".md")]
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^## Options\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    if not m:
+        return ["%s: no '## Options' section" % rel]
+    section = m.group(1)
+    lines = section.splitlines()
+    if OPTIONS_HEADER not in lines:
+        return ["%s: the options table must start with '%s'" % (rel, OPTIONS_HEADER)]
+    start = lines.index(OPTIONS_HEADER)
+    rows, end = [], start + 2
+    while end < len(lines) and lines[end].startswith("|"):
+        rows.append(lines[end])
+        end += 1
+    after = "\n".join(lines[end:])
+    documented, problems = {}, []
+    for row in rows:
+        cells = [c.strip() for c in row.strip().strip("|").split(" | ")]
+        name = re.match(r"^`(\w+)`", cells[0])
+        if len(cells) != 4 or not name:
+            problems.append("%s: options row is not 'option | type | default | meaning': %s"
+                            % (rel, row))
+            continue
+        documented[name.group(1)] = cells[2]
+    mentioned = set(re.findall(r"`([A-Z]\w+)`", after))
+    dumped = dumped_options(driver, check)
+    for option in sorted(dumped):
+        if option not in documented and option not in mentioned:
+            problems.append("%s: option %s is read by %s but not documented" % (rel, option, check))
+    for option, default in documented.items():
+        if option not in dumped:
+            problems.append("%s: option %s is documented but %s does not read it"
+                            % (rel, option, check))
+            continue
+        single = re.match(r"^`([^`]*)`(; `bdwgc`:.*)?$", default)
+        expected = "" if default == "(empty)" else single.group(1) if single else None
+        if expected is not None and expected != dumped[option]:
+            problems.append("%s: option %s: documented default '%s', the check has '%s'"
+                            % (rel, option, expected, dumped[option]))
+    return problems
+
+
 def main():
-    root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
-                           os.path.join(os.path.dirname(__file__), os.pardir))
+    args = sys.argv[1:]
+    driver = None
+    if args[:1] == ["--driver"] and len(args) >= 2:
+        driver, args = args[1], args[2:]
+    root = os.path.abspath(args[0] if args else os.path.join(os.path.dirname(__file__), os.pardir))
     problems = []
     files = repository_files(root)
     for rel in files:
@@ -109,6 +183,8 @@ def main():
                 continue
             if anchor and dest.endswith(".md") and anchor not in anchors_of(dest):
                 problems.append("%s:%d: no heading for anchor: %s" % (rel, number, target))
+        if driver and re.match(r"^docs/checks/gc-[a-z0-9-]+\.md$", rel.replace(os.sep, "/")):
+            problems += check_options_page(rel, path, driver)
     for p in problems:
         print(p)
     if problems:

@@ -206,7 +206,7 @@ def build_shells(tree, source_dir, build_dir, driver_libraries):
     return plugin, driver
 
 
-def test_shells(plugin, driver, clang_tidy):
+def test_shells(tree, plugin, driver, clang_tidy):
     code, out = run([clang_tidy, "--load=" + plugin, "--list-checks", "--checks=-*,gc-*"])
     expect(code == 0 and re.search(r"^\s+%s$" % CHECK, out, re.M),
            "clang-tidy does not list %s:\n%s" % (CHECK, out))
@@ -217,7 +217,12 @@ def test_shells(plugin, driver, clang_tidy):
                      "--checks=-*," + CHECK, "--", "-x", "c++"])
     expect(code == 0 and "%s.FinalizerFunctions" % CHECK in out,
            "--dump-config does not show the check's options:\n" + out)
-    print("ok: clang-tidy and the driver list %s; its options are dumped" % CHECK)
+    code, out = run([sys.executable, os.path.join(tree, "scripts", "check-docs.py"),
+                     "--driver", driver, tree])
+    expect(code == 0, "the generated page does not document the options the check reads:\n"
+           + out)
+    print("ok: clang-tidy and the driver list %s; its page documents the options it reads"
+          % CHECK)
 
 
 def run_lit(tree, build_dir, plugin, driver, lit):
@@ -282,7 +287,7 @@ def main():
         test_creation(tree)
         plugin, driver = build_shells(tree, args.source_dir, os.path.abspath(args.build_dir),
                                       args.driver_link)
-        test_shells(plugin, driver, args.clang_tidy)
+        test_shells(tree, plugin, driver, args.clang_tidy)
         test_lit(tree, os.path.abspath(args.build_dir), plugin, driver, args.lit)
     except Failure as failure:
         print("FAIL: %s\n(work tree kept in %s)" % (failure, work))
