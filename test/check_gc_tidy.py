@@ -10,12 +10,19 @@ the test file is plain C++ with expectations in comments,
 
 and every file is run through both shells of the gc module: clang-tidy with
 the plugin loaded, and the standalone lastword driver. Both must print the
-same findings. A file without CHECK-MESSAGES must produce no warning at all;
-with them, any warning not expected fails the test.
+same findings, notes included.
+
+Every diagnostic is expected: a warning, error or note that no CHECK-MESSAGES
+line matches fails the test (so a wrong call-path note fails it), and a file
+without CHECK-MESSAGES must produce no diagnostic at all. Every run applies
+the fix-its (on a copy): a file whose fixes change a line that no CHECK-FIXES
+line describes fails, and CHECK-FIXES lines are matched, in order, against
+the fixed copy.
 
 usage: check_gc_tidy.py [runner options] <source> <check> <temp> [-- <tool args> [-- <compiler args>]]
 """
 import argparse
+import difflib
 import os
 import re
 import shlex
@@ -31,6 +38,33 @@ def run(cmd, **kwargs):
 def fail(message):
     sys.stderr.write("check_gc_tidy: " + message + "\n")
     sys.exit(1)
+
+
+DIAGNOSTIC = re.compile(r"^.*:\d+:\d+: (warning|error|note):")
+
+
+def filecheck_regex(pattern):
+    """A CHECK line's pattern ({{regex}} parts, the rest literal) as a Python regex."""
+    out, at = [], 0
+    for m in re.finditer(r"\{\{(.*?)\}\}", pattern):
+        out.append(re.escape(pattern[at:m.start()]))
+        out.append("(?:%s)" % m.group(1))
+        at = m.end()
+    out.append(re.escape(pattern[at:]))
+    return re.compile("".join(out))
+
+
+def unexpected_fixes(before, after, fix_patterns):
+    """Lines the fix-its changed that no CHECK-FIXES pattern describes."""
+    old, new = before.splitlines(), after.splitlines()
+    changed = []
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag in ("replace", "insert"):
+            changed += [(j + 1, new[j]) for j in range(j1, j2)]
+        elif tag == "delete":
+            changed.append((j1 + 1, "<lines deleted>"))
+    return [(n, line) for n, line in changed
+            if not any(p.search(line) for p in fix_patterns)]
 
 
 def main():
@@ -66,7 +100,9 @@ def main():
     message_prefixes = ["CHECK-MESSAGES" + ("-" + s if s else "") for s in suffixes]
     fix_prefixes = ["CHECK-FIXES" + ("-" + s if s else "") for s in suffixes]
     has_messages = any(re.search(r"\b" + re.escape(p) + r":", original) for p in message_prefixes)
-    has_fixes = any(re.search(r"\b" + re.escape(p) + r":", original) for p in fix_prefixes)
+    fix_patterns = [filecheck_regex(m.group(1)) for m in re.finditer(
+        r"\b(?:%s):[ \t]?([^\r\n]*)" % "|".join(re.escape(p) for p in fix_prefixes), original)]
+    has_fixes = bool(fix_patterns)
     # Keep line numbers, drop the expectation text so fixes are not matched against it.
     cleaned = re.sub(r"// *CHECK-[A-Z0-9\-]*:[^\r\n]*", "//", original)
 
@@ -82,29 +118,36 @@ def main():
             cmd = [args.driver, checks]
         else:
             fail("unknown tool " + tool)
-        if has_fixes:
-            cmd.append("--fix")
+        cmd.append("--fix")
         cmd += tool_args + [temp, "--"] + compiler_args
         code, out, err = run(cmd)
         sys.stdout.write("$ " + " ".join(shlex.quote(c) for c in cmd) + "\n" + out + err)
         if code != 0:
             fail("%s exited with %d" % (tool, code))
-        # Diagnostics only: drop clang-tidy's progress lines.
-        diagnostics = "\n".join(l for l in out.splitlines()
-                                if re.match(r"^.*:\d+:\d+: (warning|error|note):", l))
+        # Diagnostics only: no progress lines, no source excerpts, and not the
+        # "FIX-IT applied" notes --fix adds (CHECK-FIXES covers the fixes).
+        diagnostics = "\n".join(l for l in out.splitlines() if DIAGNOSTIC.match(l)
+                                and not l.endswith("note: FIX-IT applied suggested code changes"))
         outputs[tool] = diagnostics.replace(temp, "FILE")
         messages_file = temp + ".msg"
         with open(messages_file, "w", encoding="utf-8") as f:
-            f.write(out)
+            f.write(diagnostics + "\n")
         if has_messages:
             code, fc_out, fc_err = run([args.filecheck, "-input-file=" + messages_file, args.source,
                                         "--check-prefixes=" + ",".join(message_prefixes),
-                                        "-implicit-check-not={{warning|error}}:"])
+                                        "-implicit-check-not={{warning|error|note}}:"])
             if code != 0:
                 sys.stdout.write(fc_out + fc_err)
-                fail("%s: messages did not match CHECK-MESSAGES" % tool)
-        elif re.search(r": (warning|error):", out):
-            fail("%s: expected no findings, got:\n%s" % (tool, out))
+                fail("%s: diagnostics did not match CHECK-MESSAGES (every warning and note "
+                     "must be expected)" % tool)
+        elif diagnostics:
+            fail("%s: expected no diagnostics, got:\n%s" % (tool, diagnostics))
+        with open(temp, encoding="utf-8") as f:
+            fixed = f.read()
+        stray = unexpected_fixes(cleaned, fixed, fix_patterns)
+        if stray:
+            fail("%s: fix-its changed lines no CHECK-FIXES describes:\n%s" % (
+                tool, "\n".join("  line %d: %s" % (n, line) for n, line in stray)))
         if has_fixes:
             code, fc_out, fc_err = run([args.filecheck, "-input-file=" + temp, args.source,
                                         "--check-prefixes=" + ",".join(fix_prefixes),

@@ -108,7 +108,7 @@ bool isStdInserter(const CXXMethodDecl &Method) {
 std::string nameOf(const ValueDecl *Var) {
   if (!Var)
     return "this";
-  return Var->getNameAsString();
+  return declName(*Var);
 }
 
 // The variable (null with IsThis: `this`) at the root of an lvalue such as

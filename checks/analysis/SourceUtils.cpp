@@ -41,6 +41,26 @@ std::string displayName(const FunctionDecl &Function) {
   return Function.getQualifiedNameAsString();
 }
 
+llvm::StringRef identifierName(const NamedDecl *D) {
+  if (!D || !D->getIdentifier())
+    return {};
+  return D->getIdentifier()->getName();
+}
+
+bool hasName(const NamedDecl *D, llvm::StringRef Name) {
+  return !Name.empty() && identifierName(D) == Name;
+}
+
+std::string declName(const NamedDecl &D) {
+  if (const auto *Decomposition = dyn_cast<DecompositionDecl>(&D)) {
+    std::string Name = "[";
+    for (const BindingDecl *Binding : Decomposition->bindings())
+      Name += (Name.size() > 1 ? ", " : "") + declName(*Binding);
+    return Name + "]";
+  }
+  return D.getNameAsString();
+}
+
 const Expr *skipTemporaries(const Expr *E) {
   for (unsigned Step = 0; E && Step < 16; ++Step) {
     const Expr *Before = E;

@@ -24,6 +24,19 @@ bool isInTemplateInstantiation(const clang::Decl &D);
 /// (`std::mutex::lock`, `Pool::drain`, `lambda` for a lambda's operator()).
 std::string displayName(const clang::FunctionDecl &Function);
 
+/// The plain identifier naming \p D, or "" when its name is not one: an
+/// operator, a conversion (`operator T *`), a constructor or destructor, a
+/// structured binding. NamedDecl::getName() asserts on those, so every name
+/// comparison in the checks goes through here (or hasName).
+llvm::StringRef identifierName(const clang::NamedDecl *D);
+
+/// True when \p D is named by the plain identifier \p Name.
+bool hasName(const clang::NamedDecl *D, llvm::StringRef Name);
+
+/// The name to show for \p D in a message, whatever kind of name it has:
+/// `fd`, `operator Res *`, `[held, tag]` for a structured binding.
+std::string declName(const clang::NamedDecl &D);
+
 /// Looks through parentheses, implicit casts, temporaries (materialised,
 /// bound, with cleanups) and copy/move constructions to the expression that
 /// produces the value.

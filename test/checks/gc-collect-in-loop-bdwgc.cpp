@@ -15,6 +15,7 @@ void rebuild(int n) {
     head = node;
     GC_gcollect();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'GC_gcollect' stops the world and traces the whole heap each time [gc-collect-in-loop]
+    // CHECK-MESSAGES: :[[@LINE-6]]:3: note: the loop starts here
   }
 }
 

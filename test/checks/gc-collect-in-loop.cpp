@@ -50,6 +50,7 @@ void indirect(std::vector<Item> &items) {
   // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'end_of_item' calls 'lastword::collect', which stops the world and traces the whole heap each time [gc-collect-in-loop]
   // CHECK-MESSAGES: :[[@LINE-6]]:47: note: 'flush_heap' is called here
   // CHECK-MESSAGES: :[[@LINE-8]]:21: note: 'lastword::collect' collects the whole heap here
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: the loop starts here
 }
 
 // Nested loops: reported once, at the innermost loop.
@@ -70,6 +71,8 @@ void lambda_called(int n) {
   for (int i = 0; i < n; ++i)
     gc();
   // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'lambda' calls
+  // CHECK-MESSAGES: :[[@LINE-4]]:18: note: 'lastword::collect' collects the whole heap here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
 }
 
 // ---- Near misses: all silent. ----
@@ -237,6 +240,7 @@ bool import_or_fail(std::vector<Item> &items) {
     process(item);
     lastword::collect();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-6]]:3: note: the loop starts here
   }
   return true;
 }
@@ -245,6 +249,7 @@ void until_done(bool (*done)()) {
   for (;;) {
     lastword::collect();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-3]]:3: note: the loop starts here
     if (done())
       break;
   }
@@ -275,7 +280,8 @@ void frames(int n) {
     process(*next_item());
     END_OF_FRAME();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
-    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+    // CHECK-MESSAGES: :[[@LINE-6]]:24: note: expanded from macro 'END_OF_FRAME'
+    // CHECK-MESSAGES: :[[@LINE-5]]:3: note: the loop starts here
   }
   for (int i = 0; i < n; ++i) {
     process(*next_item());

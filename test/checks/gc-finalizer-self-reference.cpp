@@ -41,6 +41,7 @@ void first_of_two(int extra) {
   Res *r = lastword::make<Res>();
   lastword::set_finalizer(r, [r, extra](Res *dying) { release(r->fd + extra); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [extra](Res *dying) { release(dying->fd + extra); });
 }
 
@@ -56,6 +57,7 @@ void default_reference() {
   Res *conn = lastword::make<Res>();
   lastword::set_finalizer(conn, [&](Res *gone) { release(conn->fd); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'conn'
+  // CHECK-MESSAGES: :[[@LINE-2]]:58: note: 'conn' is captured here
   // CHECK-FIXES: lastword::set_finalizer(conn, [&](Res *gone) { release(gone->fd); });
 }
 
@@ -64,6 +66,7 @@ void unnamed_parameter() {
   Res *r = lastword::make<Res>();
   lastword::set_finalizer(r, [r](Res *) { r->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [r](Res *) { r->close(); });
 }
 
@@ -73,6 +76,7 @@ void parameter_of_another_type() {
   Derived *d = lastword::make<Derived>();
   lastword::set_finalizer(d, [d](Base *b) { d->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'd'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'd' is captured here
   // CHECK-FIXES: lastword::set_finalizer(d, [d](Base *b) { d->close(); });
 }
 
@@ -80,6 +84,7 @@ void init_capture_of_the_pointer() {
   Res *r = lastword::make<Res>();
   lastword::set_finalizer(r, [keep = r](Res *self) { keep->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'keep', which keeps the object alive
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'keep' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [keep = r](Res *self) { keep->close(); });
 }
 
@@ -96,6 +101,7 @@ void through_std_function() {
   std::function<void(Res *)> fn = [r](Res *) { r->close(); };
   lastword::set_finalizer(r, fn);
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-3]]:36: note: 'r' is captured here
 }
 
 // ---- `this`. ----
@@ -118,6 +124,7 @@ struct Socket {
   void arm_child() {
     lastword::set_finalizer(child, [this](Res *c) { shut(); });
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'this', which keeps the object alive
+    // CHECK-MESSAGES: :[[@LINE-2]]:37: note: 'this' is captured here
   }
   // Near misses: a copy of *this, the parameter, an unused this.
   void arm_copy() { lastword::set_finalizer(this, [*this](Socket *) { release(fd); }); }
@@ -136,6 +143,7 @@ void bound() {
   // CHECK-MESSAGES: :[[@LINE-2]]:52: note: 'r' is bound here
   lastword::set_finalizer(r, std::bind(&Res::close, r));
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer binds 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:53: note: 'r' is bound here
   lastword::set_finalizer(r, std::bind(&close_res, std::placeholders::_1));
   lastword::set_finalizer(r, std::bind(&close_fd, r->fd));
 }
@@ -173,7 +181,8 @@ void captured_struct() {
   Pair p{r, 7};
   lastword::set_finalizer(r, [p](Res *) { log_line(p.tag ? "a" : "b"); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'p', which keeps the object alive
-  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'p' holds the object through 'p.res', initialised here
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'p' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:8: note: 'p' holds the object through 'p.res', initialised here
 }
 
 void captured_smart_pointer() {
@@ -181,7 +190,8 @@ void captured_smart_pointer() {
   auto box = std::make_shared<Pair>(Pair{r, 1});
   lastword::set_finalizer(r, [box](Res *) { (void)box->tag; });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'box'
-  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'box' holds the object, initialised here
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'box' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:8: note: 'box' holds the object, initialised here
 }
 
 void captured_tuple() {
@@ -189,6 +199,8 @@ void captured_tuple() {
   auto t = std::make_tuple(1, r);
   lastword::set_finalizer(r, [t](Res *) { (void)std::get<0>(t); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 't'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 't' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:8: note: 't' holds the object, initialised here
 }
 
 void captured_persistent_same() {
@@ -196,7 +208,8 @@ void captured_persistent_same() {
   lastword::persistent<Res> root(r);
   lastword::set_finalizer(r, [root](Res *) { (void)root.get(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'root'
-  // CHECK-MESSAGES: :[[@LINE-3]]:29: note: 'root' points to the object, initialised here
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'root' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:29: note: 'root' points to the object, initialised here
 }
 
 struct Conn;
@@ -227,7 +240,8 @@ void pool_member_function() {
   pool->adopt(conn);
   lastword::set_finalizer(conn, [pool](Conn *c) { (void)pool; });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
-  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'pool' holds the object through 'pool->conn', stored by 'Pool::adopt' here
+  // CHECK-MESSAGES: :[[@LINE-2]]:34: note: 'pool' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'pool' holds the object through 'pool->conn', stored by 'Pool::adopt' here
 }
 
 void pool_container() {
@@ -236,7 +250,8 @@ void pool_container() {
   pool->idle.push_back(conn);
   lastword::set_finalizer(conn, [pool](Conn *c) { (void)pool->idle.size(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
-  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'pool' holds the object through 'pool->idle', stored here
+  // CHECK-MESSAGES: :[[@LINE-2]]:34: note: 'pool' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'pool' holds the object through 'pool->idle', stored here
 }
 
 struct Session {
@@ -248,7 +263,8 @@ void constructed_holder() {
   Session *session = lastword::make<Session>(conn);
   lastword::set_finalizer(conn, [session](Conn *) { (void)session; });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'session'
-  // CHECK-MESSAGES: :[[@LINE-3]]:12: note: 'session' holds the object through 'session->conn', initialised here
+  // CHECK-MESSAGES: :[[@LINE-2]]:34: note: 'session' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:12: note: 'session' holds the object through 'session->conn', initialised here
 }
 
 struct Registry { lastword::member<Pool> pool; };
@@ -260,8 +276,9 @@ void two_levels() {
   pool->conn = conn;
   lastword::set_finalizer(conn, [registry](Conn *) { (void)registry; });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'registry'
-  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'registry' holds 'pool' through 'registry->pool', assigned here
-  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'pool' holds the object through 'pool->conn', assigned here
+  // CHECK-MESSAGES: :[[@LINE-2]]:34: note: 'registry' is captured here
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: 'registry' holds 'pool' through 'registry->pool', assigned here
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: 'pool' holds the object through 'pool->conn', assigned here
 }
 
 void alias() {
@@ -269,7 +286,8 @@ void alias() {
   Res *same = r;
   lastword::set_finalizer(r, [same](Res *) { same->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'same'
-  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'same' points to the object, initialised here
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'same' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:8: note: 'same' points to the object, initialised here
 }
 
 // ---- add_cleanup. ----
@@ -341,18 +359,23 @@ void fixit_limits(std::vector<Res *> &list) {
   Res *r = lastword::make<Res>();
   lastword::set_finalizer(r, [r](const Res *self) { r->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [r](const Res *self) { r->close(); });
   lastword::set_finalizer(r, [r, &list](Res *self) { for (Res *self : list) r->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [r, &list](Res *self) { for (Res *self : list) r->close(); });
   lastword::set_finalizer(r, [r](Res *const self) mutable { r->close(); r = nullptr; });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [r](Res *const self) mutable { r->close(); r = nullptr; });
   lastword::set_finalizer(r, [r, &list](Res *self) { [&] { r->close(); list.clear(); }(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [&list](Res *self) { [&] { self->close(); list.clear(); }(); });
   lastword::set_finalizer(r, [r](Res *self) { [r] { r->close(); }(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(r, [](Res *self) { [self] { self->close(); }(); });
 }
 
@@ -397,6 +420,7 @@ void stored_after_through_pointer() {
   Pool *pool = lastword::make<Pool>();
   lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'pool' is captured here
   // CHECK-MESSAGES: :[[@LINE+1]]:3: note: 'pool' holds the object through 'pool->conn', assigned here
   pool->conn = c;
 }
@@ -406,6 +430,8 @@ void registered_in_loop(Pool *pool, int n) {
     pool->idle.push_back(c);
     lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'pool'
+    // CHECK-MESSAGES: :[[@LINE-2]]:33: note: 'pool' is captured here
+    // CHECK-MESSAGES: :[[@LINE-4]]:5: note: 'pool' holds the object through 'pool->idle', stored here
   }
 }
 
@@ -429,6 +455,8 @@ void constructor_reads_only() {
   Keeper keeper(r);
   lastword::set_finalizer(r, [keeper](Res *) { (void)keeper; });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'keeper'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'keeper' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:10: note: 'keeper' holds the object, initialised here
 }
 
 // ---- References and structured bindings. ----
@@ -438,9 +466,11 @@ void reference_alias() {
   auto &same = r;
   lastword::set_finalizer(r, [same](Res *) { same->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'same'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'same' is captured here
   Res *&slot = r;
   lastword::set_finalizer(slot, [r](Res *self) { r->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:34: note: 'r' is captured here
   // CHECK-FIXES: lastword::set_finalizer(slot, [](Res *self) { self->close(); });
   int &fd = r->fd;
   lastword::set_finalizer(r, [fd](Res *) { release(fd); });
@@ -451,6 +481,8 @@ void bindings() {
   auto [held, tag] = std::make_pair(r, 1);
   lastword::set_finalizer(r, [held](Res *) { held->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'held'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'held' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:8: note: '[held, tag]' holds the object, initialised here
   lastword::set_finalizer(r, [tag](Res *) { release(tag); });
   auto [theirs, n] = std::make_pair(other, 2);
   lastword::set_finalizer(r, [theirs](Res *) { theirs->close(); });
@@ -464,6 +496,7 @@ void macros() {
   Res *r = lastword::make<Res>();
   TRACK(r);
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:9: note: 'r' is captured here
   REGISTER(r, [r](Res *self) { r->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
   // CHECK-MESSAGES: :[[@LINE-2]]:16: note: 'r' is captured here
@@ -471,6 +504,7 @@ void macros() {
   THIRDPARTY_REGISTER(r, [](Res *self) { self->close(); });
   THIRDPARTY_REGISTER(r, [r](Res *self) { r->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r'
+  // CHECK-MESSAGES: :[[@LINE-2]]:27: note: 'r' is captured here
 }
 
 // ---- Templates: judged once, as written. ----
@@ -479,6 +513,7 @@ template <class T> struct Tracked {
   int fd;
   void arm() { lastword::set_finalizer(this, [this](Tracked *) { release(fd); }); }
   // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: finalizer captures 'this'
+  // CHECK-MESSAGES: :[[@LINE-2]]:47: note: 'this' is captured here
   void arm_ok() { lastword::set_finalizer(this, [](Tracked *t) { release(t->fd); }); }
 };
 template struct Tracked<int>;
@@ -487,6 +522,7 @@ template struct Tracked<long>;
 template <class T> void track(T *obj) {
   lastword::set_finalizer(obj, [obj](T *p) { obj->close(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'obj'
+  // CHECK-MESSAGES: :[[@LINE-2]]:33: note: 'obj' is captured here
   // CHECK-FIXES: lastword::set_finalizer(obj, [](T *p) { p->close(); });
 }
 template <class T, class F> void forward_finalizer(T *obj, F fn) { lastword::set_finalizer(obj, fn); }
