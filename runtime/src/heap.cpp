@@ -184,6 +184,7 @@ void* carve_small_block(unsigned size_class) {
     for (std::size_t i = b.cell_count; i-- > 0;) {
         auto* header = reinterpret_cast<object_header*>(start + i * cell);
         header->type = nullptr;
+        header->constructing = 0;  // a reused block may hold an old header here
         *reinterpret_cast<void**>(body_of(header)) = list;
         list = header;
     }
@@ -382,9 +383,13 @@ void sweep_small_block(std::size_t index, bool poison) {
             if (header->type->destroy) header->type->destroy(body_of(header));
             if (poison) poison_freed(header, cell - header_size);
             header->type = nullptr;
-            header->constructing = poison ? 2 : 0;  // 2: the verify trail is valid
+            header->constructing = poison ? quarantined : 0;
             header->freed_in_cycle = cycle_number;
             ++sweeping.freed;
+            if (poison) continue;
+        } else if (header->constructing == quarantined) {
+            if (poison) continue;  // verify is still on: the cell keeps its trail
+            header->constructing = 0;
         }
         *reinterpret_cast<void**>(body_of(header)) = list;
         list = header;
@@ -408,6 +413,13 @@ std::size_t sweep_large_object(std::size_t index, bool poison) {
     auto* header = reinterpret_cast<object_header*>(block_address(index));
     std::size_t run = b.run_blocks;
     b.swept_in = sweeping.epoch;
+    if (!header->type) {  // quarantined by verify: released once the mode is off
+        if (!poison) {
+            header->constructing = 0;
+            release_blocks(index, run);
+        }
+        return run;
+    }
     if (header->mark.load(std::memory_order_relaxed)) {
         header->mark.store(0, std::memory_order_relaxed);
         ++sweeping.live_objects;
@@ -418,7 +430,8 @@ std::size_t sweep_large_object(std::size_t index, bool poison) {
         header->type = nullptr;
         header->freed_in_cycle = cycle_number;
         ++sweeping.freed;
-        release_blocks(index, run);
+        if (poison) header->constructing = quarantined;
+        else release_blocks(index, run);
     }
     return run;
 }

@@ -32,11 +32,15 @@ struct object_header {
     const type_descriptor* type;     // null: free cell
     std::atomic<std::uint8_t> mark;  // 1: reached this cycle
     std::uint8_t explore_mark;       // debug analyses (stop-the-world only)
-    std::uint8_t constructing;       // constructor still running: scan conservatively
+    std::uint8_t constructing;       // 1: constructor still running (scan conservatively);
+                                     // on a free cell, `quarantined`: freed under verify
     std::uint8_t has_finalizer;
     std::uint32_t freed_in_cycle;    // verify: when a cell was freed
 };
 static_assert(sizeof(object_header) == header_size);
+// verify: a freed cell that is not reused while the mode is on. Its body is poisoned and
+// holds the freed object's type descriptor in its second word (the trail).
+constexpr std::uint8_t quarantined = 2;
 
 inline object_header* header_of(const void* object) noexcept {
     return reinterpret_cast<object_header*>(const_cast<char*>(static_cast<const char*>(object)) - header_size);
