@@ -29,7 +29,7 @@ void take_barrier_buffer() noexcept {
 namespace {
 void shade(const void* old) noexcept {
     if (object_header* header = find_object(old)) {
-        if (header->mark.exchange(1, std::memory_order_relaxed) == 0 && (header->type->trace || header->constructing))
+        if (header->mark.exchange(1, std::memory_order_relaxed) == 0 && (header->type->trace || header->constructing.load(std::memory_order_acquire)))
             push_shaded(header);
     }
 }
@@ -37,6 +37,8 @@ void shade(const void* old) noexcept {
 
 void shade_deleted(const void* pointer) noexcept {
     if (!pointer) return;
+    if (!current_mutator.record) [[unlikely]]
+        attach_implicitly();
     enter_no_stop();
     if (marking_active.load(std::memory_order_relaxed)) shade(pointer);
     leave_no_stop();
@@ -44,7 +46,10 @@ void shade_deleted(const void* pointer) noexcept {
 
 void write_barrier(void** slot, void* value) noexcept {
     // No stop may fall between reading the marking flag and the store: otherwise a cycle
-    // could start in between and the overwritten pointer would escape the snapshot.
+    // could start in between and the overwritten pointer would escape the snapshot. A thread
+    // that is not attached would never stop at all: it is attached first.
+    if (!current_mutator.record) [[unlikely]]
+        attach_implicitly();
     enter_no_stop();
     if (marking_active.load(std::memory_order_relaxed)) [[unlikely]] {
         if (void* old = *slot) shade(old);

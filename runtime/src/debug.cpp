@@ -65,7 +65,7 @@ namespace {
 constexpr unsigned char poison_byte = 0xdb;
 
 const char* freed_type_name(object_header* cell) {
-    if (!cell || cell->type || cell->constructing != quarantined) return "?";
+    if (!cell || cell->type || cell->constructing.load(std::memory_order_relaxed) != quarantined) return "?";
     auto* previous = reinterpret_cast<const type_descriptor* const*>(body_of(cell))[1];
     return previous ? previous->name : "?";
 }

@@ -31,6 +31,21 @@ constexpr std::size_t commit_granule = std::size_t{1} << 20;
 
 }  // namespace
 
+thread_local constinit collector_callout running_under_collector_lock{nullptr, nullptr};
+
+void fail_allocation_under_collector_lock(const type_descriptor* wanted) noexcept {
+    const collector_callout& c = running_under_collector_lock;
+    if (c.type)
+        report("lastword: make<%s> called from %s '%s', which the collector runs while holding its lock: it would "
+               "deadlock; collected objects cannot be allocated there",
+               wanted->name, c.what, c.type->name);
+    else
+        report("lastword: make<%s> called from %s, which the collector runs while holding its lock: it would "
+               "deadlock; collected objects cannot be allocated there",
+               wanted->name, c.what);
+    std::abort();
+}
+
 heap_state the_heap;  // constant-initialised, trivially destructible: usable from any constructor
 
 namespace {
@@ -184,7 +199,7 @@ void* carve_small_block(unsigned size_class) {
     for (std::size_t i = b.cell_count; i-- > 0;) {
         auto* header = reinterpret_cast<object_header*>(start + i * cell);
         header->type = nullptr;
-        header->constructing = 0;  // a reused block may hold an old header here
+        header->constructing.store(0, std::memory_order_relaxed);  // a reused block may hold an old header here
         *reinterpret_cast<void**>(body_of(header)) = list;
         list = header;
     }
@@ -212,7 +227,7 @@ inline void initialise_header(object_header* header, const type_descriptor* type
     header->type = type;
     header->mark.store(marking_active.load(std::memory_order_relaxed) ? 1 : 0, std::memory_order_relaxed);
     header->explore_mark = 0;
-    header->constructing = 1;
+    header->constructing.store(1, std::memory_order_relaxed);
     header->has_finalizer = 0;
 }
 
@@ -312,6 +327,8 @@ __attribute__((noinline)) void* allocate_in_debug_mode(const type_descriptor* ty
 }  // namespace
 
 void* allocate(const type_descriptor* type) {
+    if (running_under_collector_lock.what) [[unlikely]]
+        fail_allocation_under_collector_lock(type);
     if (settings.stress.load(std::memory_order_relaxed) || settings.keepalive.load(std::memory_order_relaxed))
         [[unlikely]] return allocate_in_debug_mode(type);
     return allocate_normally(type);
@@ -338,7 +355,7 @@ inline void* allocate_normally(const type_descriptor* type) {
 }
 }  // namespace
 
-void constructed(void* object) noexcept { header_of(object)->constructing = 0; }
+void constructed(void* object) noexcept { header_of(object)->constructing.store(0, std::memory_order_release); }
 
 // The cell stays allocated but holds nothing; the next sweep frees it.
 void abandon(void* object) noexcept {
@@ -347,7 +364,7 @@ void abandon(void* object) noexcept {
     std::size_t size = header->type->size;
     std::memset(object, 0, size);
     header->type = &abandoned;
-    header->constructing = 0;
+    header->constructing.store(0, std::memory_order_release);
 }
 
 void* object_start(const void* pointer) noexcept {
@@ -363,6 +380,13 @@ void flush_allocation_caches() {
 }
 
 namespace {
+
+void destroy_object(object_header* header) {
+    if (!header->type->destroy) return;
+    running_under_collector_lock = {"the destructor of", header->type};
+    header->type->destroy(body_of(header));
+    running_under_collector_lock = {nullptr, nullptr};
+}
 
 void sweep_small_block(std::size_t index, bool poison) {
     heap_state& h = heap();
@@ -380,16 +404,16 @@ void sweep_small_block(std::size_t index, bool poison) {
                 sweeping.live_bytes += header->type->size;
                 continue;
             }
-            if (header->type->destroy) header->type->destroy(body_of(header));
+            destroy_object(header);
             if (poison) poison_freed(header, cell - header_size);
             header->type = nullptr;
-            header->constructing = poison ? quarantined : 0;
+            header->constructing.store(poison ? quarantined : 0, std::memory_order_relaxed);
             header->freed_in_cycle = cycle_number;
             ++sweeping.freed;
             if (poison) continue;
-        } else if (header->constructing == quarantined) {
+        } else if (header->constructing.load(std::memory_order_relaxed) == quarantined) {
             if (poison) continue;  // verify is still on: the cell keeps its trail
-            header->constructing = 0;
+            header->constructing.store(0, std::memory_order_relaxed);
         }
         *reinterpret_cast<void**>(body_of(header)) = list;
         list = header;
@@ -415,7 +439,7 @@ std::size_t sweep_large_object(std::size_t index, bool poison) {
     b.swept_in = sweeping.epoch;
     if (!header->type) {  // quarantined by verify: released once the mode is off
         if (!poison) {
-            header->constructing = 0;
+            header->constructing.store(0, std::memory_order_relaxed);
             release_blocks(index, run);
         }
         return run;
@@ -425,12 +449,12 @@ std::size_t sweep_large_object(std::size_t index, bool poison) {
         ++sweeping.live_objects;
         sweeping.live_bytes += header->type->size;
     } else {
-        if (header->type->destroy) header->type->destroy(body_of(header));
+        destroy_object(header);
         if (poison) poison_freed(header, header->type->size);
         header->type = nullptr;
         header->freed_in_cycle = cycle_number;
         ++sweeping.freed;
-        if (poison) header->constructing = quarantined;
+        if (poison) header->constructing.store(quarantined, std::memory_order_relaxed);
         else release_blocks(index, run);
     }
     return run;

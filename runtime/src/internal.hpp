@@ -32,8 +32,11 @@ struct object_header {
     const type_descriptor* type;     // null: free cell
     std::atomic<std::uint8_t> mark;  // 1: reached this cycle
     std::uint8_t explore_mark;       // debug analyses (stop-the-world only)
-    std::uint8_t constructing;       // 1: constructor still running (scan conservatively);
-                                     // on a free cell, `quarantined`: freed under verify
+    // 1: the constructor is still running (scan conservatively); on a free cell, `quarantined`
+    // (freed under verify). Written by the allocating thread, read by the collector and by
+    // other threads' barriers: make<T> clears it with a release store after the constructor,
+    // readers load it with acquire, so whoever sees 0 also sees the fields trace() reads.
+    std::atomic<std::uint8_t> constructing;
     std::uint8_t has_finalizer;
     std::uint32_t freed_in_cycle;    // verify: when a cell was freed
 };
@@ -137,6 +140,16 @@ void for_each_live_object(void (*fn)(object_header*, void*), void* context);  //
 std::size_t heap_bytes_in_use() noexcept;
 std::size_t current_heap_limit() noexcept;
 
+// User code the collector runs while it holds its lock: destructors in the sweep, trace()
+// while the world is stopped. An allocation from there would deadlock on the lock (or
+// corrupt the heap): allocate() reports it in one line naming the type and aborts.
+struct collector_callout {
+    const char* what;            // "the destructor of", ...
+    const type_descriptor* type;  // whose code runs, if known
+};
+extern thread_local constinit collector_callout running_under_collector_lock;
+[[noreturn]] void fail_allocation_under_collector_lock(const type_descriptor* wanted) noexcept;
+
 // ---- threads (roots.cpp) ----------------------------------------------------------------
 struct thread_record {
     thread_record* next = nullptr;
@@ -190,6 +203,9 @@ template <class F> inline void as_collection_entry(F&& body) {
 }
 
 void attach_current_thread();
+// A thread that is not attached and stores into a member<> is attached until it exits, so
+// its stores follow the barrier's protocol (it stops with the world like any mutator).
+void attach_implicitly() noexcept;
 void detach_current_thread();
 void lock_thread_registry();
 void unlock_thread_registry();

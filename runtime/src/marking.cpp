@@ -17,7 +17,7 @@ page_vector<object_header*> gray;
 inline void shade(object_header* header) noexcept {
     if (header->mark.load(std::memory_order_relaxed)) return;
     header->mark.store(1, std::memory_order_relaxed);
-    if (header->type->trace || header->constructing) gray.push(header);
+    if (header->type->trace || header->constructing.load(std::memory_order_acquire)) gray.push(header);
 }
 
 void marking_visit(void*, const void* pointer) {
@@ -39,7 +39,7 @@ LASTWORD_NO_SANITIZE void scan_words(const void* begin, const void* end, void (*
 void for_each_child(object_header* header, tracer::visit_fn visit, void (*found)(object_header*, void*),
                     void* context) {
     void* body = body_of(header);
-    if (header->constructing) {
+    if (header->constructing.load(std::memory_order_acquire)) {
         scan_words(body, static_cast<char*>(body) + header->type->size, found, context);
     } else if (header->type->trace) {
         tracer t(visit, context);
@@ -54,7 +54,7 @@ void shade_found(object_header* header, void*) { shade(header); }
 void push_gray(object_header* already_marked) noexcept { gray.push(already_marked); }
 
 void visit_children(object_header* header, tracer::visit_fn visit, void* context) {
-    if (header->constructing || !header->type->trace) return;
+    if (header->constructing.load(std::memory_order_acquire) || !header->type->trace) return;
     tracer t(visit, context);
     header->type->trace(body_of(header), t);
 }
@@ -197,8 +197,10 @@ public:
         }
         start_ = std::chrono::steady_clock::now();
         stop_the_world();
+        running_under_collector_lock = {"a trace() function or a debug analysis, while the world is stopped", nullptr};
     }
     void resume() {
+        running_under_collector_lock = {nullptr, nullptr};
         resume_the_world();
         auto ns = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count());

@@ -185,6 +185,16 @@ void detach_current_thread() {
     delete self;
 }
 
+void attach_implicitly() noexcept {
+    attach_current_thread();
+    // Detached when the thread exits (thread_local destructors run then), so the collector
+    // never waits for a thread that is gone.
+    static thread_local struct detach_at_exit {
+        ~detach_at_exit() { detach_current_thread(); }
+    } guard;
+    (void)guard;
+}
+
 void attach_main_thread_at_startup() { attach_current_thread(); }
 
 __attribute__((noinline)) void run_as_collection_entry(void (*body)(void*), void* context) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 #include <lastword/debug.hpp>
@@ -21,6 +22,13 @@ void abandon(void* object) noexcept;
 }  // namespace detail
 
 template <class T, class... A> T* make(A&&... args) {
+    static_assert(!std::is_array_v<T>,
+                  "lastword: make<T> does not allocate arrays (make<int[4]>): allocate a struct that holds a "
+                  "std::array, or a std::vector of member<> that its trace() visits");
+    static_assert(!std::is_void_v<T> && !std::is_function_v<T>, "lastword: make<T> needs an object type");
+    static_assert(!std::is_abstract_v<T>, "lastword: make<T> cannot allocate an abstract class");
+    static_assert(std::is_destructible_v<T>,
+                  "lastword: make<T> needs a public, non-deleted destructor: the sweep destroys the object");
     static_assert(alignof(T) <= 16, "lastword: over-aligned types are not supported");
     void* memory = detail::allocate(detail::descriptor_of<T>());
     T* object;
