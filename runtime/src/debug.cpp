@@ -157,6 +157,7 @@ void watchdog_main() {
         std::chrono::milliseconds running_for{};
         std::size_t queued = 0;
         std::uint64_t serial = 0;
+        report_slow_cleanups(limit);
         if (!running_finalizer(type_name, site, running_for, queued, serial)) continue;
         if (serial == reported_serial || running_for.count() < limit) continue;
         reported_serial = serial;
@@ -268,6 +269,7 @@ stats get_stats() noexcept {
     s.cleanups_queued = statistics.cleanups_queued;
     s.cleanups_run = statistics.cleanups_run;
     s.cleanups_cancelled = statistics.cleanups_cancelled;
+    s.cleanup_workers = detail::cleanup_worker_count();
     s.objects_freed = statistics.objects_freed;
     s.debug_reports = statistics.debug_reports;
     s.max_pause_ns = statistics.max_pause_ns;

@@ -65,6 +65,9 @@ struct finalization_state {
     page_vector<cleanup_record*> newly_dead;
     std::once_flag finalizer_thread_started;
     std::once_flag cleanup_workers_started;
+    std::size_t cleanup_workers = 0;  // started or starting
+    std::size_t cleanups_running = 0;
+    std::condition_variable pool_supervisor;
 };
 
 finalization_state& state() {
@@ -80,7 +83,12 @@ finalization_state& state() {
     return *s;
 }
 
-constexpr int cleanup_worker_count = 2;
+// The cleanup pool starts with two workers. When cleanups are queued, every worker is busy
+// and the oldest running cleanup has run for pool_grow_after, one more worker starts, up to
+// cleanup_worker_limit: blocked cleanups stall the others only once that many block at once.
+constexpr std::size_t initial_cleanup_workers = 2;
+constexpr std::size_t cleanup_worker_limit = 16;
+constexpr auto pool_grow_after = std::chrono::milliseconds(50);
 
 // Zeroes the dead stack below the caller, so frames created later at the same depth do not
 // carry a finished finalizer's object in uninitialised slots into the conservative scan.
@@ -168,14 +176,18 @@ void cleanup_worker_main() {
             record = s.queued_cleanups.next;
             list_remove(record);
             record->state = cleanup_running;
+            record->started = std::chrono::steady_clock::now();
             list_append<cleanup_record>(s.running_cleanups, record);
+            ++s.cleanups_running;
         }
+        s.pool_supervisor.notify_one();  // the pool may now be saturated
         run_cleanup(record);
         scrub_stack();
         std::shared_ptr<cleanup_record> keep;
         {
             std::lock_guard lock(s.lock);
             list_remove(record);
+            --s.cleanups_running;
             record->state = cleanup_done;
             s.outstanding_tickets.erase(record->ticket);
             statistics.cleanups_run += 1;
@@ -188,9 +200,40 @@ void cleanup_worker_main() {
 void start_finalizer_thread() {
     std::call_once(state().finalizer_thread_started, [] { std::thread(finalizer_thread_main).detach(); });
 }
+// Not attached: it touches no collected object and holds the finalization lock only briefly,
+// never while it waits or starts a thread.
+void pool_supervisor_main() {
+    finalization_state& s = state();
+    std::unique_lock lock(s.lock);
+    for (;;) {
+        bool saturated = !list_empty<cleanup_record>(s.queued_cleanups) && s.cleanups_running >= s.cleanup_workers &&
+                         s.cleanup_workers < cleanup_worker_limit;
+        if (!saturated) {
+            s.pool_supervisor.wait(lock);
+            continue;
+        }
+        auto oldest = std::chrono::steady_clock::time_point::max();
+        for (cleanup_record* r = s.running_cleanups.next; r != &s.running_cleanups; r = r->next)
+            oldest = std::min(oldest, r->started);
+        if (std::chrono::steady_clock::now() - oldest < pool_grow_after) {
+            s.pool_supervisor.wait_until(lock, oldest + pool_grow_after);
+            continue;
+        }
+        ++s.cleanup_workers;
+        lock.unlock();
+        std::thread(cleanup_worker_main).detach();
+        lock.lock();
+    }
+}
+
 void start_cleanup_workers() {
     std::call_once(state().cleanup_workers_started, [] {
-        for (int i = 0; i < cleanup_worker_count; ++i) std::thread(cleanup_worker_main).detach();
+        {
+            std::lock_guard lock(state().lock);
+            state().cleanup_workers = initial_cleanup_workers;
+        }
+        for (std::size_t i = 0; i < initial_cleanup_workers; ++i) std::thread(cleanup_worker_main).detach();
+        std::thread(pool_supervisor_main).detach();
     });
 }
 
@@ -327,7 +370,10 @@ void after_collection_locked() {
     }
     statistics.cleanups_queued += s.newly_dead.size;
     if (!s.newly_queued.empty()) s.finalizer_work.notify_one();
-    if (!s.newly_dead.empty()) s.cleanup_work.notify_all();
+    if (!s.newly_dead.empty()) {
+        s.cleanup_work.notify_all();
+        s.pool_supervisor.notify_one();
+    }
     s.newly_queued.clear();
     s.newly_dead.clear();
 }
@@ -597,6 +643,30 @@ std::size_t report_unfinalizable_cycles() {
     }
     cyclic.clear();
     return count;
+}
+
+void report_slow_cleanups(long limit_ms) {
+    finalization_state& s = state();
+    std::lock_guard lock(s.lock);
+    auto now = std::chrono::steady_clock::now();
+    std::size_t queued = 0;
+    for (cleanup_record* r = s.queued_cleanups.next; r != &s.queued_cleanups; r = r->next) ++queued;
+    for (cleanup_record* r = s.running_cleanups.next; r != &s.running_cleanups; r = r->next) {
+        auto running_for = std::chrono::duration_cast<std::chrono::milliseconds>(now - r->started).count();
+        if (r->slow_reported || running_for < limit_ms) continue;
+        r->slow_reported = true;
+        char where[256];
+        report("lastword: slowfinalizer: cleanup of '%s' (registered at %s) has been running for %lld ms (limit %ld "
+               "ms); %zu of %zu cleanup workers busy, %zu cleanups queued",
+               r->type_name, site_text(r->site, where, sizeof where), static_cast<long long>(running_for), limit_ms,
+               s.cleanups_running, s.cleanup_workers, queued);
+    }
+}
+
+std::size_t cleanup_worker_count() {
+    finalization_state& s = state();
+    std::lock_guard lock(s.lock);
+    return s.cleanup_workers;
 }
 
 bool running_finalizer(const char*& type_name, std::source_location& site, std::chrono::milliseconds& running_for,

@@ -310,6 +310,9 @@ void select_finalizers_and_cleanups();          // world stopped, marking comple
 void check_self_reaching_registrations();       // world stopped, checkfinalizers
 std::size_t report_unfinalizable_cycles();      // world stopped, after root marking
 void after_collection_locked();                 // world running: queue work, notify threads
+// slowfinalizer: reports, once each, cleanups running for limit_ms or longer.
+void report_slow_cleanups(long limit_ms);
+std::size_t cleanup_worker_count();
 bool running_finalizer(const char*& type_name, std::source_location& site, std::chrono::milliseconds& running_for,
                        std::size_t& queued_behind, std::uint64_t& serial);
 

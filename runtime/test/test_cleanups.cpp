@@ -1,7 +1,9 @@
 // Cleanups: worker pool, concurrency, no resurrection, several per object, stop(), arg == ptr.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <barrier>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -177,4 +179,114 @@ TEST(cleanup, many_cleanups_from_many_objects) {
     EXPECT_GE(cleaned.load(), count - 10);  // a few may linger in conservative roots
     auto s = lastword::get_stats();
     EXPECT_GE(s.cleanups_run, static_cast<std::uint64_t>(cleaned.load()));
+}
+
+namespace {
+// A gate cleanups can block on until the test opens it.
+struct gate {
+    std::mutex lock;
+    std::condition_variable opened;
+    bool open = false;
+    void wait() {
+        std::unique_lock l(lock);
+        opened.wait(l, [this] { return open; });
+    }
+    void release() {
+        {
+            std::lock_guard l(lock);
+            open = true;
+        }
+        opened.notify_all();
+    }
+};
+
+template <class Pred> bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+}  // namespace
+
+TEST(cleanup, two_blocked_cleanups_do_not_stall_the_others) {
+    reset();
+    static gate blocked;
+    static std::atomic<int> quick{0};
+    isolated([&] {
+        for (int i = 0; i < 2; ++i)
+            lastword::add_cleanup(lastword::make<file>(i), [](int) { blocked.wait(); }, i);
+        for (int i = 0; i < 3; ++i)
+            lastword::add_cleanup(lastword::make<file>(i), [](int) { quick.fetch_add(1); }, i);
+    });
+    collect_clean();
+    bool ran = eventually([] { return quick.load() == 3; });
+    blocked.release();
+    EXPECT_TRUE(ran) << "the quick cleanups waited behind the two blocked ones";
+    EXPECT_TRUE(lastword::wait_for_finalizers(generous));
+    EXPECT_GE(lastword::get_stats().cleanup_workers, 3u);
+}
+
+TEST(cleanup, the_pool_grows_while_cleanups_block_but_never_past_its_limit) {
+    reset();
+    static gate blocked;
+    static std::atomic<int> running{0}, most{0};
+    const int blockers = 20;
+    isolated([&] {
+        for (int i = 0; i < blockers; ++i)
+            lastword::add_cleanup(lastword::make<file>(i), [](int) {
+                int now = running.fetch_add(1) + 1;
+                for (int seen = most.load(); now > seen && !most.compare_exchange_weak(seen, now);) {
+                }
+                blocked.wait();
+                running.fetch_sub(1);
+                cleaned.fetch_add(1);
+            }, i);
+    });
+    collect_clean();
+    EXPECT_TRUE(eventually([] { return most.load() >= 16; })) << most.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room to overshoot, if it would
+    EXPECT_EQ(most.load(), 16) << "sixteen workers at most";
+    EXPECT_EQ(lastword::get_stats().cleanup_workers, 16u);
+    EXPECT_FALSE(lastword::wait_for_finalizers(std::chrono::milliseconds(50))) << "four wait for a free worker";
+    blocked.release();
+    EXPECT_TRUE(lastword::wait_for_finalizers(generous));
+    EXPECT_EQ(cleaned.load(), blockers);
+}
+
+TEST(cleanup, quick_cleanups_do_not_grow_the_pool) {
+    reset();
+    auto before = lastword::get_stats().cleanup_workers;
+    isolated([] {
+        for (int i = 0; i < 2000; ++i) lastword::add_cleanup(lastword::make<file>(i), [](int) { cleaned.fetch_add(1); }, i);
+    });
+    collect_clean();
+    EXPECT_TRUE(lastword::wait_for_finalizers(generous));
+    EXPECT_LE(lastword::get_stats().cleanup_workers, std::max<std::size_t>(before, 2) + 1);
+}
+
+TEST(cleanup, slowfinalizer_reports_a_cleanup_that_runs_too_long) {
+    reset();
+    static gate blocked;
+    isolated([&] {
+        lastword::add_cleanup(lastword::make<file>(7), [](int) { blocked.wait(); }, 7);
+        lastword::add_cleanup(lastword::make<file>(8), [](int) { cleaned.fetch_add(1); }, 8);  // quick: not reported
+    });
+    testing::internal::CaptureStderr();
+    auto reports_before = lastword::get_stats().debug_reports;
+    lastword::debug::set("slowfinalizer=100");
+    collect_clean();
+    bool reported = eventually([&] { return lastword::get_stats().debug_reports > reports_before; });
+    blocked.release();
+    EXPECT_TRUE(lastword::wait_for_finalizers(generous));
+    std::string err = testing::internal::GetCapturedStderr();
+    lastword::debug::reset();
+    EXPECT_TRUE(reported);
+    EXPECT_NE(err.find("lastword: slowfinalizer: cleanup of 'file' (registered at test_cleanups.cpp:"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("has been running for "), std::string::npos) << err;
+    EXPECT_NE(err.find("(limit 100 ms)"), std::string::npos) << err;
+    EXPECT_EQ(err.find("lastword: slowfinalizer", err.find("lastword: slowfinalizer") + 1), std::string::npos)
+        << "reported once: " << err;
 }

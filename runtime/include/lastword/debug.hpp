@@ -17,6 +17,7 @@ struct stats {
     std::uint64_t cleanups_queued = 0;
     std::uint64_t cleanups_run = 0;
     std::uint64_t cleanups_cancelled = 0;
+    std::size_t cleanup_workers = 0;  // threads in the cleanup pool (grows while cleanups block)
     std::uint64_t objects_freed = 0;
     std::uint64_t debug_reports = 0;  // lines written by the debug modes
     std::uint64_t max_pause_ns = 0;  // longest stop-the-world pause

@@ -55,6 +55,8 @@ struct cleanup_record {
     int state = 0;                        // see finalization.cpp
     unsigned long long ticket = 0;
     bool self_reach_reported = false;
+    bool slow_reported = false;                    // slowfinalizer
+    std::chrono::steady_clock::time_point started;  // while running
     std::shared_ptr<cleanup_record> keep;  // the registry's own reference while pending
     void (*invoke)(cleanup_record*) = nullptr;
     virtual ~cleanup_record() = default;
