@@ -178,7 +178,7 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
   const LambdaExpr *Lambda = Target.Lambda;
   const auto *Var = dyn_cast_or_null<VarDecl>(Found.CapturedVariable);
   if (Found.ReachKind != CallableReach::Kind::Capture || !Found.Chain.empty() || !Lambda ||
-      !Found.Capture || !Var || Object.Field || Var != Object.Variable || Var->isInitCapture())
+      !Found.Capture || !Var || !Object.isRoot() || Var != Object.Variable || Var->isInitCapture())
     return {};
   const CXXMethodDecl *Operator = Lambda->getCallOperator();
   if (!Operator || Operator->getNumParams() < 1)
@@ -278,14 +278,14 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
   ASTContext &Context = *Result.Context;
   if (!Functions)
     Functions = std::make_unique<EnclosingFunctions>(Context);
+  if (!Flows)
+    Flows = std::make_unique<FlowCache>(Context);
   const FunctionDecl *Function = Functions->of(*Call);
   ReachOptions Options;
-  // Stores are judged as of the registration (loops, reassigned variables).
-  if (Call->getEndLoc().isValid())
-    Options.At = SM.getExpansionRange(Call->getEndLoc()).getEnd();
   for (StringRef Name : Profile.names(ApiRole::Allocation))
     Options.CarryingFunctions.push_back(Name.str());
-  ObjectReach Reach(*Object, Function ? Function->getBody() : nullptr, Context, Options);
+  // Writes are judged as of the registration, on the function's CFG.
+  ObjectReach Reach(*Object, Function ? &Flows->of(*Function) : nullptr, Call, *Flows, Options);
 
   bool IsFinalizer = Api->Role == ApiRole::Finalizer;
   StringRef Who = IsFinalizer ? "finalizer" : "cleanup";

@@ -5,6 +5,7 @@
 
 #include "analysis/ApiProfile.h"
 #include "analysis/ExcludedPaths.h"
+#include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
 #include <memory>
 #include "clang-tidy/ClangTidyCheck.h"
@@ -35,12 +36,15 @@ public:
   void onStartOfTranslationUnit() override {
     Excluded.forget();
     Functions.reset();
+    Flows.reset();
   }
 
 private:
   lastword::analysis::ApiProfile Profile;
   lastword::analysis::ExcludedPaths Excluded;
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
+  /// The per-function flow layer, built on demand for this TU.
+  std::unique_ptr<lastword::analysis::FlowCache> Flows;
 };
 
 } // namespace clang::tidy::gc

@@ -459,6 +459,100 @@ void constructor_reads_only() {
   // CHECK-MESSAGES: :[[@LINE-4]]:10: note: 'keeper' holds the object, initialised here
 }
 
+// ---- Flow: a write counts when control can go from it to the registration. ----
+
+// A store on a path that leaves the function first never reaches the registration.
+void store_then_return(bool cached) {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  if (cached) {
+    pool->conn = c;
+    return;
+  }
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+}
+// The other branch of the same if.
+void store_in_other_branch(bool cached) {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  if (cached)
+    pool->conn = c;
+  else
+    lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+}
+// A store on some path does count.
+void store_on_some_path(bool cached) {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  if (cached)
+    pool->conn = c;
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'pool' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: 'pool' holds the object through 'pool->conn', assigned here
+}
+// Cleared on every path before the registration: the pool no longer holds it.
+void cleared_before_registration() {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->conn = c;
+  pool->conn = nullptr;
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+}
+void cleared_on_both_branches(bool fast) {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->idle.push_back(c);
+  if (fast)
+    pool->idle.clear();
+  else
+    pool->idle = {};
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+}
+// Cleared on one path only: the other path still holds it.
+void cleared_on_one_branch(bool fast) {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->idle.push_back(c);
+  if (fast)
+    pool->idle.clear();
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'pool' is captured here
+  // CHECK-MESSAGES: :[[@LINE-6]]:3: note: 'pool' holds the object through 'pool->idle', stored here
+}
+// Clearing another field, or one element, replaces nothing that holds it.
+void cleared_elsewhere() {
+  Conn *c = lastword::make<Conn>();
+  Pool *pool = lastword::make<Pool>();
+  pool->idle.push_back(c);
+  pool->conn = nullptr;
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'pool' is captured here
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: 'pool' holds the object through 'pool->idle', stored here
+}
+// A variable reassigned on every path before the registration.
+void alias_reassigned(bool again) {
+  Res *r = lastword::make<Res>();
+  Res *keep = r;
+  if (again)
+    keep = nullptr;
+  else
+    keep = lastword::make<Res>();
+  lastword::set_finalizer(r, [keep](Res *self) { (void)keep; self->close(); });
+}
+// A store in a loop that runs before the registration.
+void stored_in_loop(Pool *pool, int n) {
+  Conn *c = lastword::make<Conn>();
+  for (int i = 0; i < n; ++i)
+    pool->idle.push_back(c);
+  lastword::set_finalizer(c, [pool](Conn *) { (void)pool; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'pool'
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'pool' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: 'pool' holds the object through 'pool->idle', stored here
+}
+
 // ---- References and structured bindings. ----
 
 void reference_alias() {

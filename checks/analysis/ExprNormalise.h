@@ -1,0 +1,42 @@
+//===--- ExprNormalise.h - One place for the look-through helpers ---------===//
+//
+// The reach analysis asks of every expression "what is this, really?". The
+// answers look through the same wrappers everywhere: parentheses, casts,
+// temporaries, no-op wrappers of the API (see stripObjectWrappers), Boehm's
+// GC_base(p), smart-pointer and member<T> `->`, and local references bound
+// to a variable.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LASTWORD_ANALYSIS_EXPRNORMALISE_H
+#define LASTWORD_ANALYSIS_EXPRNORMALISE_H
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+
+namespace lastword::analysis {
+
+/// Parentheses, casts, temporaries, the wrappers stripObjectWrappers knows,
+/// and `GC_base(p)` (Boehm: the start of the object p points into).
+const clang::Expr *lookThrough(const clang::Expr *E);
+
+/// Like lookThrough, and also through `sp->` of smart pointers and member<T>.
+const clang::Expr *lookThroughArrow(const clang::Expr *E);
+
+/// True when \p E, looked through (and through single-argument
+/// constructions), names \p Var.
+bool refersTo(const clang::Expr *E, const clang::ValueDecl *Var);
+
+/// For a local reference variable bound to a named variable or field
+/// (`Res *&same = r;`, `auto &fd = r->fd;`): the expression it is bound to.
+const clang::Expr *aliasedExpr(const clang::ValueDecl *Decl);
+
+/// Pointers, dependent types, and classes with `operator->` or a conversion.
+bool isPointerLike(clang::QualType Type);
+
+/// May a field or variable of this type hold a collected object?
+bool mayHoldObject(clang::QualType Type);
+
+} // namespace lastword::analysis
+
+#endif

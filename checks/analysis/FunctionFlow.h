@@ -1,0 +1,109 @@
+//===--- FunctionFlow.h - A function's control flow and writes, cached ----===//
+//
+// The per-function layer the flow-aware checks share, built once per
+// FunctionDecl on demand and kept for the translation unit (FlowCache):
+//
+//   * the CFG, with implicit and temporary destructors, every evaluated
+//     expression an element (so elements give the order of evaluation);
+//   * where each statement runs: its CFG element, or for code the CFG does
+//     not contain (a lambda's body) the element of the enclosing lambda;
+//   * the object-independent index of writes (Stores.h): all of them, the
+//     writes whose value mentions each variable, the writes that replace
+//     each variable or a place inside it;
+//   * path questions: can control go from one point to another without
+//     passing through a set of points?
+//
+// Sequencing comes from the CFG's element order and the enclosing-element
+// map built here, not from clang-tidy's utils::ExprSequence, which asks
+// the ASTContext for parents: its first use builds the parent map of the
+// whole translation unit, system headers included, the cost the checks
+// avoid everywhere else.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LASTWORD_ANALYSIS_FUNCTIONFLOW_H
+#define LASTWORD_ANALYSIS_FUNCTIONFLOW_H
+
+#include "analysis/CalleeSummaries.h"
+#include "analysis/Stores.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/Analysis/CFG.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseMap.h"
+#include <memory>
+#include <vector>
+
+namespace lastword::analysis {
+
+/// A point of the CFG: element \p Index of block \p Block.
+struct FlowPoint {
+  unsigned Block = ~0u;
+  unsigned Index = 0;
+  bool isValid() const { return Block != ~0u; }
+  bool operator==(const FlowPoint &Other) const {
+    return Block == Other.Block && Index == Other.Index;
+  }
+};
+
+class FunctionFlow {
+public:
+  FunctionFlow(const clang::FunctionDecl &Function, CalleeSummaries &Summaries,
+               clang::ASTContext &Context);
+
+  const clang::FunctionDecl &function() const { return Function; }
+  /// False when clang could not build the CFG (the answers then fall back
+  /// to source order).
+  bool hasCFG() const { return static_cast<bool>(Graph); }
+
+  const std::vector<Write> &writes() const { return Writes; }
+  /// Where write \p Index runs.
+  FlowPoint pointOfWrite(unsigned Index) const { return WritePoints[Index]; }
+  /// Writes whose value reads \p Var (null: `this`).
+  llvm::ArrayRef<unsigned> writesMentioning(const clang::ValueDecl *Var) const;
+  /// Writes that replace \p Var (null: `this`) or a place inside it.
+  llvm::ArrayRef<unsigned> replacingWritesOf(const clang::ValueDecl *Var) const;
+
+  /// Where \p S runs; invalid when the function does not contain it.
+  FlowPoint pointOf(const clang::Stmt *S) const;
+
+  /// Can control go from \p From to \p To (after \p From, up to \p To)
+  /// without running any point of \p Avoid? Loops count: \p To may come
+  /// before \p From in the same block.
+  bool reaches(FlowPoint From, FlowPoint To, llvm::ArrayRef<FlowPoint> Avoid) const;
+
+private:
+  const llvm::BitVector &blocksReachableFrom(unsigned Block) const;
+
+  const clang::FunctionDecl &Function;
+  std::unique_ptr<clang::CFG> Graph;
+  /// Successor block ids per block id.
+  std::vector<llvm::SmallVector<unsigned, 2>> Successors;
+  llvm::DenseMap<const clang::Stmt *, FlowPoint> Points;
+  std::vector<Write> Writes;
+  std::vector<FlowPoint> WritePoints;
+  llvm::DenseMap<const clang::ValueDecl *, llvm::SmallVector<unsigned, 4>> Mentions;
+  llvm::DenseMap<const clang::ValueDecl *, llvm::SmallVector<unsigned, 4>> Replacing;
+  mutable llvm::DenseMap<unsigned, llvm::BitVector> Reachable;
+};
+
+/// One FunctionFlow per function, built on first use, and the callee
+/// summaries, for one translation unit. Owned by a check; reset in
+/// onStartOfTranslationUnit.
+class FlowCache {
+public:
+  explicit FlowCache(clang::ASTContext &Context) : Context(Context) {}
+  const FunctionFlow &of(const clang::FunctionDecl &Function);
+  CalleeSummaries &summaries() { return Summaries; }
+  clang::ASTContext &context() { return Context; }
+
+private:
+  clang::ASTContext &Context;
+  CalleeSummaries Summaries;
+  llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<FunctionFlow>> Functions;
+};
+
+} // namespace lastword::analysis
+
+#endif

@@ -1,0 +1,176 @@
+//===--- Stores.cpp -------------------------------------------------------===//
+
+#include "analysis/Stores.h"
+#include "analysis/ExprNormalise.h"
+#include "analysis/ReachNotes.h"
+#include "analysis/SourceUtils.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/ExprConcepts.h"
+
+using namespace clang;
+
+namespace lastword::analysis {
+namespace {
+
+void addInitialisation(const VarDecl &Var, const Stmt &Site, llvm::function_ref<void(Write)> Add) {
+  if (Var.getType()->isReferenceType() || !Var.hasLocalStorage())
+    return;
+  Write W;
+  W.WriteKind = Write::Kind::Initialise;
+  W.Target.Variable = &Var;
+  W.Value = Var.getInit();
+  W.Site = &Site;
+  W.Declared = &Var;
+  W.Loc = Var.getLocation();
+  W.How = "initialised";
+  Add(std::move(W));
+}
+
+void addWrite(Write::Kind Kind, const Expr *Target, const Expr *Value, const Stmt &Site,
+              std::string How, llvm::function_ref<void(Write)> Add) {
+  if (!Target)
+    return;
+  std::optional<AccessPath> Path = accessPathOf(Target);
+  if (!Path)
+    return;
+  // `ref = e` writes the referent, which has no name here.
+  if (Path->isRoot() && Path->Variable && Path->Variable->getType()->isReferenceType())
+    return;
+  Write W;
+  W.WriteKind = Kind;
+  W.Target = std::move(*Path);
+  W.TargetExpr = Target;
+  W.Value = Value;
+  W.Site = &Site;
+  W.Loc = Site.getBeginLoc();
+  W.How = std::move(How);
+  Add(std::move(W));
+}
+
+bool usesAt(const Stmt *S, const ValueDecl *Var, llvm::SmallVectorImpl<const Expr *> &Uses) {
+  if (isa<UnaryExprOrTypeTraitExpr, CXXNoexceptExpr, RequiresExpr, ConceptSpecializationExpr>(S))
+    return false;
+  if (const auto *Typeid = dyn_cast<CXXTypeidExpr>(S))
+    if (!Typeid->isPotentiallyEvaluated())
+      return false;
+  if (Var) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+      if (Ref->getDecl() == Var)
+        Uses.push_back(Ref);
+  } else {
+    if (const auto *This = dyn_cast<CXXThisExpr>(S))
+      Uses.push_back(This);
+    if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(S))
+      if (Dependent->isImplicitAccess())
+        Uses.push_back(Dependent);
+    if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(S))
+      if (Unresolved->isImplicitAccess())
+        Uses.push_back(Unresolved);
+  }
+  return true;
+}
+
+} // namespace
+
+void collectWritesAt(const Stmt &S, CalleeSummaries &Summaries, const ASTContext &Context,
+                     llvm::function_ref<void(Write)> Add) {
+  if (const auto *Decls = dyn_cast<DeclStmt>(&S)) {
+    for (const Decl *D : Decls->decls())
+      if (const auto *Var = dyn_cast<VarDecl>(D))
+        addInitialisation(*Var, S, Add);
+  } else if (const auto *Lambda = dyn_cast<LambdaExpr>(&S)) {
+    for (const LambdaCapture &Capture : Lambda->captures())
+      if (Capture.capturesVariable())
+        if (const auto *Var = dyn_cast_or_null<VarDecl>(Capture.getCapturedVar()))
+          if (Var->isInitCapture())
+            addInitialisation(*Var, S, Add);
+  } else if (const auto *Binary = dyn_cast<BinaryOperator>(&S)) {
+    if (Binary->getOpcode() == BO_Assign)
+      addWrite(Write::Kind::Assign, Binary->getLHS(), Binary->getRHS(), S, "assigned", Add);
+  } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(&S)) {
+    if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+      addWrite(Write::Kind::Assign, Op->getArg(0), Op->getArg(1), S, "assigned", Add);
+  } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(&S)) {
+    const CXXMethodDecl *Method = Member->getMethodDecl();
+    const Expr *Receiver = Member->getImplicitObjectArgument();
+    if (!Method || !Receiver)
+      return;
+    if (isStdClearer(*Member)) {
+      addWrite(Write::Kind::Clear, Receiver, nullptr, S, "cleared", Add);
+    } else if (isStdInserter(*Method)) {
+      for (const Expr *Arg : Member->arguments())
+        addWrite(Write::Kind::Insert, Receiver, Arg, S, "stored", Add);
+    } else {
+      for (unsigned I = 0; I < Member->getNumArgs(); ++I)
+        if (const FieldDecl *Field = Summaries.fieldStoringParameter(*Method, I)) {
+          bool Arrow = false;
+          if (const auto *Callee = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens()))
+            Arrow = Callee->isArrow();
+          std::string Through = Receiver->isImplicitCXXThis()
+                                    ? Field->getNameAsString()
+                                    : exprText(Receiver, Context) + (Arrow ? "->" : ".") +
+                                          Field->getNameAsString();
+          addWrite(Write::Kind::StoredByCall, Receiver, Member->getArg(I), S,
+                   "stored by '" + Method->getQualifiedNameAsString() + "'",
+                   [&](Write W) {
+                     W.KnownField = Field;
+                     W.Through = Through;
+                     Add(std::move(W));
+                   });
+        }
+    }
+  }
+}
+
+void mentionedVariables(const Expr *E, llvm::function_ref<void(const ValueDecl *)> Mention) {
+  visitStmts(E, [&](const Stmt &S) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(&S)) {
+      const ValueDecl *Decl = Ref->getDecl();
+      for (unsigned Hop = 0; Decl && Hop < 8; ++Hop) {
+        Mention(Decl);
+        if (const auto *Binding = dyn_cast<BindingDecl>(Decl)) {
+          Decl = Binding->getDecomposedDecl();
+          continue;
+        }
+        const Expr *Aliased = aliasedExpr(Decl);
+        if (!Aliased)
+          break;
+        Decl = nullptr;
+        if (const auto *AliasRef = dyn_cast<DeclRefExpr>(Aliased))
+          Decl = AliasRef->getDecl();
+        else if (std::optional<AccessPath> Path = accessPathOf(Aliased)) {
+          if (Path->isThis()) {
+            Mention(nullptr);
+            break;
+          }
+          Decl = Path->Variable;
+        }
+      }
+    } else if (isa<CXXThisExpr>(&S)) {
+      Mention(nullptr);
+    } else if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(&S)) {
+      if (Dependent->isImplicitAccess())
+        Mention(nullptr);
+    } else if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(&S)) {
+      if (Unresolved->isImplicitAccess())
+        Mention(nullptr);
+    }
+    return true;
+  });
+}
+
+llvm::SmallVector<const Expr *, 4> evaluatedUses(const Stmt *Body, const ValueDecl *Var) {
+  llvm::SmallVector<const Expr *, 4> Uses;
+  // Iterative, in source order: children are pushed in reverse.
+  llvm::SmallVector<const Stmt *, 64> Work{Body};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S || !usesAt(S, Var, Uses))
+      continue;
+    llvm::SmallVector<const Stmt *, 8> Children(S->child_begin(), S->child_end());
+    Work.append(Children.rbegin(), Children.rend());
+  }
+  return Uses;
+}
+
+} // namespace lastword::analysis
