@@ -479,7 +479,8 @@ ObjectReach::reachThroughCallable(const CallableTarget *Target, const Expr *Call
         if (Capture.getCaptureKind() == LCK_StarThis)
           continue; // a copy of *this
         Found.Uses = evaluatedUses(Body, nullptr);
-        if (Found.Uses.empty())
+        // An explicit capture is stored whether or not the body uses it.
+        if (Found.Uses.empty() && !Capture.isExplicit())
           continue;
         std::optional<ReachChain> Chain = holds(nullptr);
         if (!Chain)
@@ -492,9 +493,27 @@ ObjectReach::reachThroughCallable(const CallableTarget *Target, const Expr *Call
         if (!Var)
           continue;
         Found.Uses = evaluatedUses(Body, Var);
-        if (Found.Uses.empty())
+        bool ByReference = Capture.getCaptureKind() == LCK_ByRef;
+        // An explicit by-copy capture is stored whether or not the body
+        // uses it (a debug macro that expands to nothing, say).
+        if (Found.Uses.empty() && (ByReference || !Capture.isExplicit()))
           continue;
         const auto *VarDeclaration = dyn_cast<VarDecl>(Var);
+        // A local captured by reference keeps nothing alive: the callable
+        // runs after the frame is gone.
+        if (ByReference && Options.DanglingLocals && VarDeclaration &&
+            VarDeclaration->hasLocalStorage() && !VarDeclaration->getType()->isReferenceType() &&
+            !VarDeclaration->isInitCapture()) {
+          Found.ReachKind = CallableReach::Kind::LocalByReference;
+          Found.Name = Var->getNameAsString();
+          Found.CapturedVariable = Var;
+          if (const auto *Owner =
+                  dyn_cast_or_null<FunctionDecl>(VarDeclaration->getParentFunctionOrMethod()))
+            Found.Frame = Owner;
+          Found.Loc = Capture.isExplicit() ? Capture.getLocation()
+                                           : Found.Uses.front()->getBeginLoc();
+          return Found;
+        }
         std::optional<ReachChain> Chain;
         if (VarDeclaration && VarDeclaration->isInitCapture())
           Chain = carriesImpl(VarDeclaration->getInit(), 0);

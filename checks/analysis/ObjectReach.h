@@ -78,6 +78,10 @@ struct ReachOptions {
   /// carry, in addition to the standard ones: allocation functions of an
   /// API profile, say.
   std::vector<std::string> CarryingFunctions;
+  /// Report a local captured by reference (CallableReach::LocalByReference)
+  /// before asking whether it holds the object: true unless the function
+  /// outlives the callable (it waits for finalizers itself, say).
+  bool DanglingLocals = false;
 };
 
 /// Where, in a callable, the object is reached.
@@ -88,6 +92,8 @@ struct CallableReach {
     BoundArgument,  ///< an argument bound by std::bind
     StoredArgument, ///< state given to a function object when it is built
     CallableHolder, ///< the callable is a local variable that holds the object
+    LocalByReference, ///< a local variable captured by reference: it dangles
+                      ///< once its function returns
   };
   Kind ReachKind = Kind::Capture;
   /// How to show what holds the object: `r`, `this`, `pool`.
@@ -97,6 +103,8 @@ struct CallableReach {
   /// For captures: the capture and the variable it captures.
   const clang::LambdaCapture *Capture = nullptr;
   const clang::ValueDecl *CapturedVariable = nullptr;
+  /// LocalByReference: the function whose frame holds the variable.
+  const clang::FunctionDecl *Frame = nullptr;
   /// Evaluated uses of the capture in the lambda body.
   llvm::SmallVector<const clang::Expr *, 4> Uses;
   /// How the captured value reaches the object (empty: it is the object).

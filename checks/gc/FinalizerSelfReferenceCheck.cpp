@@ -133,6 +133,24 @@ bool nameDeclaredIn(const Stmt *Body, StringRef Name) {
   return Found;
 }
 
+// Is \p Name written as a token in the source of \p Body?
+bool namedInSource(const Stmt &Body, StringRef Name, const ASTContext &Context) {
+  const SourceManager &SM = Context.getSourceManager();
+  CharSourceRange Range = Lexer::makeFileCharRange(
+      CharSourceRange::getTokenRange(Body.getSourceRange()), SM, Context.getLangOpts());
+  StringRef Text = Range.isValid() ? Lexer::getSourceText(Range, SM, Context.getLangOpts()) : "";
+  if (Text.empty())
+    return true;
+  auto IsWord = [](char C) { return isalnum(static_cast<unsigned char>(C)) || C == '_'; };
+  for (size_t At = Text.find(Name); At != StringRef::npos; At = Text.find(Name, At + 1)) {
+    bool Before = At > 0 && IsWord(Text[At - 1]);
+    bool After = At + Name.size() < Text.size() && IsWord(Text[At + Name.size()]);
+    if (!Before && !After)
+      return true;
+  }
+  return false;
+}
+
 // The uses of the captured variable the fix rewrites: every use must only
 // read the pointer (a parameter cannot stand for a write to the captured
 // copy), and implicit captures by nested lambdas are left as they are (the
@@ -177,7 +195,9 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
                                     const ObjectIdentity &Object, const ASTContext &Context) {
   const LambdaExpr *Lambda = Target.Lambda;
   const auto *Var = dyn_cast_or_null<VarDecl>(Found.CapturedVariable);
-  if (Found.ReachKind != CallableReach::Kind::Capture || !Found.Chain.empty() || !Lambda ||
+  if ((Found.ReachKind != CallableReach::Kind::Capture &&
+       Found.ReachKind != CallableReach::Kind::LocalByReference) ||
+      !Found.Chain.empty() || !Lambda ||
       !Found.Capture || !Var || !Object.isRoot() || Var != Object.Variable || Var->isInitCapture())
     return {};
   const CXXMethodDecl *Operator = Lambda->getCallOperator();
@@ -190,6 +210,10 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
   const SourceManager &SM = Context.getSourceManager();
   const Stmt *Body = Lambda->getBody();
   if (!Body || nameDeclaredIn(Body, Param->getName()))
+    return {};
+  // No evaluated use, yet the name is written in the body (a macro that
+  // expands to nothing here, sizeof): without the capture it might not compile.
+  if (Found.Uses.empty() && namedInSource(*Body, Var->getName(), Context))
     return {};
   std::optional<std::vector<const DeclRefExpr *>> Uses =
       rewritableUses(Body, Var, Found.Uses);
@@ -257,6 +281,23 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
   }
 }
 
+bool FinalizerSelfReferenceCheck::waitsForFinalizersAfter(const FunctionDecl &Function,
+                                                          const CallExpr &Registration,
+                                                          const SourceManager &SM) {
+  auto [It, Inserted] = LastWait.try_emplace(&Function);
+  if (Inserted)
+    visitStmts(Function.getBody(), [&](const Stmt &S) {
+      if (const auto *Call = dyn_cast<CallExpr>(&S))
+        if (classifyCall(*Call, Profile, ApiRole::Collect) ||
+            classifyCall(*Call, Profile, ApiRole::WaitForFinalizers))
+          It->second = SM.getExpansionLoc(Call->getBeginLoc());
+      return true;
+    });
+  SourceLocation Last = It->second;
+  SourceLocation At = SM.getExpansionLoc(Registration.getBeginLoc());
+  return Last.isValid() && At.isValid() && SM.isBeforeInTranslationUnit(At, Last);
+}
+
 void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call");
   if (!Call || !Result.Context || Excluded.excludesMainFile(*Result.SourceManager))
@@ -284,6 +325,7 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
   ReachOptions Options;
   for (StringRef Name : Profile.names(ApiRole::Allocation))
     Options.CarryingFunctions.push_back(Name.str());
+  Options.DanglingLocals = !Function || !waitsForFinalizersAfter(*Function, *Call, SM);
   // Writes are judged as of the registration, on the function's CFG.
   ObjectReach Reach(*Object, Function ? &Flows->of(*Function) : nullptr, Call, *Flows, Options);
 
@@ -305,6 +347,24 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
       if (!writtenByUser(*Call, Found->Loc, Api->Object, SM))
         return;
       StringRef Message, Note;
+      std::vector<FixItHint> Fixes;
+      if (IsFinalizer && Target)
+        Fixes = parameterFix(*Found, *Target, *Object, Context);
+      if (Found->ReachKind == CallableReach::Kind::LocalByReference) {
+        {
+          auto Diag = diag(Loc, "%0 captures local variable '%1' by reference: the %0 runs after "
+                                "'%2' has returned and reads a dangling reference")
+                      << Who << Found->Name
+                      << (Found->Frame ? displayName(*Found->Frame) : std::string("its function"));
+          for (const FixItHint &Fix : Fixes)
+            Diag << Fix;
+        }
+        if (Found->Loc.isValid())
+          diag(SM.getFileLoc(Found->Loc), "'%0' is captured by reference here",
+               DiagnosticIDs::Note)
+              << Found->Name;
+        return;
+      }
       switch (Found->ReachKind) {
       case CallableReach::Kind::Capture:
       case CallableReach::Kind::ThisCapture:
@@ -323,10 +383,9 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
         Message = "%0 object '%1' holds the object, which keeps it alive: %2";
         Note = "";
         break;
+      case CallableReach::Kind::LocalByReference:
+        break;
       }
-      std::vector<FixItHint> Fixes;
-      if (IsFinalizer && Target)
-        Fixes = parameterFix(*Found, *Target, *Object, Context);
       {
         auto Diag = diag(Loc, Message) << Who << Found->Name << Consequence;
         for (const FixItHint &Fix : Fixes)

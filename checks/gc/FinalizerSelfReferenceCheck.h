@@ -7,6 +7,7 @@
 #include "analysis/ExcludedPaths.h"
 #include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
+#include "llvm/ADT/DenseMap.h"
 #include <memory>
 #include "clang-tidy/ClangTidyCheck.h"
 
@@ -37,10 +38,18 @@ public:
     Excluded.forget();
     Functions.reset();
     Flows.reset();
+    LastWait.clear();
   }
 
 private:
+  /// Does \p Function collect or wait for finalizers after \p Registration
+  /// (a test, a shutdown path)? Its locals then outlive the callable.
+  bool waitsForFinalizersAfter(const FunctionDecl &Function, const CallExpr &Registration,
+                               const SourceManager &SM);
+
   lastword::analysis::ApiProfile Profile;
+  /// Per function: the last call that collects or waits for finalizers.
+  llvm::DenseMap<const FunctionDecl *, SourceLocation> LastWait;
   lastword::analysis::ExcludedPaths Excluded;
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
   /// The per-function flow layer, built on demand for this TU.

@@ -2,6 +2,7 @@
 
 #include <lastword/gc.hpp>
 #include <system/gc-self-reference-macros.h>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,8 +33,8 @@ void by_copy() {
 void by_reference(int flags) {
   Res *r = lastword::make<Res>();
   lastword::set_finalizer(r, [&r, flags](Res *res) { if (flags) r->close(); release(r->fd); });
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r', which keeps the object alive: it will never be finalized
-  // CHECK-MESSAGES: :[[@LINE-2]]:32: note: 'r' is captured here
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures local variable 'r' by reference: the finalizer runs after 'by_reference' has returned and reads a dangling reference [gc-finalizer-self-reference]
+  // CHECK-MESSAGES: :[[@LINE-2]]:32: note: 'r' is captured by reference here
   // CHECK-FIXES: lastword::set_finalizer(r, [flags](Res *res) { if (flags) res->close(); release(res->fd); });
 }
 
@@ -56,8 +57,8 @@ void default_copy() {
 void default_reference() {
   Res *conn = lastword::make<Res>();
   lastword::set_finalizer(conn, [&](Res *gone) { release(conn->fd); });
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'conn'
-  // CHECK-MESSAGES: :[[@LINE-2]]:58: note: 'conn' is captured here
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures local variable 'conn' by reference: the finalizer runs after 'default_reference' has returned and reads a dangling reference
+  // CHECK-MESSAGES: :[[@LINE-2]]:58: note: 'conn' is captured by reference here
   // CHECK-FIXES: lastword::set_finalizer(conn, [&](Res *gone) { release(gone->fd); });
 }
 
@@ -104,6 +105,71 @@ void through_std_function() {
   // CHECK-MESSAGES: :[[@LINE-3]]:36: note: 'r' is captured here
 }
 
+// ---- Explicit captures are stored whether or not the body uses them. ----
+
+#define DEBUG_LOG(x) ((void)0)
+void explicit_unused() {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [r](Res *self) { self->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
+  // CHECK-FIXES: lastword::set_finalizer(r, [](Res *self) { self->close(); });
+  // No fix-it where the name is still written in the body.
+  lastword::set_finalizer(r, [r](Res *self) { DEBUG_LOG(r); self->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r', which keeps the object alive
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
+  // CHECK-FIXES: lastword::set_finalizer(r, [r](Res *self) { DEBUG_LOG(r); self->close(); });
+  lastword::set_finalizer(r, [r](Res *self) { release(sizeof(*r)); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'r', which keeps the object alive
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'r' is captured here
+  // CHECK-FIXES: lastword::set_finalizer(r, [r](Res *self) { release(sizeof(*r)); });
+}
+// Near misses: default captures depend on use; an unused by-reference
+// capture stores a reference nobody reads.
+void default_capture_unused(int mode) {
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [=](Res *self) { release(mode); self->close(); });
+  lastword::set_finalizer(r, [=](Res *self) { release(static_cast<int>(sizeof(r))); });
+  lastword::set_finalizer(r, [&](Res *self) { self->close(); });
+}
+
+// ---- By-reference captures of locals dangle. ----
+
+void ref_capture_of_counter(int n) {
+  int freed = 0;
+  for (int i = 0; i < n; ++i) {
+    Res *r = lastword::make<Res>();
+    int len = i * 2;
+    lastword::set_finalizer(r, [&](Res *self) { freed += len; self->close(); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures local variable 'freed' by reference: the finalizer runs after 'ref_capture_of_counter' has returned and reads a dangling reference
+    // CHECK-MESSAGES: :[[@LINE-2]]:49: note: 'freed' is captured by reference here
+  }
+}
+void ref_capture_explicit() {
+  Res *r = lastword::make<Res>();
+  int closed = 0;
+  lastword::add_cleanup(r, [&closed](Res *q) { ++closed; q->close(); }, r);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup captures local variable 'closed' by reference: the cleanup runs after 'ref_capture_explicit' has returned and reads a dangling reference
+  // CHECK-MESSAGES: :[[@LINE-2]]:30: note: 'closed' is captured by reference here
+}
+// Near misses: globals and statics are not captured; a reference parameter
+// refers to the caller's object; a function that waits for its finalizers
+// outlives them.
+int g_freed;
+void ref_capture_of_global(std::vector<Res *> &seen) {
+  static int closed = 0;
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [&](Res *self) { ++g_freed; ++closed; seen.push_back(nullptr); self->close(); });
+}
+void ref_capture_then_wait() {
+  int freed = 0;
+  Res *r = lastword::make<Res>();
+  lastword::set_finalizer(r, [&freed](Res *self) { ++freed; self->close(); });
+  r = nullptr;
+  lastword::collect();
+  lastword::wait_for_finalizers(std::chrono::seconds(1));
+}
+
 // ---- `this`. ----
 
 struct Socket {
@@ -126,10 +192,14 @@ struct Socket {
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'this', which keeps the object alive
     // CHECK-MESSAGES: :[[@LINE-2]]:37: note: 'this' is captured here
   }
-  // Near misses: a copy of *this, the parameter, an unused this.
+  // An explicit capture of this is stored even when the body does not use it.
+  void arm_unused() { lastword::set_finalizer(this, [this](Socket *s) { s->shut(); }); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: finalizer captures 'this', which keeps the object alive
+  // CHECK-MESSAGES: :[[@LINE-2]]:54: note: 'this' is captured here
+  // Near misses: a copy of *this, the parameter, a default capture that does not use this.
   void arm_copy() { lastword::set_finalizer(this, [*this](Socket *) { release(fd); }); }
   void arm_param() { lastword::set_finalizer(this, [](Socket *s) { s->shut(); }); }
-  void arm_unused() { lastword::set_finalizer(this, [this](Socket *s) { s->shut(); }); }
+  void arm_default_unused() { lastword::set_finalizer(this, [=](Socket *s) { s->shut(); }); }
 };
 
 // ---- std::bind and function objects. ----
@@ -323,9 +393,6 @@ void near_misses(int mode) {
   lastword::set_finalizer(r, [name = r->name](Res *) { log_line(name.c_str()); });
   lastword::set_finalizer(r, [n = r->next](Res *) { if (n) n->close(); });
   lastword::set_finalizer(r, [](Res *self) { self->close(); });
-  lastword::set_finalizer(r, [r](Res *self) { self->close(); });
-  lastword::set_finalizer(r, [r](Res *self) { release(sizeof(*r)); });
-  lastword::set_finalizer(r, [r](Res *self) { decltype(r) copy = self; copy->close(); });
   lastword::set_finalizer(r, [=](Res *self) { release(mode + static_cast<int>(sizeof(r))); });
   lastword::set_finalizer(r, nullptr);
   lastword::set_finalizer(r, [=](Res *self) { Res *r = self; r->close(); });
