@@ -98,6 +98,17 @@ public:
   CalleeSummaries &summaries() { return Summaries; }
   clang::ASTContext &context() { return Context; }
 
+  /// Summaries the reach solver computes with itself (ObjectReach.cpp), per
+  /// function and parameter: 0 no, 1 yes, 2 being computed (a recursion).
+  using ParameterFacts =
+      llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, signed char>;
+  /// Does the function's returned value carry the parameter?
+  ParameterFacts ReturnCarries;
+  /// Does the constructor store `this` somewhere the parameter reaches?
+  ParameterFacts ParameterHoldsThis;
+  /// How many summaries are being computed inside one another.
+  unsigned SummaryDepth = 0;
+
 private:
   clang::ASTContext &Context;
   CalleeSummaries Summaries;

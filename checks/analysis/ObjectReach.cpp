@@ -145,9 +145,124 @@ ReachStep ObjectReach::stepFor(const Write &W, const ReachChain &Chain) const {
   return Step;
 }
 
+namespace {
+
+// Visits the return statements of a body, not those of nested lambdas.
+void forEachReturn(const Stmt *Body, llvm::function_ref<void(const ReturnStmt &)> Visit) {
+  visitStmts(Body, [&](const Stmt &S) {
+    if (isa<LambdaExpr, BlockExpr>(&S))
+      return false;
+    if (const auto *Return = dyn_cast<ReturnStmt>(&S))
+      Visit(*Return);
+    return true;
+  });
+}
+
+/// How deep summaries are computed inside one another before giving up.
+constexpr unsigned MaxSummaryDepth = 6;
+
+} // namespace
+
+bool ObjectReach::returnCarriesParameter(const FunctionDecl &Callee, unsigned Index) const {
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee.hasBody(Definition) || !Definition || Index >= Definition->getNumParams() ||
+      Definition->getReturnType()->isVoidType() || Definition->isDependentContext() ||
+      isInSystemCode(Definition->getLocation(), Context.getSourceManager()))
+    return false;
+  auto Key = std::make_pair(Definition, Index);
+  if (auto It = Cache.ReturnCarries.find(Key); It != Cache.ReturnCarries.end())
+    return It->second == 1;
+  if (Cache.SummaryDepth >= MaxSummaryDepth)
+    return false;
+  Cache.ReturnCarries[Key] = 2;
+  ++Cache.SummaryDepth;
+  ObjectIdentity Param;
+  Param.Variable = Definition->getParamDecl(Index);
+  const FunctionFlow &CalleeFlow = Cache.of(*Definition);
+  bool Carries = false;
+  forEachReturn(Definition->getBody(), [&](const ReturnStmt &Return) {
+    if (Carries || !Return.getRetValue())
+      return;
+    ObjectReach Reach(Param, &CalleeFlow, &Return, Cache, Options);
+    Carries = Reach.carries(Return.getRetValue()).has_value();
+  });
+  --Cache.SummaryDepth;
+  Cache.ReturnCarries[Key] = Carries ? 1 : 0;
+  return Carries;
+}
+
+bool ObjectReach::constructorGivesThisTo(const CXXConstructorDecl &Ctor, unsigned Index) const {
+  const FunctionDecl *Definition = nullptr;
+  if (!Ctor.hasBody(Definition) || !Definition || Index >= Definition->getNumParams() ||
+      Definition->isDependentContext() ||
+      isInSystemCode(Definition->getLocation(), Context.getSourceManager()))
+    return false;
+  auto Key = std::make_pair(Definition, Index);
+  if (auto It = Cache.ParameterHoldsThis.find(Key); It != Cache.ParameterHoldsThis.end())
+    return It->second == 1;
+  if (Cache.SummaryDepth >= MaxSummaryDepth)
+    return false;
+  Cache.ParameterHoldsThis[Key] = 2;
+  ++Cache.SummaryDepth;
+  ObjectReach Reach(ObjectIdentity{}, &Cache.of(*Definition), nullptr, Cache, Options);
+  bool Gives = Reach.holds(Definition->getParamDecl(Index)).has_value();
+  --Cache.SummaryDepth;
+  Cache.ParameterHoldsThis[Key] = Gives ? 1 : 0;
+  return Gives;
+}
+
+// The object built by a constructor that hands `this` to one of its
+// arguments (`Widget(Panel *parent) { parent->add_child(this); }`): that
+// argument holds the new object.
+void ObjectReach::seedConstructedObject() {
+  if (!Object.Variable || !Object.isRoot())
+    return;
+  for (unsigned Index : Flow->replacingWritesOf(Object.Variable)) {
+    const Write &W = Flow->writes()[Index];
+    if (!W.makesAlias() || !W.Value)
+      continue;
+    const Expr *Value = lookThrough(W.Value);
+    const CXXConstructorDecl *Ctor = nullptr;
+    llvm::SmallVector<const Expr *, 4> Args;
+    if (const auto *New = dyn_cast_or_null<CXXNewExpr>(Value)) {
+      if (const CXXConstructExpr *Construct = New->getConstructExpr()) {
+        Ctor = Construct->getConstructor();
+        Args.append(Construct->arg_begin(), Construct->arg_end());
+      }
+    } else if (const auto *Call = dyn_cast_or_null<CallExpr>(Value)) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (Callee && isCarryingFunction(*Callee)) {
+        Ctor = onlyConstructorTaking(builtRecord(*Call), Call->getNumArgs());
+        Args.append(Call->arg_begin(), Call->arg_end());
+      }
+    }
+    if (!Ctor)
+      continue;
+    for (unsigned I = 0; I < Args.size(); ++I) {
+      const Expr *Arg = lookThrough(Args[I]);
+      const ValueDecl *Holder = nullptr;
+      if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Arg))
+        Holder = dyn_cast<VarDecl>(Ref->getDecl());
+      else if (!isa_and_nonnull<CXXThisExpr>(Arg))
+        continue;
+      if ((!Holder && !isa_and_nonnull<CXXThisExpr>(Arg)) || Holders.count(Holder) ||
+          !constructorGivesThisTo(*Ctor, I) || !writeHoldsAt(Index))
+        continue;
+      ReachStep Step;
+      Step.StepKind = ReachStep::Kind::Holds;
+      Step.Holder = Holder;
+      Step.HolderName = nameOf(Holder);
+      Step.Loc = W.Loc;
+      Step.How = "stored by the constructor of '" + displayName(*Ctor) + "'";
+      Holders.try_emplace(Holder, ReachChain{Step});
+    }
+  }
+}
+
 void ObjectReach::solve() {
   if (!Flow)
     return;
+  seedConstructedObject();
   // From the object outwards: only writes whose value mentions the object
   // or a holder found so far can make a new holder.
   const std::vector<Write> &Writes = Flow->writes();
@@ -157,6 +272,12 @@ void ObjectReach::solve() {
   bool ThisQueued = !Object.Variable;
   if (Object.Variable)
     Queued.insert(Object.Variable);
+  for (const auto &Seeded : Holders) {
+    if (!Seeded.first ? ThisQueued : !Queued.insert(Seeded.first).second)
+      continue;
+    ThisQueued = ThisQueued || !Seeded.first;
+    Work.push_back(Seeded.first);
+  }
   while (!Work.empty()) {
     const ValueDecl *Var = Work.front();
     Work.pop_front();
@@ -458,8 +579,27 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
       for (const NamedDecl *Decl : Lookup->decls())
         if (const auto *Template = dyn_cast<FunctionTemplateDecl>(Decl->getUnderlyingDecl()))
           Carrying = Carrying || isCarryingFunction(*Template->getTemplatedDecl());
-    if (!Carrying)
+    if (!Carrying) {
+      // A function of the TU whose returned value carries a parameter (a
+      // factory returning a lambda, a functor, an aggregate built from it).
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (!Callee || isa<CXXOperatorCallExpr>(Call))
+        return std::nullopt;
+      for (unsigned I = 0; I < Call->getNumArgs() && I < Callee->getNumParams(); ++I) {
+        if (!returnCarriesParameter(*Callee, I))
+          continue;
+        if (std::optional<ReachChain> Chain = carriesImpl(Call->getArg(I), Depth + 1)) {
+          ReachStep Step;
+          Step.StepKind = ReachStep::Kind::Holds;
+          Step.HolderName = text(E);
+          Step.Loc = Call->getBeginLoc();
+          Step.How = "built by '" + displayName(*Callee) + "'";
+          Chain->insert(Chain->begin(), Step);
+          return Chain;
+        }
+      }
       return std::nullopt;
+    }
     // make<T>(args): the constructor of T that takes them, when only one does.
     const CXXConstructorDecl *Only = onlyConstructorTaking(builtRecord(*Call), Call->getNumArgs());
     return CarryingArgument(Only, Call->arguments());

@@ -150,6 +150,10 @@ private:
   std::optional<ReachChain> heldBy(const clang::ValueDecl *Var, bool IsThis) const;
   std::optional<ReachChain> holdsVariable(const clang::ValueDecl *Var, unsigned Depth) const;
   bool isCarryingFunction(const clang::FunctionDecl &Function) const;
+  /// Summaries across the functions of the TU, memoised in the FlowCache.
+  bool returnCarriesParameter(const clang::FunctionDecl &Callee, unsigned Index) const;
+  bool constructorGivesThisTo(const clang::CXXConstructorDecl &Ctor, unsigned Index) const;
+  void seedConstructedObject();
   std::string text(const clang::Expr *E) const { return exprText(E, Context); }
 
   ObjectIdentity Object;

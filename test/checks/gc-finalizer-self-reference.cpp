@@ -526,6 +526,80 @@ void constructor_reads_only() {
   // CHECK-MESSAGES: :[[@LINE-4]]:10: note: 'keeper' holds the object, initialised here
 }
 
+// ---- Summaries across the functions of the TU. ----
+
+// A factory whose returned callable or aggregate is built from its parameter.
+auto make_closer(Res *res) {
+  return [res](Res *) { release(res->fd); };
+}
+std::function<void(Res *)> make_logger(Res *res, const char *tag) {
+  return [res, tag](Res *) { log_line(tag); (void)res; };
+}
+Pair make_pair_of(Res *res, int tag) { return Pair{res, tag}; }
+void factory_lambda() {
+  Res *r = lastword::make<Res>();
+  auto closer = make_closer(r);
+  lastword::set_finalizer(r, closer);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer object 'closer' holds the object, which keeps it alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'closer' holds 'make_closer(r)', initialised here
+  // CHECK-MESSAGES: :[[@LINE-4]]:17: note: 'make_closer(r)' holds the object, built by 'make_closer' here
+  std::function<void(Res *)> logger = make_logger(r, "res");
+  lastword::set_finalizer(r, logger);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer object 'logger' holds the object
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: 'logger' holds 'make_logger(r, "res")', initialised here
+  // CHECK-MESSAGES: :[[@LINE-4]]:39: note: 'make_logger(r, "res")' holds the object, built by 'make_logger' here
+  lastword::add_cleanup(r, [](Pair p) { release(p.tag); }, make_pair_of(r, 3));
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument 'make_pair_of(r, 3)' holds the object, which keeps it alive: the cleanup will never run
+  // CHECK-MESSAGES: :[[@LINE-2]]:60: note: 'make_pair_of(r, 3)' holds the object, built by 'make_pair_of' here
+}
+// Near misses: factories that keep a copy of a field, or another parameter.
+auto make_fd_closer(Res *res) {
+  return [fd = res->fd](Res *) { release(fd); };
+}
+auto make_other_closer(Res *res, Res *other) {
+  (void)res;
+  return [other](Res *) { other->close(); };
+}
+void factory_near_misses() {
+  Res *r = lastword::make<Res>();
+  Res *other = lastword::make<Res>();
+  auto by_fd = make_fd_closer(r);
+  lastword::set_finalizer(r, by_fd);
+  auto by_other = make_other_closer(r, other);
+  lastword::set_finalizer(r, by_other);
+  lastword::add_cleanup(r, [](Pair p) { release(p.tag); }, make_pair_of(other, 3));
+}
+
+// A constructor that hands `this` to its argument: the argument holds the new object.
+struct Panel;
+struct Widget {
+  Widget(Panel *parent, int id);
+  Panel *parent;
+  int id;
+};
+struct Panel {
+  std::vector<lastword::member<Widget>> children;
+  void add_child(Widget *w) { children.push_back(w); }
+  void child_gone(int id);
+};
+Widget::Widget(Panel *parent, int id) : parent(parent), id(id) { parent->add_child(this); }
+void constructor_gives_this(Panel *panel) {
+  Widget *w = lastword::make<Widget>(panel, 1);
+  lastword::set_finalizer(w, [panel](Widget *dead) { panel->child_gone(dead->id); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'panel', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'panel' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:11: note: 'panel' holds the object, stored by the constructor of 'Widget' here
+}
+// Near miss: a child that only points to its parent.
+struct Label {
+  explicit Label(Panel *parent) : parent(parent) {}
+  Panel *parent;
+};
+void constructor_keeps_parent(Panel *panel) {
+  Label *l = lastword::make<Label>(panel);
+  lastword::set_finalizer(l, [panel](Label *) { (void)panel; });
+}
+
 // ---- Flow: a write counts when control can go from it to the registration. ----
 
 // A store on a path that leaves the function first never reaches the registration.
