@@ -102,6 +102,11 @@ ReachStep ObjectReach::stepFor(const Write &W, const ReachChain &Chain) const {
   else if (Construct && Construct->getNumArgs() == 1 && isPointerLike(Construct->getType()) &&
            carriesImpl(Construct->getArg(0), 0))
     Step.StepKind = ReachStep::Kind::Alias;
+  // `T *e = v.front();`: an element of a container that holds the object.
+  if (const auto *Access = dyn_cast_or_null<CXXMemberCallExpr>(Value);
+      Access && Access->getMethodDecl() && isStdElementAccess(*Access->getMethodDecl()) &&
+      !Chain.empty())
+    Step.StepKind = ReachStep::Kind::Element;
   if (Step.StepKind != ReachStep::Kind::Holds || !Value)
     return Step;
   // Which field the construction stores it in, when visible.
@@ -506,6 +511,17 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
   }
   if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
     std::optional<ReachChain> Chain = carriesImpl(Subscript->getBase(), Depth + 1);
+    if (!Chain || Chain->empty() || Chain->front().StepKind != ReachStep::Kind::Holds)
+      return std::nullopt;
+    return Chain;
+  }
+  // An element of a container (or the pointee of a smart pointer, the value
+  // of an optional) that holds the object: v.front(), v.at(i), *v.begin().
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *Method = Member->getMethodDecl();
+    if (!Method || !isStdElementAccess(*Method) || !Member->getImplicitObjectArgument())
+      return std::nullopt;
+    std::optional<ReachChain> Chain = carriesImpl(Member->getImplicitObjectArgument(), Depth + 1);
     if (!Chain || Chain->empty() || Chain->front().StepKind != ReachStep::Kind::Holds)
       return std::nullopt;
     return Chain;

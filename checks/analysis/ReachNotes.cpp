@@ -40,6 +40,9 @@ std::string describeStep(const ReachChain &Chain, size_t Index) {
   case ReachStep::Kind::Alias:
     OS << "points to " << Held;
     break;
+  case ReachStep::Kind::Element:
+    OS << "is an element of " << Held;
+    break;
   case ReachStep::Kind::Holds:
     // `this` is not stored anywhere: it reaches what its fields hold.
     OS << (Step.HolderName == "this" && Step.How.empty() ? "reaches " : "holds ") << Held;

@@ -17,6 +17,7 @@ struct ReachStep {
     Alias,    ///< Holder points to the object itself (`Res *alias = r;`)
     Holds,    ///< Holder holds the object in its state (a field, a container)
     Interior, ///< the value points into the object (`&p->fd`)
+    Element,  ///< Holder is an element taken from the next holder (`v.front()`)
   };
   Kind StepKind = Kind::Holds;
   /// The holding variable; null for `this` and for interior pointers.

@@ -333,10 +333,18 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
   StringRef Who = IsFinalizer ? "finalizer" : "cleanup";
   StringRef Consequence = IsFinalizer ? "it will never be finalized" : "the cleanup will never run";
   SourceLocation Loc = SM.getFileLoc(Call->getBeginLoc());
+  // Every hop gets a note; a hop no store establishes (the object is a
+  // field of the holder: 'this' reaches it through 'this->child') is shown
+  // where the registration names the object.
   auto EmitChain = [&](const ReachChain &Chain) {
-    for (size_t I = 0; I < Chain.size(); ++I)
-      if (Chain[I].Loc.isValid())
-        diag(SM.getFileLoc(Chain[I].Loc), "%0", DiagnosticIDs::Note) << describeStep(Chain, I);
+    for (size_t I = 0; I < Chain.size(); ++I) {
+      SourceLocation Where = Chain[I].Loc;
+      // An interior pointer is said by the warning itself.
+      if (Where.isInvalid() && Chain[I].StepKind == ReachStep::Kind::Holds)
+        Where = Api->Object->getBeginLoc();
+      if (Where.isValid())
+        diag(SM.getFileLoc(Where), "%0", DiagnosticIDs::Note) << describeStep(Chain, I);
+    }
   };
 
   // The callable: captures, bound arguments, function-object state.

@@ -191,6 +191,7 @@ struct Socket {
     lastword::set_finalizer(child, [this](Res *c) { shut(); });
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'this', which keeps the object alive
     // CHECK-MESSAGES: :[[@LINE-2]]:37: note: 'this' is captured here
+    // CHECK-MESSAGES: :[[@LINE-3]]:29: note: 'this' reaches the object through 'this->child'
   }
   // An explicit capture of this is stored even when the body does not use it.
   void arm_unused() { lastword::set_finalizer(this, [this](Socket *s) { s->shut(); }); }
@@ -598,6 +599,29 @@ struct Label {
 void constructor_keeps_parent(Panel *panel) {
   Label *l = lastword::make<Label>(panel);
   lastword::set_finalizer(l, [panel](Label *) { (void)panel; });
+}
+
+// ---- Containers: elements of a container that holds the object. ----
+
+void container_elements(std::vector<Pool *> &pools) {
+  Conn *c = lastword::make<Conn>();
+  std::vector<Pool *> local;
+  local.push_back(lastword::make<Pool>());
+  local.front()->idle.push_back(c);
+  Pool *first = local.front();
+  lastword::set_finalizer(c, [first](Conn *) { (void)first; });
+  // Silent: which pool holds c is not tracked through the element.
+  std::vector<Conn *> conns;
+  conns.emplace_back(c);
+  Conn *back = conns.back();
+  lastword::set_finalizer(c, [back](Conn *) { (void)back; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'back', which keeps the object alive
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'back' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:9: note: 'back' is an element of 'conns', initialised here
+  // CHECK-MESSAGES: :[[@LINE-6]]:3: note: 'conns' holds the object, stored here
+  conns.clear();
+  Conn *none = conns.empty() ? nullptr : conns.at(0);
+  lastword::set_finalizer(c, [none](Conn *) { (void)none; });
 }
 
 // ---- Flow: a write counts when control can go from it to the registration. ----
