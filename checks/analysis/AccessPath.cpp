@@ -2,6 +2,7 @@
 
 #include "analysis/AccessPath.h"
 #include "analysis/ExprNormalise.h"
+#include "analysis/SourceUtils.h"
 #include "clang/AST/ExprCXX.h"
 
 using namespace clang;
@@ -18,7 +19,7 @@ bool AccessPath::replaces(const AccessPath &Other) const {
 }
 
 std::string AccessPath::spelling() const {
-  std::string Text = Variable ? Variable->getNameAsString() : "this";
+  std::string Text = Variable ? declName(*Variable) : "this";
   bool First = true;
   for (const Hop &H : Hops) {
     if (!H.Field) {

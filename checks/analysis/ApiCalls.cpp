@@ -28,14 +28,14 @@ bool isNullCallback(const Expr *E) {
 // Recognises `new (GC)`-style placement by the placement argument's type.
 bool isBoehmPlacementType(QualType Type) {
   const auto *Enum = Type.getCanonicalType()->getAs<EnumType>();
-  return Enum && Enum->getDecl()->getName() == "GCPlacement";
+  return Enum && hasName(Enum->getDecl(), "GCPlacement");
 }
 
 bool derivesFrom(const CXXRecordDecl &Record, StringRef BaseName, unsigned Depth = 0) {
   const CXXRecordDecl *Definition = Record.getDefinition();
   if (!Definition || Depth > 32)
     return false;
-  if (Definition->getName() == BaseName)
+  if (hasName(Definition, BaseName))
     return true;
   for (const CXXBaseSpecifier &Base : Definition->bases())
     if (const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl())
@@ -162,7 +162,7 @@ bool isBoehmCollectedNew(const CXXNewExpr &New) {
 }
 
 bool isBoehmCleanupClass(const CXXRecordDecl &Record) {
-  return Record.getName() != "gc_cleanup" && derivesFrom(Record, "gc_cleanup");
+  return !hasName(&Record, "gc_cleanup") && derivesFrom(Record, "gc_cleanup");
 }
 
 const Expr *stripObjectWrappers(const Expr *E) {
@@ -172,14 +172,14 @@ const Expr *stripObjectWrappers(const Expr *E) {
     if (const auto *Call = dyn_cast<CallExpr>(E)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
       if (Callee && Callee->isInStdNamespace() && Call->getNumArgs() == 1 &&
-          (Callee->getName() == "move" || Callee->getName() == "forward" ||
-           Callee->getName() == "addressof"))
+          (hasName(Callee, "move") || hasName(Callee, "forward") ||
+           hasName(Callee, "addressof")))
         E = Call->getArg(0);
     }
     if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
       // p.get() on a member<T>, persistent<T> or smart pointer designates *p.
       const CXXMethodDecl *Method = Member->getMethodDecl();
-      if (Method && Member->getNumArgs() == 0 && Method->getName() == "get" &&
+      if (Method && Member->getNumArgs() == 0 && hasName(Method, "get") &&
           Member->getType()->isPointerType())
         E = Member->getImplicitObjectArgument();
     }

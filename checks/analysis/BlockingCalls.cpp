@@ -128,10 +128,10 @@ std::optional<llvm::APSInt> integerConstant(const Expr *E, const ASTContext &Con
 
 bool isStdChronoRecord(QualType Type, llvm::StringRef Name) {
   const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
-  if (!Record || Record->getName() != Name)
+  if (!Record || !hasName(Record, Name))
     return false;
   const auto *Chrono = dyn_cast<NamespaceDecl>(Record->getDeclContext());
-  return Chrono && Chrono->getName() == "chrono" && Chrono->isInStdNamespace();
+  return Chrono && hasName(Chrono, "chrono") && Chrono->isInStdNamespace();
 }
 
 bool isLockTag(QualType Type) {
@@ -311,7 +311,7 @@ bool isLibraryFunction(const FunctionDecl &Function) {
 bool isFutureClass(const CXXRecordDecl *Record) {
   if (!Record || !Record->isInStdNamespace() || !Record->getIdentifier())
     return false;
-  return Record->getName() == "future" || Record->getName() == "shared_future";
+  return hasName(Record, "future") || hasName(Record, "shared_future");
 }
 
 /// `X.name(...)` on a std::future / std::shared_future: the object X.
@@ -351,7 +351,7 @@ llvm::SmallVector<const Decl *, 4> objectPath(const Expr *E) {
 bool isReadyStatus(const Expr *E) {
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
   const auto *Enumerator = Ref ? dyn_cast<EnumConstantDecl>(Ref->getDecl()) : nullptr;
-  return Enumerator && Enumerator->getName() == "ready";
+  return Enumerator && hasName(Enumerator, "ready");
 }
 
 /// In a condition (through `&&` and `!`-free parentheses): `X.wait_for(0) ==

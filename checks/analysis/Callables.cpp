@@ -10,7 +10,7 @@ namespace lastword::analysis {
 namespace {
 
 bool isStdFunctionNamed(const FunctionDecl *Function, StringRef Name) {
-  return Function && Function->isInStdNamespace() && Function->getName() == Name;
+  return Function && Function->isInStdNamespace() && hasName(Function, Name);
 }
 
 // Strips what does not change the callable: parentheses, casts,
@@ -22,7 +22,7 @@ const Expr *skipCallableWrappers(const Expr *E) {
     if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
       const CXXRecordDecl *Record = Construct->getConstructor()->getParent();
       bool IsWrapper = Construct->getConstructor()->isCopyOrMoveConstructor() ||
-                       (Record->isInStdNamespace() && Record->getName() == "function");
+                       (Record->isInStdNamespace() && hasName(Record, "function"));
       if (IsWrapper && Construct->getNumArgs() >= 1 && !isa<CXXTemporaryObjectExpr>(Construct))
         E = Construct->getArg(0);
     }

@@ -177,14 +177,14 @@ bool isStdInserter(const CXXMethodDecl &Method) {
       "assign",    "push_heap",    "insert_after", "emplace_after",    "resize",
       "insert_range", "append_range", "prepend_range", "assign_range", "splice",
       "splice_after", "merge", "reset", "swap"};
-  return isStdMember(Method) && Names.contains(Method.getName());
+  return isStdMember(Method) && Names.contains(identifierName(&Method));
 }
 
 bool isStdClearer(const CXXMemberCallExpr &Call) {
   const CXXMethodDecl *Method = Call.getMethodDecl();
   if (!Method || !isStdMember(*Method))
     return false;
-  StringRef Name = Method->getName();
+  StringRef Name = identifierName(Method);
   return Name == "clear" || (Name == "reset" && Call.getNumArgs() == 0);
 }
 
@@ -192,9 +192,9 @@ bool isStdElementAccess(const CXXMethodDecl &Method) {
   static const llvm::StringSet<> Names = {
       "at",    "front", "back",  "top",    "get",    "value",       "data",
       "begin", "end",   "cbegin", "cend",  "rbegin", "rend",        "find",
-      "lower_bound", "upper_bound", "equal_range", "operator*", "value_or", "release",
-      "extract"};
-  return isStdMember(Method) && Names.contains(Method.getName());
+      "lower_bound", "upper_bound", "equal_range", "value_or", "release", "extract"};
+  return isStdMember(Method) && (Method.getOverloadedOperator() == OO_Star ||
+                                 Names.contains(identifierName(&Method)));
 }
 
 } // namespace lastword::analysis

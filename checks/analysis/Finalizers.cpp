@@ -2,6 +2,7 @@
 
 #include "analysis/Finalizers.h"
 #include "analysis/ApiCalls.h"
+#include "analysis/SourceUtils.h"
 
 using namespace clang;
 using namespace clang::ast_matchers;
@@ -89,7 +90,7 @@ std::vector<FinalizerBody> findFinalizerBodies(const CXXRecordDecl &CleanupClass
   // Point at the base that makes it finalizable when it is written here.
   for (const CXXBaseSpecifier &Base : Definition->bases())
     if (const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl())
-      if (BaseRecord->getName() == "gc_cleanup" || isBoehmCleanupClass(*BaseRecord)) {
+      if (hasName(BaseRecord, "gc_cleanup") || isBoehmCleanupClass(*BaseRecord)) {
         Body.RegisteredAt = Base.getBeginLoc();
         break;
       }

@@ -88,8 +88,25 @@ void collectWritesAt(const Stmt &S, CalleeSummaries &Summaries, const ASTContext
     if (Binary->getOpcode() == BO_Assign)
       addWrite(Write::Kind::Assign, Binary->getLHS(), Binary->getRHS(), S, "assigned", Add);
   } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(&S)) {
-    if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+    if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
       addWrite(Write::Kind::Assign, Op->getArg(0), Op->getArg(1), S, "assigned", Add);
+    } else if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
+               Method && Op->getNumArgs() >= 1) {
+      // `pool += r` with a member operator that stores its parameter in a field.
+      const Expr *Receiver = Op->getArg(0);
+      const auto *Deref = dyn_cast<UnaryOperator>(Receiver->IgnoreParenImpCasts());
+      std::string Base = Deref && Deref->getOpcode() == UO_Deref
+                             ? exprText(Deref->getSubExpr(), Context) + "->"
+                             : exprText(Receiver, Context) + ".";
+      for (unsigned I = 1; I < Op->getNumArgs(); ++I)
+        if (const FieldDecl *Field = Summaries.fieldStoringParameter(*Method, I - 1))
+          addWrite(Write::Kind::StoredByCall, Receiver, Op->getArg(I), S,
+                   "stored by '" + Method->getQualifiedNameAsString() + "'", [&](Write W) {
+                     W.KnownField = Field;
+                     W.Through = Base + Field->getNameAsString();
+                     Add(std::move(W));
+                   });
+    }
   } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(&S)) {
     const CXXMethodDecl *Method = Member->getMethodDecl();
     const Expr *Receiver = Member->getImplicitObjectArgument();

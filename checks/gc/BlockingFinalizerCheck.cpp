@@ -236,7 +236,7 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
       diag(ClassLoc, "'%0' derives from 'gc_cleanup': the collector runs its destructor as "
                      "the finalizer",
            DiagnosticIDs::Note)
-          << F.First.CleanupClass->getName();
+          << declName(*F.First.CleanupClass);
       continue;
     }
     for (const Site &S : F.Sites)

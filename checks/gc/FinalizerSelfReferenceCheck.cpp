@@ -213,7 +213,7 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
     return {};
   // No evaluated use, yet the name is written in the body (a macro that
   // expands to nothing here, sizeof): without the capture it might not compile.
-  if (Found.Uses.empty() && namedInSource(*Body, Var->getName(), Context))
+  if (Found.Uses.empty() && namedInSource(*Body, identifierName(Var), Context))
     return {};
   std::optional<std::vector<const DeclRefExpr *>> Uses =
       rewritableUses(Body, Var, Found.Uses);
@@ -246,7 +246,7 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
     if (Index >= Entries.size())
       return {};
     StringRef Entry = StringRef(Entries[Index]).ltrim('&').trim();
-    if (Entry != Var->getName())
+    if (Entry != identifierName(Var))
       return {};
     Entries.erase(Entries.begin() + Index);
     std::string Rebuilt = "[";
