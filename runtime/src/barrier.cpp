@@ -44,6 +44,14 @@ void shade_deleted(const void* pointer) noexcept {
     leave_no_stop();
 }
 
+namespace {
+__attribute__((noinline)) void store_while_marking(void** slot, void* value) noexcept {
+    if (void* old = *slot) shade(old);
+    *slot = value;
+    leave_no_stop();
+}
+}  // namespace
+
 void write_barrier(void** slot, void* value) noexcept {
     // No stop may fall between reading the marking flag and the store: otherwise a cycle
     // could start in between and the overwritten pointer would escape the snapshot. A thread
@@ -51,9 +59,8 @@ void write_barrier(void** slot, void* value) noexcept {
     if (!current_mutator.record) [[unlikely]]
         attach_implicitly();
     enter_no_stop();
-    if (marking_active.load(std::memory_order_relaxed)) [[unlikely]] {
-        if (void* old = *slot) shade(old);
-    }
+    if (marking_active.load(std::memory_order_relaxed)) [[unlikely]]
+        return store_while_marking(slot, value);  // out of line: the common path saves no registers
     *slot = value;
     leave_no_stop();
 }

@@ -132,6 +132,7 @@ void apply_setting(std::string_view name, std::string_view value, bool strict) {
     else if (name == "keepalive") settings.keepalive = number != 0;
     else if (strict) throw std::invalid_argument("lastword: unknown debug setting '" + std::string(name) + "'");
     else report("lastword: gcdebug: unknown setting '%.*s' ignored", static_cast<int>(name.size()), name.data());
+    settings.debug_allocation = settings.stress || settings.keepalive;
 }
 
 void apply_settings(std::string_view text, bool strict) {
@@ -203,6 +204,7 @@ void debug::reset() noexcept {
     detail::settings.verify = false;
     detail::settings.stress = false;
     detail::settings.keepalive = false;
+    detail::settings.debug_allocation = false;
     detail::check_dereferences = false;
 }
 

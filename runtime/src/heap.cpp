@@ -231,11 +231,22 @@ inline void initialise_header(object_header* header, const type_descriptor* type
     header->has_finalizer = 0;
 }
 
-inline void* pop_cell(void*& list, const type_descriptor* type, std::size_t cell_size) {
+// Zeroes the object's bytes, rounded up to 16 (cells are multiples of 16 past the header):
+// the rest of the cell is never read. A loop of stores rather than a call to memset keeps
+// the allocation fast path free of calls.
+inline void zero_object(void* body, std::size_t size) {
+    auto* bytes = static_cast<char*>(body);
+    for (std::size_t offset = 0; offset < size; offset += 16) {
+        std::memset(bytes + offset, 0, 16);
+        asm volatile("" : : "r"(bytes) : "memory");  // not a memset call, please
+    }
+}
+
+inline void* pop_cell(void*& list, const type_descriptor* type) {
     auto* header = static_cast<object_header*>(list);
     void* body = body_of(header);
     list = *static_cast<void**>(body);
-    std::memset(body, 0, cell_size - header_size);
+    zero_object(body, type->size);
     initialise_header(header, type);
     return body;
 }
@@ -277,7 +288,6 @@ void* allocate_large_locked(const type_descriptor* type) {
 void* allocate_small_slow_locked(unsigned size_class, const type_descriptor* type) {
     std::lock_guard lock(collector_lock());
     heap_state& h = heap();
-    std::size_t cell = class_sizes[size_class];
     thread_record* self = current_mutator.record;
     void*& cache = self ? self->cache[size_class] : h.unattached_cache[size_class];
     if (!cache) {
@@ -285,7 +295,7 @@ void* allocate_small_slow_locked(unsigned size_class, const type_descriptor* typ
         // A collection empties every cache, including ours.
         cache = refill(size_class);
     }
-    void* body = pop_cell(cache, type, cell);
+    void* body = pop_cell(cache, type);
     if (self) {
         self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
         self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -310,50 +320,62 @@ void* allocate_small_slow(unsigned size_class, const type_descriptor* type) {
 }  // namespace
 
 namespace {
-void* allocate_normally(const type_descriptor* type);
-
 // stress: a full collection first; keepalive: no copies of addresses left in the dead stack.
-__attribute__((noinline)) void* allocate_in_debug_mode(const type_descriptor* type) {
+__attribute__((noinline)) void* allocate_in_debug_mode(const type_descriptor* type);
+
+// Everything but a cell popped from the calling thread's cache: large objects, unattached
+// threads, an empty cache, debug modes, a make<T> under the collector lock (fails). Kept out of allocate() so the fast path saves no
+// registers and calls nothing.
+__attribute__((noinline)) void* allocate_slow(const type_descriptor* type, bool debug_checked) {
+    if (running_under_collector_lock.what) [[unlikely]]
+        fail_allocation_under_collector_lock(type);
+    if (!debug_checked && settings.debug_allocation.load(std::memory_order_relaxed))
+        return allocate_in_debug_mode(type);
+    std::size_t total = type->size + header_size;
+    if (total > largest_small) return allocate_large(type);
+    return allocate_small_slow(heap().class_of_granule[(total + 15) / 16], type);
+}
+
+void* allocate_in_debug_mode(const type_descriptor* type) {
     if (settings.stress.load(std::memory_order_relaxed)) {
         as_collection_entry([] {
             std::lock_guard lock(collector_lock());
             collect_locked(true);
         });
     }
-    void* body = allocate_normally(type);
+    void* body = allocate_slow(type, true);
     if (settings.keepalive.load(std::memory_order_relaxed)) scrub_dead_stack();
     return body;
 }
 }  // namespace
 
-void* allocate(const type_descriptor* type) {
-    if (running_under_collector_lock.what) [[unlikely]]
-        fail_allocation_under_collector_lock(type);
-    if (settings.stress.load(std::memory_order_relaxed) || settings.keepalive.load(std::memory_order_relaxed))
-        [[unlikely]] return allocate_in_debug_mode(type);
-    return allocate_normally(type);
-}
-
 namespace {
-inline void* allocate_normally(const type_descriptor* type) {
-    std::size_t total = type->size + header_size;
-    if (total > largest_small) return allocate_large(type);
-    heap_state& h = heap();
-    unsigned size_class = h.class_of_granule[(total + 15) / 16];
-    if (thread_record* self = current_mutator.record) {
-        void* body = nullptr;
-        enter_no_stop();
-        if (self->cache[size_class]) body = pop_cell(self->cache[size_class], type, class_sizes[size_class]);
-        leave_no_stop();
-        if (body) {
-            self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
-            self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-            return body;
-        }
-    }
-    return allocate_small_slow(size_class, type);
+// leave_no_stop()'s parking, out of line so the fast path below saves no registers.
+__attribute__((noinline)) void* park_and_return(void* body) {
+    park_if_stop_requested();
+    return body;
 }
 }  // namespace
+
+void* allocate(const type_descriptor* type) {
+    std::size_t total = type->size + header_size;
+    thread_record* self = current_mutator.record;
+    if (settings.debug_allocation.load(std::memory_order_relaxed) || running_under_collector_lock.what ||
+        total > largest_small || !self) [[unlikely]]
+        return allocate_slow(type, false);
+    unsigned size_class = heap().class_of_granule[(total + 15) / 16];
+    enter_no_stop();
+    void*& cache = self->cache[size_class];
+    if (!cache) [[unlikely]] {
+        leave_no_stop();
+        return allocate_slow(type, false);
+    }
+    void* body = pop_cell(cache, type);
+    self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
+    self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (leave_no_stop_must_park()) [[unlikely]] return park_and_return(body);
+    return body;
+}
 
 void constructed(void* object) noexcept { header_of(object)->constructing.store(0, std::memory_order_release); }
 
@@ -388,13 +410,15 @@ void destroy_object(object_header* header) {
     running_under_collector_lock = {nullptr, nullptr};
 }
 
-void sweep_small_block(std::size_t index, bool poison) {
+// One instantiation per verify setting, so the loop does not test it per cell.
+template <bool poison> void sweep_small_block(std::size_t index) {
     heap_state& h = heap();
     block_info& b = h.table[index];
     std::size_t cell = class_sizes[b.size_class];
     char* start = block_address(index);
     void* list = nullptr;
     std::size_t free_cells = 0;
+    const std::uint32_t cycle = cycle_number;  // a local: not reloaded after each destructor
     for (std::size_t i = b.cell_count; i-- > 0;) {
         auto* header = reinterpret_cast<object_header*>(start + i * cell);
         if (header->type) {
@@ -408,7 +432,7 @@ void sweep_small_block(std::size_t index, bool poison) {
             if (poison) poison_freed(header, cell - header_size);
             header->type = nullptr;
             header->constructing.store(poison ? quarantined : 0, std::memory_order_relaxed);
-            header->freed_in_cycle = cycle_number;
+            header->freed_in_cycle = cycle;
             ++sweeping.freed;
             if (poison) continue;
         } else if (header->constructing.load(std::memory_order_relaxed) == quarantined) {
@@ -473,7 +497,7 @@ bool sweep_some(std::size_t budget) {
             step = b.run_blocks;
             if (b.swept_in != sweeping.epoch) sweep_large_object(index, poison);
         } else if (b.kind == block_small && b.swept_in != sweeping.epoch) {
-            sweep_small_block(index, poison);  // blocks carved since the cycle hold new objects
+            poison ? sweep_small_block<true>(index) : sweep_small_block<false>(index);  // blocks carved since the cycle hold new objects
         }
         sweeping.cursor += step;
     }

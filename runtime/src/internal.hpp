@@ -147,7 +147,7 @@ struct collector_callout {
     const char* what;            // "the destructor of", ...
     const type_descriptor* type;  // whose code runs, if known
 };
-extern thread_local constinit collector_callout running_under_collector_lock;
+extern thread_local constinit collector_callout running_under_collector_lock __attribute__((tls_model("initial-exec")));
 [[noreturn]] void fail_allocation_under_collector_lock(const type_descriptor* wanted) noexcept;
 
 // ---- threads (roots.cpp) ----------------------------------------------------------------
@@ -175,7 +175,9 @@ struct mutator_state {
     int no_stop;
     volatile sig_atomic_t stop_pending;
 };
-extern thread_local constinit mutator_state current_mutator;
+// initial-exec: the allocation fast path and the write barrier reach it with one %fs load
+// instead of a call to __tls_get_addr (which would also make them save registers).
+extern thread_local constinit mutator_state current_mutator __attribute__((tls_model("initial-exec")));
 extern std::atomic<std::uint64_t> world_stop_epoch;
 
 inline void enter_no_stop() noexcept {
@@ -183,13 +185,16 @@ inline void enter_no_stop() noexcept {
     std::atomic_signal_fence(std::memory_order_seq_cst);
 }
 void park_if_stop_requested() noexcept;
-inline void leave_no_stop() noexcept {
+// Leaves the region; true if the thread must now call park_if_stop_requested().
+inline bool leave_no_stop_must_park() noexcept {
     std::atomic_signal_fence(std::memory_order_seq_cst);
     --current_mutator.no_stop;
     std::atomic_signal_fence(std::memory_order_seq_cst);
     // The epoch poll lets threads that allocate stop promptly even where signals are late.
-    if (current_mutator.stop_pending || (world_stop_epoch.load(std::memory_order_relaxed) & 1)) [[unlikely]]
-        park_if_stop_requested();
+    return current_mutator.stop_pending || (world_stop_epoch.load(std::memory_order_relaxed) & 1);
+}
+inline void leave_no_stop() noexcept {
+    if (leave_no_stop_must_park()) [[unlikely]] park_if_stop_requested();
 }
 
 // Every runtime entry point that may collect runs its body through this trampoline. Its
@@ -270,24 +275,25 @@ template <class T> struct page_vector {
     T* data = nullptr;
     std::size_t size = 0;
     std::size_t capacity = 0;
-    void push(const T& value) noexcept;
+    void push(const T& value) noexcept {
+        if (size == capacity) [[unlikely]] grow();
+        data[size++] = value;
+    }
+    __attribute__((noinline)) void grow() noexcept;  // out of line: push stays a leaf
     void clear() noexcept { size = 0; }
     bool empty() const noexcept { return size == 0; }
 };
 void* map_pages(std::size_t bytes) noexcept;
 void unmap_pages(void* p, std::size_t bytes) noexcept;
-template <class T> void page_vector<T>::push(const T& value) noexcept {
-    if (size == capacity) {
-        std::size_t grown = capacity ? capacity * 2 : 4096 / sizeof(T);
-        T* fresh = static_cast<T*>(map_pages(grown * sizeof(T)));
-        if (data) {
-            std::memcpy(fresh, data, size * sizeof(T));
-            unmap_pages(data, capacity * sizeof(T));
-        }
-        data = fresh;
-        capacity = grown;
+template <class T> void page_vector<T>::grow() noexcept {
+    std::size_t grown = capacity ? capacity * 2 : 4096 / sizeof(T);
+    T* fresh = static_cast<T*>(map_pages(grown * sizeof(T)));
+    if (data) {
+        std::memcpy(fresh, data, size * sizeof(T));
+        unmap_pages(data, capacity * sizeof(T));
     }
-    data[size++] = value;
+    data = fresh;
+    capacity = grown;
 }
 
 // ---- the collection cycle (marking.cpp) ---------------------------------------------------
@@ -324,6 +330,7 @@ struct debug_settings {
     std::atomic<bool> verify{false};
     std::atomic<bool> stress{false};
     std::atomic<bool> keepalive{false};
+    std::atomic<bool> debug_allocation{false};  // stress or keepalive: allocation's slow path
 };
 extern debug_settings settings;
 extern std::atomic<bool> leak_report_requested;
