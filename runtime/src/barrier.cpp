@@ -45,10 +45,15 @@ void shade_deleted(const void* pointer) noexcept {
 }
 
 namespace {
+// The rare paths, out of line: the common path of write_barrier saves no registers.
 __attribute__((noinline)) void store_while_marking(void** slot, void* value) noexcept {
     if (void* old = *slot) shade(old);
     *slot = value;
     leave_no_stop();
+}
+__attribute__((noinline)) void store_attaching(void** slot, void* value) noexcept {
+    attach_implicitly();
+    write_barrier(slot, value);
 }
 }  // namespace
 
@@ -57,10 +62,10 @@ void write_barrier(void** slot, void* value) noexcept {
     // could start in between and the overwritten pointer would escape the snapshot. A thread
     // that is not attached would never stop at all: it is attached first.
     if (!current_mutator.record) [[unlikely]]
-        attach_implicitly();
+        return store_attaching(slot, value);
     enter_no_stop();
     if (marking_active.load(std::memory_order_relaxed)) [[unlikely]]
-        return store_while_marking(slot, value);  // out of line: the common path saves no registers
+        return store_while_marking(slot, value);
     *slot = value;
     leave_no_stop();
 }
