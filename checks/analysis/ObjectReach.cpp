@@ -197,6 +197,11 @@ bool ObjectReach::returnCarriesParameter(const FunctionDecl &Callee, unsigned In
 }
 
 bool ObjectReach::constructorGivesThisTo(const CXXConstructorDecl &Ctor, unsigned Index) const {
+  // `using Base::Base;`: the base's constructor runs with the same `this`.
+  if (Ctor.isInheritingConstructor())
+    if (const CXXConstructorDecl *Inherited = Ctor.getInheritedConstructor().getConstructor();
+        Inherited && Inherited != &Ctor)
+      return constructorGivesThisTo(*Inherited, Index);
   const FunctionDecl *Definition = nullptr;
   if (!Ctor.hasBody(Definition) || !Definition || Index >= Definition->getNumParams() ||
       Definition->isDependentContext() ||

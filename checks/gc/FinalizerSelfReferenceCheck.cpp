@@ -273,10 +273,19 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {
     if (Profile.functions(Role).empty())
       continue;
-    // Instantiations are not visited (see getCheckTraversalKind).
-    Finder->addMatcher(callExpr(anyOf(apiCallTo(Profile, Role), unresolvedApiCallTo(Profile, Role)),
-                                unless(isExpansionInSystemHeader()))
-                           .bind("call"),
+    auto Registration =
+        callExpr(anyOf(apiCallTo(Profile, Role), unresolvedApiCallTo(Profile, Role)),
+                 unless(isExpansionInSystemHeader()))
+            .bind("call");
+    // Registrations as written, templates included (judged as far as their
+    // dependent code shows), implicit code not visited.
+    Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, Registration), this);
+    // And through the instantiations of user templates, where the types are
+    // known: reported once, at the template (see Reported).
+    Finder->addMatcher(traverse(TK_AsIs, functionDecl(unless(isExpansionInSystemHeader()),
+                                                      ast_matchers::isTemplateInstantiation(), isDefinition(),
+                                                      forEachDescendant(Registration))
+                                             .bind("instantiation")),
                        this);
   }
 }
@@ -321,7 +330,8 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
     Functions = std::make_unique<EnclosingFunctions>(Context);
   if (!Flows)
     Flows = std::make_unique<FlowCache>(Context);
-  const FunctionDecl *Function = Functions->of(*Call);
+  const auto *Instantiation = Result.Nodes.getNodeAs<FunctionDecl>("instantiation");
+  const FunctionDecl *Function = Instantiation ? Instantiation : Functions->of(*Call);
   ReachOptions Options;
   for (StringRef Name : Profile.names(ApiRole::Allocation))
     Options.CarryingFunctions.push_back(Name.str());
@@ -347,12 +357,18 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
     }
   };
 
+  // A template's registration is judged as written and in each
+  // instantiation; the first finding at a place is the one reported.
+  auto Claim = [&] { return Reported.insert(Loc).second; };
+  if (Reported.contains(Loc))
+    return;
+
   // The callable: captures, bound arguments, function-object state.
   if (Api->Callback) {
     std::optional<CallableTarget> Target = resolveCallable(Api->Callback);
     if (std::optional<CallableReach> Found =
             Reach.reachThroughCallable(Target ? &*Target : nullptr, Api->Callback)) {
-      if (!writtenByUser(*Call, Found->Loc, Api->Object, SM))
+      if (!writtenByUser(*Call, Found->Loc, Api->Object, SM) || !Claim())
         return;
       StringRef Message, Note;
       std::vector<FixItHint> Fixes;
@@ -410,7 +426,7 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
   if (!Api->Data)
     return;
   if (Reach.designates(Api->Data)) {
-    if (!writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM))
+    if (!writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM) || !Claim())
       return;
     StringRef Callee = Api->Function ? StringRef(Api->Function->Name).ltrim(':') : StringRef();
     if (!IsFinalizer && Callee == "lastword::add_cleanup")
@@ -426,7 +442,7 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
     return;
   }
   std::optional<ReachChain> Chain = Reach.carries(Api->Data);
-  if (!Chain || !writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM))
+  if (!Chain || !writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM) || !Claim())
     return;
   bool Interior = !Chain->empty() && Chain->front().StepKind == ReachStep::Kind::Interior;
   std::string Data = Lexer::getSourceText(

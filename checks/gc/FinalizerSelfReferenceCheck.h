@@ -8,6 +8,7 @@
 #include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include <memory>
 #include "clang-tidy/ClangTidyCheck.h"
 
@@ -25,11 +26,8 @@ public:
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  /// Registrations as written: template instantiations are judged once, in
-  /// the template, and implicit code is not visited.
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_IgnoreUnlessSpelledInSource;
-  }
+  /// The matchers choose their own traversal (see registerMatchers).
+  std::optional<TraversalKind> getCheckTraversalKind() const override { return std::nullopt; }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus || LangOpts.C99;
   }
@@ -39,6 +37,7 @@ public:
     Functions.reset();
     Flows.reset();
     LastWait.clear();
+    Reported.clear();
   }
 
 private:
@@ -50,6 +49,8 @@ private:
   lastword::analysis::ApiProfile Profile;
   /// Per function: the last call that collects or waits for finalizers.
   llvm::DenseMap<const FunctionDecl *, SourceLocation> LastWait;
+  /// Where a warning was given: a template and its instantiations report once.
+  llvm::DenseSet<SourceLocation> Reported;
   lastword::analysis::ExcludedPaths Excluded;
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
   /// The per-function flow layer, built on demand for this TU.

@@ -792,6 +792,43 @@ void instantiate() {
   forward_finalizer(r, [](Res *self) { self->close(); });
 }
 
+// ---- Templates judged through their instantiations, reported once at the template. ----
+
+template <class T> struct ReleaseWith {
+  T *target;
+  void operator()(T *) const { target->close(); }
+};
+template <class T> void decode_into(T *frame) {
+  ReleaseWith<T> release{frame};
+  lastword::set_finalizer(frame, release);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer object 'release' holds the object, which keeps it alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-3]]:18: note: 'release' holds the object, initialised here
+}
+template <class W, class... Args> W *create(Panel *parent, Args... args) {
+  W *w = lastword::make<W>(parent, args...);
+  lastword::set_finalizer(w, [parent](W *dead) { parent->child_gone(dead->id); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'parent', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'parent' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:6: note: 'parent' holds the object, stored by the constructor of 'Button' here
+  return w;
+}
+struct Button : Widget {
+  using Widget::Widget;
+};
+// Near miss: the same template with a type that only points to its parent.
+template <class W> W *create_plain(Panel *parent) {
+  W *w = lastword::make<W>(parent);
+  lastword::set_finalizer(w, [parent](W *) { (void)parent; });
+  return w;
+}
+void instantiate_through_types(Panel *panel) {
+  decode_into(lastword::make<Res>());
+  decode_into(lastword::make<Conn>());
+  create<Button>(panel, 1);
+  create<Button>(panel, 2);
+  create_plain<Label>(panel);
+}
+
 // ---- NOLINT. ----
 
 void suppressed() {
