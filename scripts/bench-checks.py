@@ -13,7 +13,7 @@ check must judge) and prints the same ratios for each size: the checks'
 per-function layer must stay linear in the registrations of a function.
 A benchmark, not a test: it never fails on a number.
 
-usage: bench-checks.py [--build-dir build] [--runs 3] [--no-scaling] [files...]
+usage: bench-checks.py [--build-dir build] [--runs 3] [--no-scaling | --scaling-only] [files...]
 """
 import argparse
 import glob
@@ -72,6 +72,8 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--no-scaling", action="store_true",
                    help="skip the generated 1/100/1000-registration case")
+    p.add_argument("--scaling-only", action="store_true",
+                   help="run only the generated 1/100/1000-registration case")
     p.add_argument("files", nargs="*")
     a = p.parse_args()
     files = a.files or sorted(glob.glob(os.path.join(root, "examples", "*.cpp")) +
@@ -81,32 +83,33 @@ def main():
              "-I" + os.path.join(root, "test", "checks", "Inputs")]
     driver = os.path.join(a.build_dir, "checks", "lastword")
     plugin = os.path.join(a.build_dir, "checks", "LastwordTidyModule.so")
-    totals = {"parse": [0, 0], "tidy": [0, 0], "lastword": [0, 0], "plugin": [0, 0]}
-    print("%-40s %8s %8s %8s %8s %8s %8s" % ("file", "parse s", "tidy s", "lastword", "plugin",
-                                             "/parse", "mem x"))
-    for f in files:
-        parse = measure(["clang++-19", "-fsyntax-only"] + flags + [f], a.runs)
-        tidy = measure(["clang-tidy-19", "--checks=-*,misc-unused-alias-decls", "--quiet", f, "--"]
-                       + flags, a.runs)
-        lint = measure([driver, "--quiet", f, "--"] + flags, a.runs)
-        plug = measure(["clang-tidy-19", "--load=" + plugin, "--checks=-*,gc-*", "--quiet", f, "--"] + flags,
-                       a.runs)
-        for key, value in (("parse", parse), ("tidy", tidy), ("lastword", lint), ("plugin", plug)):
-            totals[key][0] += value[0]
-            totals[key][1] = max(totals[key][1], value[1])
-        print("%-40s %8.3f %8.3f %8.3f %8.3f %8.2f %8.2f" % (
-            os.path.relpath(f, root)[-40:], parse[0], tidy[0], lint[0], plug[0],
-            lint[0] / parse[0], lint[1] / parse[1]))
-    print()
-    print("total: parse %.2f s, clang-tidy alone %.2f s (x%.2f), lastword %.2f s (x%.2f), "
-          "plugin %.2f s (x%.2f)" % (
-              totals["parse"][0], totals["tidy"][0], totals["tidy"][0] / totals["parse"][0],
-              totals["lastword"][0], totals["lastword"][0] / totals["parse"][0],
-              totals["plugin"][0], totals["plugin"][0] / totals["parse"][0]))
-    print("the gc-* checks themselves: x%.2f over clang-tidy alone" % (
-        totals["lastword"][0] / totals["tidy"][0]))
-    print("peak memory: parse %.0f MiB, lastword %.0f MiB (x%.2f)" % (
-        totals["parse"][1], totals["lastword"][1], totals["lastword"][1] / totals["parse"][1]))
+    if not a.scaling_only:
+        totals = {"parse": [0, 0], "tidy": [0, 0], "lastword": [0, 0], "plugin": [0, 0]}
+        print("%-40s %8s %8s %8s %8s %8s %8s" % ("file", "parse s", "tidy s", "lastword", "plugin",
+                                                 "/parse", "mem x"))
+        for f in files:
+            parse = measure(["clang++-19", "-fsyntax-only"] + flags + [f], a.runs)
+            tidy = measure(["clang-tidy-19", "--checks=-*,misc-unused-alias-decls", "--quiet", f, "--"]
+                           + flags, a.runs)
+            lint = measure([driver, "--quiet", f, "--"] + flags, a.runs)
+            plug = measure(["clang-tidy-19", "--load=" + plugin, "--checks=-*,gc-*", "--quiet", f, "--"] + flags,
+                           a.runs)
+            for key, value in (("parse", parse), ("tidy", tidy), ("lastword", lint), ("plugin", plug)):
+                totals[key][0] += value[0]
+                totals[key][1] = max(totals[key][1], value[1])
+            print("%-40s %8.3f %8.3f %8.3f %8.3f %8.2f %8.2f" % (
+                os.path.relpath(f, root)[-40:], parse[0], tidy[0], lint[0], plug[0],
+                lint[0] / parse[0], lint[1] / parse[1]))
+        print()
+        print("total: parse %.2f s, clang-tidy alone %.2f s (x%.2f), lastword %.2f s (x%.2f), "
+              "plugin %.2f s (x%.2f)" % (
+                  totals["parse"][0], totals["tidy"][0], totals["tidy"][0] / totals["parse"][0],
+                  totals["lastword"][0], totals["lastword"][0] / totals["parse"][0],
+                  totals["plugin"][0], totals["plugin"][0] / totals["parse"][0]))
+        print("the gc-* checks themselves: x%.2f over clang-tidy alone" % (
+            totals["lastword"][0] / totals["tidy"][0]))
+        print("peak memory: parse %.0f MiB, lastword %.0f MiB (x%.2f)" % (
+            totals["parse"][1], totals["lastword"][1], totals["lastword"][1] / totals["parse"][1]))
     if a.no_scaling:
         return
     print()

@@ -13,6 +13,10 @@ using namespace clang;
 namespace lastword::analysis {
 namespace {
 
+bool isReservedName(StringRef Name) {
+  return Name.size() >= 2 && Name[0] == '_' && (Name[1] == '_' || isupper(static_cast<unsigned char>(Name[1])));
+}
+
 bool isStdMember(const CXXMethodDecl &Method) {
   const CXXRecordDecl *Record = Method.getParent();
   return Record && Record->isInStdNamespace() && Method.getIdentifier();
@@ -131,6 +135,10 @@ const FieldDecl *CalleeSummaries::fieldStoringParameter(const FunctionDecl &Meth
   if (It != Stored.end())
     return It->second;
   const FieldDecl *Field = computeFieldStoringParameter(Method, Param);
+  // A name reserved to the implementation (`_M_str`) means nothing to the
+  // user: the field is then not named.
+  if (Field && isReservedName(identifierName(Field)))
+    Field = nullptr;
   Stored[Key] = Field;
   return Field;
 }

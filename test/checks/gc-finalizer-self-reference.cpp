@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -622,6 +623,16 @@ void container_elements(std::vector<Pool *> &pools) {
   conns.clear();
   Conn *none = conns.empty() ? nullptr : conns.at(0);
   lastword::set_finalizer(c, [none](Conn *) { (void)none; });
+}
+
+// No standard-library internals in any message.
+void library_internals() {
+  Res *r = lastword::make<Res>();
+  std::string_view bytes(reinterpret_cast<const char *>(r), sizeof(Res));
+  lastword::set_finalizer(r, [bytes](Res *self) { log_line(bytes.data()); self->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'bytes', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'bytes' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:20: note: 'bytes' holds the object, initialised here
 }
 
 // ---- Flow: a write counts when control can go from it to the registration. ----
