@@ -35,6 +35,8 @@ const std::vector<std::string> DefaultNames = {
     "std::future::get", "std::future::wait", "std::future::wait_for", "std::future::wait_until",
     "std::shared_future::get", "std::shared_future::wait", "std::shared_future::wait_for",
     "std::shared_future::wait_until", "std::thread::join", "std::jthread::join",
+    // Destructors that wait: a joinable jthread, the future of std::async.
+    "std::jthread::~jthread", "std::future::~future",
     "std::counting_semaphore::acquire", "std::counting_semaphore::try_acquire_for",
     "std::counting_semaphore::try_acquire_until", "std::latch::wait", "std::latch::arrive_and_wait",
     "std::barrier::wait", "std::barrier::arrive_and_wait", "std::atomic::wait",
@@ -431,7 +433,109 @@ bool leaves(const Stmt *S) {
   return false;
 }
 
+// ---- Destructors that wait. ----
+
+/// `std::async(...)` without `std::launch::deferred`.
+bool isAsyncCall(const Expr *E) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(skipTemporaries(E));
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || !Callee->isInStdNamespace() || !Callee->getIdentifier() ||
+      Callee->getName() != "async")
+    return false;
+  if (Call->getNumArgs() > 0)
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Call->getArg(0)->IgnoreParenImpCasts()))
+      if (const auto *Policy = dyn_cast<EnumConstantDecl>(Ref->getDecl()))
+        return Policy->getName() != "deferred";
+  return true;
+}
+
+bool refersTo(const Expr *E, const VarDecl &Var) { return referencedVar(E) == &Var; }
+
+/// Whether the function around \p Var moves it away, returns it, or detaches
+/// or swaps it: its destructor then has nothing to wait for.
+bool isHandedOff(const VarDecl &Var) {
+  const auto *Function = dyn_cast_or_null<FunctionDecl>(Var.getParentFunctionOrMethod());
+  const Stmt *Body = Function ? Function->getBody() : nullptr;
+  if (!Body)
+    return true; // cannot tell: stay silent
+  bool HandedOff = false;
+  visitStmts(Body, [&](const Stmt &S) {
+    if (HandedOff)
+      return false;
+    if (const auto *Return = dyn_cast<ReturnStmt>(&S))
+      HandedOff = refersTo(skipTemporaries(Return->getRetValue()), Var);
+    else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(&S)) {
+      const CXXMethodDecl *Method = Member->getMethodDecl();
+      HandedOff = Method && Method->getIdentifier() &&
+                  (Method->getName() == "detach" || Method->getName() == "swap") &&
+                  refersTo(Member->getImplicitObjectArgument(), Var);
+    } else if (const auto *Call = dyn_cast<CallExpr>(&S)) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      HandedOff = Callee && Callee->isInStdNamespace() && Callee->getIdentifier() &&
+                  (Callee->getName() == "move" || Callee->getName() == "forward" ||
+                   Callee->getName() == "swap" || Callee->getName() == "exchange") &&
+                  llvm::any_of(Call->arguments(),
+                               [&](const Expr *Arg) { return refersTo(Arg, Var); });
+    }
+    return !HandedOff;
+  });
+  return HandedOff;
+}
+
 } // namespace
+
+const CXXMethodDecl *BlockingCalls::userMutexLock(const Expr &CallOrConstruct) {
+  const auto *Construct = dyn_cast<CXXConstructExpr>(&CallOrConstruct);
+  const CXXConstructorDecl *Ctor = Construct ? Construct->getConstructor() : nullptr;
+  const CXXRecordDecl *Owner = Ctor ? Ctor->getParent() : nullptr;
+  if (!Owner || !Owner->isInStdNamespace() || !Owner->getIdentifier() ||
+      !llvm::is_contained({"lock_guard", "unique_lock", "scoped_lock", "shared_lock"},
+                          Owner->getName()))
+    return nullptr;
+  llvm::StringRef Member = Owner->getName() == "shared_lock" ? "lock_shared" : "lock";
+  const SourceManager &SM = Ctor->getASTContext().getSourceManager();
+  for (const Expr *Arg : Construct->arguments()) {
+    const CXXRecordDecl *Mutex = Arg ? Arg->getType().getNonReferenceType()->getAsCXXRecordDecl()
+                                     : nullptr;
+    if (!Mutex || !Mutex->hasDefinition() || Mutex->isInStdNamespace() ||
+        isInSystemCode(Mutex->getLocation(), SM))
+      continue;
+    for (const CXXMethodDecl *Method : Mutex->getDefinition()->methods())
+      if (Method->getIdentifier() && Method->getName() == Member && Method->param_empty())
+        return Method;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> BlockingCalls::blockingDestruction(const CallStep &Step) const {
+  const auto *Dtor = dyn_cast_or_null<CXXDestructorDecl>(Step.Callee);
+  const CXXRecordDecl *Record = Dtor ? Dtor->getParent() : nullptr;
+  if (!Record || !Record->getIdentifier())
+    return std::nullopt;
+  std::string Name = plainQualifiedName(*Record) + "::~" + Record->getNameAsString();
+  if (!Names.contains(Name))
+    return std::nullopt;
+  const auto *Var = dyn_cast_or_null<VarDecl>(Step.Destroyed);
+  bool IsFuture = Record->isInStdNamespace() && Record->getName() == "future";
+  switch (Step.Implicit) {
+  case ImplicitCall::None:
+  case ImplicitCall::Base:
+    return std::nullopt;
+  case ImplicitCall::ScopeEnd:
+    if (!Var || isHandedOff(*Var) || (IsFuture && !isAsyncCall(Var->getInit())))
+      return std::nullopt;
+    return Name;
+  case ImplicitCall::Temporary:
+    if (!Step.Discarded || (IsFuture && !isAsyncCall(Step.Call)))
+      return std::nullopt;
+    return Name;
+  case ImplicitCall::Delete:
+  case ImplicitCall::Member:
+    // A future's origin is not visible from here.
+    return IsFuture ? std::nullopt : std::optional<std::string>(Name);
+  }
+  return std::nullopt;
+}
 
 void BlockingCalls::collectGuardedCalls(const Stmt *Body, llvm::DenseSet<const Expr *> &Out) {
   visitStmts(Body, [&](const Stmt &S) {
@@ -540,7 +644,7 @@ std::optional<std::string> BlockingCalls::blockingCallee(const Expr &CallOrConst
     if (!Ctor || Ctor->isCopyOrMoveConstructor() || Construct->getNumArgs() == 0)
       return std::nullopt;
     std::optional<std::string> Name = matchName(*Ctor->getParent());
-    if (!Name)
+    if (!Name || userMutexLock(*Construct))
       return std::nullopt;
     llvm::SmallVector<const Expr *, 4> Args(Construct->arguments());
     if (llvm::any_of(Args, [](const Expr *A) { return A && isLockTag(A->getType()); }) ||

@@ -14,14 +14,17 @@
 // `read` is the global POSIX read only, never `File::read` or `my::read`.
 // A member function is also recognised by the class of the object it is
 // called on (`std::future::wait` although libstdc++ declares it in a base).
-// An entry naming a class (`std::lock_guard`) matches its constructions.
+// An entry naming a class (`std::lock_guard`) matches its constructions;
+// one naming a destructor (`std::jthread::~jthread`) its implicit calls.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LASTWORD_ANALYSIS_BLOCKINGCALLS_H
 #define LASTWORD_ANALYSIS_BLOCKINGCALLS_H
 
+#include "analysis/CallPaths.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringRef.h"
@@ -40,6 +43,19 @@ public:
   /// (a CallExpr or CXXConstructExpr) calls, or nullopt when the call is not
   /// in the list or is one of its forms that cannot block.
   std::optional<std::string> blockingCallee(const clang::Expr &CallOrConstruct) const;
+
+  /// The name (as listed, `std::jthread::~jthread`) of the destructor that
+  /// an implicit destructor call \p Step runs when that destructor waits:
+  /// a `std::jthread` joins unless detached or moved away; a
+  /// `std::future` from `std::async` waits for its task when it is a
+  /// discarded temporary or a local that is not moved away or returned.
+  std::optional<std::string> blockingDestruction(const CallStep &Step) const;
+
+  /// A lock owner (`std::lock_guard<M>`, `unique_lock`, `scoped_lock`,
+  /// `shared_lock`) constructed on a mutex of the user's: the member that the
+  /// construction calls (`M::lock`, `M::lock_shared`). Such a construction
+  /// blocks when that member does, so blockingCallee() does not list it.
+  static const clang::CXXMethodDecl *userMutexLock(const clang::Expr &CallOrConstruct);
 
   /// Adds to \p Out the listed calls in \p Body that the code around them
   /// shows cannot block: `get()` / `wait()` of a future just found ready,

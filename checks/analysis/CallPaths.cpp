@@ -5,8 +5,10 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace clang;
@@ -54,7 +56,94 @@ const FunctionDecl *definitionOf(const FunctionDecl *Callee) {
   return Definition;
 }
 
+/// The destructor that destroying an object of \p Type runs, when it does
+/// something (not trivial).
+const CXXDestructorDecl *destructorOf(QualType Type) {
+  if (Type.isNull())
+    return nullptr;
+  const clang::Type *Element = Type->getBaseElementTypeUnsafe();
+  const CXXRecordDecl *Record = Element ? Element->getAsCXXRecordDecl() : nullptr;
+  if (!Record || !Record->hasDefinition() || Record->hasTrivialDestructor())
+    return nullptr;
+  return Record->getDestructor();
+}
+
+/// A virtual call whose target the static types do not fix.
+bool dispatchesVirtually(const Expr &Call, const CXXMethodDecl &Method) {
+  if (!Method.isVirtual())
+    return false;
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(&Call);
+  if (!Member)
+    return false;
+  const auto *Callee = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
+  if (!Callee || Callee->hasQualifier())
+    return false; // `Base::f()` calls Base's
+  const Expr *Object = Member->getImplicitObjectArgument();
+  return !Object || !Method.getDevirtualizedMethod(Object, /*IsAppleKext=*/false);
+}
+
+/// The methods of the translation unit that override others (function
+/// bodies, and so local classes, are not entered).
+class OverrideIndexer : public RecursiveASTVisitor<OverrideIndexer> {
+public:
+  using Index = llvm::DenseMap<const CXXMethodDecl *, llvm::SmallVector<const CXXMethodDecl *, 2>>;
+  explicit OverrideIndexer(Index &Out) : Out(Out) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool TraverseStmt(Stmt *) { return true; }
+  bool TraverseDecl(Decl *D) {
+    if (!D)
+      return true;
+    // User classes are declared in user code; namespaces reopened there
+    // are declarations of their own.
+    if (!isa<TranslationUnitDecl>(D) && isInSystemHeader(*D))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  bool VisitCXXMethodDecl(CXXMethodDecl *Method) {
+    if (Method->size_overridden_methods() == 0 || isInSystemHeader(*Method))
+      return true;
+    // Every method it overrides, however far up.
+    llvm::SmallVector<const CXXMethodDecl *, 4> Work(Method->overridden_methods());
+    llvm::SmallPtrSet<const CXXMethodDecl *, 8> Seen;
+    while (!Work.empty()) {
+      const CXXMethodDecl *Base = Work.pop_back_val();
+      if (!Base || !Seen.insert(Base->getCanonicalDecl()).second)
+        continue;
+      auto &List = Out[Base->getCanonicalDecl()];
+      if (!llvm::is_contained(List, Method))
+        List.push_back(Method);
+      Work.append(Base->overridden_methods().begin(), Base->overridden_methods().end());
+    }
+    return true;
+  }
+
+private:
+  Index &Out;
+};
+
 } // namespace
+
+std::string describeImplicitStep(const CallStep &Step) {
+  std::string Name = Step.Destroyed && Step.Destroyed->getIdentifier()
+                         ? "'" + Step.Destroyed->getNameAsString() + "'"
+                         : std::string();
+  switch (Step.Implicit) {
+  case ImplicitCall::None:
+    return {};
+  case ImplicitCall::ScopeEnd:
+    return (Name.empty() ? std::string("the variable") : Name) + " is destroyed at the end of its scope";
+  case ImplicitCall::Delete:
+    return "'delete' destroys the object";
+  case ImplicitCall::Temporary:
+    return "the temporary is destroyed at the end of the statement";
+  case ImplicitCall::Member:
+    return "the member " + (Name.empty() ? std::string("object") : Name) +
+           " is destroyed with its object";
+  case ImplicitCall::Base:
+    return "the base class part is destroyed with the object";
+  }
+  return {};
+}
 
 const Stmt *constantlyDeadBranch(const IfStmt &If, const ASTContext &Context) {
   const Expr *Cond = If.getCond();
@@ -153,6 +242,8 @@ std::optional<CallPath> CallPathFinder::findPathAt(const FunctionDecl &Function,
     for (const CXXCtorInitializer *Init : Ctor->inits())
       if (!Path && Init && Init->isWritten())
         Path = searchStmt(Init->getInit(), Depth, Definition);
+  if (const auto *Dtor = dyn_cast<CXXDestructorDecl>(Definition); Dtor && !Path)
+    Path = searchMemberDestructors(*Dtor, Depth);
   Summary &Entry = Summaries[Definition];
   Entry.Progress = State::Done;
   Entry.Path = Path;
@@ -193,16 +284,102 @@ bool CallPathFinder::runsEveryTime(const Stmt &Parent, const Stmt &Child) const 
 
 std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const FunctionDecl *Callee,
                                                    unsigned Depth, const FunctionDecl *Within) {
+  CallStep Step;
+  Step.Call = &Call;
+  Step.Callee = Callee;
   if (IsSink && IsSink(Call, Within))
-    return CallPath{{&Call, Callee}};
+    return CallPath{Step};
   if (const FunctionDecl *Definition = definitionOf(Callee)) {
     if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
-      CallPath Path{{&Call, Definition}};
+      Step.Callee = Definition;
+      CallPath Path{Step};
       Path.insert(Path.end(), Rest->begin(), Rest->end());
       return Path;
     }
   }
+  // A virtual call may run any override the translation unit shows.
+  if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee);
+      Method && dispatchesVirtually(Call, *Method)) {
+    for (const CXXMethodDecl *Override : overridesOf(*Method)) {
+      CallStep Dispatch = Step;
+      Dispatch.Callee = Override;
+      Dispatch.Overridden = Method;
+      if (std::optional<CallPath> Path = searchStep(Dispatch, Depth, Within))
+        return Path;
+    }
+  }
   return std::nullopt;
+}
+
+std::optional<CallPath> CallPathFinder::searchStep(const CallStep &Step, unsigned Depth,
+                                                   const FunctionDecl *Within) {
+  if (Step.Implicit != ImplicitCall::None && IsDestructionSink && IsDestructionSink(Step, Within))
+    return CallPath{Step};
+  if (const FunctionDecl *Definition = definitionOf(Step.Callee)) {
+    if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
+      CallPath Path{Step};
+      Path.front().Callee = Definition;
+      Path.insert(Path.end(), Rest->begin(), Rest->end());
+      return Path;
+    }
+  }
+  // `delete base` with a virtual destructor runs the derived one.
+  if (Step.Implicit == ImplicitCall::Delete)
+    if (const auto *Dtor = dyn_cast_or_null<CXXDestructorDecl>(Step.Callee);
+        Dtor && Dtor->isVirtual() && !Step.Overridden)
+      for (const CXXMethodDecl *Override : overridesOf(*Dtor)) {
+        CallStep Dispatch = Step;
+        Dispatch.Callee = Override;
+        Dispatch.Overridden = Dtor;
+        if (std::optional<CallPath> Path = searchStep(Dispatch, Depth, Within))
+          return Path;
+      }
+  return std::nullopt;
+}
+
+std::optional<CallPath> CallPathFinder::searchMemberDestructors(const CXXDestructorDecl &Destructor,
+                                                                unsigned Depth) {
+  const CXXRecordDecl *Record = Destructor.getParent();
+  if (!Record || !Record->hasDefinition())
+    return std::nullopt;
+  // Members in reverse order of declaration, then bases.
+  llvm::SmallVector<const FieldDecl *, 8> Fields(Record->fields());
+  for (const FieldDecl *Field : llvm::reverse(Fields)) {
+    const CXXDestructorDecl *FieldDtor = destructorOf(Field->getType());
+    if (!FieldDtor)
+      continue;
+    CallStep Step;
+    Step.Callee = FieldDtor;
+    Step.Implicit = ImplicitCall::Member;
+    Step.Destroyed = Field;
+    Step.Loc = Field->getLocation();
+    if (std::optional<CallPath> Path = searchStep(Step, Depth, &Destructor))
+      return Path;
+  }
+  for (const CXXBaseSpecifier &Base : Record->bases()) {
+    const CXXDestructorDecl *BaseDtor = destructorOf(Base.getType());
+    if (!BaseDtor)
+      continue;
+    CallStep Step;
+    Step.Callee = BaseDtor;
+    Step.Implicit = ImplicitCall::Base;
+    Step.Loc = Base.getBeginLoc();
+    if (std::optional<CallPath> Path = searchStep(Step, Depth, &Destructor))
+      return Path;
+  }
+  return std::nullopt;
+}
+
+llvm::ArrayRef<const CXXMethodDecl *> CallPathFinder::overridesOf(const CXXMethodDecl &Method) {
+  if (!Overrides) {
+    Overrides.emplace();
+    OverrideIndexer Indexer(*Overrides);
+    Indexer.TraverseDecl(Method.getASTContext().getTranslationUnitDecl());
+  }
+  auto It = Overrides->find(Method.getCanonicalDecl());
+  if (It == Overrides->end())
+    return {};
+  return It->second;
 }
 
 namespace {
@@ -214,24 +391,55 @@ const LambdaExpr *lambdaArgument(const Expr *Arg) {
   return dyn_cast<LambdaExpr>(E);
 }
 
+/// The temporary a statement makes and throws away (`std::async(f);`,
+/// `(void)std::jthread(g);`), or null.
+const CXXBindTemporaryExpr *discardedTemporary(const Stmt *S) {
+  const auto *E = dyn_cast_or_null<Expr>(S);
+  for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
+    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+      return Bind;
+    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+      E = Cleanups->getSubExpr();
+    else if (const auto *Cast = dyn_cast<CastExpr>(E);
+             Cast && (Cast->getCastKind() == CK_ToVoid || Cast->getCastKind() == CK_NoOp))
+      E = Cast->getSubExpr();
+    else if (const auto *Paren = dyn_cast<ParenExpr>(E))
+      E = Paren->getSubExpr();
+    else if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = Temp->getSubExpr();
+    else
+      return nullptr;
+  }
+  return nullptr;
+}
+
 } // namespace
 
 // Iterative, so that deeply nested expressions (generated code) cannot
 // overflow the stack. Visits in evaluation order: a call's arguments, then
-// the call itself.
+// the call itself; a block's statements, then the destructors of its
+// locals (last declared first).
 std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned Depth,
                                                    const FunctionDecl *Within) {
+  enum class Kind { Visit, Call, Destroy };
   struct Frame {
     const Stmt *S;
-    bool AtCall; // the call of S, after its children
+    Kind What;
+    CallStep Pending; // Destroy
   };
   llvm::SmallVector<Frame, 64> Work;
+  llvm::SmallPtrSet<const CXXBindTemporaryExpr *, 4> Discarded;
   if (Root)
-    Work.push_back({Root, false});
+    Work.push_back({Root, Kind::Visit, {}});
   while (!Work.empty()) {
     Frame Current = Work.pop_back_val();
     const Stmt *S = Current.S;
-    if (Current.AtCall) {
+    if (Current.What == Kind::Destroy) {
+      if (std::optional<CallPath> Path = searchStep(Current.Pending, Depth, Within))
+        return Path;
+      continue;
+    }
+    if (Current.What == Kind::Call) {
       const auto *CallSite = cast<Expr>(S);
       const FunctionDecl *Callee = nullptr;
       if (const auto *Call = dyn_cast<CallExpr>(S))
@@ -259,8 +467,55 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
     }
     bool Offloads = IsCall && isOffloadingCall(*cast<Expr>(S));
     bool InvokesLambdas = IsCall && !Offloads && invokesCallablesNow(Callee);
+
+    // Implicit destructor calls, after what S evaluates.
+    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(S)) {
+      const CXXTemporary *Temporary = Bind->getTemporary();
+      if (const CXXDestructorDecl *Dtor = Temporary ? Temporary->getDestructor() : nullptr) {
+        CallStep Step;
+        Step.Call = Bind->getSubExpr();
+        Step.Callee = Dtor;
+        Step.Implicit = ImplicitCall::Temporary;
+        Step.Discarded = Discarded.contains(Bind);
+        Step.Loc = Bind->getBeginLoc();
+        Work.push_back({S, Kind::Destroy, Step});
+      }
+    } else if (const auto *Delete = dyn_cast<CXXDeleteExpr>(S)) {
+      if (const CXXDestructorDecl *Dtor = destructorOf(Delete->getDestroyedType())) {
+        CallStep Step;
+        Step.Call = Delete;
+        Step.Callee = Dtor;
+        Step.Implicit = ImplicitCall::Delete;
+        Work.push_back({S, Kind::Destroy, Step});
+      }
+    } else if (const auto *Block = dyn_cast<CompoundStmt>(S)) {
+      for (const Stmt *Child : Block->body()) {
+        if (const CXXBindTemporaryExpr *Bind = discardedTemporary(Child))
+          Discarded.insert(Bind);
+        const auto *Decls = dyn_cast_or_null<DeclStmt>(Child);
+        if (!Decls)
+          continue;
+        // Pushed before the block's statements, so popped after them, the
+        // last declared first.
+        for (const Decl *D : Decls->decls()) {
+          const auto *Var = dyn_cast<VarDecl>(D);
+          if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType())
+            continue;
+          const CXXDestructorDecl *Dtor = destructorOf(Var->getType());
+          if (!Dtor)
+            continue;
+          CallStep Step;
+          Step.Call = Var->getInit();
+          Step.Callee = Dtor;
+          Step.Implicit = ImplicitCall::ScopeEnd;
+          Step.Destroyed = Var;
+          Step.Loc = Var->getLocation();
+          Work.push_back({S, Kind::Destroy, Step});
+        }
+      }
+    }
     if (IsCall && !Offloads)
-      Work.push_back({S, true});
+      Work.push_back({S, Kind::Call, {}});
     // Children pushed in reverse so that they are visited in source order.
     const Stmt *Dead = nullptr;
     if (const auto *If = dyn_cast<IfStmt>(S))
@@ -271,11 +526,11 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
       if (Child && Child != Dead && runsEveryTime(*S, *Child))
         Children.push_back(Child);
     for (const Stmt *Child : llvm::reverse(Children)) {
-      Work.push_back({Child, false});
+      Work.push_back({Child, Kind::Visit, {}});
       if (InvokesLambdas)
         if (const auto *Arg = dyn_cast<Expr>(Child))
           if (const LambdaExpr *Lambda = lambdaArgument(Arg))
-            Work.push_back({Lambda->getBody(), false});
+            Work.push_back({Lambda->getBody(), Kind::Visit, {}});
     }
   }
   return std::nullopt;

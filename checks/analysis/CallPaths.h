@@ -8,8 +8,11 @@
 //
 // What counts as running "here": the statements of a function body (less the
 // branch of an `if` whose condition is a constant that rules it out), lambdas
-// invoked in place or through a local variable, and lambdas handed to a
-// standard algorithm. Not: lambdas handed to std::thread, std::jthread,
+// invoked in place or through a local variable, lambdas handed to a
+// standard algorithm, every override of a virtual function visible in the
+// translation unit, and implicit destructor calls: locals at the end of
+// their scope, `delete`, temporaries at the end of their full expression,
+// and the members and bases a destructor destroys. Not: lambdas handed to std::thread, std::jthread,
 // std::async, pthread_create or any configured offloading function (that
 // code runs on another thread), unevaluated operands, and the bodies of
 // functions in system headers (the sink predicate judges those by name).
@@ -20,6 +23,7 @@
 #define LASTWORD_ANALYSIS_CALLPATHS_H
 
 #include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/AST/ASTContext.h"
@@ -33,11 +37,42 @@
 
 namespace lastword::analysis {
 
-/// One step: a call (CallExpr or CXXConstructExpr) and the function it runs.
+/// How a step runs its function when no call is written.
+enum class ImplicitCall {
+  None,      ///< a call or construction as written
+  ScopeEnd,  ///< a local variable's destructor, at the end of its scope
+  Delete,    ///< the destructor that `delete` runs
+  Temporary, ///< a temporary's destructor, at the end of its full expression
+  Member,    ///< a member's destructor, run by its object's destructor
+  Base,      ///< a base class's destructor, run by the derived destructor
+};
+
+/// One step: a call (CallExpr or CXXConstructExpr) or an implicit
+/// destructor call, and the function it runs.
 struct CallStep {
+  /// The call or construction; for implicit destructor calls the `delete`,
+  /// the expression that made the temporary, or the variable's initialiser
+  /// (null for members and bases).
   const clang::Expr *Call = nullptr;
   const clang::FunctionDecl *Callee = nullptr;
+  ImplicitCall Implicit = ImplicitCall::None;
+  /// The variable or field destroyed (ScopeEnd, Member).
+  const clang::ValueDecl *Destroyed = nullptr;
+  /// A temporary whose value the statement discards (`std::async(...);`).
+  bool Discarded = false;
+  /// For a virtual call followed into an override: the function written.
+  const clang::FunctionDecl *Overridden = nullptr;
+  /// Where to point at the step: the call, or the variable, member or base.
+  clang::SourceLocation Loc;
+
+  clang::SourceLocation location() const {
+    return Loc.isValid() || !Call ? Loc : Call->getBeginLoc();
+  }
 };
+
+/// How an implicit step runs, for a note ("'worker' is destroyed at the end
+/// of its scope"); empty for calls as written.
+std::string describeImplicitStep(const CallStep &Step);
 /// Calls leading from the start point to a sink; the last step is the sink.
 using CallPath = std::vector<CallStep>;
 
@@ -56,6 +91,11 @@ public:
     EveryExecution,   ///< only code that runs whenever the start point runs
   };
 
+  /// Decides whether an implicit destructor call (a step whose Implicit is
+  /// not None) is a sink: the destructors of system types are not searched.
+  using DestructionSinkPredicate =
+      std::function<bool(const CallStep &Step, const clang::FunctionDecl *Within)>;
+
   CallPathFinder(SinkPredicate IsSink, Reach Mode = Reach::AnyPath,
                  std::vector<std::string> OffloadFunctions = {});
   CallPathFinder(SinkPredicateIn IsSink, Reach Mode = Reach::AnyPath,
@@ -69,18 +109,37 @@ public:
   /// True for calls whose callable arguments run on another thread.
   bool isOffloadingCall(const clang::Expr &Call) const;
 
+  void setDestructionSink(DestructionSinkPredicate Predicate) {
+    IsDestructionSink = std::move(Predicate);
+  }
+
 private:
   std::optional<CallPath> findPathAt(const clang::FunctionDecl &Function, unsigned Depth);
   std::optional<CallPath> searchStmt(const clang::Stmt *S, unsigned Depth,
                                      const clang::FunctionDecl *Within);
   std::optional<CallPath> searchCall(const clang::Expr &Call, const clang::FunctionDecl *Callee,
                                      unsigned Depth, const clang::FunctionDecl *Within);
+  /// A step whose function is known (an implicit destructor call, an
+  /// override): a sink, or a path through the function's definition.
+  std::optional<CallPath> searchStep(const CallStep &Step, unsigned Depth,
+                                     const clang::FunctionDecl *Within);
+  /// The destructors that a destructor's definition runs after its body.
+  std::optional<CallPath> searchMemberDestructors(const clang::CXXDestructorDecl &Destructor,
+                                                  unsigned Depth);
+  /// Every override of \p Method visible in the translation unit.
+  llvm::ArrayRef<const clang::CXXMethodDecl *> overridesOf(const clang::CXXMethodDecl &Method);
 
   /// Children of \p S that run whenever \p S runs (EveryExecution mode).
   bool runsEveryTime(const clang::Stmt &Parent, const clang::Stmt &Child) const;
 
   SinkPredicateIn IsSink;
+  DestructionSinkPredicate IsDestructionSink;
   Reach Mode;
+  /// Overrides by overridden method (canonical), built on the first virtual
+  /// call from the declarations of the translation unit.
+  std::optional<llvm::DenseMap<const clang::CXXMethodDecl *,
+                               llvm::SmallVector<const clang::CXXMethodDecl *, 2>>>
+      Overrides;
   std::vector<std::string> OffloadFunctions;
   enum class State { InProgress, Done };
   struct Summary {

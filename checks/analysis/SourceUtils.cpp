@@ -152,14 +152,23 @@ const FunctionDecl *EnclosingFunctions::of(const Stmt &S) const {
   return Best ? Best->Function : nullptr;
 }
 
+std::string describeStep(const CallStep &Step) {
+  if (Step.Implicit != ImplicitCall::None)
+    return describeImplicitStep(Step);
+  if (Step.Overridden)
+    return "a virtual call to '" + displayName(*Step.Overridden) + "' may run this override";
+  return {};
+}
+
 void emitCallPathNotes(tidy::ClangTidyCheck &Check, const CallPath &Path, llvm::StringRef SinkNote) {
   for (size_t I = 0; I < Path.size(); ++I) {
     const CallStep &Step = Path[I];
     std::string Name = Step.Callee ? displayName(*Step.Callee) : std::string("call");
-    if (I + 1 == Path.size())
-      Check.diag(Step.Call->getBeginLoc(), SinkNote, DiagnosticIDs::Note) << Name;
-    else
-      Check.diag(Step.Call->getBeginLoc(), "'%0' is called here", DiagnosticIDs::Note) << Name;
+    std::string Detail = describeStep(Step);
+    std::string Text = I + 1 == Path.size() ? SinkNote.str() : std::string("'%0' is called here");
+    if (!Detail.empty())
+      Text += ": %1";
+    Check.diag(Step.location(), Text, DiagnosticIDs::Note) << Name << Detail;
   }
 }
 

@@ -68,8 +68,14 @@ private:
   std::vector<Entry> Functions;
 };
 
+/// How a step runs when no plain call is written: an implicit destructor
+/// call ("'guard' is destroyed at the end of its scope"), a virtual call
+/// followed into an override; empty otherwise.
+std::string describeStep(const CallStep &Step);
+
 /// Notes along a call path: "'flush' is called here", ... and, at the sink,
-/// \p SinkNote with %0 bound to the sink's name.
+/// \p SinkNote with %0 bound to the sink's name; describeStep() follows
+/// after a colon where it says something.
 void emitCallPathNotes(clang::tidy::ClangTidyCheck &Check, const CallPath &Path,
                        llvm::StringRef SinkNote);
 

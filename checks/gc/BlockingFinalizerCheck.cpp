@@ -98,6 +98,7 @@ void BlockingFinalizerCheck::onStartOfTranslationUnit() {
   Finalizers.clear();
   FinalizerIndex.clear();
   Paths.reset();
+  MutexPaths.reset();
   DeadRanges.clear();
   Facts.clear();
   PatternCalls.clear();
@@ -140,12 +141,39 @@ BlockingFinalizerCheck::factsFor(const FunctionDecl *Within) {
 }
 
 bool BlockingFinalizerCheck::isBlockingSink(const Expr &Call, const FunctionDecl *Within) {
+  // `std::lock_guard<Mutex>` on a mutex of the user's blocks when its lock()
+  // does (a wrapper around std::mutex), not when it is a no-op.
+  if (const CXXMethodDecl *Lock = BlockingCalls::userMutexLock(Call)) {
+    if (!MutexPaths) {
+      MutexPaths = std::make_unique<CallPathFinder>(
+          CallPathFinder::SinkPredicateIn([this](const Expr &Inner, const FunctionDecl *In) {
+            return !BlockingCalls::userMutexLock(Inner) && Blocking.blockingCallee(Inner) &&
+                   !factsFor(In).Guarded.contains(&Inner);
+          }));
+    }
+    return MutexPaths->findPath(*Lock).has_value();
+  }
   if (!Blocking.blockingCallee(Call))
     return false;
-  const FunctionFacts &F = factsFor(Within);
-  if (F.Written && !F.Written->contains(callKey(Call)))
-    return false;
-  return !F.Guarded.contains(&Call);
+  // In a template instantiation, a call that waited for the template
+  // arguments (`std::lock_guard<M>`, `self->m.lock()` on an `M m`) is judged
+  // as instantiated: reported once, at the template, with a note at the
+  // instantiation that blocks.
+  return !factsFor(Within).Guarded.contains(&Call);
+}
+
+const FunctionDecl *BlockingFinalizerCheck::blockingInstantiation(const CallPath &Path,
+                                                                  const FunctionDecl *Body) {
+  const FunctionDecl *Within = Body;
+  for (const CallStep &Step : Path) {
+    if (Step.Call && Step.Implicit == ImplicitCall::None && Within) {
+      const FunctionFacts &F = factsFor(Within);
+      if (F.Written && !F.Written->contains(callKey(*Step.Call)))
+        return outermostInstantiation(Within);
+    }
+    Within = Step.Callee;
+  }
+  return nullptr;
 }
 
 void BlockingFinalizerCheck::check(const MatchFinder::MatchResult &Result) {
@@ -169,6 +197,7 @@ void BlockingFinalizerCheck::check(const MatchFinder::MatchResult &Result) {
     if (Id == 0)
       continue;
     Site Where;
+    Where.Body = Body.Body;
     if (Body.RegisteredAt.isValid())
       Where.Note = SM.getFileLoc(Body.RegisteredAt);
     if (Body.Registration)
@@ -189,11 +218,15 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
   if (!Context || Finalizers.empty())
     return;
   const SourceManager &SM = Context->getSourceManager();
-  if (!Paths)
+  if (!Paths) {
     Paths = std::make_unique<CallPathFinder>(
         CallPathFinder::SinkPredicateIn([this](const Expr &Call, const FunctionDecl *Within) {
           return isBlockingSink(Call, Within);
         }));
+    Paths->setDestructionSink([this](const CallStep &Step, const FunctionDecl *) {
+      return Blocking.blockingDestruction(Step).has_value();
+    });
+  }
 
   for (Finalizer &F : Finalizers) {
     // Registered only where it cannot run: no finalizer.
@@ -203,30 +236,68 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
         continue;
     }
     std::optional<CallPath> Path = Paths->findPath(*F.First.Body);
+    const FunctionDecl *Searched = F.First.Body;
     for (const FunctionDecl *Other : F.Instantiations)
-      if (!Path && Other)
+      if (!Path && Other) {
         Path = Paths->findPath(*Other);
-    if (!Path || Path->empty() || !Path->front().Call || !Path->back().Call)
+        Searched = Other;
+      }
+    if (!Path || Path->empty() || Path->front().location().isInvalid() ||
+        Path->back().location().isInvalid())
       continue;
-    SourceLocation Loc = SM.getFileLoc(Path->front().Call->getBeginLoc());
+    SourceLocation Loc = SM.getFileLoc(Path->front().location());
     if (Loc.isInvalid() || isInSystemCode(Loc, SM))
       continue;
-    std::string Sink = Blocking.blockingCallee(*Path->back().Call).value_or("call");
+    const CallStep &Last = Path->back();
+    std::optional<std::string> SinkName =
+        Last.Implicit != ImplicitCall::None
+            ? Blocking.blockingDestruction(Last)
+            : Last.Call ? Blocking.blockingCallee(*Last.Call) : std::nullopt;
+    if (!SinkName && Last.Call && BlockingCalls::userMutexLock(*Last.Call))
+      if (const auto *Construct = dyn_cast<CXXConstructExpr>(Last.Call))
+        SinkName = plainQualifiedName(*Construct->getConstructor()->getParent());
+    std::string Sink = SinkName.value_or("call");
+    const CallStep &First = Path->front();
+    std::string FirstDetail = describeStep(First);
     if (Path->size() == 1) {
-      diag(Loc, "finalizer may block in '%0': %1") << Sink << Consequence;
+      if (FirstDetail.empty())
+        diag(Loc, "finalizer may block in '%0': %1") << Sink << Consequence;
+      else
+        diag(Loc, "finalizer may block in '%0' (%1): %2") << Sink << FirstDetail << Consequence;
     } else {
-      std::string Through =
-          Path->front().Callee ? displayName(*Path->front().Callee) : std::string("call");
-      diag(Loc, "finalizer may block in '%0', reached through '%1': %2")
-          << Sink << Through << Consequence;
+      std::string Through = First.Callee ? displayName(*First.Callee) : std::string("call");
+      if (FirstDetail.empty())
+        diag(Loc, "finalizer may block in '%0', reached through '%1': %2")
+            << Sink << Through << Consequence;
+      else
+        diag(Loc, "finalizer may block in '%0', reached through '%1' (%2): %3")
+            << Sink << Through << FirstDetail << Consequence;
       for (size_t I = 1; I < Path->size(); ++I) {
         const CallStep &Step = (*Path)[I];
-        SourceLocation StepLoc = SM.getFileLoc(Step.Call->getBeginLoc());
-        if (I + 1 == Path->size())
-          diag(StepLoc, "'%0' may block here", DiagnosticIDs::Note) << Sink;
-        else
-          diag(StepLoc, "'%0' is called here", DiagnosticIDs::Note)
-              << (Step.Callee ? displayName(*Step.Callee) : std::string("call"));
+        SourceLocation StepLoc = SM.getFileLoc(Step.location());
+        std::string Detail = describeStep(Step);
+        std::string Text = I + 1 == Path->size() ? "'%0' may block here" : "'%0' is called here";
+        if (!Detail.empty())
+          Text += ": %1";
+        std::string Name = I + 1 == Path->size()
+                               ? Sink
+                               : (Step.Callee ? displayName(*Step.Callee) : std::string("call"));
+        diag(StepLoc, Text, DiagnosticIDs::Note) << Name << Detail;
+      }
+    }
+    if (const FunctionDecl *Instance = blockingInstantiation(*Path, Searched)) {
+      // Only the registrations of the instantiation that blocks, when known.
+      if (llvm::any_of(F.Sites, [&](const Site &S) { return S.Body == Searched; }))
+        llvm::erase_if(F.Sites, [&](const Site &S) { return S.Body != Searched; });
+      SourceLocation At = Instance->getPointOfInstantiation();
+      if (At.isValid())
+        At = SM.getFileLoc(At);
+      bool Shown = At == Loc || llvm::any_of(F.Sites, [&](const Site &S) { return S.Note == At; });
+      if (At.isValid() && !Shown && !isInSystemCode(At, SM)) {
+        std::string InstanceName;
+        llvm::raw_string_ostream OS(InstanceName);
+        Instance->getNameForDiagnostic(OS, Context->getPrintingPolicy(), /*Qualified=*/true);
+        diag(At, "instantiated here as '%0', which blocks", DiagnosticIDs::Note) << OS.str();
       }
     }
     if (F.First.Source == FinalizerSource::CleanupClass && F.First.CleanupClass) {

@@ -43,6 +43,7 @@ private:
   struct Site {
     SourceLocation Note;  ///< where the note goes (the callback argument)
     SourceLocation Where; ///< the registration's expansion location
+    const FunctionDecl *Body = nullptr; ///< the instantiation it registers
   };
   struct Finalizer {
     lastword::analysis::FinalizerBody First;
@@ -61,6 +62,10 @@ private:
   };
 
   bool isBlockingSink(const Expr &Call, const FunctionDecl *Within);
+  /// The template instantiation whose arguments make \p Path block (a call
+  /// on it that the template as written leaves unresolved), or null.
+  const FunctionDecl *blockingInstantiation(const lastword::analysis::CallPath &Path,
+                                            const FunctionDecl *Body);
   const FunctionFacts &factsFor(const FunctionDecl *Within);
   bool isDeadSite(SourceLocation Where) const;
 
@@ -74,6 +79,9 @@ private:
   std::vector<Finalizer> Finalizers;
   llvm::DenseMap<uintptr_t, size_t> FinalizerIndex;
   std::unique_ptr<lastword::analysis::CallPathFinder> Paths;
+  /// Whether the lock() of a user's mutex type blocks (a separate search:
+  /// asked from inside the main one's sink predicate).
+  std::unique_ptr<lastword::analysis::CallPathFinder> MutexPaths;
   /// Branches of `if`s that cannot run (expansion locations).
   std::vector<SourceRange> DeadRanges;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionFacts>> Facts;

@@ -248,7 +248,7 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
       if (!Lambda || !Lambda->getBody() || isPacedLoop(*Lambda->getBody()))
         continue;
       std::optional<CallPath> Path = Paths->findPath(*Lambda->getBody());
-      if (!Path || Path->empty() || isInSystemCode(Path->front().Call->getBeginLoc(), SM))
+      if (!Path || Path->empty() || isInSystemCode(Path->front().location(), SM))
         continue;
       std::string Algo = displayName(*Algorithm->getDirectCallee());
       reportPath(*Path, "full collection for every element: '" + Algo +
@@ -271,8 +271,8 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
   std::optional<CallPath> Path = Paths->findPath(*Body);
   if (!Path || Path->empty() || isPacedLoop(*Body))
     return;
-  SourceLocation Loc = Path->front().Call->getBeginLoc();
-  if (isInSystemCode(Loc, SM))
+  SourceLocation Loc = Path->front().location();
+  if (Loc.isInvalid() || isInSystemCode(Loc, SM))
     return;
   // A range-for walks a collection; other loops that can leave before
   // collecting are retry loops (collect, then try the allocation again).
@@ -284,7 +284,7 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
 
 void CollectInLoopCheck::reportPath(const CallPath &Path, const std::string &What) {
   const CallStep &First = Path.front();
-  SourceLocation Loc = First.Call->getBeginLoc();
+  SourceLocation Loc = First.location();
   std::string Collector = Path.back().Callee ? displayName(*Path.back().Callee) : "collect";
   if (Path.size() == 1) {
     diag(Loc, "%0: '%1' stops the world and traces the whole heap each time") << What << Collector;
@@ -292,6 +292,8 @@ void CollectInLoopCheck::reportPath(const CallPath &Path, const std::string &Wha
   }
   diag(Loc, "%0: '%1' calls '%2', which stops the world and traces the whole heap each time")
       << What << (First.Callee ? displayName(*First.Callee) : std::string("call")) << Collector;
+  if (std::string Detail = describeStep(First); !Detail.empty())
+    diag(Loc, "%0", DiagnosticIDs::Note) << Detail;
   emitCallPathNotes(*this, CallPath(Path.begin() + 1, Path.end()),
                     "'%0' collects the whole heap here");
 }

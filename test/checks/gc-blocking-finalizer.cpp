@@ -285,18 +285,31 @@ void template_helper(Res *r) {
   // CHECK-MESSAGES: :[[@LINE-3]]:30: note: registered as a finalizer here
 }
 
-// A template whose blocking depends on its parameter: cannot be judged.
+// A template whose blocking depends on its parameter is judged through its
+// instantiations: reported once, at the template, with a note at the
+// instantiation that blocks.
 struct NullMutex { void lock() {} void unlock() {} };
 template <class M> struct Guarded {
   M m;
   static void track(Guarded *g) {
     lastword::set_finalizer(g, [](Guarded *self) { self->m.lock(); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:52: warning: finalizer may block in 'std::mutex::lock': finalizers run one at a time on a single thread, so every other finalizer waits behind it [gc-blocking-finalizer]
+    // CHECK-MESSAGES: :[[@LINE+6]]:24: note: instantiated here as 'Guarded<std::mutex>::track', which blocks
+    // CHECK-MESSAGES: :[[@LINE-3]]:32: note: registered as a finalizer here
   }
 };
 void use_guarded(Guarded<NullMutex> *a, Guarded<std::mutex> *b) {
   Guarded<NullMutex>::track(a);
   Guarded<std::mutex>::track(b);
 }
+// Only instantiated with a mutex that does not block: silent.
+template <class M> struct OnlyNull {
+  M m;
+  static void track(OnlyNull *g) {
+    lastword::set_finalizer(g, [](OnlyNull *self) { self->m.lock(); });
+  }
+};
+void use_only_null(OnlyNull<NullMutex> *a) { OnlyNull<NullMutex>::track(a); }
 
 // ---- Code spread over several functions. ----
 
@@ -374,7 +387,8 @@ void offloaded(Res *r) {
     int fd = self->fd;
     std::thread([fd] { std::lock_guard<std::mutex> g(registry_mutex); fsync(fd); }).detach();
     std::jthread([] { std::this_thread::sleep_for(1s); }).detach();
-    (void)std::async(std::launch::async, [] { registry_mutex.lock(); registry_mutex.unlock(); });
+    // The future outlives the finalizer: its destructor does not run here.
+    self->result = std::async(std::launch::async, [] { registry_mutex.lock(); registry_mutex.unlock(); return 1; });
   });
 }
 
@@ -586,8 +600,9 @@ void use_tables(Table<int> *a, Table<long> *b) {
 template <class D> struct Finalizable {
   static void track(D *d) { lastword::set_finalizer(d, [](D *self) { self->on_finalize(); }); }
   // CHECK-MESSAGES: :[[@LINE-1]]:70: warning: finalizer may block in 'fsync', reached through 'Flushing::on_finalize'
-  // CHECK-MESSAGES: :[[@LINE+3]]:72: note: 'fsync' may block here
-  // CHECK-MESSAGES: :[[@LINE-3]]:56: note: registered as a finalizer here
+  // CHECK-MESSAGES: :[[@LINE+4]]:72: note: 'fsync' may block here
+  // CHECK-MESSAGES: :[[@LINE+8]]:26: note: instantiated here as 'Finalizable<Flushing>::track', which blocks
+  // CHECK-MESSAGES: :[[@LINE-4]]:56: note: registered as a finalizer here
 };
 struct Flushing : Finalizable<Flushing> { int fd; void on_finalize() { fsync(fd); } };
 struct Closing : Finalizable<Closing> { int fd; void on_finalize() { ::close(fd); } };
