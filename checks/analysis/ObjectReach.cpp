@@ -721,6 +721,25 @@ ObjectReach::reachThroughCallable(const CallableTarget *Target, const Expr *Call
         Found.Chain = std::move(*Chain);
         return Found;
       }
+  // A callable kept in a field of a local (`opts.on_close = [s] {...};`
+  // then `set_finalizer(s, opts.on_close)`): the local holds the object
+  // through that very field.
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(Callback)) {
+    const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(lookThroughArrow(Member->getBase()));
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (Field && Var && Var->hasLocalStorage())
+      if (std::optional<ReachChain> Chain = heldBy(Var, false);
+          Chain && !Chain->empty() && Chain->front().StepKind == ReachStep::Kind::Holds &&
+          Chain->front().Field == Field) {
+        CallableReach Found;
+        Found.ReachKind = CallableReach::Kind::CallableHolder;
+        Found.Name = text(Member);
+        Found.Loc = Member->getBeginLoc();
+        Found.Chain = std::move(*Chain);
+        return Found;
+      }
+  }
   return std::nullopt;
 }
 

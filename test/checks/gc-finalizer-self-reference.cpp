@@ -625,6 +625,26 @@ void container_elements(std::vector<Pool *> &pools) {
   lastword::set_finalizer(c, [none](Conn *) { (void)none; });
 }
 
+// A callable that travels through a field of a local before registration.
+struct CloseOptions {
+  int flags = 0;
+  std::function<void(Res *)> on_close;
+  std::function<void(Res *)> on_error;
+};
+void callable_in_field() {
+  Res *r = lastword::make<Res>();
+  CloseOptions opts;
+  opts.on_close = [r](Res *) { r->close(); };
+  lastword::set_finalizer(r, opts.on_close);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer object 'opts.on_close' holds the object, which keeps it alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'opts' holds the object through 'opts.on_close', assigned here
+  // Near misses: another field of the same options, a callable that uses its parameter.
+  lastword::set_finalizer(r, opts.on_error);
+  CloseOptions clean;
+  clean.on_close = [](Res *self) { self->close(); };
+  lastword::set_finalizer(r, clean.on_close);
+}
+
 // No standard-library internals in any message.
 void library_internals() {
   Res *r = lastword::make<Res>();
