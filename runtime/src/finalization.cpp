@@ -63,8 +63,6 @@ struct finalization_state {
     page_vector<finalizer_record*> candidates;
     page_vector<finalizer_record*> newly_queued;
     page_vector<cleanup_record*> newly_dead;
-    std::once_flag finalizer_thread_started;
-    std::once_flag cleanup_workers_started;
     std::size_t cleanup_workers = 0;  // started or starting
     std::size_t cleanups_running = 0;
     std::condition_variable pool_supervisor;
@@ -134,6 +132,7 @@ __attribute__((noinline)) void run_cleanup(cleanup_record* record) {
 }
 
 void finalizer_thread_main() {
+    unblock_stop_signal();
     mutator_scope attached;
     finalization_state& s = state();
     for (;;) {
@@ -166,6 +165,7 @@ void finalizer_thread_main() {
 }
 
 void cleanup_worker_main() {
+    unblock_stop_signal();
     mutator_scope attached;
     finalization_state& s = state();
     for (;;) {
@@ -197,9 +197,6 @@ void cleanup_worker_main() {
     }
 }
 
-void start_finalizer_thread() {
-    std::call_once(state().finalizer_thread_started, [] { std::thread(finalizer_thread_main).detach(); });
-}
 // Not attached: it touches no collected object and holds the finalization lock only briefly,
 // never while it waits or starts a thread.
 void pool_supervisor_main() {
@@ -226,24 +223,26 @@ void pool_supervisor_main() {
     }
 }
 
-void start_cleanup_workers() {
-    std::call_once(state().cleanup_workers_started, [] {
-        {
-            std::lock_guard lock(state().lock);
-            state().cleanup_workers = initial_cleanup_workers;
-        }
-        for (std::size_t i = 0; i < initial_cleanup_workers; ++i) std::thread(cleanup_worker_main).detach();
-        std::thread(pool_supervisor_main).detach();
-    });
-}
-
 object_header* header_of_record(const void* object) { return header_of(object); }
 std::uintptr_t hidden_key(const void* object) { return ~reinterpret_cast<std::uintptr_t>(object); }
 
 }  // namespace
 
+// Started once, at start-up, before any user code runs: no collection can be in progress
+// and no other thread can be waiting for them. Started lazily (call_once around thread
+// creation inside set_finalizer), a thread waiting in call_once under ThreadSanitizer never
+// took the stop signal, and the collection waited for it forever.
+void start_runtime_threads() {
+    std::thread(finalizer_thread_main).detach();
+    {
+        std::lock_guard lock(state().lock);
+        state().cleanup_workers = initial_cleanup_workers;
+    }
+    for (std::size_t i = 0; i < initial_cleanup_workers; ++i) std::thread(cleanup_worker_main).detach();
+    std::thread(pool_supervisor_main).detach();
+}
+
 void register_finalizer(finalizer_record* record) {
-    start_finalizer_thread();
     finalization_state& s = state();
     object_header* header = header_of_record(record->object.get());
     {
@@ -277,7 +276,6 @@ void clear_finalizer(void* object) noexcept {
 }
 
 void register_cleanup(const std::shared_ptr<cleanup_record>& record) {
-    start_cleanup_workers();
     finalization_state& s = state();
     std::lock_guard lock(s.lock);
     record->keep = record;

@@ -574,6 +574,7 @@ __attribute__((constructor(101))) static void initialise_runtime() {
     initialise_heap();
     load_settings_from_environment();
     attach_main_thread_at_startup();
+    start_runtime_threads();
 }
 
 }  // namespace lastword::detail

@@ -221,6 +221,7 @@ void scan_persistents();    // world stopped
 void lock_persistents();
 void unlock_persistents();
 void attach_main_thread_at_startup();
+void unblock_stop_signal();  // first thing in the runtime's own threads
 void flush_thread_caches();  // world stopped
 void sum_thread_allocations(std::size_t& objects, std::size_t& bytes, bool reset);  // registry locked
 std::size_t unattached_allocated_objects() noexcept;
@@ -319,6 +320,7 @@ void after_collection_locked();                 // world running: queue work, no
 // slowfinalizer: reports, once each, cleanups running for limit_ms or longer.
 void report_slow_cleanups(long limit_ms);
 std::size_t cleanup_worker_count();
+void start_runtime_threads();  // at start-up: finalizer thread, cleanup workers, pool supervisor
 bool running_finalizer(const char*& type_name, std::source_location& site, std::chrono::milliseconds& running_for,
                        std::size_t& queued_behind, std::uint64_t& serial);
 

@@ -108,6 +108,12 @@ void install_stop_handler() {
     sigaction(r.stop_signal, &action, nullptr);
 }
 
+// Installed by the main thread's attachment at start-up, so later callers never wait here.
+void ensure_stop_handler() {
+    static std::once_flag handler_installed;
+    std::call_once(handler_installed, install_stop_handler);
+}
+
 char* stack_top_of_current_thread() {
     pthread_attr_t attributes;
     void* low = nullptr;
@@ -148,8 +154,7 @@ void attach_current_thread() {
         ++self->attach_depth;
         return;
     }
-    static std::once_flag handler_installed;
-    std::call_once(handler_installed, install_stop_handler);
+    ensure_stop_handler();
     auto* self = new thread_record;
     self->handle = pthread_self();
     self->stack_top = stack_top_of_current_thread();
@@ -196,6 +201,16 @@ void attach_implicitly() noexcept {
 }
 
 void attach_main_thread_at_startup() { attach_current_thread(); }
+
+// A thread inherits its creator's signal mask; the runtime's threads must take the stop signal
+// even when the thread that started them had it blocked.
+void unblock_stop_signal() {
+    ensure_stop_handler();
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, registry().stop_signal);
+    pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
+}
 
 __attribute__((noinline)) void run_as_collection_entry(void (*body)(void*), void* context) {
     __builtin_unwind_init();
