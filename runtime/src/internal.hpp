@@ -3,7 +3,6 @@
 #include <lastword/gc.hpp>
 
 #include <semaphore.h>
-#include <setjmp.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -163,7 +162,6 @@ struct thread_record {
     // Allocation fast path; the collector empties these while the world is stopped.
     void* cache[size_class_count] = {};
     char* scan_from = nullptr;  // set by run_as_collection_entry: own scan starts there
-    jmp_buf entry_registers;    // belt and braces for the trampoline's saved registers
     std::atomic<std::size_t> allocated_bytes{0};
     std::atomic<std::size_t> allocated_objects{0};
 };
@@ -197,11 +195,54 @@ inline void leave_no_stop() noexcept {
     if (leave_no_stop_must_park()) [[unlikely]] park_if_stop_requested();
 }
 
-// Every runtime entry point that may collect runs its body through this trampoline. Its
-// prologue saves all callee-saved registers right below its frame pointer
-// (__builtin_unwind_init), and the collecting thread's own stack is scanned from there
-// upwards: the caller's registers and frames are roots, the runtime's deeper frames (full of
-// stale pointers left by earlier calls) are not.
+// Callee-saved registers as plain words on the stack, where the conservative scan reads
+// them. Not setjmp: glibc stores %rbp (and sp, pc) mangled in a jmp_buf, and at -O2 without
+// frame pointers %rbp is an ordinary register that may hold the only copy of a pointer.
+// Every path by which a thread stops or scans itself spills through this.
+#if defined(__x86_64__)
+struct register_spill {
+    void* words[6];  // rbx, rbp, r12-r15
+};
+__attribute__((always_inline)) inline void spill_callee_saved_registers(register_spill& spill) noexcept {
+    asm volatile(
+        "movq %%rbx, 0(%0)\n\t"
+        "movq %%rbp, 8(%0)\n\t"
+        "movq %%r12, 16(%0)\n\t"
+        "movq %%r13, 24(%0)\n\t"
+        "movq %%r14, 32(%0)\n\t"
+        "movq %%r15, 40(%0)"
+        :
+        : "r"(spill.words)
+        : "memory");
+}
+#elif defined(__aarch64__)
+struct register_spill {
+    void* words[19];  // x19-x28, x29 (frame pointer or data), d8-d15 (low halves are callee-saved)
+};
+__attribute__((always_inline)) inline void spill_callee_saved_registers(register_spill& spill) noexcept {
+    asm volatile(
+        "stp x19, x20, [%0, #0]\n\t"
+        "stp x21, x22, [%0, #16]\n\t"
+        "stp x23, x24, [%0, #32]\n\t"
+        "stp x25, x26, [%0, #48]\n\t"
+        "stp x27, x28, [%0, #64]\n\t"
+        "str x29, [%0, #80]\n\t"
+        "stp d8, d9, [%0, #88]\n\t"
+        "stp d10, d11, [%0, #104]\n\t"
+        "stp d12, d13, [%0, #120]\n\t"
+        "stp d14, d15, [%0, #136]"
+        :
+        : "r"(spill.words)
+        : "memory");
+}
+#else
+#error "lastword: spilling callee-saved registers for the stack scan is implemented for x86-64 and AArch64 only"
+#endif
+
+// Every runtime entry point that may collect runs its body through this trampoline. It
+// spills the callee-saved registers into its frame, and the collecting thread's own stack is
+// scanned from there upwards: the caller's registers and frames are roots, the runtime's
+// deeper frames (full of stale pointers left by earlier calls) are not.
 void run_as_collection_entry(void (*body)(void*), void* context);
 template <class F> inline void as_collection_entry(F&& body) {
     run_as_collection_entry([](void* f) { (*static_cast<F*>(f))(); }, &body);

@@ -2,7 +2,6 @@
 // thread on a semaphore), conservative scans of their stacks and registers, persistents.
 #include "internal.hpp"
 
-#include <setjmp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,11 +15,6 @@ thread_local constinit mutator_state current_mutator{nullptr, 0, 0};
 std::atomic<std::uint64_t> world_stop_epoch{0};  // odd while the world is stopped
 
 namespace {
-#if defined(__x86_64__)
-constexpr std::size_t saved_register_bytes = 5 * sizeof(void*);  // rbx, r12-r15 pushed after rbp
-#else
-constexpr std::size_t saved_register_bytes = 12 * sizeof(void*);
-#endif
 std::atomic<thread_record*> world_stopper{nullptr};  // the collecting thread never parks itself
 // Allocation counts of threads that detached since the last sweep (registry lock).
 std::size_t statistics_detached_objects = 0;
@@ -76,17 +70,19 @@ __attribute__((noinline)) char* approximate_stack_pointer() {
 }
 
 // Parks the current thread until the collector resumes it. Callee-saved registers are
-// spilled into this frame (setjmp) so the stack scan from here up sees them too.
+// spilled into this frame so the stack scan from here up sees them too: on the deferred and
+// polling paths (a thread parking itself as it leaves a no-stop region) they may hold the
+// only copy of a pointer. In the signal handler the kernel's frame above holds the rest.
 __attribute__((noinline)) void park(thread_record* self, std::uint64_t epoch) {
-    jmp_buf registers;
-    setjmp(registers);
-    asm volatile("" : : "r"(&registers) : "memory");
+    register_spill registers;
+    spill_callee_saved_registers(registers);
     self->parked_epoch.store(epoch, std::memory_order_relaxed);
     self->parked_sp.store(approximate_stack_pointer(), std::memory_order_relaxed);
     sem_post(&registry().acknowledged);
     while (!self->resume_requested.load(std::memory_order_acquire)) wait_semaphore(&self->resume);
     self->resume_requested.store(false, std::memory_order_relaxed);
     sem_post(&registry().acknowledged);
+    asm volatile("" : : "r"(registers.words) : "memory");  // the spill lives until here
 }
 
 void on_stop_signal(int) {
@@ -213,7 +209,8 @@ void unblock_stop_signal() {
 }
 
 __attribute__((noinline)) void run_as_collection_entry(void (*body)(void*), void* context) {
-    __builtin_unwind_init();
+    register_spill registers;
+    spill_callee_saved_registers(registers);
     thread_record* self = current_mutator.record;
     struct restore {
         thread_record* self;
@@ -222,13 +219,12 @@ __attribute__((noinline)) void run_as_collection_entry(void (*body)(void*), void
             if (outermost) self->scan_from = nullptr;
         }
     } guard{self, self && !self->scan_from};
-    if (guard.outermost) {
-        setjmp(self->entry_registers);
-        // x86-64 and AArch64 both keep the saved registers within 12 words below the frame.
-        self->scan_from = static_cast<char*>(__builtin_frame_address(0)) - saved_register_bytes;
-    }
+    // The spill holds the caller's callee-saved registers that this frame did not save
+    // itself; those it did save lie above its locals (x86-64 and AArch64 alike), so the scan
+    // from the spill up covers both, and the caller's frames.
+    if (guard.outermost) self->scan_from = reinterpret_cast<char*>(registers.words);
     body(context);
-    asm volatile("" ::: "memory");
+    asm volatile("" : : "r"(registers.words) : "memory");
 }
 
 void lock_thread_registry() { registry().lock.lock(); }
@@ -263,11 +259,11 @@ void resume_the_world() {
 
 namespace {
 __attribute__((noinline)) LASTWORD_NO_SANITIZE void scan_own_stack(char* top) {
-    jmp_buf registers;
-    setjmp(registers);
-    asm volatile("" : : "r"(&registers) : "memory");
+    register_spill registers;
+    spill_callee_saved_registers(registers);
     char* low = approximate_stack_pointer();
     scan_conservatively(low, top);
+    asm volatile("" : : "r"(registers.words) : "memory");
 }
 }  // namespace
 
@@ -275,10 +271,7 @@ void scan_thread_stacks() {
     registry_state& r = registry();
     for (thread_record* t = r.threads; t; t = t->next) {
         if (t == current_mutator.record) {
-            if (t->scan_from) {
-                scan_conservatively(t->scan_from, t->stack_top);
-                scan_conservatively(&t->entry_registers, &t->entry_registers + 1);
-            }
+            if (t->scan_from) scan_conservatively(t->scan_from, t->stack_top);
             else scan_own_stack(t->stack_top);
         }
         else scan_conservatively(t->parked_sp.load(std::memory_order_relaxed), t->stack_top);

@@ -248,3 +248,72 @@ TEST(stress, finalizers_and_cleanups_from_many_threads) {
     ASSERT_TRUE(lastword::wait_for_finalizers(generous));
     EXPECT_GE(finalized.load() + cleaned.load(), 4L * per_thread - 20);
 }
+
+namespace {
+
+struct list_node {
+    member<list_node> next;
+    long value = 0;
+    long check = 0;
+    void trace(lastword::tracer& t) const { t.visit(next); }
+};
+
+// Appends at the tail through member<> stores; head and tail live in registers meanwhile.
+__attribute__((noinline)) list_node* build_list(long first, long length) {
+    list_node* head = lastword::make<list_node>();
+    head->value = first;
+    head->check = ~first;
+    list_node* tail = head;
+    for (long i = 1; i < length; ++i) {
+        list_node* n = lastword::make<list_node>();
+        n->value = first + i;
+        n->check = ~(first + i);
+        tail->next = n;
+        tail = n;
+    }
+    return head;
+}
+
+bool list_intact(const list_node* n, long first, long length) {
+    for (long i = 0; i < length; ++i, n = n->next.get())
+        if (!n || n->value != first + i || n->check != ~(first + i)) return false;
+    return n == nullptr;
+}
+
+}  // namespace
+
+// Ordinary code: threads build lists and trees through member<> stores while another thread
+// collects as fast as it can. Optimised without frame pointers, locals live in any callee-saved
+// register, and every store is a point where a thread may park itself.
+TEST(stress, lists_and_trees_built_while_another_thread_collects_stay_intact) {
+    std::atomic<bool> stop{false};
+    std::atomic<long> failures{0}, collections{0};
+    std::thread collector([&] {
+        lastword::mutator_scope attached;
+        while (!stop) {
+            lastword::collect();
+            collections.fetch_add(1);
+        }
+    });
+    std::vector<std::thread> builders;
+    const int rounds = 400 / scale;
+    for (int w = 0; w < 3; ++w) {
+        builders.emplace_back([&, w] {
+            lastword::mutator_scope attached;
+            for (int r = 0; r < rounds; ++r) {
+                long first = (static_cast<long>(w) << 32) + r * 1000;
+                list_node* a = build_list(first, 300);
+                tree* t = build(7);
+                list_node* b = build_list(first + 500, 200);
+                if (!list_intact(a, first, 300)) ++failures;
+                if (check(t, 7) != 255) ++failures;
+                if (!list_intact(b, first + 500, 200)) ++failures;
+            }
+        });
+    }
+    for (auto& b : builders) b.join();
+    stop = true;
+    collector.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_GT(collections.load(), 10);
+}
