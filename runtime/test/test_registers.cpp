@@ -63,7 +63,8 @@ __attribute__((noinline)) std::uintptr_t hold_fresh_object(const holder& h, step
     return h.hold(hidden, mask, step, context);
 }
 
-bool intact(std::uintptr_t hidden) {
+// In a frame of its own, so the unhidden pointer dies with it.
+__attribute__((noinline)) bool intact(std::uintptr_t hidden) {
     auto* p = reinterpret_cast<const precious*>(hidden ^ mask);
     if (p->magic != magic) return false;
     for (int i = 0; i < 6; ++i)
@@ -141,6 +142,7 @@ outcome run(stop_path path, const holder& h) {
     result.finalized_while_held = finalizations.load() != 0;
     result.intact_after_hold = !result.finalized_while_held && intact(hidden);
     hidden = 0;
+    scrub_stack();  // the dead frames of the hold and of intact(), right below this one
     collect_and_drain(2);
     result.finalized_once_dropped = finalizations.load() != 0;
     return result;
