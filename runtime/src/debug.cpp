@@ -175,14 +175,6 @@ void start_slow_finalizer_watchdog() {
     std::call_once(started, [] { std::thread(watchdog_main).detach(); });
 }
 
-// Clears only memory this frame owns (its own array), so it is safe at any optimisation
-// level: the dead stack below the caller is where the array lies.
-__attribute__((noinline)) LASTWORD_NO_SANITIZE void scrub_dead_stack() noexcept {
-    char area[16 * 1024];
-    explicit_bzero(area, sizeof area);
-    asm volatile("" : : "r"(area) : "memory");
-}
-
 void after_registration() noexcept {
     if (settings.keepalive.load(std::memory_order_relaxed)) [[unlikely]] scrub_dead_stack();
 }
@@ -196,6 +188,15 @@ void load_settings_from_environment() {
 namespace lastword {
 
 void debug::set(std::string_view text) { detail::apply_settings(text, true); }
+
+// Clears only memory this frame owns, its own array, which lies in the dead stack right below
+// the caller: safe at any optimisation level. (Zeroing below the stack pointer instead
+// clobbered an -O0 function's own locals, kept there in the red zone.)
+__attribute__((noinline)) LASTWORD_NO_SANITIZE void debug::scrub_stack() noexcept {
+    char area[32 * 1024];
+    explicit_bzero(area, sizeof area);
+    asm volatile("" : : "r"(area) : "memory");
+}
 
 void debug::reset() noexcept {
     detail::settings.checkfinalizers = false;

@@ -88,20 +88,6 @@ constexpr std::size_t initial_cleanup_workers = 2;
 constexpr std::size_t cleanup_worker_limit = 16;
 constexpr auto pool_grow_after = std::chrono::milliseconds(50);
 
-// Zeroes the dead stack below the caller, so frames created later at the same depth do not
-// carry a finished finalizer's object in uninitialised slots into the conservative scan.
-// Writes below the stack pointer only: nothing live is there, and a signal handler arriving
-// meanwhile runs to completion before the loop goes on.
-__attribute__((noinline)) LASTWORD_NO_SANITIZE void scrub_stack() {
-    char* sp;
-#if defined(__x86_64__)
-    asm volatile("mov %%rsp, %0" : "=r"(sp));
-#else
-    sp = static_cast<char*>(__builtin_frame_address(0)) - 256;
-#endif
-    for (auto* p = reinterpret_cast<void* volatile*>(sp - 32 * 1024); reinterpret_cast<const volatile char*>(p) < sp; ++p) *p = nullptr;
-}
-
 void report_exception(const char* what_kind, const char* type_name, const std::source_location& site) {
     char where[256];
     const char* message = "unknown exception";
@@ -148,7 +134,9 @@ void finalizer_thread_main() {
             ++s.running_serial;
         }
         run_finalizer(record);
-        scrub_stack();
+        // Frames created later at this depth must not carry the finished finalizer's object
+        // in uninitialised slots into the conservative scan.
+        lastword::debug::scrub_stack();
         bool drained;
         {
             std::lock_guard lock(s.lock);
@@ -182,7 +170,7 @@ void cleanup_worker_main() {
         }
         s.pool_supervisor.notify_one();  // the pool may now be saturated
         run_cleanup(record);
-        scrub_stack();
+        lastword::debug::scrub_stack();
         std::shared_ptr<cleanup_record> keep;
         {
             std::lock_guard lock(s.lock);

@@ -386,7 +386,7 @@ void start_slow_finalizer_watchdog();
 void load_settings_from_environment();
 // keepalive: zeroes the dead stack below the caller, so frames created later at that depth
 // do not carry stale pointers from the runtime's deeper frames into the conservative scan.
-void scrub_dead_stack() noexcept;
+__attribute__((always_inline)) inline void scrub_dead_stack() noexcept { lastword::debug::scrub_stack(); }
 
 struct counters {
     std::atomic<std::uint64_t> collections{0};

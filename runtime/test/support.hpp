@@ -28,16 +28,7 @@ constexpr auto generous = std::chrono::milliseconds(20000);
 
 // Dead frames below the caller may still hold pointers from earlier calls; frames created
 // later at the same depth would carry them into the conservative scan in uninitialised slots.
-// Zeroes the stack below the stack pointer (nothing live is there).
-__attribute__((noinline, no_sanitize("address", "thread"))) inline void scrub_stack() {
-    char* sp;
-#if defined(__x86_64__)
-    asm volatile("mov %%rsp, %0" : "=r"(sp));
-#else
-    sp = static_cast<char*>(__builtin_frame_address(0)) - 256;
-#endif
-    for (auto* p = reinterpret_cast<void* volatile*>(sp - 64 * 1024); reinterpret_cast<const volatile char*>(p) < sp; ++p) *p = nullptr;
-}
+using lastword::debug::scrub_stack;
 
 // Runs f in its own frame: pointers it leaves in registers or spill slots die with the frame
 // (callee-saved registers are restored on return), so the caller's frame stays clean.

@@ -40,6 +40,13 @@ void reset() noexcept;
 std::size_t report_finalizer_leaks();
 // verify: reports (and returns false) if pointer points into a freed object.
 bool check_pointer(const void* pointer) noexcept;
+// Zeroes 32 KiB of dead stack right below the caller's frame (memory this call owns for its
+// duration, so it is safe in any build; a word of its own frame's padding may stay), needing
+// that much free stack. Frames created later
+// at the same depth then carry no stale pointers from earlier, deeper calls into the
+// conservative scan in uninitialised slots: call it before a collection that should find
+// an object dead. The runtime uses it after every finalizer and cleanup.
+void scrub_stack() noexcept;
 // keepalive: a full collection right here, scanning this thread's stack from the caller's
 // frame up, then waits until every finalizer and cleanup it queued has run. Returns how
 // many it queued. Does nothing (returns 0) while the mode is off, so a test's stand-in for
