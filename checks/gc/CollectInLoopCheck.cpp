@@ -2,10 +2,14 @@
 
 #include "gc/CollectInLoopCheck.h"
 #include "analysis/ApiCalls.h"
+#include "analysis/BlockingCalls.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace clang::ast_matchers;
 using namespace lastword::analysis;
@@ -77,12 +81,133 @@ std::optional<uint64_t> constantTripCount(const Stmt &Loop, const ASTContext &Co
   return Count;
 }
 
+// Calls that take the next piece of work from a source (a queue, a stream,
+// an iterator) or ask whether it ran dry, by name.
+bool isWorkSourceName(llvm::StringRef Name) {
+  static const llvm::StringSet<> Words = {
+      "pop",   "take",  "next",   "read",   "dequeue", "recv",      "receive", "fetch",
+      "getline", "gets", "fgets", "scanf",  "fscanf",  "getc",      "fgetc",   "getchar",
+      "consume", "shift", "empty", "eof",   "end",     "exhausted", "done",    "drained"};
+  // Words of the name: `try_pop`, `popFront`, `readLine`.
+  size_t Start = 0;
+  for (size_t I = 0; I <= Name.size(); ++I) {
+    bool Boundary = I == Name.size() || Name[I] == '_' ||
+                    (I > Start && llvm::isUpper(Name[I]) && llvm::isLower(Name[I - 1]));
+    if (!Boundary)
+      continue;
+    if (I > Start && Words.contains(Name.slice(Start, I).lower()))
+      return true;
+    Start = Name[I < Name.size() ? I : 0] == '_' ? I + 1 : I;
+  }
+  return false;
+}
+
+bool callsWorkSource(const Stmt *S) {
+  bool Found = false;
+  visitStmts(S, [&](const Stmt &Child) {
+    if (Found || isa<LambdaExpr>(Child))
+      return false;
+    if (const auto *Call = dyn_cast<CallExpr>(&Child))
+      if (const FunctionDecl *Callee = Call->getDirectCallee())
+        if (Callee->getIdentifier())
+          Found = isWorkSourceName(Callee->getName());
+    return !Found;
+  });
+  return Found;
+}
+
+const VarDecl *varOf(const Expr *E) {
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+// Variables the loop body fills from a work source: `auto job = q.pop();`,
+// `line = read_line(in);`, `getline(in, line)`, `q.try_pop(job)`.
+llvm::SmallPtrSet<const VarDecl *, 4> workSourceVars(const Stmt &Body) {
+  llvm::SmallPtrSet<const VarDecl *, 4> Vars;
+  visitStmts(&Body, [&](const Stmt &S) {
+    if (isa<LambdaExpr>(S))
+      return false;
+    if (const auto *Decls = dyn_cast<DeclStmt>(&S)) {
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getInit() &&
+                                                     callsWorkSource(Var->getInit()))
+          Vars.insert(Var);
+    } else if (const auto *Assign = dyn_cast<BinaryOperator>(&S);
+               Assign && Assign->isAssignmentOp() && callsWorkSource(Assign->getRHS())) {
+      if (const VarDecl *Var = varOf(Assign->getLHS()))
+        Vars.insert(Var);
+    } else if (const auto *Call = dyn_cast<CallExpr>(&S)) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (Callee && Callee->getIdentifier() && isWorkSourceName(Callee->getName()))
+        for (const Expr *Arg : Call->arguments())
+          if (const VarDecl *Var = varOf(Arg))
+            Vars.insert(Var);
+    }
+    return true;
+  });
+  return Vars;
+}
+
+// Exits under an `if` that asks whether the work source ran dry (`if (!job)
+// break;` after `job = queue.pop()`, `if (q.empty()) break;`): the loop
+// walks a batch and leaves when it is done, unlike a retry loop, which
+// repeats the same failed attempt.
+llvm::SmallPtrSet<const Stmt *, 4> workSourceExits(const Stmt &Body) {
+  llvm::SmallPtrSet<const Stmt *, 4> Exits;
+  llvm::SmallPtrSet<const VarDecl *, 4> Vars = workSourceVars(Body);
+  visitStmts(&Body, [&](const Stmt &S) {
+    if (isa<LambdaExpr>(S))
+      return false;
+    const auto *If = dyn_cast<IfStmt>(&S);
+    if (!If || !If->getCond())
+      return true;
+    bool Dry = callsWorkSource(If->getCond());
+    if (!Dry)
+      visitStmts(If->getCond(), [&](const Stmt &C) {
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(&C))
+          if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()); Var && Vars.contains(Var))
+            Dry = true;
+        return !Dry;
+      });
+    if (const VarDecl *CondVar = If->getConditionVariable(); CondVar && Vars.contains(CondVar))
+      Dry = true;
+    if (Dry)
+      visitStmts(If->getThen(), [&](const Stmt &Exit) {
+        if (isa<LambdaExpr, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt>(Exit))
+          return false;
+        if (isa<BreakStmt, ReturnStmt, GotoStmt>(Exit))
+          Exits.insert(&Exit);
+        return true;
+      });
+    return true;
+  });
+  return Exits;
+}
+
+// The condition of a loop that reads its work as it goes:
+// `while (std::getline(in, line))`, `while (box.take(msg))`.
+bool conditionReadsWork(const Stmt &Loop) {
+  const Expr *Cond = nullptr;
+  if (const auto *While = dyn_cast<WhileStmt>(&Loop))
+    Cond = While->getCond();
+  else if (const auto *For = dyn_cast<ForStmt>(&Loop))
+    Cond = For->getCond();
+  else if (const auto *Do = dyn_cast<DoStmt>(&Loop))
+    Cond = Do->getCond();
+  return Cond && callsWorkSource(Cond);
+}
+
 // A break, return, throw or goto that leaves the loop before \p Before: the
 // loop retries (collect, then allocate again) rather than walks a batch.
+// Exits taken when the work source runs dry do not count.
 bool exitsBefore(const Stmt &Body, SourceLocation Before, const SourceManager &SM) {
   bool Found = false;
+  llvm::SmallPtrSet<const Stmt *, 4> Dry = workSourceExits(Body);
   visitStmts(&Body, [&](const Stmt &S) {
     if (Found || isa<LambdaExpr>(S))
+      return false;
+    if (Dry.contains(&S))
       return false;
     if (!SM.isBeforeInTranslationUnit(S.getBeginLoc(), Before))
       return false;
@@ -175,6 +300,82 @@ bool onlyCollects(const Stmt *S, const ApiProfile &Profile, unsigned Depth = 0) 
   return false;
 }
 
+std::string algorithmName(const CallExpr &Call) {
+  if (const auto *Operator = dyn_cast<CXXOperatorCallExpr>(&Call))
+    if (Operator->getNumArgs() > 0)
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(Operator->getArg(0)->IgnoreParenImpCasts()))
+        return plainQualifiedName(*Ref->getDecl());
+  const FunctionDecl *Callee = Call.getDirectCallee();
+  return Callee ? displayName(*Callee) : std::string("algorithm");
+}
+
+// Whether \p E calls the callable parameter \p Param: `fn(x)`,
+// `std::invoke(fn, x)`, `(*fn)(x)`.
+bool callsParam(const Stmt &S, const ParmVarDecl &Param) {
+  auto isParam = [&](const Expr *E) {
+    for (unsigned Depth = 0; E && Depth < 4; ++Depth) {
+      E = E->IgnoreParenImpCasts();
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+        return Ref->getDecl() == &Param;
+      const auto *Deref = dyn_cast<UnaryOperator>(E);
+      if (!Deref || Deref->getOpcode() != UO_Deref)
+        return false;
+      E = Deref->getSubExpr();
+    }
+    return false;
+  };
+  if (const auto *Operator = dyn_cast<CXXOperatorCallExpr>(&S))
+    return Operator->getOperator() == OO_Call && Operator->getNumArgs() > 0 &&
+           isParam(Operator->getArg(0));
+  const auto *Call = dyn_cast<CallExpr>(&S);
+  if (!Call)
+    return false;
+  if (isParam(Call->getCallee()))
+    return true;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  return Callee && Callee->isInStdNamespace() && Callee->getIdentifier() &&
+         Callee->getName() == "invoke" && Call->getNumArgs() > 0 && isParam(Call->getArg(0));
+}
+
+// A loop of \p Function whose body calls \p Param on every iteration (not
+// under a condition inside the body), or null.
+const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) {
+  const Stmt *Found = nullptr;
+  visitStmts(Function.getBody(), [&](const Stmt &S) {
+    if (Found || isa<LambdaExpr>(S))
+      return false;
+    const Stmt *Body = loopBody(S);
+    if (!Body)
+      return true;
+    // Statements of the body that run on every iteration.
+    llvm::SmallVector<const Stmt *, 16> Work{Body};
+    while (!Work.empty() && !Found) {
+      const Stmt *Current = Work.pop_back_val();
+      if (!Current || isa<LambdaExpr>(Current))
+        continue;
+      if (callsParam(*Current, Param)) {
+        Found = &S;
+        break;
+      }
+      if (const auto *If = dyn_cast<IfStmt>(Current)) {
+        Work.push_back(If->getCond());
+        continue;
+      }
+      if (isa<SwitchStmt, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, CXXTryStmt,
+              AbstractConditionalOperator>(Current))
+        continue;
+      if (const auto *Binary = dyn_cast<BinaryOperator>(Current); Binary && Binary->isLogicalOp()) {
+        Work.push_back(Binary->getLHS());
+        continue;
+      }
+      for (const Stmt *Child : Current->children())
+        Work.push_back(Child);
+    }
+    return !Found;
+  });
+  return Found;
+}
+
 const char DefaultPacingFunctions[] =
     "std::this_thread::sleep_for;std::this_thread::sleep_until;sleep;usleep;nanosleep;"
     "clock_nanosleep;std::condition_variable::wait;std::condition_variable::wait_for;"
@@ -228,6 +429,24 @@ void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
                                              "::std::generate", "::std::generate_n"))))
                          .bind("algorithm"),
                      this);
+  // The ranges algorithms are function objects: `std::ranges::for_each(r, f)`
+  // calls the operator() of the object named so.
+  Finder->addMatcher(
+      cxxOperatorCallExpr(NotSystem, hasOverloadedOperatorName("()"),
+                          hasArgument(0, ignoringParenImpCasts(declRefExpr(to(varDecl(hasAnyName(
+                                             "::std::ranges::for_each", "::std::ranges::for_each_n",
+                                             "::std::ranges::transform", "::std::ranges::generate",
+                                             "::std::ranges::generate_n")))))))
+          .bind("algorithm"),
+      this);
+  // A function of the translation unit handed a lambda: it may call it in a
+  // loop (a hand-written visitor or iterator helper).
+  Finder->addMatcher(callExpr(NotSystem, unless(cxxOperatorCallExpr()),
+                              hasAnyArgument(ignoringImplicit(anyOf(
+                                  lambdaExpr(), materializeTemporaryExpr(has(lambdaExpr()))))),
+                              callee(functionDecl(unless(isExpansionInSystemHeader()))))
+                         .bind("helper"),
+                     this);
 }
 
 void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
@@ -242,6 +461,10 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
         CallPathFinder::Reach::EveryExecution);
   const SourceManager &SM = *Result.SourceManager;
 
+  if (const auto *Helper = Result.Nodes.getNodeAs<CallExpr>("helper")) {
+    checkHelperCall(*Helper, SM);
+    return;
+  }
   if (const auto *Algorithm = Result.Nodes.getNodeAs<CallExpr>("algorithm")) {
     for (const Expr *Arg : Algorithm->arguments()) {
       const auto *Lambda = dyn_cast<LambdaExpr>(skipTemporaries(Arg));
@@ -250,7 +473,7 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
       std::optional<CallPath> Path = Paths->findPath(*Lambda->getBody());
       if (!Path || Path->empty() || isInSystemCode(Path->front().location(), SM))
         continue;
-      std::string Algo = displayName(*Algorithm->getDirectCallee());
+      std::string Algo = algorithmName(*Algorithm);
       reportPath(*Path, "full collection for every element: '" + Algo +
                             "' runs this lambda once per element");
       diag(Algorithm->getBeginLoc(), "'%0' is called here", DiagnosticIDs::Note) << Algo;
@@ -276,10 +499,35 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   // A range-for walks a collection; other loops that can leave before
   // collecting are retry loops (collect, then try the allocation again).
-  if (!isa<CXXForRangeStmt>(Loop) && exitsBefore(*Body, Loc, SM))
+  if (!isa<CXXForRangeStmt>(Loop) && !conditionReadsWork(*Loop) && exitsBefore(*Body, Loc, SM))
     return;
   reportPath(*Path, "full collection on every iteration of this loop");
   diag(Loop->getBeginLoc(), "the loop starts here", DiagnosticIDs::Note);
+}
+
+void CollectInLoopCheck::checkHelperCall(const CallExpr &Call, const SourceManager &SM) {
+  const FunctionDecl *Callee = Call.getDirectCallee();
+  const FunctionDecl *Definition = Callee ? Callee->getDefinition() : nullptr;
+  if (!Definition || !Definition->getBody() || isInSystemCode(Definition->getLocation(), SM))
+    return;
+  for (unsigned I = 0; I < Call.getNumArgs() && I < Definition->getNumParams(); ++I) {
+    const auto *Lambda = dyn_cast_or_null<LambdaExpr>(skipTemporaries(Call.getArg(I)));
+    if (!Lambda || !Lambda->getBody())
+      continue;
+    const Stmt *Loop = loopCalling(*Definition, *Definition->getParamDecl(I));
+    if (!Loop || isPacedLoop(*Lambda->getBody()))
+      continue;
+    std::optional<CallPath> Path = Paths->findPath(*Lambda->getBody());
+    if (!Path || Path->empty() || isInSystemCode(Path->front().location(), SM))
+      continue;
+    std::string Name = displayName(*Callee);
+    reportPath(*Path, "full collection for every element: '" + Name +
+                          "' runs this lambda once per element");
+    diag(Call.getBeginLoc(), "'%0' is called here", DiagnosticIDs::Note) << Name;
+    diag(Loop->getBeginLoc(), "'%0' calls the lambda on every iteration of this loop",
+         DiagnosticIDs::Note)
+        << Name;
+  }
 }
 
 void CollectInLoopCheck::reportPath(const CallPath &Path, const std::string &What) {

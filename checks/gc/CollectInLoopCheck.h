@@ -43,6 +43,9 @@ public:
 
 private:
   bool isPacedLoop(const Stmt &Body);
+  /// A call handing a lambda to a function of the translation unit that
+  /// calls it on every iteration of a loop.
+  void checkHelperCall(const CallExpr &Call, const SourceManager &SM);
   void reportPath(const lastword::analysis::CallPath &Path, const std::string &What);
 
   lastword::analysis::ApiProfile Profile;

@@ -327,3 +327,136 @@ void collect_and_log(int rounds) {
     process(*next_item());
   }
 }
+
+// ---- Recall: the ordinary layers of real code. ----
+
+// An RAII guard declared in the body collects in its destructor, at the end
+// of every iteration.
+struct CollectOnExit {
+  ~CollectOnExit() { lastword::collect(); }
+};
+void guarded_batch(std::vector<Item> &items) {
+  for (Item &item : items) {
+    CollectOnExit scope;
+    // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: full collection on every iteration of this loop: 'CollectOnExit::~CollectOnExit' calls 'lastword::collect', which stops the world and traces the whole heap each time [gc-collect-in-loop]
+    // CHECK-MESSAGES: :[[@LINE-2]]:19: note: 'scope' is destroyed at the end of its scope
+    // CHECK-MESSAGES: :[[@LINE-7]]:22: note: 'lastword::collect' collects the whole heap here
+    // CHECK-MESSAGES: :[[@LINE-5]]:3: note: the loop starts here
+    process(item);
+  }
+}
+
+// A virtual call follows every override the translation unit shows.
+struct Stage {
+  virtual void finish() = 0;
+  virtual ~Stage() = default;
+};
+struct CompactingStage : Stage {
+  void finish() override { lastword::collect(); }
+};
+void run_stages(std::vector<Stage *> &stages) {
+  for (Stage *stage : stages)
+    stage->finish();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'CompactingStage::finish' calls 'lastword::collect', which stops the world
+  // CHECK-MESSAGES: :[[@LINE-2]]:5: note: a virtual call to 'Stage::finish' may run this override
+  // CHECK-MESSAGES: :[[@LINE-7]]:28: note: 'lastword::collect' collects the whole heap here
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: the loop starts here
+}
+
+// A loop that walks a work source and leaves when it runs dry is a batch.
+#include <deque>
+#include <optional>
+#include <istream>
+#include <string>
+struct Jobs {
+  std::deque<Item> items;
+  std::optional<Item> pop() {
+    if (items.empty())
+      return std::nullopt;
+    Item front = items.front();
+    items.pop_front();
+    return front;
+  }
+};
+void drain_jobs(Jobs &jobs) {
+  for (;;) {
+    std::optional<Item> job = jobs.pop();
+    if (!job)
+      break;
+    process(*job);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-7]]:3: note: the loop starts here
+  }
+  while (true) {
+    if (jobs.items.empty())
+      break;
+    process(jobs.items.front());
+    jobs.items.pop_front();
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-7]]:3: note: the loop starts here
+  }
+}
+void read_commands(std::istream &in) {
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line == "quit")
+      break;
+    process(*next_item());
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-6]]:3: note: the loop starts here
+  }
+}
+// ...a retry repeats the same failed attempt: silent.
+bool try_reserve(int bytes);
+void reserve_with_retry(int bytes) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (try_reserve(bytes))
+      break;
+    (void)lastword::make<Item>();
+    lastword::collect();
+  }
+}
+
+// A hand-written visitor that calls its callable in a loop runs the lambda
+// once per element, like the standard algorithms.
+struct Sheet {
+  std::vector<Item *> rows;
+  template <class Fn> void for_each_row(Fn &&fn) {
+    for (size_t i = 0; i < rows.size(); ++i)
+      fn(rows[i]);
+  }
+  template <class Fn> void find_row(int payload, Fn &&fn) {
+    for (Item *row : rows)
+      if (row->payload == payload) {
+        fn(row);
+        return;
+      }
+  }
+  template <class Fn> void timed(Fn &&fn) { fn(rows.front()); }
+};
+void recalculate(Sheet &sheet) {
+  sheet.for_each_row([](Item *row) {
+    process(*row);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection for every element: 'Sheet::for_each_row' runs this lambda once per element: 'lastword::collect' stops the world and traces the whole heap each time [gc-collect-in-loop]
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'Sheet::for_each_row' is called here
+    // CHECK-MESSAGES: :[[@LINE-18]]:5: note: 'Sheet::for_each_row' calls the lambda on every iteration of this loop
+  });
+  // Called once, or once on a match: silent.
+  sheet.find_row(7, [](Item *row) { process(*row); lastword::collect(); });
+  sheet.timed([](Item *row) { process(*row); lastword::collect(); });
+}
+
+// The ranges algorithms are loops too.
+#include <ranges>
+void per_element_ranges(std::vector<Item> &items) {
+  std::ranges::for_each(items, [](Item &item) {
+    process(item);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection for every element: 'std::ranges::for_each' runs this lambda once per element
+  });
+  // CHECK-MESSAGES: :[[@LINE-5]]:3: note: 'std::ranges::for_each' is called here
+}
