@@ -41,6 +41,19 @@ template <class R> bool list_empty(const R& sentinel) { return sentinel.next == 
 
 struct cleanup_sentinel : cleanup_record {};
 
+// The registry's containers grow with the registrations. Their nodes point to each other;
+// placed 16 bytes into their malloc'ed blocks, those links are never the start of a block, so
+// the scan of a callable's storage, should a stale word lead it to one node, stops there.
+template <class T> struct offset_allocator {
+    using value_type = T;
+    offset_allocator() = default;
+    template <class U> offset_allocator(const offset_allocator<U>&) noexcept {}
+    static_assert(alignof(T) <= 16);
+    T* allocate(std::size_t n) { return reinterpret_cast<T*>(static_cast<char*>(::operator new(n * sizeof(T) + 16)) + 16); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(reinterpret_cast<char*>(p) - 16); }
+    friend bool operator==(const offset_allocator&, const offset_allocator&) noexcept { return true; }
+};
+
 struct finalization_state {
     std::mutex lock;
     std::condition_variable finalizer_work;
@@ -52,13 +65,15 @@ struct finalization_state {
     std::chrono::steady_clock::time_point running_since;
     std::uint64_t running_serial = 0;
     std::size_t queue_length = 0;
-    std::unordered_map<std::uintptr_t, finalizer_record*> by_object;  // key: complemented address
+    std::unordered_map<std::uintptr_t, finalizer_record*, std::hash<std::uintptr_t>, std::equal_to<std::uintptr_t>,
+                       offset_allocator<std::pair<const std::uintptr_t, finalizer_record*>>>
+        by_object;  // key: complemented address
     std::uint64_t finalizers_queued = 0;
     std::uint64_t finalizers_completed = 0;
     cleanup_sentinel registered_cleanups;
     cleanup_sentinel queued_cleanups;
     cleanup_sentinel running_cleanups;
-    std::set<std::uint64_t> outstanding_tickets;
+    std::set<std::uint64_t, std::less<std::uint64_t>, offset_allocator<std::uint64_t>> outstanding_tickets;
     std::uint64_t next_ticket = 0;
     page_vector<finalizer_record*> candidates;
     page_vector<finalizer_record*> newly_queued;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -212,4 +213,26 @@ TEST(captures, a_cancelled_registration_no_longer_keeps_its_captures) {
     lastword::set_finalizer(owner.get(), nullptr);
     expect_nodes_freed_eventually(3);
     EXPECT_EQ(ran.load(), 0);
+}
+
+TEST(captures, beyond_its_bounds_the_walk_reports_once_and_still_keeps_direct_captures) {
+    reset();
+    persistent<Owner> owner;
+    isolated([&] {
+        scrub_small_malloc_chunks();
+        owner = lastword::make<Owner>();
+        std::vector<Node*> near{lastword::make<Node>()};
+        std::list<int> far(70000, 1);  // more blocks than one registration's walk visits
+        lastword::set_finalizer(owner.get(), [near, far](Owner*) { seen_sum += near.front()->payload; });
+    });
+    testing::internal::CaptureStderr();
+    collect_and_drain(2);
+    std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(nodes_destroyed.load(), 0) << "a capture next to the callable is scanned first";
+    EXPECT_NE(err.find("lastword: captures: a finalizer or cleanup owns more than 65536 malloc'ed blocks or 256 MiB"),
+              std::string::npos)
+        << err;
+    owner = nullptr;
+    for (int i = 0; i < 6 && seen_sum.load() == 0; ++i) collect_and_drain();
+    EXPECT_EQ(seen_sum.load(), intact);
 }

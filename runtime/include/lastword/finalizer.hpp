@@ -1,5 +1,6 @@
 // Finalizers (ordered, resurrecting, one thread) and cleanups (unordered, no resurrection, pool).
 #pragma once
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -29,8 +30,24 @@ private:
 };
 
 // The registration of a finalizer. The callable lives right after this base in the same
-// allocation; its bytes [callable_begin, callable_end) are scanned conservatively as a root.
+// allocation; its bytes [callable_begin, callable_end) are scanned conservatively as a root,
+// with the malloc'ed blocks they lead to.
 struct finalizer_record {
+    // A record sits 16 bytes into its malloc'ed block: the registry links records by their
+    // own addresses, never the start of a block, so the scan of a callable's storage (which
+    // follows pointers to block starts only) cannot wander from a stale word into one record
+    // and from there through the whole registry.
+    static void* operator new(std::size_t size) { return static_cast<char*>(::operator new(size + 16)) + 16; }
+    static void* operator new(std::size_t size, std::align_val_t align) {
+        auto offset = std::max<std::size_t>(16, static_cast<std::size_t>(align));
+        return static_cast<char*>(::operator new(size + offset, align)) + offset;
+    }
+    static void operator delete(void* p) noexcept { ::operator delete(static_cast<char*>(p) - 16); }
+    static void operator delete(void* p, std::align_val_t align) noexcept {
+        auto offset = std::max<std::size_t>(16, static_cast<std::size_t>(align));
+        ::operator delete(static_cast<char*>(p) - offset, align);
+    }
+
     finalizer_record* previous = nullptr;
     finalizer_record* next = nullptr;
     hidden_pointer object;        // start of the collected object (its body)
