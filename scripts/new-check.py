@@ -86,9 +86,6 @@ public:
   std::optional<TraversalKind> getCheckTraversalKind() const override {{
     return TK_IgnoreUnlessSpelledInSource;
   }}
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {{
-    return LangOpts.CPlusPlus || LangOpts.C99;
-  }}
 
 private:
   /// Which functions are the collector's API (read from the options).

@@ -90,7 +90,8 @@ def main():
     if "--" in extra:
         at = extra.index("--")
         tool_args, compiler_args = extra[:at], extra[at + 1:]
-    if not any(a.startswith("-std=") for a in compiler_args):
+    extension = os.path.splitext(args.source)[1] or ".cpp"
+    if extension != ".c" and not any(a.startswith("-std=") for a in compiler_args):
         compiler_args.append("-std=c++20")
     compiler_args += ["-I" + d for d in args.includes]
 
@@ -108,7 +109,7 @@ def main():
 
     outputs = {}
     for tool in [t for t in args.tools.split(",") if t]:
-        temp = "%s.%s.cpp" % (args.temp, tool)
+        temp = "%s.%s%s" % (args.temp, tool, extension)
         with open(temp, "w", encoding="utf-8") as f:
             f.write(cleaned)
         checks = "--checks=-*," + args.check

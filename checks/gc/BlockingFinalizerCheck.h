@@ -35,10 +35,6 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void onStartOfTranslationUnit() override;
   void onEndOfTranslationUnit() override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus || LangOpts.C99;
-  }
-
 private:
   struct Site {
     SourceLocation Note;  ///< where the note goes (the callback argument)

@@ -37,10 +37,6 @@ public:
   std::optional<TraversalKind> getCheckTraversalKind() const override {
     return TK_IgnoreUnlessSpelledInSource;
   }
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus || LangOpts.C99;
-  }
-
 private:
   bool isPacedLoop(const Stmt &Body);
   /// A call handing a lambda to a function of the translation unit that

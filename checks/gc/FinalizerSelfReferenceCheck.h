@@ -28,10 +28,6 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   /// The matchers choose their own traversal (see registerMatchers).
   std::optional<TraversalKind> getCheckTraversalKind() const override { return std::nullopt; }
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus || LangOpts.C99;
-  }
-
   void onStartOfTranslationUnit() override {
     Excluded.forget();
     Functions.reset();
