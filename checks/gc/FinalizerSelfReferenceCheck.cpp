@@ -280,14 +280,15 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
     // Registrations as written, templates included (judged as far as their
     // dependent code shows), implicit code not visited.
     Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, Registration), this);
-    // And through the instantiations of user templates, where the types are
-    // known: reported once, at the template (see Reported).
-    Finder->addMatcher(traverse(TK_AsIs, functionDecl(unless(isExpansionInSystemHeader()),
-                                                      ast_matchers::isTemplateInstantiation(), isDefinition(),
-                                                      forEachDescendant(Registration))
-                                             .bind("instantiation")),
-                       this);
   }
+  // And through the instantiations of user templates whose pattern
+  // registers (see TemplatesWithRegistrations), where the types are known:
+  // reported once, at the template (see Reported).
+  Finder->addMatcher(traverse(TK_AsIs, functionDecl(ast_matchers::isTemplateInstantiation(),
+                                                    isDefinition(),
+                                                    unless(isExpansionInSystemHeader()))
+                                           .bind("instantiation")),
+                     this);
 }
 
 bool FinalizerSelfReferenceCheck::waitsForFinalizersAfter(const FunctionDecl &Function,
@@ -308,9 +309,36 @@ bool FinalizerSelfReferenceCheck::waitsForFinalizersAfter(const FunctionDecl &Fu
 }
 
 void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) {
-  const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call");
-  if (!Call || !Result.Context || Excluded.excludesMainFile(*Result.SourceManager))
+  if (!Result.Context || !Result.SourceManager ||
+      Excluded.excludesMainFile(*Result.SourceManager))
     return;
+  if (!Functions)
+    Functions = std::make_unique<EnclosingFunctions>(*Result.Context);
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call")) {
+    const FunctionDecl *Function = Functions->of(*Call);
+    // Templates are visited before their instantiations.
+    if (Function && Function->isDependentContext())
+      TemplatesWithRegistrations.insert(Function);
+    judge(*Call, Function, Result);
+    return;
+  }
+  const auto *Instantiation = Result.Nodes.getNodeAs<FunctionDecl>("instantiation");
+  const FunctionDecl *Pattern =
+      Instantiation ? Instantiation->getTemplateInstantiationPattern() : nullptr;
+  if (!Pattern || !TemplatesWithRegistrations.contains(Pattern))
+    return;
+  visitStmts(Instantiation->getBody(), [&](const Stmt &S) {
+    if (const auto *Call = dyn_cast<CallExpr>(&S))
+      if (classifyCall(*Call, Profile, ApiRole::Finalizer) ||
+          classifyCall(*Call, Profile, ApiRole::Cleanup))
+        judge(*Call, Instantiation, Result);
+    return true;
+  });
+}
+
+void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const FunctionDecl *Function,
+                                        const MatchFinder::MatchResult &Result) {
+  const CallExpr *Call = &Registration;
   std::optional<ApiCall> Api;
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {
     Api = classifyCall(*Call, Profile, Role);
@@ -326,12 +354,8 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
     return;
   const SourceManager &SM = *Result.SourceManager;
   ASTContext &Context = *Result.Context;
-  if (!Functions)
-    Functions = std::make_unique<EnclosingFunctions>(Context);
   if (!Flows)
     Flows = std::make_unique<FlowCache>(Context);
-  const auto *Instantiation = Result.Nodes.getNodeAs<FunctionDecl>("instantiation");
-  const FunctionDecl *Function = Instantiation ? Instantiation : Functions->of(*Call);
   ReachOptions Options;
   for (StringRef Name : Profile.names(ApiRole::Allocation))
     Options.CarryingFunctions.push_back(Name.str());

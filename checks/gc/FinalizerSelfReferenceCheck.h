@@ -34,9 +34,13 @@ public:
     Flows.reset();
     LastWait.clear();
     Reported.clear();
+    TemplatesWithRegistrations.clear();
   }
 
 private:
+  /// Judges one registration made in \p Function (null: outside functions).
+  void judge(const CallExpr &Registration, const FunctionDecl *Function,
+             const ast_matchers::MatchFinder::MatchResult &Result);
   /// Does \p Function collect or wait for finalizers after \p Registration
   /// (a test, a shutdown path)? Its locals then outlive the callable.
   bool waitsForFinalizersAfter(const FunctionDecl &Function, const CallExpr &Registration,
@@ -47,6 +51,9 @@ private:
   llvm::DenseMap<const FunctionDecl *, SourceLocation> LastWait;
   /// Where a warning was given: a template and its instantiations report once.
   llvm::DenseSet<SourceLocation> Reported;
+  /// Templates (patterns) that make a registration: only their
+  /// instantiations are judged again.
+  llvm::DenseSet<const FunctionDecl *> TemplatesWithRegistrations;
   lastword::analysis::ExcludedPaths Excluded;
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
   /// The per-function flow layer, built on demand for this TU.

@@ -4,6 +4,7 @@
 #include <system/gc-self-reference-macros.h>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -592,6 +593,28 @@ void constructor_gives_this(Panel *panel) {
   // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'panel' is captured here
   // CHECK-MESSAGES: :[[@LINE-4]]:11: note: 'panel' holds the object, stored by the constructor of 'Widget' here
 }
+// The argument the constructor gave `this` to, carried in a cleanup's argument.
+struct Host;
+struct Plugin {
+  Plugin(Host *host, int handle);
+  int handle;
+};
+struct Host {
+  std::vector<lastword::member<Plugin>> loaded;
+  void attach(Plugin *p) { loaded.push_back(p); }
+};
+Plugin::Plugin(Host *host, int handle) : handle(handle) { host->attach(this); }
+struct UnloadContext {
+  Host *host;
+  int handle;
+};
+void unload(UnloadContext ctx);
+void plugin_cleanup(Host *host) {
+  Plugin *p = lastword::make<Plugin>(host, 3);
+  lastword::add_cleanup(p, &unload, UnloadContext{host, 3});
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument 'UnloadContext{host, 3}' holds the object, which keeps it alive: the cleanup will never run
+  // CHECK-MESSAGES: :[[@LINE-3]]:11: note: 'host' holds the object, stored by the constructor of 'Plugin' here
+}
 // Near miss: a child that only points to its parent.
 struct Label {
   explicit Label(Panel *parent) : parent(parent) {}
@@ -653,6 +676,27 @@ void library_internals() {
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'bytes', which keeps the object alive: it will never be finalized
   // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'bytes' is captured here
   // CHECK-MESSAGES: :[[@LINE-4]]:20: note: 'bytes' holds the object, initialised here
+}
+
+// A map filled through operator[], and a bound argument that reaches it.
+struct Book {
+  std::map<int, lastword::member<Conn>> orders;
+  void on_gone(Conn *c);
+};
+void book_orders(int id) {
+  Book *book = lastword::make<Book>();
+  Conn *order = lastword::make<Conn>();
+  book->orders[id] = order;
+  lastword::set_finalizer(order, std::bind(&Book::on_gone, book, std::placeholders::_1));
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer binds 'book', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:60: note: 'book' is bound here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'book' holds the object through 'book->orders[id]', assigned here
+  // Near miss: erased from the map on every path before the registration.
+  Conn *gone = lastword::make<Conn>();
+  Book *other = lastword::make<Book>();
+  other->orders[id] = gone;
+  other->orders.clear();
+  lastword::set_finalizer(gone, std::bind(&Book::on_gone, other, std::placeholders::_1));
 }
 
 // ---- Flow: a write counts when control can go from it to the registration. ----
