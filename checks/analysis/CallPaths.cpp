@@ -4,6 +4,7 @@
 #include "analysis/Callables.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
@@ -66,6 +67,27 @@ const CXXDestructorDecl *destructorOf(QualType Type) {
   if (!Record || !Record->hasDefinition() || Record->hasTrivialDestructor())
     return nullptr;
   return Record->getDestructor();
+}
+
+/// The call operator of the user's deleter class that destroying a
+/// `std::unique_ptr<T, D>` runs, or null.
+const CXXMethodDecl *userDeleterOf(const FunctionDecl *Destructor) {
+  const auto *Dtor = dyn_cast_or_null<CXXDestructorDecl>(Destructor);
+  const auto *Pointer =
+      Dtor ? dyn_cast<ClassTemplateSpecializationDecl>(Dtor->getParent()) : nullptr;
+  if (!Pointer || !Pointer->isInStdNamespace() || !Pointer->getIdentifier() ||
+      Pointer->getName() != "unique_ptr" || Pointer->getTemplateArgs().size() < 2)
+    return nullptr;
+  const TemplateArgument &Arg = Pointer->getTemplateArgs()[1];
+  if (Arg.getKind() != TemplateArgument::Type)
+    return nullptr;
+  const CXXRecordDecl *Deleter = Arg.getAsType()->getAsCXXRecordDecl();
+  if (!Deleter || !Deleter->hasDefinition() || isInSystemHeader(*Deleter))
+    return nullptr;
+  for (const CXXMethodDecl *Method : Deleter->getDefinition()->methods())
+    if (Method->getOverloadedOperator() == OO_Call)
+      return Method;
+  return nullptr;
 }
 
 /// A virtual call whose target the static types do not fix.
@@ -323,6 +345,20 @@ std::optional<CallPath> CallPathFinder::searchStep(const CallStep &Step, unsigne
       return Path;
     }
   }
+  // A std::unique_ptr runs its deleter: a deleter class of the user's is
+  // searched like a function.
+  if (Step.Implicit != ImplicitCall::None)
+    if (const CXXMethodDecl *Deleter = userDeleterOf(Step.Callee)) {
+      CallStep Deleting = Step;
+      Deleting.Callee = Deleter;
+      if (const FunctionDecl *Definition = definitionOf(Deleter))
+        if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
+          CallPath Path{Deleting};
+          Path.front().Callee = Definition;
+          Path.insert(Path.end(), Rest->begin(), Rest->end());
+          return Path;
+        }
+    }
   // `delete base` with a virtual destructor runs the derived one.
   if (Step.Implicit == ImplicitCall::Delete)
     if (const auto *Dtor = dyn_cast_or_null<CXXDestructorDecl>(Step.Callee);

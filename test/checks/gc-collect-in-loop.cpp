@@ -460,3 +460,25 @@ void per_element_ranges(std::vector<Item> &items) {
   });
   // CHECK-MESSAGES: :[[@LINE-5]]:3: note: 'std::ranges::for_each' is called here
 }
+
+// A std::unique_ptr declared in the body runs its deleter every iteration.
+#include <memory>
+struct Scratch { int bytes; };
+struct ReleaseScratch {
+  void operator()(Scratch *s) const { delete s; lastword::collect(); }
+};
+void render_pages(int pages) {
+  for (int page = 0; page < pages; ++page) {
+    std::unique_ptr<Scratch, ReleaseScratch> scratch(new Scratch{page});
+    // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: full collection on every iteration of this loop: 'ReleaseScratch::operator()' calls 'lastword::collect', which stops the world
+    // CHECK-MESSAGES: :[[@LINE-2]]:46: note: 'scratch' is destroyed at the end of its scope
+    // CHECK-MESSAGES: :[[@LINE-7]]:49: note: 'lastword::collect' collects the whole heap here
+    // CHECK-MESSAGES: :[[@LINE-5]]:3: note: the loop starts here
+    process(*next_item());
+  }
+  // The default deleter does not collect.
+  for (int page = 0; page < pages; ++page) {
+    std::unique_ptr<Scratch> plain(new Scratch{page});
+    process(*next_item());
+  }
+}
