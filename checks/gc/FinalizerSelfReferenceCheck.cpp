@@ -281,15 +281,34 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
     // dependent code shows), implicit code not visited.
     Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, Registration), this);
   }
-  // And through the instantiations of user templates whose pattern
-  // registers (see TemplatesWithRegistrations), where the types are known:
-  // reported once, at the template (see Reported).
-  Finder->addMatcher(traverse(TK_AsIs, functionDecl(ast_matchers::isTemplateInstantiation(),
-                                                    isDefinition(),
-                                                    unless(isExpansionInSystemHeader()))
-                                           .bind("instantiation")),
-                     this);
 }
+
+namespace {
+
+// The instantiations in this TU of \p Pattern, a function template or a
+// member function of a class template, found through the template's own
+// list of specializations (no traversal of instantiated code).
+void forEachInstantiation(const FunctionDecl &Pattern,
+                          llvm::function_ref<void(const FunctionDecl &)> Visit) {
+  if (const FunctionTemplateDecl *Template = Pattern.getDescribedFunctionTemplate()) {
+    for (const FunctionDecl *Instance : Template->specializations())
+      if (Instance->getBody())
+        Visit(*Instance);
+    return;
+  }
+  const auto *Method = dyn_cast<CXXMethodDecl>(&Pattern);
+  const ClassTemplateDecl *ClassTemplate =
+      Method ? Method->getParent()->getDescribedClassTemplate() : nullptr;
+  if (!ClassTemplate)
+    return;
+  for (const ClassTemplateSpecializationDecl *Specialization : ClassTemplate->specializations())
+    for (const Decl *Member : Specialization->decls())
+      if (const auto *Instance = dyn_cast<FunctionDecl>(Member))
+        if (Instance->getTemplateInstantiationPattern() == &Pattern && Instance->getBody())
+          Visit(*Instance);
+}
+
+} // namespace
 
 bool FinalizerSelfReferenceCheck::waitsForFinalizersAfter(const FunctionDecl &Function,
                                                           const CallExpr &Registration,
@@ -314,25 +333,23 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
     return;
   if (!Functions)
     Functions = std::make_unique<EnclosingFunctions>(*Result.Context);
-  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call")) {
-    const FunctionDecl *Function = Functions->of(*Call);
-    // Templates are visited before their instantiations.
-    if (Function && Function->isDependentContext())
-      TemplatesWithRegistrations.insert(Function);
-    judge(*Call, Function, Result);
+  const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call");
+  if (!Call)
     return;
-  }
-  const auto *Instantiation = Result.Nodes.getNodeAs<FunctionDecl>("instantiation");
-  const FunctionDecl *Pattern =
-      Instantiation ? Instantiation->getTemplateInstantiationPattern() : nullptr;
-  if (!Pattern || !TemplatesWithRegistrations.contains(Pattern))
+  const FunctionDecl *Function = Functions->of(*Call);
+  judge(*Call, Function, Result);
+  // A template is judged again through each of its instantiations, where
+  // the types are known; a finding is reported once, at the template.
+  if (!Function || !Function->isDependentContext() || !ExpandedTemplates.insert(Function).second)
     return;
-  visitStmts(Instantiation->getBody(), [&](const Stmt &S) {
-    if (const auto *Call = dyn_cast<CallExpr>(&S))
-      if (classifyCall(*Call, Profile, ApiRole::Finalizer) ||
-          classifyCall(*Call, Profile, ApiRole::Cleanup))
-        judge(*Call, Instantiation, Result);
-    return true;
+  forEachInstantiation(*Function, [&](const FunctionDecl &Instance) {
+    visitStmts(Instance.getBody(), [&](const Stmt &S) {
+      if (const auto *Registration = dyn_cast<CallExpr>(&S))
+        if (classifyCall(*Registration, Profile, ApiRole::Finalizer) ||
+            classifyCall(*Registration, Profile, ApiRole::Cleanup))
+          judge(*Registration, &Instance, Result);
+      return true;
+    });
   });
 }
 

@@ -26,15 +26,18 @@ public:
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  /// The matchers choose their own traversal (see registerMatchers).
-  std::optional<TraversalKind> getCheckTraversalKind() const override { return std::nullopt; }
+  /// Registrations as written (implicit code not visited); templates are
+  /// judged again through their instantiations from check().
+  std::optional<TraversalKind> getCheckTraversalKind() const override {
+    return TK_IgnoreUnlessSpelledInSource;
+  }
   void onStartOfTranslationUnit() override {
     Excluded.forget();
     Functions.reset();
     Flows.reset();
     LastWait.clear();
     Reported.clear();
-    TemplatesWithRegistrations.clear();
+    ExpandedTemplates.clear();
   }
 
 private:
@@ -51,9 +54,8 @@ private:
   llvm::DenseMap<const FunctionDecl *, SourceLocation> LastWait;
   /// Where a warning was given: a template and its instantiations report once.
   llvm::DenseSet<SourceLocation> Reported;
-  /// Templates (patterns) that make a registration: only their
-  /// instantiations are judged again.
-  llvm::DenseSet<const FunctionDecl *> TemplatesWithRegistrations;
+  /// Templates whose instantiations were judged.
+  llvm::DenseSet<const FunctionDecl *> ExpandedTemplates;
   lastword::analysis::ExcludedPaths Excluded;
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
   /// The per-function flow layer, built on demand for this TU.
