@@ -502,6 +502,25 @@ void scan_roots_outside_registrations() {
             scan_owned_conservatively(r->payload_begin, r->payload_end);
 }
 
+// Removes from pending the entries whose holder is now reached, calling follow on each; the rest
+// stay for a later round. True when any was taken.
+template <class List, class Reached, class Follow>
+bool take_reached(List& pending, Reached reached, Follow follow) {
+    std::size_t kept = 0;
+    bool taken = false;
+    for (std::size_t i = 0; i < pending.size; ++i) {
+        auto entry = pending.data[i];
+        if (!reached(entry)) {
+            pending.data[kept++] = entry;
+            continue;
+        }
+        follow(entry);
+        taken = true;
+    }
+    pending.size = kept;
+    return taken;
+}
+
 void mark_through_registrations_of_reachable_objects() {
     finalization_state& s = state();
     auto& finalizers = indexes.pending_finalizers;
@@ -517,40 +536,19 @@ void mark_through_registrations_of_reachable_objects() {
     auto marked = [](const void* object) { return header_of(object)->mark.load(std::memory_order_relaxed) != 0; };
     for (bool progress = true; progress;) {
         progress = false;
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < finalizers.size; ++i) {
-            finalizer_record* r = finalizers.data[i];
-            if (!marked(r->object.get())) {
-                finalizers.data[kept++] = r;
-                continue;
-            }
-            scan_owned_conservatively(r->callable_begin, r->callable_end);
-            progress = true;
-        }
-        finalizers.size = kept;
-        kept = 0;
-        for (std::size_t i = 0; i < cleanups.size; ++i) {
-            cleanup_record* r = cleanups.data[i];
-            if (!marked(r->object.get())) {
-                cleanups.data[kept++] = r;
-                continue;
-            }
-            scan_owned_conservatively(r->payload_begin, r->payload_end);
-            progress = true;
-        }
-        cleanups.size = kept;
-        kept = 0;
-        for (std::size_t i = 0; i < handles.size; ++i) {
-            persistent_node* node = handles.data[i];
-            object_header* holder = find_object(node);
-            if (holder && !holder->mark.load(std::memory_order_relaxed)) {
-                handles.data[kept++] = node;
-                continue;
-            }
-            if (const void* target = node->target.load(std::memory_order_acquire)) mark_pointer(target);
-            progress = true;
-        }
-        handles.size = kept;
+        progress |= take_reached(finalizers, [&](finalizer_record* r) { return marked(r->object.get()); },
+                                 [](finalizer_record* r) { scan_owned_conservatively(r->callable_begin, r->callable_end); });
+        progress |= take_reached(cleanups, [&](cleanup_record* r) { return marked(r->object.get()); },
+                                 [](cleanup_record* r) { scan_owned_conservatively(r->payload_begin, r->payload_end); });
+        progress |= take_reached(
+            handles,
+            [](persistent_node* node) {
+                object_header* holder = find_object(node);
+                return !holder || holder->mark.load(std::memory_order_relaxed);
+            },
+            [](persistent_node* node) {
+                if (const void* target = node->target.load(std::memory_order_acquire)) mark_pointer(target);
+            });
         mark_to_completion();
     }
 }
