@@ -322,54 +322,58 @@ std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const Funct
   // A virtual call may run any override the translation unit shows.
   if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee);
       Method && dispatchesVirtually(Call, *Method)) {
-    for (const CXXMethodDecl *Override : overridesOf(*Method)) {
-      CallStep Dispatch = Step;
-      Dispatch.Callee = Override;
-      Dispatch.Overridden = Method;
-      if (std::optional<CallPath> Path = searchStep(Dispatch, Depth, Within))
-        return Path;
-    }
+    return searchOverrides(Step, *Method, Depth, Within);
   }
   return std::nullopt;
+}
+
+std::optional<CallPath> CallPathFinder::searchOverrides(const CallStep &Step,
+                                                        const CXXMethodDecl &Method,
+                                                        unsigned Depth,
+                                                        const FunctionDecl *Within) {
+  for (const CXXMethodDecl *Override : overridesOf(Method)) {
+    CallStep Dispatch = Step;
+    Dispatch.Callee = Override;
+    Dispatch.Overridden = &Method;
+    if (std::optional<CallPath> Path = searchStep(Dispatch, Depth, Within))
+      return Path;
+  }
+  return std::nullopt;
+}
+
+std::optional<CallPath> CallPathFinder::searchDefinition(const CallStep &Step, unsigned Depth) {
+  const FunctionDecl *Definition = definitionOf(Step.Callee);
+  if (!Definition)
+    return std::nullopt;
+  std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1);
+  if (!Rest)
+    return std::nullopt;
+  CallPath Path{Step};
+  Path.front().Callee = Definition;
+  Path.insert(Path.end(), Rest->begin(), Rest->end());
+  return Path;
 }
 
 std::optional<CallPath> CallPathFinder::searchStep(const CallStep &Step, unsigned Depth,
                                                    const FunctionDecl *Within) {
   if (Step.Implicit != ImplicitCall::None && IsDestructionSink && IsDestructionSink(Step, Within))
     return CallPath{Step};
-  if (const FunctionDecl *Definition = definitionOf(Step.Callee)) {
-    if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
-      CallPath Path{Step};
-      Path.front().Callee = Definition;
-      Path.insert(Path.end(), Rest->begin(), Rest->end());
-      return Path;
-    }
-  }
+  if (std::optional<CallPath> Path = searchDefinition(Step, Depth))
+    return Path;
   // A std::unique_ptr runs its deleter: a deleter class of the user's is
   // searched like a function.
   if (Step.Implicit != ImplicitCall::None)
     if (const CXXMethodDecl *Deleter = userDeleterOf(Step.Callee)) {
       CallStep Deleting = Step;
       Deleting.Callee = Deleter;
-      if (const FunctionDecl *Definition = definitionOf(Deleter))
-        if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
-          CallPath Path{Deleting};
-          Path.front().Callee = Definition;
-          Path.insert(Path.end(), Rest->begin(), Rest->end());
-          return Path;
-        }
+      if (std::optional<CallPath> Path = searchDefinition(Deleting, Depth))
+        return Path;
     }
   // `delete base` with a virtual destructor runs the derived one.
   if (Step.Implicit == ImplicitCall::Delete)
     if (const auto *Dtor = dyn_cast_or_null<CXXDestructorDecl>(Step.Callee);
         Dtor && Dtor->isVirtual() && !Step.Overridden)
-      for (const CXXMethodDecl *Override : overridesOf(*Dtor)) {
-        CallStep Dispatch = Step;
-        Dispatch.Callee = Override;
-        Dispatch.Overridden = Dtor;
-        if (std::optional<CallPath> Path = searchStep(Dispatch, Depth, Within))
-          return Path;
-      }
+      return searchOverrides(Step, *Dtor, Depth, Within);
   return std::nullopt;
 }
 

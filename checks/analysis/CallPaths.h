@@ -123,6 +123,11 @@ private:
   /// override): a sink, or a path through the function's definition.
   std::optional<CallPath> searchStep(const CallStep &Step, unsigned Depth,
                                      const clang::FunctionDecl *Within);
+  /// \p Step's function as any override of \p Method the TU shows.
+  std::optional<CallPath> searchOverrides(const CallStep &Step, const clang::CXXMethodDecl &Method,
+                                          unsigned Depth, const clang::FunctionDecl *Within);
+  /// \p Step followed by a path through its function's definition.
+  std::optional<CallPath> searchDefinition(const CallStep &Step, unsigned Depth);
   /// The destructors that a destructor's definition runs after its body.
   std::optional<CallPath> searchMemberDestructors(const clang::CXXDestructorDecl &Destructor,
                                                   unsigned Depth);
