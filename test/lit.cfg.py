@@ -37,6 +37,7 @@ if "plugin" in tools:
     config.available_features.add("plugin")
     config.substitutions.append(("%plugin_host", shlex.quote(config.plugin_host)))
     config.substitutions.append(("%plugin_path", shlex.quote(config.lastword_plugin)))
+    config.substitutions.append(("%tidy_launcher", shlex.quote(config.lastword_launcher)))
 # Sanitizer reports must fail the test, not scroll by.
 config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:halt_on_error=1"
 config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

@@ -9,3 +9,12 @@ run_step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
 run_step(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run_step(${WORK_DIR}/build/consumer)
 run_step(${WORK_DIR}/prefix/bin/lastword --version)
+# The installed editor launcher finds the installed plugin, also through a symlink.
+if(EXISTS ${WORK_DIR}/prefix/bin/lastword-clang-tidy)
+  file(CREATE_LINK ${WORK_DIR}/prefix/bin/lastword-clang-tidy ${WORK_DIR}/clang-tidy SYMBOLIC)
+  execute_process(COMMAND ${WORK_DIR}/clang-tidy --checks=-*,gc-* --list-checks
+                  RESULT_VARIABLE result OUTPUT_VARIABLE listed ERROR_VARIABLE errors)
+  if(NOT result EQUAL 0 OR NOT listed MATCHES "gc-finalizer-self-reference")
+    message(FATAL_ERROR "installed lastword-clang-tidy failed (${result}): ${listed}${errors}")
+  endif()
+endif()
