@@ -2,7 +2,9 @@
 //
 // A thin LibTooling shell around the gc module: the same checks the
 // clang-tidy plugin runs, with clang-tidy's configuration (.clang-tidy files,
-// --config-file, --checks) and a CI-friendly exit status:
+// --config-file, --checks), the CI gate's parts in their own files (parallel
+// runs and the cache: Analysis, Cache; reports: Output; baselines: Baseline)
+// and a CI-friendly exit status:
 //   0  no finding treated as an error
 //   1  findings treated as errors (--warnings-as-errors)
 //   2  usage or input errors: bad options, unknown checks, missing files,
@@ -18,14 +20,22 @@
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CommonOptionsParser.h"
 #include "clang/Tooling/CompilationDatabase.h"
+#include "driver/Analysis.h"
+#include "driver/Baseline.h"
+#include "driver/Cache.h"
+#include "driver/Output.h"
 #include "gc/GcTidyModule.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/thread.h"
 #include "llvm/Support/VirtualFileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -48,9 +58,12 @@ const char Overview[] =
     "  lastword [options] <file>... [-- <compiler arguments>]\n"
     "  lastword [options] -p <build dir> [<file>...]\n\n"
     "With -p, files come from <build dir>/compile_commands.json (all of them when\n"
-    "none is named). Configuration is read as clang-tidy reads it: .clang-tidy files\n"
-    "above each source file, or --config-file / --config. Exit status: 0 clean,\n"
-    "1 findings treated as errors, 2 usage or input errors.\n";
+    "none is named, in the database's order). Configuration is read as clang-tidy\n"
+    "reads it: .clang-tidy files above each source file, or --config-file / --config.\n"
+    "Exit status: 0 clean, 1 findings treated as errors, 2 usage or input errors.\n\n"
+    "  lastword merge [-o <file>] <shard report>...\n\n"
+    "joins the SARIF reports of the --shard=K/N runs of one gate into the report\n"
+    "of the whole run.\n";
 
 cl::list<std::string> SourcePaths(cl::Positional, cl::desc("<file>..."), cl::cat(LastwordCategory));
 cl::opt<std::string> BuildPath("p", cl::desc("Build directory holding compile_commands.json"),
@@ -98,6 +111,38 @@ cl::list<std::string> ExtraArgsBefore("extra-arg-before",
                                       cl::desc("Extra compiler argument to prepend"),
                                       cl::cat(LastwordCategory));
 cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"), cl::cat(LastwordCategory));
+cl::opt<unsigned> Jobs("j",
+                       cl::desc("Files checked in parallel (default: the number of cores);\n"
+                                "the report's order is the files' order all the same"),
+                       cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(LastwordCategory));
+cl::opt<lastword::ReportFormat> Format(
+    "format", cl::desc("Report format"), cl::init(lastword::ReportFormat::Text),
+    cl::values(clEnumValN(lastword::ReportFormat::Text, "text", "clang-style diagnostics (default)"),
+               clEnumValN(lastword::ReportFormat::Sarif, "sarif", "SARIF 2.1.0"),
+               clEnumValN(lastword::ReportFormat::Json, "json", "lastword's JSON findings"),
+               clEnumValN(lastword::ReportFormat::Github, "github",
+                          "GitHub Actions annotations (::warning file=...)")),
+    cl::cat(LastwordCategory));
+cl::opt<std::string> Output("output",
+                            cl::desc("Write the --format report to this file; the text\n"
+                                     "report then still goes to standard output"),
+                            cl::value_desc("file"), cl::cat(LastwordCategory));
+cl::opt<std::string> BaselineFile("baseline",
+                                  cl::desc("Report, and fail on, only the findings not in this\n"
+                                           "baseline file"),
+                                  cl::value_desc("file"), cl::cat(LastwordCategory));
+cl::opt<std::string> WriteBaseline("write-baseline",
+                                   cl::desc("Record every finding of this run in a baseline file"),
+                                   cl::value_desc("file"), cl::cat(LastwordCategory));
+cl::opt<std::string> CacheDir("cache-dir",
+                              cl::desc("Replay the findings of unchanged translation units\n"
+                                       "from this directory, and store new ones there\n"
+                                       "(default: $LASTWORD_CACHE_DIR; none when unset)"),
+                              cl::value_desc("dir"), cl::cat(LastwordCategory));
+cl::opt<std::string> Shard("shard",
+                           cl::desc("Check only slice K of N of the files (1 <= K <= N), for\n"
+                                    "CI jobs in parallel; join their SARIF with 'lastword merge'"),
+                           cl::value_desc("K/N"), cl::cat(LastwordCategory));
 
 int inputError(const llvm::Twine &Message) {
   std::string Text = Message.str();
@@ -227,10 +272,56 @@ loadCompilations(std::unique_ptr<tooling::CompilationDatabase> FromCommandLine, 
   return Adjusted;
 }
 
+bool parseShard(llvm::StringRef Spec, unsigned &K, unsigned &N) {
+  auto [KText, NText] = Spec.split('/');
+  return !KText.getAsInteger(10, K) && !NText.getAsInteger(10, N) && K >= 1 && K <= N;
+}
+
+int runMerge(llvm::ArrayRef<const char *> Args) {
+  std::string OutputPath;
+  std::vector<std::string> Inputs;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    llvm::StringRef Arg = Args[I];
+    if (Arg == "-o" && I + 1 < Args.size())
+      OutputPath = Args[++I];
+    else if (Arg.consume_front("--output="))
+      OutputPath = Arg.str();
+    else if (Arg.starts_with("-"))
+      return inputError("merge: unknown option '" + Arg + "' (usage: lastword merge [-o <file>] "
+                        "<shard report>...)");
+    else
+      Inputs.push_back(Arg.str());
+  }
+  if (Inputs.empty())
+    return inputError("merge: no reports given (usage: lastword merge [-o <file>] <shard report>...)");
+  std::vector<llvm::json::Value> Reports;
+  for (const std::string &Input : Inputs) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(Input);
+    if (!Text)
+      return inputError("merge: cannot read '" + Input + "': " + Text.getError().message());
+    llvm::Expected<llvm::json::Value> Parsed = llvm::json::parse((*Text)->getBuffer());
+    if (!Parsed)
+      return inputError("merge: '" + Input + "' is not JSON: " + llvm::toString(Parsed.takeError()));
+    Reports.push_back(std::move(*Parsed));
+  }
+  llvm::json::Value Merged = nullptr;
+  std::string Error;
+  if (!lastword::mergeSarif(Reports, Merged, Error))
+    return inputError("merge: " + Error);
+  std::error_code EC;
+  llvm::raw_fd_ostream OS(OutputPath.empty() ? "-" : OutputPath, EC, llvm::sys::fs::OF_Text);
+  if (EC)
+    return inputError("merge: cannot write '" + OutputPath + "': " + EC.message());
+  OS << llvm::formatv("{0:2}", Merged) << "\n";
+  return ExitClean;
+}
+
 } // namespace
 
 int main(int argc, const char **argv) {
   llvm::InitLLVM Init(argc, argv);
+  if (argc >= 2 && llvm::StringRef(argv[1]) == "merge")
+    return runMerge(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
   cl::HideUnrelatedOptions(LastwordCategory);
   cl::SetVersionPrinter(printVersion);
 
@@ -289,48 +380,145 @@ int main(int argc, const char **argv) {
 
   std::vector<std::string> Files(SourcePaths.begin(), SourcePaths.end());
   if (Files.empty() && !BuildPath.empty())
-    Files = Compilations->getAllFiles();
+    Files = lastword::filesInDatabaseOrder(*Compilations);
   if (Files.empty())
     return inputError("no input files (name files, or -p a build directory)");
   for (const std::string &File : Files)
     if (!llvm::sys::fs::exists(File))
       return inputError("no such file: '" + File + "'");
+  if (!Shard.empty()) {
+    unsigned K, N;
+    if (!parseShard(Shard, K, N))
+      return inputError("--shard wants K/N with 1 <= K <= N, not '" + Shard + "'");
+    // Contiguous slices: the shards' reports, in shard order, are the whole run's.
+    size_t Begin = (K - 1) * Files.size() / N, End = K * Files.size() / N;
+    Files = std::vector<std::string>(Files.begin() + Begin, Files.begin() + End);
+  }
+  if (!Output.empty() && Format == lastword::ReportFormat::Text)
+    return inputError("--output needs --format=sarif, json or github (the text report goes to "
+                      "standard output)");
+  if (Fix && Format != lastword::ReportFormat::Text && Output.empty())
+    return inputError("--fix prints the text report: with --format, write the report with --output");
 
-  ClangTidyContext Context(std::move(Provider));
-  bool WantFixes = Fix || !ExportFixes.empty();
-  std::vector<ClangTidyError> Errors =
-      runClangTidy(Context, *Compilations, Files, BaseFS, WantFixes);
+  lastword::Baseline Known;
+  std::string BaselineError;
+  if (!BaselineFile.empty() && !Known.load(BaselineFile, BaselineError))
+    return inputError(BaselineError);
 
-  unsigned WarningsAsErrorsCount = 0;
-  handleErrors(Errors, Context, Fix ? FB_Fix : FB_NoFix, WarningsAsErrorsCount, BaseFS);
+  lastword::AnalysisSettings Settings;
+  Settings.Jobs = Jobs ? Jobs.getValue() : llvm::thread::hardware_concurrency();
+  Settings.WantFixes = Fix || !ExportFixes.empty();
+  Settings.Progress = llvm::sys::Process::StandardOutIsDisplayed() &&
+                      llvm::sys::Process::StandardErrIsDisplayed();
+  Settings.CacheDir = CacheDir.getNumOccurrences()
+                          ? CacheDir.getValue()
+                          : llvm::sys::Process::GetEnv("LASTWORD_CACHE_DIR").value_or("");
+  if (!Settings.CacheDir.empty()) {
+    if (std::error_code EC = llvm::sys::fs::create_directories(Settings.CacheDir))
+      return inputError("cannot create cache directory '" + Settings.CacheDir + "': " + EC.message());
+    Settings.ToolVersion = lastword::toolVersionForCache();
+  }
+  lastword::AnalysisStats Stats;
+  lastword::MakeOptionsProvider MakeProvider =
+      [](llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS) {
+        std::string Ignored; // the same configuration was read without error above
+        return makeOptionsProvider(FS, Ignored);
+      };
+  std::vector<lastword::FileResult> Results =
+      lastword::analyseFiles(*Compilations, Files, MakeProvider, Settings, Stats);
+
+  // Every diagnostic in file order; the check findings among them, with the
+  // function each lies in, for baselines and reports.
+  std::vector<lastword::Finding> AllFindings;
+  unsigned CompileErrors = 0, ConfigErrors = 0;
+  for (const lastword::FileResult &Result : Results)
+    for (size_t I = 0; I < Result.Errors.size(); ++I) {
+      const ClangTidyError &Error = Result.Errors[I];
+      if (lastword::isConfigError(Error))
+        ++ConfigErrors;
+      else if (lastword::isCompileError(Error))
+        ++CompileErrors;
+      else if (lastword::isCheckFinding(Error))
+        AllFindings.push_back({&Error, Result.Functions[I]});
+    }
+
+  if (!WriteBaseline.empty()) {
+    std::string Error;
+    if (!lastword::writeBaseline(WriteBaseline, AllFindings, Error))
+      return inputError(Error);
+  }
+  std::vector<lastword::Finding> Reported =
+      BaselineFile.empty() ? AllFindings : Known.newFindings(AllFindings);
+  llvm::DenseSet<const ClangTidyError *> ReportedErrors;
+  for (const lastword::Finding &F : Reported)
+    ReportedErrors.insert(F.Error);
+  std::vector<ClangTidyError> Shown;
+  for (const lastword::FileResult &Result : Results)
+    for (const ClangTidyError &Error : Result.Errors)
+      if (!lastword::isCheckFinding(Error) || ReportedErrors.contains(&Error))
+        Shown.push_back(Error);
+
+  // The text report is clang-tidy's own, fixes and all.
+  bool TextOnStdout = Format == lastword::ReportFormat::Text || !Output.empty();
+  ClangTidyContext Context(makeOptionsProvider(BaseFS, ProviderError));
+  if (TextOnStdout) {
+    unsigned Ignored = 0;
+    handleErrors(Shown, Context, Fix ? FB_Fix : FB_NoFix, Ignored, BaseFS);
+  } else {
+    // Standard output holds the report; compiler errors go to standard error.
+    lastword::SourcePositions Positions;
+    for (const ClangTidyError &Error : Shown)
+      if (!lastword::isCheckFinding(Error) && Error.DiagLevel == ClangTidyError::Error) {
+        std::string Path = lastword::absoluteDiagnosticPath(Error.Message.FilePath, Error.BuildDirectory);
+        lastword::SourcePositions::Position P = Positions.at(Path, Error.Message.FileOffset);
+        llvm::errs() << Path << ":" << P.Line << ":" << P.Column << ": error: " << Error.Message.Message
+                     << " [" << Error.DiagnosticName << "]\n";
+      }
+  }
+  if (Format != lastword::ReportFormat::Text) {
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(Output.empty() ? "-" : Output.getValue(), EC, llvm::sys::fs::OF_Text);
+    if (EC)
+      return inputError("cannot write '" + Output + "': " + EC.message());
+    lastword::ReportRun Run;
+    Run.Checks = EnabledChecks;
+    Run.Shard = Shard;
+    Run.Successful = !CompileErrors && !ConfigErrors;
+    if (Format == lastword::ReportFormat::Sarif)
+      lastword::writeSarif(OS, Reported, Run);
+    else if (Format == lastword::ReportFormat::Json)
+      lastword::writeJson(OS, Reported);
+    else
+      lastword::writeGithub(OS, Reported);
+  }
 
   if (!ExportFixes.empty()) {
     std::error_code EC;
     llvm::raw_fd_ostream OS(ExportFixes, EC, llvm::sys::fs::OF_None);
     if (EC)
       return inputError("cannot write '" + ExportFixes + "': " + EC.message());
-    exportReplacements(Files.front(), Errors, OS);
+    exportReplacements(Files.empty() ? "" : Files.front(), Shown, OS);
   }
 
-  unsigned CompileErrors = 0, ConfigErrors = 0, Findings = 0;
-  for (const ClangTidyError &Error : Errors) {
-    llvm::StringRef Name = Error.DiagnosticName;
-    if (Name == "clang-tidy-config")
-      ++ConfigErrors;
-    else if (Error.DiagLevel == ClangTidyError::Error && Name.starts_with("clang-diagnostic-"))
-      ++CompileErrors;
-    else if (Name.starts_with("gc-"))
-      ++Findings;
-  }
   if (ConfigErrors)
     return inputError("invalid check configuration (see the messages above)");
   if (CompileErrors)
     return inputError(llvm::Twine(CompileErrors) + " compiler error(s): the code could not be "
                                                     "parsed, so it was not fully checked");
-  if (!Quiet && Findings)
-    llvm::errs() << "lastword: " << Findings << " finding(s) in " << Files.size() << " file(s)\n";
-  if (WarningsAsErrorsCount) {
-    llvm::errs() << "lastword: " << WarningsAsErrorsCount << " finding(s) treated as errors\n";
+  unsigned AsErrors = llvm::count_if(Reported, [](const lastword::Finding &F) {
+    return F.Error->IsWarningAsError;
+  });
+  if (!Quiet && (!Reported.empty() || Stats.CacheHits || !BaselineFile.empty())) {
+    llvm::errs() << "lastword: " << Reported.size() << (BaselineFile.empty() ? "" : " new")
+                 << " finding(s) in " << Files.size() << " file(s)";
+    if (!BaselineFile.empty())
+      llvm::errs() << ", " << AllFindings.size() - Reported.size() << " in the baseline";
+    if (Stats.CacheHits)
+      llvm::errs() << "; " << Stats.CacheHits << " file(s) replayed from the cache";
+    llvm::errs() << "\n";
+  }
+  if (AsErrors) {
+    llvm::errs() << "lastword: " << AsErrors << " finding(s) treated as errors\n";
     return ExitFindings;
   }
   return ExitClean;

@@ -146,7 +146,7 @@ def build_shells(tree, source_dir, build_dir, driver_libraries):
     with open(os.path.join(build_dir, "compile_commands.json"), encoding="utf-8") as f:
         database = json.load(f)
     real_checks = os.path.join(os.path.realpath(source_dir), "checks")
-    module_entry, main_object, driver_object, objects = None, None, None, []
+    module_entry, main_object, objects, driver_objects = None, None, [], []
     for entry in database:
         args = command_of(entry)
         out = output_of(args)
@@ -158,13 +158,13 @@ def build_shells(tree, source_dir, build_dir, driver_libraries):
             module_entry = entry
         elif source == os.path.join(real_checks, "plugin", "PluginMain.cpp"):
             main_object = out
-        elif source == os.path.join(real_checks, "driver", "LastwordMain.cpp"):
-            driver_object = out
+        elif os.path.dirname(source) == os.path.join(real_checks, "driver"):
+            driver_objects.append(out)
         elif "lastword_gc_checks.dir" in out:
             objects.append(out)
-    expect(module_entry and main_object and driver_object and objects,
+    expect(module_entry and main_object and driver_objects and objects,
            "compile_commands.json does not describe the gc module, the plugin and the driver")
-    missing = [o for o in objects + [main_object, driver_object] if not os.path.isfile(o)]
+    missing = [o for o in objects + [main_object] + driver_objects if not os.path.isfile(o)]
     expect(not missing, "build the checks first; missing: %s" % ", ".join(missing))
 
     # The module's own flags, with the copy's checks/ for includes.
@@ -198,7 +198,7 @@ def build_shells(tree, source_dir, build_dir, driver_libraries):
     driver = os.path.join(out_dir, "lastword")
     rpaths = sorted({"-Wl,-rpath," + os.path.dirname(lib) for lib in driver_libraries
                      if ".so" in os.path.basename(lib)})
-    code, out = run([compiler, "-o", driver] + objects + new_objects + [driver_object] +
+    code, out = run([compiler, "-o", driver] + objects + new_objects + driver_objects +
                     driver_libraries + rpaths)
     expect(code == 0, "linking the driver failed:\n" + out)
     print("ok: the generated check compiles without warnings with the project's flags, "

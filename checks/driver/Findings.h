@@ -1,0 +1,66 @@
+//===--- Findings.h - What one run of the checks found ---------------------===//
+//
+// The driver keeps clang-tidy's own ClangTidyError records from analysis to
+// output, so the text report is clang-tidy's, whether the findings were just
+// computed or replayed from the cache. This file turns them into JSON and
+// back (cache entries, the --format=json report) and maps their byte offsets
+// to lines and columns.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LASTWORD_DRIVER_FINDINGS_H
+#define LASTWORD_DRIVER_FINDINGS_H
+
+#include "clang-tidy/ClangTidyDiagnosticConsumer.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lastword {
+
+using clang::tidy::ClangTidyError;
+
+/// One checked file: the diagnostics in the order clang-tidy produced them,
+/// and for each the qualified name of the function it lies in ("" outside
+/// any function).
+struct FileResult {
+  std::string File;
+  std::vector<ClangTidyError> Errors;
+  std::vector<std::string> Functions;
+  bool FromCache = false;
+};
+
+/// A finding of a check, as opposed to a compiler diagnostic or a
+/// configuration error that clang-tidy reports the same way.
+bool isCheckFinding(const ClangTidyError &Error);
+bool isCompileError(const ClangTidyError &Error);
+bool isConfigError(const ClangTidyError &Error);
+
+llvm::json::Value errorToJSON(const ClangTidyError &Error);
+std::optional<ClangTidyError> errorFromJSON(const llvm::json::Value &Value);
+
+llvm::json::Value resultToJSON(const FileResult &Result);
+std::optional<FileResult> resultFromJSON(const llvm::json::Value &Value);
+
+/// A diagnostic's file as an absolute path with no '.' or '..' parts
+/// (relative paths are relative to the compile command's directory).
+std::string absoluteDiagnosticPath(llvm::StringRef Path, llvm::StringRef BuildDirectory);
+
+/// 1-based lines and columns (in bytes, as clang prints them) of offsets in
+/// files; each file is read once.
+class SourcePositions {
+public:
+  struct Position {
+    unsigned Line = 0, Column = 0;
+  };
+  Position at(const std::string &AbsolutePath, unsigned Offset);
+
+private:
+  llvm::StringMap<std::vector<unsigned>> LineStarts;
+};
+
+} // namespace lastword
+
+#endif

@@ -1,0 +1,370 @@
+//===--- Output.cpp -------------------------------------------------------===//
+
+#include "driver/Output.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
+#include <map>
+
+namespace json = llvm::json;
+
+namespace lastword {
+namespace {
+
+struct RuleDoc {
+  const char *Name, *Short, *Full;
+};
+// Generated at build time from docs/checks/*.md, so a new check's page is
+// picked up without touching the driver.
+constexpr RuleDoc RuleDocs[] = {
+#include "driver/RuleDocs.inc"
+};
+
+const RuleDoc *ruleDoc(llvm::StringRef Check) {
+  for (const RuleDoc &Doc : RuleDocs)
+    if (Check == Doc.Name)
+      return &Doc;
+  return nullptr;
+}
+
+std::string currentDirectory() {
+  llvm::SmallString<256> Dir;
+  llvm::sys::fs::current_path(Dir);
+  return std::string(Dir);
+}
+
+std::string fileUri(llvm::StringRef AbsolutePath) {
+  std::string Uri = "file://";
+  for (char C : llvm::sys::path::convert_to_slash(AbsolutePath)) {
+    if (llvm::isAlnum(C) || llvm::StringRef("/-._~").contains(C))
+      Uri += C;
+    else
+      Uri += llvm::formatv("%{0:X2}", static_cast<unsigned char>(C)).str();
+  }
+  return Uri;
+}
+
+std::string relativeUri(llvm::StringRef RelativePath) {
+  std::string Uri;
+  for (char C : RelativePath) {
+    if (llvm::isAlnum(C) || llvm::StringRef("/-._~").contains(C))
+      Uri += C;
+    else
+      Uri += llvm::formatv("%{0:X2}", static_cast<unsigned char>(C)).str();
+  }
+  return Uri;
+}
+
+// Paths below the working directory (the checkout, in CI) are relative to
+// the SRCROOT base, so code scanning maps them onto the repository.
+class Locations {
+public:
+  Locations() : Root(currentDirectory()) {}
+  json::Object artifact(llvm::StringRef AbsolutePath) const {
+    std::string Key = keyPath(AbsolutePath, Root);
+    if (!llvm::sys::path::is_absolute(Key))
+      return json::Object{{"uri", relativeUri(Key)}, {"uriBaseId", "SRCROOT"}};
+    return json::Object{{"uri", fileUri(AbsolutePath)}};
+  }
+  json::Object physical(const std::string &AbsolutePath, unsigned Offset) {
+    SourcePositions::Position P = Positions.at(AbsolutePath, Offset);
+    return json::Object{{"artifactLocation", artifact(AbsolutePath)},
+                        {"region", json::Object{{"startLine", P.Line}, {"startColumn", P.Column}}}};
+  }
+  json::Object region(const std::string &AbsolutePath, unsigned Offset, unsigned Length) {
+    SourcePositions::Position B = Positions.at(AbsolutePath, Offset);
+    SourcePositions::Position E = Positions.at(AbsolutePath, Offset + Length);
+    return json::Object{{"startLine", B.Line}, {"startColumn", B.Column},
+                        {"endLine", E.Line}, {"endColumn", E.Column}};
+  }
+  const std::string &root() const { return Root; }
+  SourcePositions Positions;
+
+private:
+  std::string Root;
+};
+
+std::string pathOf(const clang::tooling::DiagnosticMessage &M, const ClangTidyError &E) {
+  return absoluteDiagnosticPath(M.FilePath, E.BuildDirectory);
+}
+
+std::vector<const clang::tooling::Replacement *>
+sortedReplacements(const llvm::StringMap<clang::tooling::Replacements> &Fix) {
+  std::vector<const clang::tooling::Replacement *> Out;
+  for (const auto &Entry : Fix)
+    for (const clang::tooling::Replacement &R : Entry.second)
+      Out.push_back(&R);
+  llvm::sort(Out, [](const auto *A, const auto *B) {
+    return std::make_pair(A->getFilePath(), A->getOffset()) < std::make_pair(B->getFilePath(), B->getOffset());
+  });
+  return Out;
+}
+
+json::Value sarifFix(llvm::StringRef Description, const llvm::StringMap<clang::tooling::Replacements> &Fix,
+                     const ClangTidyError &E, Locations &L) {
+  std::map<std::string, json::Array> ByFile;
+  for (const clang::tooling::Replacement *R : sortedReplacements(Fix)) {
+    std::string Path = absoluteDiagnosticPath(R->getFilePath(), E.BuildDirectory);
+    ByFile[Path].push_back(json::Object{
+        {"deletedRegion", L.region(Path, R->getOffset(), R->getLength())},
+        {"insertedContent", json::Object{{"text", R->getReplacementText()}}}});
+  }
+  json::Array Changes;
+  for (auto &[Path, Replacements] : ByFile)
+    Changes.push_back(json::Object{{"artifactLocation", L.artifact(Path)},
+                                   {"replacements", std::move(Replacements)}});
+  return json::Object{{"description", json::Object{{"text", Description}}},
+                      {"artifactChanges", std::move(Changes)}};
+}
+
+std::string level(const ClangTidyError &E) {
+  return E.IsWarningAsError || E.DiagLevel == ClangTidyError::Error ? "error" : "warning";
+}
+
+} // namespace
+
+void writeSarif(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings, const ReportRun &Run) {
+  Locations L;
+  json::Array Rules;
+  std::vector<std::string> Checks = Run.Checks;
+  llvm::sort(Checks);
+  for (const std::string &Check : Checks) {
+    const RuleDoc *Doc = ruleDoc(Check);
+    json::Object Rule{{"id", Check},
+                      {"name", Check},
+                      {"shortDescription", json::Object{{"text", Doc ? Doc->Short : Check.c_str()}}},
+                      {"fullDescription", json::Object{{"text", Doc ? Doc->Full : Check.c_str()}}},
+                      {"defaultConfiguration", json::Object{{"level", "warning"}}}};
+    if (Doc)
+      Rule["helpUri"] = std::string(LASTWORD_DOCS_URL) + "/" + Check + ".md";
+    Rules.push_back(std::move(Rule));
+  }
+
+  json::Array Results;
+  for (const Finding &F : Findings) {
+    const ClangTidyError &E = *F.Error;
+    json::Object Location = L.physical(pathOf(E.Message, E), E.Message.FileOffset);
+    json::Array LogicalLocations;
+    if (!F.Function.empty())
+      LogicalLocations.push_back(json::Object{{"fullyQualifiedName", F.Function}, {"kind", "function"}});
+    json::Array Related, Fixes;
+    unsigned Id = 0;
+    for (const clang::tooling::DiagnosticMessage &Note : E.Notes) {
+      json::Object R = Note.FilePath.empty() ? json::Object{} : L.physical(pathOf(Note, E), Note.FileOffset);
+      json::Object RL{{"id", Id++}, {"message", json::Object{{"text", Note.Message}}}};
+      if (!Note.FilePath.empty())
+        RL["physicalLocation"] = std::move(R);
+      Related.push_back(std::move(RL));
+      if (!Note.Fix.empty())
+        Fixes.push_back(sarifFix(Note.Message, Note.Fix, E, L));
+    }
+    if (!E.Message.Fix.empty())
+      Fixes.insert(Fixes.begin(), sarifFix(E.Message.Message, E.Message.Fix, E, L));
+    json::Object LocationEntry{{"physicalLocation", std::move(Location)}};
+    if (!LogicalLocations.empty())
+      LocationEntry["logicalLocations"] = std::move(LogicalLocations);
+    size_t RuleIndex = llvm::find(Checks, E.DiagnosticName) - Checks.begin();
+    json::Object Result{{"ruleId", E.DiagnosticName},
+                        {"level", level(E)},
+                        {"message", json::Object{{"text", E.Message.Message}}},
+                        {"locations", json::Array{std::move(LocationEntry)}}};
+    if (RuleIndex < Checks.size())
+      Result["ruleIndex"] = static_cast<int64_t>(RuleIndex);
+    // The baseline key, line-free: code scanning follows a finding across edits by it.
+    std::string Key = findingKey(F, L.root()).str();
+    Result["partialFingerprints"] = json::Object{
+        {"lastwordKey/v1", llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(Key)), true)}};
+    if (!Related.empty())
+      Result["relatedLocations"] = std::move(Related);
+    if (!Fixes.empty())
+      Result["fixes"] = std::move(Fixes);
+    Results.push_back(std::move(Result));
+  }
+
+  json::Object RunObject{
+      {"tool", json::Object{{"driver", json::Object{{"name", "lastword"},
+                                                    {"version", LASTWORD_VERSION},
+                                                    {"rules", std::move(Rules)}}}}},
+      {"originalUriBaseIds",
+       json::Object{{"SRCROOT", json::Object{{"uri", fileUri(L.root()) + "/"}}}}},
+      {"invocations", json::Array{json::Object{{"executionSuccessful", Run.Successful}}}},
+      {"results", std::move(Results)}};
+  if (!Run.Shard.empty())
+    RunObject["properties"] = json::Object{{"shard", Run.Shard}};
+  json::Value Log = json::Object{
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", json::Array{std::move(RunObject)}}};
+  OS << llvm::formatv("{0:2}", Log) << "\n";
+}
+
+void writeJson(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings) {
+  Locations L;
+  auto Message = [&](const clang::tooling::DiagnosticMessage &M, const ClangTidyError &E) {
+    json::Object Out{{"message", M.Message}};
+    if (!M.FilePath.empty()) {
+      std::string Path = pathOf(M, E);
+      SourcePositions::Position P = L.Positions.at(Path, M.FileOffset);
+      Out["file"] = Path;
+      Out["line"] = P.Line;
+      Out["column"] = P.Column;
+    }
+    json::Array Fixes;
+    for (const clang::tooling::Replacement *R : sortedReplacements(M.Fix))
+      Fixes.push_back(json::Object{{"file", absoluteDiagnosticPath(R->getFilePath(), E.BuildDirectory)},
+                                   {"offset", R->getOffset()},
+                                   {"length", R->getLength()},
+                                   {"replacement", R->getReplacementText()}});
+    if (!Fixes.empty())
+      Out["fixes"] = std::move(Fixes);
+    return Out;
+  };
+  json::Array Out;
+  for (const Finding &F : Findings) {
+    const ClangTidyError &E = *F.Error;
+    json::Object Entry = Message(E.Message, E);
+    Entry["check"] = E.DiagnosticName;
+    Entry["level"] = level(E);
+    Entry["function"] = F.Function;
+    json::Array Notes;
+    for (const clang::tooling::DiagnosticMessage &Note : E.Notes)
+      Notes.push_back(Message(Note, E));
+    Entry["notes"] = std::move(Notes);
+    Out.push_back(std::move(Entry));
+  }
+  OS << llvm::formatv("{0:2}", json::Value(json::Object{{"lastwordFindings", 1},
+                                                        {"findings", std::move(Out)}}))
+     << "\n";
+}
+
+// Workflow command escaping: data escapes %, CR, LF; properties also ':' and ','.
+static std::string githubEscape(llvm::StringRef Text, bool Property) {
+  std::string Out;
+  for (char C : Text) {
+    if (C == '%') Out += "%25";
+    else if (C == '\r') Out += "%0D";
+    else if (C == '\n') Out += "%0A";
+    else if (Property && C == ':') Out += "%3A";
+    else if (Property && C == ',') Out += "%2C";
+    else Out += C;
+  }
+  return Out;
+}
+
+void writeGithub(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings) {
+  Locations L;
+  for (const Finding &F : Findings) {
+    const ClangTidyError &E = *F.Error;
+    std::string Path = pathOf(E.Message, E);
+    SourcePositions::Position P = L.Positions.at(Path, E.Message.FileOffset);
+    std::string Text = E.Message.Message;
+    for (const clang::tooling::DiagnosticMessage &Note : E.Notes) {
+      Text += "\nnote: " + Note.Message;
+      if (!Note.FilePath.empty()) {
+        SourcePositions::Position NP = L.Positions.at(pathOf(Note, E), Note.FileOffset);
+        Text += llvm::formatv(" ({0}:{1}:{2})", keyPath(pathOf(Note, E), L.root()), NP.Line, NP.Column).str();
+      }
+    }
+    OS << "::" << level(E) << " file=" << githubEscape(keyPath(Path, L.root()), true)
+       << ",line=" << P.Line << ",col=" << P.Column
+       << ",title=" << githubEscape(E.DiagnosticName, true) << "::" << githubEscape(Text, false) << "\n";
+  }
+}
+
+bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged, std::string &Error) {
+  struct Shard {
+    unsigned Index = 0;
+    const json::Object *Run = nullptr;
+  };
+  std::vector<Shard> Shards;
+  unsigned Count = 0;
+  for (size_t I = 0; I < Reports.size(); ++I) {
+    const json::Object *Log = Reports[I].getAsObject();
+    const json::Array *Runs = Log ? Log->getArray("runs") : nullptr;
+    const json::Object *Run = Runs && Runs->size() == 1 ? (*Runs)[0].getAsObject() : nullptr;
+    const json::Object *Driver = Run && Run->getObject("tool") ? Run->getObject("tool")->getObject("driver") : nullptr;
+    if (!Driver || Driver->getString("name") != "lastword") {
+      Error = llvm::formatv("report {0} is not a lastword SARIF report with one run", I + 1).str();
+      return false;
+    }
+    const json::Object *Properties = Run->getObject("properties");
+    std::optional<llvm::StringRef> Spec = Properties ? Properties->getString("shard") : std::nullopt;
+    unsigned K = 0, N = 0;
+    if (!Spec) {
+      K = 1, N = 1;
+    } else {
+      auto [KText, NText] = Spec->split('/');
+      if (KText.getAsInteger(10, K) || NText.getAsInteger(10, N) || K < 1 || K > N) {
+        Error = llvm::formatv("report {0} has a bad shard '{1}'", I + 1, *Spec).str();
+        return false;
+      }
+    }
+    if (Count && N != Count) {
+      Error = "the reports come from runs with different numbers of shards";
+      return false;
+    }
+    Count = N;
+    Shards.push_back({K, Run});
+  }
+  if (Shards.empty()) {
+    Error = "no reports to merge";
+    return false;
+  }
+  llvm::sort(Shards, [](const Shard &A, const Shard &B) { return A.Index < B.Index; });
+  for (unsigned K = 1; K <= Count; ++K) {
+    unsigned Seen = llvm::count_if(Shards, [&](const Shard &S) { return S.Index == K; });
+    if (Seen != 1) {
+      Error = llvm::formatv("shard {0}/{1} is {2}", K, Count, Seen ? "given twice" : "missing").str();
+      return false;
+    }
+  }
+
+  // Rules: the union, by id; results: the shards' in shard order, which is
+  // the order of the compile database, as a single run prints them.
+  std::map<std::string, json::Value> Rules;
+  for (const Shard &S : Shards)
+    if (const json::Array *ShardRules = S.Run->getObject("tool")->getObject("driver")->getArray("rules"))
+      for (const json::Value &Rule : *ShardRules)
+        if (const json::Object *R = Rule.getAsObject(); R && R->getString("id"))
+          Rules.emplace(R->getString("id")->str(), Rule);
+  std::vector<std::string> RuleIds;
+  json::Array RuleArray;
+  for (auto &[Id, Rule] : Rules) {
+    RuleIds.push_back(Id);
+    RuleArray.push_back(Rule);
+  }
+  json::Array Results;
+  bool Successful = true;
+  for (const Shard &S : Shards) {
+    if (const json::Array *Invocations = S.Run->getArray("invocations"))
+      for (const json::Value &Invocation : *Invocations)
+        if (const json::Object *I = Invocation.getAsObject())
+          Successful &= I->getBoolean("executionSuccessful").value_or(false);
+    if (const json::Array *ShardResults = S.Run->getArray("results"))
+      for (const json::Value &Result : *ShardResults) {
+        json::Value Copy = Result;
+        if (json::Object *R = Copy.getAsObject(); R && R->getString("ruleId")) {
+          size_t Index = llvm::find(RuleIds, R->getString("ruleId")->str()) - RuleIds.begin();
+          R->erase("ruleIndex");
+          if (Index < RuleIds.size())
+            (*R)["ruleIndex"] = static_cast<int64_t>(Index);
+        }
+        Results.push_back(std::move(Copy));
+      }
+  }
+  json::Object Run = *Shards.front().Run;
+  json::Object Driver = *Run.getObject("tool")->getObject("driver");
+  Driver["rules"] = std::move(RuleArray);
+  Run["tool"] = json::Object{{"driver", std::move(Driver)}};
+  Run["invocations"] = json::Array{json::Object{{"executionSuccessful", Successful}}};
+  Run["results"] = std::move(Results);
+  Run.erase("properties");
+  json::Object Log = *Reports.front().getAsObject();
+  Log["runs"] = json::Array{std::move(Run)};
+  Merged = std::move(Log);
+  return true;
+}
+
+} // namespace lastword
