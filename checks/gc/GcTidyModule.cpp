@@ -4,6 +4,7 @@
 #include "gc/BlockingFinalizerCheck.h"
 #include "gc/CollectInLoopCheck.h"
 #include "gc/FinalizerSelfReferenceCheck.h"
+#include "gc/HiddenPointerCheck.h"
 
 namespace clang::tidy::gc {
 
@@ -11,6 +12,7 @@ void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<BlockingFinalizerCheck>("gc-blocking-finalizer");
   CheckFactories.registerCheck<CollectInLoopCheck>("gc-collect-in-loop");
   CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");
+  CheckFactories.registerCheck<HiddenPointerCheck>("gc-hidden-pointer");
 }
 
 ClangTidyOptions GcModule::getModuleOptions() { return ClangTidyOptions(); }

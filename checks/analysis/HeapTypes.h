@@ -1,0 +1,58 @@
+//===--- HeapTypes.h - Which types live on the collected heap -------------===//
+//
+// The reachability checks ask of a type: is it collected (its objects live
+// on the collected heap), is it a traced member wrapper (`member<T>`), a
+// root handle (`persistent<T>`)? A class is collected when the translation
+// unit allocates it on the collected heap (`make<T>`, `new (GC) T`, a cast
+// of `GC_MALLOC`), when it declares the collector's trace method or holds
+// member fields, when it derives from a collected base (`gc`,
+// `cppgc::GarbageCollected`), or when it is the base of a collected class.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LASTWORD_ANALYSIS_HEAPTYPES_H
+#define LASTWORD_ANALYSIS_HEAPTYPES_H
+
+#include "analysis/ApiProfile.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Type.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace lastword::analysis {
+
+class HeapTypes {
+public:
+  explicit HeapTypes(const ApiProfile &Profile) : Profile(Profile) {}
+
+  /// The translation unit allocates \p Type on the collected heap.
+  void noteAllocated(clang::QualType Type);
+  /// The record \p Type points to or names, when it is collected.
+  const clang::RecordDecl *collectedRecord(clang::QualType Type);
+  bool isCollected(const clang::RecordDecl *Record);
+  /// `member<T>`, `cppgc::Member<T>` and the weak and untraced variants.
+  bool isMemberType(clang::QualType Type) const;
+  /// `persistent<T>`, `cppgc::Persistent<T>`.
+  bool isPersistentType(clang::QualType Type) const;
+  /// The record holds member fields (in itself, its bases, by-value fields,
+  /// arrays and standard containers): bytes written over it bypass the
+  /// write barrier.
+  bool holdsMembers(const clang::RecordDecl *Record, unsigned Depth = 0);
+
+private:
+  bool declaresCollected(const clang::CXXRecordDecl &Record);
+  bool typeHoldsMembers(clang::QualType Type, unsigned Depth);
+  const ApiProfile &Profile;
+  llvm::DenseSet<const clang::RecordDecl *> Allocated;
+  llvm::DenseMap<const clang::RecordDecl *, bool> Known;
+  llvm::DenseMap<const clang::RecordDecl *, bool> Holds;
+};
+
+/// The pointee record of \p Type (a pointer or reference), or the record
+/// itself; null otherwise.
+const clang::RecordDecl *recordOf(clang::QualType Type);
+
+} // namespace lastword::analysis
+
+#endif

@@ -1,0 +1,982 @@
+//===--- HiddenPointerCheck.cpp - gc-hidden-pointer -----------------------===//
+
+#include "gc/HiddenPointerCheck.h"
+#include "analysis/ApiCalls.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace clang::ast_matchers;
+using namespace lastword::analysis;
+
+namespace clang::tidy::gc {
+namespace {
+
+using Origin = HiddenPointerCheck::Origin;
+
+bool isIntegerType(QualType Type) {
+  return !Type.isNull() && Type->isIntegerType() && !Type->isBooleanType() &&
+         !Type->isEnumeralType();
+}
+
+bool isBytePointee(QualType Pointee) {
+  Pointee = Pointee.getCanonicalType().getUnqualifiedType();
+  if (Pointee->isVoidType() || Pointee->isCharType())
+    return true;
+  if (const auto *Enum = Pointee->getAs<EnumType>())
+    return hasName(Enum->getDecl(), "byte") && Enum->getDecl()->isInStdNamespace();
+  return false;
+}
+
+// The pointer a conversion starts from, looking through casts to `void *`
+// and byte pointers (`static_cast<void *>(p)`, `(char *)p`).
+const Expr *pointerSource(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParenImpCasts();
+    const auto *Cast = dyn_cast<ExplicitCastExpr>(E);
+    if (!Cast)
+      break;
+    const Expr *Sub = Cast->getSubExpr()->IgnoreParenImpCasts();
+    if (!Cast->getType()->isPointerType() || !isBytePointee(Cast->getType()->getPointeeType()) ||
+        !Sub->getType()->isPointerType())
+      break;
+    E = Sub;
+  }
+  return E;
+}
+
+// A place in the current frame: a local variable, a field of a local
+// struct, an element of a local array. Conservative stack scanning sees it.
+bool isLocalPlace(const Expr *E) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    return Var && Var->hasLocalStorage() && !Var->getType()->isReferenceType();
+  }
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return !Member->isArrow() && isLocalPlace(Member->getBase());
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
+    return Subscript->getBase()->IgnoreParenImpCasts()->getType()->isArrayType() &&
+           isLocalPlace(Subscript->getBase());
+  return false;
+}
+
+const Decl *placeDecl(const Expr *E) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    return Ref->getDecl();
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return Member->getMemberDecl();
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
+    return placeDecl(Subscript->getBase());
+  if (const auto *Operator = dyn_cast<CXXOperatorCallExpr>(E))
+    if (Operator->getOperator() == OO_Subscript || Operator->getOperator() == OO_Star)
+      return placeDecl(Operator->getArg(0));
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E))
+    if (Unary->getOpcode() == UO_Deref)
+      return placeDecl(Unary->getSubExpr());
+  return nullptr;
+}
+
+std::string describePlace(const Expr *E) {
+  const Decl *D = placeDecl(E);
+  const auto *Named = dyn_cast_or_null<NamedDecl>(D);
+  if (!Named || identifierName(Named).empty())
+    return "outside the stack";
+  std::string Name = identifierName(Named).str();
+  if (const auto *Field = dyn_cast<FieldDecl>(Named)) {
+    std::string Owner = identifierName(Field->getParent()).str();
+    return "in field '" + (Owner.empty() ? Name : Owner + "::" + Name) + "'";
+  }
+  if (const auto *Var = dyn_cast<VarDecl>(Named)) {
+    if (Var->hasGlobalStorage())
+      return (Var->isStaticLocal() ? "in static '" : "in global '") + Name + "'";
+    return "in '" + Name + "'";
+  }
+  return "in '" + Name + "'";
+}
+
+bool isStdContainer(QualType Type) {
+  const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
+  return Record && Record->isInStdNamespace();
+}
+
+// Standard sets and map keys hold an address as an identity (a visited set),
+// compared and hashed, never turned back into a pointer.
+bool isIdentityContainer(QualType Type) {
+  const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || !Record->isInStdNamespace())
+    return false;
+  llvm::StringRef Name = identifierName(Record);
+  return Name == "set" || Name == "unordered_set" || Name == "multiset" ||
+         Name == "unordered_multiset";
+}
+
+bool isInserter(llvm::StringRef Name) {
+  return llvm::StringSwitch<bool>(Name)
+      .Cases("push_back", "emplace_back", "push_front", "emplace_front", "push", "emplace", true)
+      .Cases("insert", "emplace_hint", "insert_or_assign", "try_emplace", "assign", "resize", true)
+      .Default(false);
+}
+
+std::string recordName(const RecordDecl *Record) {
+  if (!Record)
+    return "object";
+  std::string Name = identifierName(Record).str();
+  return Name.empty() ? std::string("object") : Name;
+}
+
+bool isTemplatedCode(const FunctionDecl &F) {
+  return F.isDependentContext();
+}
+
+} // namespace
+
+HiddenPointerCheck::HiddenPointerCheck(StringRef Name, ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
+
+void HiddenPointerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Profile.storeOptions(Options, Opts);
+  Excluded.storeOptions(Options, Opts);
+}
+
+void HiddenPointerCheck::onStartOfTranslationUnit() {
+  Excluded.forget();
+  Types = std::make_unique<HeapTypes>(Profile);
+  Enclosing.reset();
+  FunctionsToScan.clear();
+  IntegerCalls.clear();
+  Globals.clear();
+  Fields.clear();
+  VoidStores.clear();
+  TracedRaw.clear();
+  ByteCopies.clear();
+  UnscannedAllocations.clear();
+  DisappearingLinks.clear();
+  Returns.clear();
+  ParamStores.clear();
+  InProgress.clear();
+  Reported.clear();
+}
+
+// The bundled runtime (and Oilpan) trace the heap precisely; Boehm GC scans
+// it conservatively and only disguises or unscanned memory hide a pointer.
+bool HiddenPointerCheck::precise() const { return Profile.flavor() != ApiFlavor::Bdwgc; }
+
+llvm::StringRef HiddenPointerCheck::memberTemplate() const { return "lastword::member"; }
+
+void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
+  auto User = unless(isExpansionInSystemHeader());
+  // Every hidden integer starts with a pointer turned into an integer.
+  Finder->addMatcher(castExpr(User, hasType(isInteger()), unless(hasType(booleanType())),
+                              hasSourceExpression(hasType(pointerType())))
+                         .bind("conversion"),
+                     this);
+  Finder->addMatcher(
+      callExpr(User, callee(functionDecl(hasName("::std::bit_cast"))), argumentCountIs(1))
+          .bind("conversion-call"),
+      this);
+  // Results of the translation unit's own functions: helpers that encode.
+  Finder->addMatcher(callExpr(User, callee(functionDecl(User, returns(isInteger()),
+                                                        unless(returns(booleanType())))))
+                         .bind("integer-call"),
+                     this);
+  Finder->addMatcher(varDecl(User, hasGlobalStorage(), hasType(isInteger()),
+                             hasInitializer(expr()))
+                         .bind("global"),
+                     this);
+  Finder->addMatcher(fieldDecl(User).bind("field"), this);
+  if (precise()) {
+    // `void *` fields that receive a collected pointer.
+    auto VoidPointer = hasType(pointerType(pointee(voidType())));
+    Finder->addMatcher(binaryOperator(User, isAssignmentOperator(),
+                                      hasLHS(memberExpr(member(fieldDecl(VoidPointer)))
+                                                 .bind("void-field")))
+                           .bind("void-store"),
+                       this);
+    Finder->addMatcher(cxxConstructorDecl(forEachConstructorInitializer(
+                           cxxCtorInitializer(isWritten(), forField(fieldDecl(VoidPointer)))
+                               .bind("void-init"))),
+                       this);
+    // trace(): a raw field handed to visit_pointer is traced by its type.
+    Finder->addMatcher(
+        callExpr(User, callee(functionDecl(hasName("visit_pointer")))).bind("visit-pointer"),
+        this);
+  }
+  // What the translation unit allocates on the collected heap.
+  if (!Profile.functions(ApiRole::Allocation).empty()) {
+    Finder->addMatcher(callExpr(apiCallTo(Profile, ApiRole::Allocation)).bind("allocation"),
+                       this);
+    Finder->addMatcher(
+        castExpr(hasType(pointerType()),
+                 hasSourceExpression(ignoringParenImpCasts(
+                     callExpr(apiCallTo(Profile, ApiRole::Allocation)))))
+            .bind("allocation-cast"),
+        this);
+  }
+  if (Profile.readsBoehmCpp())
+    Finder->addMatcher(cxxNewExpr().bind("new"), this);
+  if (precise()) {
+    Finder->addMatcher(
+        callExpr(User, callee(functionDecl(hasAnyName(
+                           "::memcpy", "::memmove", "::memset", "::bzero", "::bcopy",
+                           "__builtin_memcpy", "__builtin_memmove", "__builtin_memset",
+                           "::std::copy", "::std::copy_n", "::std::copy_backward",
+                           "::std::fill", "::std::fill_n"))))
+            .bind("bytes"),
+        this);
+  } else {
+    Finder->addMatcher(
+        castExpr(User, hasType(pointerType()),
+                 hasSourceExpression(ignoringParenImpCasts(callExpr(callee(functionDecl(
+                     hasAnyName("::malloc", "::calloc", "::realloc", "GC_malloc_atomic",
+                                "GC_malloc_atomic_ignore_off_page", "GC_debug_malloc_atomic",
+                                "GC_malloc_atomic_uncollectable",
+                                "GC_debug_malloc_atomic_uncollectable")))))))
+            .bind("unscanned"),
+        this);
+    Finder->addMatcher(
+        callExpr(callee(functionDecl(hasAnyName(
+                     "GC_general_register_disappearing_link", "GC_register_disappearing_link",
+                     "GC_register_long_link", "GC_move_disappearing_link",
+                     "GC_move_long_link"))),
+                 hasArgument(0, expr().bind("link"))),
+        this);
+  }
+}
+
+void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
+  SM = Result.SourceManager;
+  Context = Result.Context;
+  const auto &Nodes = Result.Nodes;
+  auto enclosing = [&](const Stmt &S) -> const FunctionDecl * {
+    if (!Enclosing)
+      Enclosing = std::make_unique<EnclosingFunctions>(*Result.Context);
+    return Enclosing->of(S);
+  };
+  auto queue = [&](const FunctionDecl *F) {
+    if (F)
+      FunctionsToScan.insert(F);
+  };
+  // GC_HIDE_POINTER is a macro of a system header, used in user code.
+  if (const auto *Conversion = Nodes.getNodeAs<Expr>("conversion")) {
+    if (inUserCode(SM->getExpansionLoc(Conversion->getBeginLoc())))
+      queue(enclosing(*Conversion));
+    return;
+  }
+  if (const auto *Conversion = Nodes.getNodeAs<Expr>("conversion-call")) {
+    if (inUserCode(Conversion->getBeginLoc()))
+      queue(enclosing(*Conversion));
+    return;
+  }
+  if (const auto *Call = Nodes.getNodeAs<CallExpr>("integer-call")) {
+    if (const FunctionDecl *Callee = Call->getDirectCallee())
+      if (Callee->hasBody() && inUserCode(Call->getBeginLoc()))
+        IntegerCalls.push_back(Call);
+    return;
+  }
+  if (const auto *Var = Nodes.getNodeAs<VarDecl>("global")) {
+    if (!Var->isStaticLocal() && inUserCode(Var->getLocation()))
+      Globals.push_back(Var);
+    return;
+  }
+  if (const auto *Field = Nodes.getNodeAs<FieldDecl>("field")) {
+    QualType Type = Field->getType();
+    if (Types->isMemberType(Type)) {
+      if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+              Type.getCanonicalType()->getAsCXXRecordDecl()))
+        if (Spec->getTemplateArgs().size() >= 1 &&
+            Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+          Types->noteAllocated(Spec->getTemplateArgs()[0].getAsType());
+      return;
+    }
+    if (inUserCode(Field->getLocation()))
+      Fields.push_back(Field);
+    return;
+  }
+  if (const auto *Store = Nodes.getNodeAs<BinaryOperator>("void-store")) {
+    if (inUserCode(Store->getBeginLoc()))
+      VoidStores.push_back({Store, dyn_cast<FieldDecl>(cast<MemberExpr>(Store->getLHS()->IgnoreParenImpCasts())->getMemberDecl()), Store->getRHS()});
+    return;
+  }
+  if (const auto *Init = Nodes.getNodeAs<CXXCtorInitializer>("void-init")) {
+    if (Init->getInit() && inUserCode(Init->getSourceLocation()))
+      VoidStores.push_back({Init->getInit(), Init->getMember(), Init->getInit()});
+    return;
+  }
+  if (const auto *Visit = Nodes.getNodeAs<CallExpr>("visit-pointer")) {
+    for (const Expr *Arg : Visit->arguments())
+      visitStmts(Arg, [&](const Stmt &S) {
+        if (const auto *Member = dyn_cast<MemberExpr>(&S))
+          TracedRaw.insert(Member->getMemberDecl()->getCanonicalDecl());
+        return true;
+      });
+    return;
+  }
+  if (const auto *Call = Nodes.getNodeAs<CallExpr>("allocation")) {
+    QualType Type = Call->getType();
+    if (Type->isPointerType() && !Type->getPointeeType()->isVoidType())
+      Types->noteAllocated(Type);
+    return;
+  }
+  if (const auto *Cast = Nodes.getNodeAs<CastExpr>("allocation-cast")) {
+    Types->noteAllocated(Cast->getType());
+    return;
+  }
+  if (const auto *New = Nodes.getNodeAs<CXXNewExpr>("new")) {
+    if (isBoehmCollectedNew(*New))
+      Types->noteAllocated(New->getAllocatedType());
+    return;
+  }
+  if (const auto *Call = Nodes.getNodeAs<CallExpr>("bytes")) {
+    if (inUserCode(Call->getBeginLoc()))
+      ByteCopies.push_back(Call);
+    return;
+  }
+  if (const auto *Cast = Nodes.getNodeAs<CastExpr>("unscanned")) {
+    if (inUserCode(Cast->getBeginLoc()))
+      UnscannedAllocations.push_back({Cast, enclosing(*Cast)});
+    return;
+  }
+  if (const auto *Link = Nodes.getNodeAs<Expr>("link")) {
+    const Expr *Place = Link->IgnoreParenCasts();
+    if (const auto *AddressOf = dyn_cast<UnaryOperator>(Place))
+      if (AddressOf->getOpcode() == UO_AddrOf)
+        if (const Decl *D = placeDecl(AddressOf->getSubExpr()))
+          DisappearingLinks.insert(D->getCanonicalDecl());
+    return;
+  }
+}
+
+bool HiddenPointerCheck::inUserCode(SourceLocation Loc) const {
+  return SM && Loc.isValid() && !isInSystemCode(Loc, *SM);
+}
+
+// ---------------------------------------------------------------------------
+// Integers that carry a collected pointer.
+
+bool HiddenPointerCheck::counts(const Origin &O) const {
+  if (O.Param)
+    return true;
+  if (!O.Pointee)
+    return false;
+  return precise() || O.Disguised || O.HideMacro;
+}
+
+std::optional<Origin> HiddenPointerCheck::originOf(const Expr *E, const ParmVarDecl *Seed,
+                                                   unsigned Depth) {
+  if (!E || Depth > 6)
+    return std::nullopt;
+  E = E->IgnoreParens();
+  if (const auto *Implicit = dyn_cast<ImplicitCastExpr>(E)) {
+    const Expr *Sub = Implicit->getSubExpr();
+    if (isIntegerType(Sub->getType()) || Implicit->getCastKind() == CK_LValueToRValue ||
+        Implicit->getCastKind() == CK_NoOp)
+      return originOf(Sub, Seed, Depth + 1);
+    return std::nullopt;
+  }
+  if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+    return originOf(Cleanups->getSubExpr(), Seed, Depth);
+  if (const auto *Cast = dyn_cast<ExplicitCastExpr>(E)) {
+    if (!isIntegerType(Cast->getType()))
+      return std::nullopt;
+    const Expr *Sub = Cast->getSubExpr()->IgnoreParenImpCasts();
+    if (Sub->getType()->isPointerType()) {
+      const Expr *Source = pointerSource(Sub);
+      const RecordDecl *Pointee = Types->collectedRecord(Source->getType());
+      if (!Pointee)
+        return std::nullopt;
+      Origin O;
+      O.Conversion = Cast;
+      O.Pointee = Pointee;
+      return O;
+    }
+    return originOf(Cast->getSubExpr(), Seed, Depth + 1);
+  }
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E)) {
+    if (Unary->getOpcode() != UO_Not && Unary->getOpcode() != UO_Minus)
+      return std::nullopt;
+    std::optional<Origin> O = originOf(Unary->getSubExpr(), Seed, Depth + 1);
+    if (O) {
+      O->Disguised = true;
+      SourceLocation Loc = Unary->getOperatorLoc();
+      if (Loc.isMacroID() && Context &&
+          Lexer::getImmediateMacroName(Loc, *SM, Context->getLangOpts()) == "GC_HIDE_POINTER")
+        O->HideMacro = true;
+    }
+    return O;
+  }
+  if (const auto *Binary = dyn_cast<BinaryOperator>(E)) {
+    BinaryOperatorKind Op = Binary->getOpcode();
+    if (Op == BO_Comma)
+      return originOf(Binary->getRHS(), Seed, Depth + 1);
+    if (Op != BO_Or && Op != BO_Xor && Op != BO_And && Op != BO_Add && Op != BO_Sub)
+      return std::nullopt; // shifts, products, remainders: a hash, not an address
+    std::optional<Origin> L = originOf(Binary->getLHS(), Seed, Depth + 1);
+    std::optional<Origin> R = originOf(Binary->getRHS(), Seed, Depth + 1);
+    if (Op == BO_Sub && L && R)
+      return std::nullopt; // the distance between two addresses
+    if (Op == BO_And) {
+      // `bits & 7` takes the tag out; `bits & ~7` keeps the address.
+      const Expr *Mask = L ? Binary->getRHS() : Binary->getLHS();
+      Expr::EvalResult Value;
+      if (!Mask->isValueDependent() && Mask->EvaluateAsInt(Value, *Context) &&
+          Value.Val.getInt().getZExtValue() < 4096)
+        return std::nullopt;
+    }
+    std::optional<Origin> O = L ? L : R;
+    if (O && Op == BO_Xor)
+      O->Disguised = true;
+    return O;
+  }
+  if (const auto *Conditional = dyn_cast<ConditionalOperator>(E)) {
+    if (std::optional<Origin> O = originOf(Conditional->getTrueExpr(), Seed, Depth + 1))
+      return O;
+    return originOf(Conditional->getFalseExpr(), Seed, Depth + 1);
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl())) {
+      if (Seed && Param == Seed) {
+        Origin O;
+        O.Param = Param;
+        return O;
+      }
+      return std::nullopt;
+    }
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    if (Var && Var->hasLocalStorage() && !Var->getType()->isReferenceType() && Var->getInit())
+      return originOf(Var->getInit(), Seed, Depth + 1);
+    return std::nullopt;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee)
+      return std::nullopt;
+    if (Callee->isInStdNamespace() && hasName(Callee, "bit_cast") && Call->getNumArgs() == 1 &&
+        isIntegerType(Call->getType())) {
+      const Expr *Source = pointerSource(Call->getArg(0));
+      if (!Source->getType()->isPointerType())
+        return std::nullopt;
+      const RecordDecl *Pointee = Types->collectedRecord(Source->getType());
+      if (!Pointee)
+        return std::nullopt;
+      Origin O;
+      O.Conversion = Call;
+      O.Pointee = Pointee;
+      return O;
+    }
+    if (!isIntegerType(Call->getType()))
+      return std::nullopt;
+    std::optional<Origin> Returned = returnedOrigin(*Callee);
+    if (Returned && !Returned->Helper)
+      Returned->Helper = Callee;
+    return Returned;
+  }
+  return std::nullopt;
+}
+
+std::optional<Origin> HiddenPointerCheck::returnedOrigin(const FunctionDecl &Callee) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee.hasBody(Definition) || !Definition || !inUserCode(Definition->getLocation()))
+    return std::nullopt;
+  auto Known = Returns.find(Definition);
+  if (Known != Returns.end())
+    return Known->second;
+  if (!InProgress.insert(Definition).second)
+    return std::nullopt;
+  std::optional<Origin> Found;
+  visitStmts(Definition->getBody(), [&](const Stmt &S) {
+    if (Found || isa<LambdaExpr>(S))
+      return false;
+    if (const auto *Return = dyn_cast<ReturnStmt>(&S)) {
+      std::optional<Origin> O = originOf(Return->getRetValue(), nullptr, 0);
+      if (O && counts(*O))
+        Found = O;
+      return false;
+    }
+    return true;
+  });
+  InProgress.erase(Definition);
+  Returns[Definition] = Found;
+  return Found;
+}
+
+// A value stored as a whole, or as an argument of the object built from it.
+std::optional<Origin> HiddenPointerCheck::storedOrigin(const Expr *E, const ParmVarDecl *Seed) {
+  if (!E)
+    return std::nullopt;
+  const Expr *Value = skipTemporaries(E);
+  if (std::optional<Origin> O = originOf(Value, Seed, 0))
+    return O;
+  if (const auto *List = dyn_cast<InitListExpr>(Value)) {
+    for (const Expr *Init : List->inits())
+      if (std::optional<Origin> O = originOf(Init, Seed, 0))
+        return O;
+  } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Value)) {
+    for (const Expr *Arg : Construct->arguments())
+      if (std::optional<Origin> O = originOf(Arg, Seed, 0))
+        return O;
+  }
+  return std::nullopt;
+}
+
+void HiddenPointerCheck::forEachStore(
+    const FunctionDecl &Function,
+    llvm::function_ref<void(const Stmt &, const Expr *, const std::string &, const Decl *)>
+        Found) {
+  if (const auto *Constructor = dyn_cast<CXXConstructorDecl>(&Function))
+    for (const CXXCtorInitializer *Init : Constructor->inits())
+      if (Init->isWritten() && Init->getMember() && Init->getInit()) {
+        const FieldDecl *Field = Init->getMember();
+        std::string Owner = identifierName(Field->getParent()).str();
+        Found(*Init->getInit(), Init->getInit(),
+              "in field '" + Owner + "::" + identifierName(Field).str() + "'", Field);
+      }
+  const Stmt *Body = Function.getBody();
+  if (!Body)
+    return;
+  visitStmts(Body, [&](const Stmt &S) {
+    if (const auto *Binary = dyn_cast<BinaryOperator>(&S)) {
+      if (Binary->isAssignmentOp() && !isLocalPlace(Binary->getLHS()))
+        Found(S, Binary->getRHS(), describePlace(Binary->getLHS()), placeDecl(Binary->getLHS()));
+      return true;
+    }
+    if (const auto *Operator = dyn_cast<CXXOperatorCallExpr>(&S)) {
+      if (Operator->isAssignmentOp() && Operator->getNumArgs() == 2 &&
+          !isLocalPlace(Operator->getArg(0)))
+        Found(S, Operator->getArg(1), describePlace(Operator->getArg(0)),
+              placeDecl(Operator->getArg(0)));
+      return true;
+    }
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(&S)) {
+      const CXXMethodDecl *Method = Member->getMethodDecl();
+      const Expr *Object = Member->getImplicitObjectArgument();
+      if (!Method || !Object)
+        return true;
+      llvm::StringRef Name = identifierName(Method);
+      bool Stores = false;
+      if (isInserter(Name))
+        Stores = isStdContainer(Object->getType()) && !isIdentityContainer(Object->getType());
+      else if (Name == "store" || Name == "exchange")
+        Stores = !isLocalPlace(Object);
+      if (Stores)
+        for (const Expr *Arg : Member->arguments())
+          Found(S, Arg, describePlace(Object), placeDecl(Object));
+      return true;
+    }
+    if (const auto *Declaration = dyn_cast<DeclStmt>(&S)) {
+      for (const Decl *D : Declaration->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D))
+          if (Var->isStaticLocal() && Var->getInit())
+            Found(S, Var->getInit(), "in static '" + identifierName(Var).str() + "'", Var);
+      return true;
+    }
+    if (const auto *New = dyn_cast<CXXNewExpr>(&S)) {
+      std::string Where = "in a new '" + recordName(recordOf(New->getAllocatedType())) + "'";
+      if (const Expr *Init = New->getInitializer())
+        Found(S, Init, Where, nullptr);
+      return true;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(&S)) {
+      std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Allocation);
+      if (Api && Call->getType()->isPointerType()) {
+        std::string Where = "in a new '" + recordName(recordOf(Call->getType())) + "'";
+        for (const Expr *Arg : Call->arguments())
+          Found(S, Arg, Where, nullptr);
+      }
+      return true;
+    }
+    return true;
+  });
+}
+
+const HiddenPointerCheck::ParamStore *HiddenPointerCheck::storedParam(const FunctionDecl &Callee,
+                                                                     unsigned Index) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee.hasBody(Definition) || !Definition || Index >= Definition->getNumParams() ||
+      !inUserCode(Definition->getLocation()))
+    return nullptr;
+  auto Key = std::make_pair(Definition, Index);
+  auto Known = ParamStores.find(Key);
+  if (Known != ParamStores.end())
+    return Known->second ? &*Known->second : nullptr;
+  const ParmVarDecl *Param = Definition->getParamDecl(Index);
+  std::optional<ParamStore> Store;
+  if (isIntegerType(Param->getType()))
+    forEachStore(*Definition, [&](const Stmt &Site, const Expr *Value,
+                                  const std::string &Where, const Decl *Place) {
+      if (!Store && storedOrigin(Value, Param))
+        Store = ParamStore{&Site, Where, Place};
+    });
+  auto &Slot = ParamStores[Key];
+  Slot = Store;
+  return Slot ? &*Slot : nullptr;
+}
+
+void HiddenPointerCheck::scanFunction(const FunctionDecl &Function) {
+  auto judge = [&](const Stmt &Site, const Expr *Value, const std::string &Where,
+                   const Decl *Place, const Stmt *Inner) {
+    std::optional<Origin> O = storedOrigin(Value, nullptr);
+    if (!O || !counts(*O) || O->Param)
+      return;
+    if (Place && TracedRaw.contains(Place->getCanonicalDecl()))
+      return;
+    if (O->HideMacro && !precise() && Place &&
+        DisappearingLinks.contains(Place->getCanonicalDecl()))
+      return;
+    reportStore(Site, *O, Where, Inner);
+  };
+  forEachStore(Function, [&](const Stmt &Site, const Expr *Value, const std::string &Where,
+                             const Decl *Place) { judge(Site, Value, Where, Place, nullptr); });
+  // Setters: the callee stores its integer parameter.
+  visitStmts(Function.getBody(), [&](const Stmt &S) {
+    const auto *Call = dyn_cast<CallExpr>(&S);
+    if (!Call)
+      return true;
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee || isa<CXXOperatorCallExpr>(Call))
+      return true;
+    for (unsigned I = 0; I < Call->getNumArgs() && I < Callee->getNumParams(); ++I) {
+      if (!isIntegerType(Call->getArg(I)->getType()))
+        continue;
+      std::optional<Origin> O = storedOrigin(Call->getArg(I), nullptr);
+      if (!O || !counts(*O))
+        continue;
+      if (const ParamStore *Store = storedParam(*Callee, I)) {
+        if (O->HideMacro && !precise() && Store->Place &&
+            DisappearingLinks.contains(Store->Place->getCanonicalDecl()))
+          continue;
+        reportStore(*Call, *O, Store->Where, Store->Site, Callee);
+        break;
+      }
+    }
+    return true;
+  });
+}
+
+void HiddenPointerCheck::reportStore(const Stmt &Site, const Origin &O, const std::string &Where,
+                                     const Stmt *Inner, const FunctionDecl *Setter) {
+  SourceLocation Loc = SM->getFileLoc(Site.getBeginLoc());
+  if (!inUserCode(Loc) || !firstReport(Loc))
+    return;
+  std::string Type = recordName(O.Pointee);
+  if (O.HideMacro && !precise())
+    diag(Loc, "pointer to collected '%0' hidden by GC_HIDE_POINTER and kept %1 without a "
+              "disappearing link: the collector cannot see it, so the object can be freed "
+              "while still in use")
+        << Type << Where;
+  else if (!precise())
+    diag(Loc, "pointer to collected '%0' disguised by XOR or complement and kept %1: the "
+              "collector cannot see it, so the object can be freed while still in use")
+        << Type << Where;
+  else
+    diag(Loc, "pointer to collected '%0' kept as an integer %1: the collector does not trace "
+              "it, so the object can be freed while still in use")
+        << Type << Where;
+  if (Inner)
+    diag(SM->getFileLoc(Inner->getBeginLoc()), "'%0' keeps it %1 here", DiagnosticIDs::Note)
+        << (Setter ? displayName(*Setter) : std::string("the callee")) << Where;
+  if (O.Conversion) {
+    SourceLocation At = SM->getFileLoc(O.Conversion->getBeginLoc());
+    if (O.Helper)
+      diag(At, "'%0' converts the pointer to an integer here", DiagnosticIDs::Note)
+          << displayName(*O.Helper);
+    else if (SM->getSpellingLineNumber(At) != SM->getSpellingLineNumber(Loc) ||
+             SM->getFileID(At) != SM->getFileID(Loc))
+      diag(At, "the pointer is converted to an integer here", DiagnosticIDs::Note);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Fields of collected types.
+
+void HiddenPointerCheck::checkField(const FieldDecl &Field) {
+  const RecordDecl *Owner = Field.getParent();
+  if (!Owner || Owner->isDependentContext() || !Types->isCollected(Owner))
+    return;
+  QualType Type = Field.getType();
+  SourceLocation Loc = SM->getFileLoc(Field.getLocation());
+  std::string OwnerName = recordName(Owner);
+  std::string Name = identifierName(&Field).str();
+  // A pointer the trace method hands to visit_pointer is traced.
+  if (TracedRaw.contains(Field.getCanonicalDecl()))
+    return;
+  if (!precise()) {
+    // Boehm scans collected objects conservatively: only memory it does not
+    // scan hides a pointer, such as the buffer of a standard container.
+    if (!isStdContainer(Type))
+      return;
+  }
+  auto pointeeOf = [&](QualType T) -> const RecordDecl * {
+    T = T.getCanonicalType();
+    if (T->isPointerType() || T->isReferenceType())
+      return Types->collectedRecord(T);
+    return nullptr;
+  };
+  std::string MemberName = Profile.flavor() == ApiFlavor::Bdwgc ? "" : "lastword::member";
+  if (const RecordDecl *Target = pointeeOf(Type)) {
+    if (!firstReport(Loc))
+      return;
+    bool Reference = Type->isReferenceType();
+    auto D = diag(Loc, "field '%0' of collected '%1' holds a %2 to collected '%3': the "
+                       "collector does not trace it, so its target can be freed while '%1' "
+                       "still uses it")
+             << Name << OwnerName << (Reference ? "reference" : "raw pointer")
+             << recordName(Target);
+    // `Node *next;` becomes `lastword::member<Node> next;` (assignments
+    // and reads compile unchanged).
+    if (Reference || Loc.isMacroID() || Field.isMutable() ||
+        isa<ClassTemplateSpecializationDecl>(Owner) || Owner->isDependentContext())
+      return;
+    TypeSourceInfo *Info = Field.getTypeSourceInfo();
+    if (!Info)
+      return;
+    auto Pointer = Info->getTypeLoc().getAs<PointerTypeLoc>();
+    SourceLocation Begin = Field.getBeginLoc();
+    if (!Pointer || Begin.isMacroID() || Pointer.getStarLoc().isMacroID())
+      return;
+    StringRef Pointee = Lexer::getSourceText(
+        CharSourceRange::getCharRange(Begin, Pointer.getStarLoc()), *SM, Context->getLangOpts());
+    StringRef Declared = Lexer::getSourceText(
+        CharSourceRange::getCharRange(Begin, Field.getLocation()), *SM, Context->getLangOpts());
+    Pointee = Pointee.trim();
+    // Only a declaration of this one field (not `Node *a, *b;`).
+    if (Pointee.empty() || Declared.contains(',') || Declared.contains('['))
+      return;
+    if (const auto *Next = dyn_cast_or_null<FieldDecl>(Field.getNextDeclInContext()))
+      if (Next->getBeginLoc() == Begin)
+        return;
+    D << FixItHint::CreateReplacement(CharSourceRange::getCharRange(Begin, Field.getLocation()),
+                                      (memberTemplate() + "<" + Pointee + "> ").str());
+    return;
+  }
+  QualType Canonical = Type.getCanonicalType();
+  const auto *Record = Canonical->getAsCXXRecordDecl();
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Record);
+  if (!Spec || !Spec->isInStdNamespace())
+    return;
+  llvm::StringRef Template = identifierName(Spec);
+  // std::unique_ptr<Node>, std::shared_ptr<Node>: the object itself holds
+  // the pointer, outside member<>; a container's buffer is outside the
+  // object altogether.
+  const RecordDecl *Target = nullptr;
+  std::function<void(QualType, unsigned)> find = [&](QualType T, unsigned Depth) {
+    if (Target || Depth > 4)
+      return;
+    T = T.getCanonicalType();
+    if (const RecordDecl *R = pointeeOf(T)) {
+      Target = R;
+      return;
+    }
+    const auto *Inner = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+    if (!Inner || !Inner->isInStdNamespace())
+      return;
+    llvm::StringRef InnerName = identifierName(Inner);
+    if (InnerName == "allocator" || InnerName == "less" || InnerName == "hash" ||
+        InnerName == "equal_to")
+      return;
+    if ((InnerName == "unique_ptr" || InnerName == "shared_ptr") && Depth > 0 && precise()) {
+      if (Inner->getTemplateArgs().size() >= 1 &&
+          Inner->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+        if (const RecordDecl *R = Types->collectedRecord(Inner->getTemplateArgs()[0].getAsType()))
+          Target = R;
+      return;
+    }
+    for (const TemplateArgument &Arg : Inner->getTemplateArgs().asArray())
+      if (Arg.getKind() == TemplateArgument::Type)
+        find(Arg.getAsType(), Depth + 1);
+  };
+  bool Smart = Template == "unique_ptr" || Template == "shared_ptr" || Template == "weak_ptr";
+  if (Smart) {
+    if (!precise() || Template == "weak_ptr")
+      return;
+    if (Spec->getTemplateArgs().size() >= 1 &&
+        Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+      Target = Types->collectedRecord(Spec->getTemplateArgs()[0].getAsType());
+  } else {
+    if (Template == "atomic" && precise()) {
+      if (Spec->getTemplateArgs().size() >= 1 &&
+          Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+        Target = pointeeOf(Spec->getTemplateArgs()[0].getAsType());
+    } else {
+      find(Canonical, 0);
+    }
+  }
+  if (!Target || !firstReport(Loc))
+    return;
+  if (Smart)
+    diag(Loc, "field '%0' of collected '%1' holds collected '%2' in a '%3': the collector does "
+              "not trace it, so its target can be freed while '%1' still uses it")
+        << Name << OwnerName << recordName(Target) << ("std::" + Template).str();
+  else if (Template == "atomic")
+    diag(Loc, "field '%0' of collected '%1' holds a raw pointer to collected '%2': the "
+              "collector does not trace it, so its target can be freed while '%1' still uses it")
+        << Name << OwnerName << recordName(Target);
+  else
+    diag(Loc, "field '%0' of collected '%1' keeps pointers to collected '%2' in a '%3', whose "
+              "storage the collector does not %4: they can be freed while '%1' still uses them")
+        << Name << OwnerName << recordName(Target) << ("std::" + Template).str()
+        << (precise() ? "trace" : "scan");
+}
+
+// `h->context = node;` into a `void *` field of a collected type.
+void HiddenPointerCheck::checkVoidStore(const Expr &Site, const FieldDecl &Field,
+                                        const Expr *Value) {
+  const RecordDecl *Owner = Field.getParent();
+  if (!Value || !Types->isCollected(Owner) || TracedRaw.contains(Field.getCanonicalDecl()))
+    return;
+  const Expr *Source = Value->IgnoreParenCasts();
+  const RecordDecl *Target = Types->collectedRecord(Source->getType());
+  if (!Target || !Source->getType()->isPointerType())
+    return;
+  SourceLocation Loc = SM->getFileLoc(Site.getBeginLoc());
+  if (!firstReport(Loc))
+    return;
+  diag(Loc, "pointer to collected '%0' stored in 'void *' field '%1' of collected '%2': the "
+            "collector does not trace it, so the object can be freed while still in use")
+      << recordName(Target) << identifierName(&Field) << recordName(Owner);
+  diag(SM->getFileLoc(Field.getLocation()), "'%0' is declared here", DiagnosticIDs::Note)
+      << identifierName(&Field);
+}
+
+// ---------------------------------------------------------------------------
+// Bytes written over member<T> fields.
+
+void HiddenPointerCheck::checkByteCopy(const CallExpr &Call) {
+  const FunctionDecl *Callee = Call.getDirectCallee();
+  if (!Callee || Call.getNumArgs() < 2)
+    return;
+  llvm::StringRef Name = identifierName(Callee);
+  bool Algorithm = Callee->isInStdNamespace() && !Name.starts_with("mem");
+  // The destination: memcpy(dst, ...), std::copy(first, last, dst),
+  // std::copy_n(first, n, dst), std::fill(first, last, v).
+  const Expr *Destination = Call.getArg(0);
+  if (Algorithm && (Name == "copy" || Name == "copy_n" || Name == "copy_backward")) {
+    if (Call.getNumArgs() < 3)
+      return;
+    Destination = Call.getArg(2);
+  }
+  const Expr *Target = Destination->IgnoreParenImpCasts();
+  // Look through casts to bytes: (char *)node, reinterpret_cast<std::byte *>(node).
+  bool ThroughBytes = false;
+  while (const auto *Cast = dyn_cast<ExplicitCastExpr>(Target)) {
+    ThroughBytes = true;
+    Target = Cast->getSubExpr()->IgnoreParenImpCasts();
+  }
+  QualType Type = Target->getType();
+  if (Type->isArrayType())
+    Type = Context->getBaseElementType(Type);
+  else if (Type->isPointerType())
+    Type = Type->getPointeeType();
+  else
+    return;
+  const RecordDecl *Record = Type->getAsRecordDecl();
+  // std::copy over member<T> elements assigns them one by one, through the
+  // barrier; only a copy over bytes of the object bypasses it.
+  if (Algorithm && !ThroughBytes)
+    return;
+  if (!Record || !Types->holdsMembers(Record))
+    return;
+  SourceLocation Loc = SM->getFileLoc(Call.getBeginLoc());
+  if (!firstReport(Loc))
+    return;
+  diag(Loc, "'%0' writes raw bytes over the %1 fields of '%2': the stores bypass the write "
+            "barrier, so an object they pointed to can be freed while still reachable")
+      << displayName(*Callee) << memberTemplate() << recordName(Record);
+}
+
+// ---------------------------------------------------------------------------
+// Boehm: collected pointers in memory the collector does not scan.
+
+void HiddenPointerCheck::checkUnscannedAllocation(const UnscannedAllocation &Allocation) {
+  const CastExpr &Cast = *Allocation.Cast;
+  QualType Pointee = Cast.getType()->getPointeeType();
+  const RecordDecl *Target = nullptr;
+  if (Pointee->isPointerType())
+    Target = Types->collectedRecord(Pointee);
+  else if (const RecordDecl *Record = recordOf(Pointee))
+    for (const FieldDecl *Field : Record->fields()) {
+      QualType FieldType = Field->getType().getCanonicalType();
+      while (FieldType->isArrayType())
+        FieldType = Context->getBaseElementType(FieldType);
+      if (FieldType->isPointerType())
+        if ((Target = Types->collectedRecord(FieldType)))
+          break;
+    }
+  if (!Target)
+    return;
+  const auto *Call = cast<CallExpr>(Cast.getSubExpr()->IgnoreParenImpCasts());
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  llvm::StringRef Name = identifierName(Callee);
+  bool Atomic = Name.contains("atomic");
+  // A scratch buffer freed in the same function holds pointers the caller
+  // keeps elsewhere too.
+  if (!Atomic && Allocation.Function && Allocation.Function->getBody()) {
+    bool Freed = false;
+    visitStmts(Allocation.Function->getBody(), [&](const Stmt &S) {
+      if (const auto *Free = dyn_cast<CallExpr>(&S))
+        if (const FunctionDecl *F = Free->getDirectCallee())
+          if ((hasName(F, "free") || hasName(F, "GC_free")) && Free->getNumArgs() == 1 &&
+              Context->hasSameType(Free->getArg(0)->IgnoreParenImpCasts()->getType(),
+                                   Cast.getType()))
+            Freed = true;
+      return !Freed;
+    });
+    if (Freed)
+      return;
+  }
+  SourceLocation Loc = SM->getFileLoc(Cast.getBeginLoc());
+  if (!firstReport(Loc))
+    return;
+  std::string Macro;
+  SourceLocation CallLoc = Call->getBeginLoc();
+  if (CallLoc.isMacroID())
+    Macro = Lexer::getImmediateMacroName(CallLoc, *SM, Context->getLangOpts()).str();
+  diag(Loc, "pointers to collected '%0' kept in memory from '%1', which the collector does not "
+            "scan: the objects can be freed while still in use")
+      << recordName(Target) << (Macro.empty() ? Name.str() : Macro);
+}
+
+// ---------------------------------------------------------------------------
+
+void HiddenPointerCheck::onEndOfTranslationUnit() {
+  if (!SM || Excluded.excludesMainFile(*SM)) {
+    Types.reset();
+    Enclosing.reset();
+    return;
+  }
+  for (const FieldDecl *Field : Fields)
+    checkField(*Field);
+  for (const auto &[Site, Field, Value] : VoidStores)
+    if (Field)
+      checkVoidStore(*Site, *Field, Value);
+  for (const CallExpr *Call : ByteCopies)
+    checkByteCopy(*Call);
+  for (const UnscannedAllocation &Allocation : UnscannedAllocations)
+    checkUnscannedAllocation(Allocation);
+  // Helpers whose result carries a pointer: their callers store it.
+  for (const CallExpr *Call : IntegerCalls)
+    if (const FunctionDecl *Callee = Call->getDirectCallee())
+      if (returnedOrigin(*Callee)) {
+        if (!Enclosing)
+          Enclosing = std::make_unique<EnclosingFunctions>(*Context);
+        if (const FunctionDecl *Caller = Enclosing->of(*Call))
+          FunctionsToScan.insert(Caller);
+      }
+  for (const FunctionDecl *Function : FunctionsToScan)
+    if (!isTemplatedCode(*Function))
+      scanFunction(*Function);
+  for (const VarDecl *Var : Globals) {
+    std::optional<Origin> O = storedOrigin(Var->getInit(), nullptr);
+    if (O && counts(*O) && !O->Param)
+      reportStore(*Var->getInit(), *O, "in global '" + identifierName(Var).str() + "'", nullptr);
+  }
+  Types.reset();
+  Enclosing.reset();
+}
+
+} // namespace clang::tidy::gc
