@@ -138,7 +138,8 @@ def registrations_source(count):
         "#include <vector>",
         "void release(int fd);",
         "struct Res { int fd = -1; void close(); };",
-        "struct Pool { lastword::member<Res> conn; std::vector<Res *> idle; };",
+        "struct Pool { lastword::member<Res> conn; std::vector<lastword::member<Res>> idle;",
+        "  void trace(lastword::tracer &t) const { t.visit(conn); for (auto &m : idle) t.visit(m); } };",
         "void many(Res *other, int mode) {",
     ]
     for i in range(count):
