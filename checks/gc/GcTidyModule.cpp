@@ -5,6 +5,7 @@
 #include "gc/CollectInLoopCheck.h"
 #include "gc/FinalizerSelfReferenceCheck.h"
 #include "gc/HiddenPointerCheck.h"
+#include "gc/IncompleteTraceCheck.h"
 
 namespace clang::tidy::gc {
 
@@ -13,6 +14,7 @@ void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<CollectInLoopCheck>("gc-collect-in-loop");
   CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");
   CheckFactories.registerCheck<HiddenPointerCheck>("gc-hidden-pointer");
+  CheckFactories.registerCheck<IncompleteTraceCheck>("gc-incomplete-trace");
 }
 
 ClangTidyOptions GcModule::getModuleOptions() { return ClangTidyOptions(); }
