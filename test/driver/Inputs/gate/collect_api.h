@@ -1,0 +1,2 @@
+namespace lastword { void collect(); }
+void process(int);
