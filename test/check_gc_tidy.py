@@ -102,7 +102,8 @@ def main():
     fix_prefixes = ["CHECK-FIXES" + ("-" + s if s else "") for s in suffixes]
     has_messages = any(re.search(r"\b" + re.escape(p) + r":", original) for p in message_prefixes)
     fix_patterns = [filecheck_regex(m.group(1)) for m in re.finditer(
-        r"\b(?:%s):[ \t]?([^\r\n]*)" % "|".join(re.escape(p) for p in fix_prefixes), original)]
+        r"\b(?:%s)(?:-NEXT)?:[ \t]?([^\r\n]*)" % "|".join(re.escape(p) for p in fix_prefixes),
+        original)]
     has_fixes = bool(fix_patterns)
     # Keep line numbers, drop the expectation text so fixes are not matched against it.
     cleaned = re.sub(r"// *CHECK-[A-Z0-9\-]*:[^\r\n]*", "//", original)

@@ -169,6 +169,12 @@ bool FunctionFlow::reaches(FlowPoint From, FlowPoint To, llvm::ArrayRef<FlowPoin
   return false;
 }
 
+FlowPoint FunctionFlow::exit() const {
+  if (!Graph)
+    return FlowPoint{};
+  return FlowPoint{Graph->getExit().getBlockID(), 0};
+}
+
 const FunctionFlow &FlowCache::of(const FunctionDecl &Function) {
   std::unique_ptr<FunctionFlow> &Slot = Functions[&Function];
   if (!Slot)

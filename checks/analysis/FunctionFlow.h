@@ -72,6 +72,9 @@ public:
   /// without running any point of \p Avoid? Loops count: \p To may come
   /// before \p From in the same block.
   bool reaches(FlowPoint From, FlowPoint To, llvm::ArrayRef<FlowPoint> Avoid) const;
+  /// The function's exit (returns and the end of the body lead there);
+  /// invalid without a CFG. A path to it is a path out of the function.
+  FlowPoint exit() const;
 
 private:
   const llvm::BitVector &blocksReachableFrom(unsigned Block) const;

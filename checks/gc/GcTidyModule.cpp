@@ -6,6 +6,7 @@
 #include "gc/FinalizerSelfReferenceCheck.h"
 #include "gc/HiddenPointerCheck.h"
 #include "gc/IncompleteTraceCheck.h"
+#include "gc/MissingKeepAliveCheck.h"
 
 namespace clang::tidy::gc {
 
@@ -15,6 +16,7 @@ void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");
   CheckFactories.registerCheck<HiddenPointerCheck>("gc-hidden-pointer");
   CheckFactories.registerCheck<IncompleteTraceCheck>("gc-incomplete-trace");
+  CheckFactories.registerCheck<MissingKeepAliveCheck>("gc-missing-keep-alive");
 }
 
 ClangTidyOptions GcModule::getModuleOptions() { return ClangTidyOptions(); }

@@ -1,0 +1,932 @@
+//===--- MissingKeepAliveCheck.cpp - gc-missing-keep-alive ----------------===//
+
+#include "gc/MissingKeepAliveCheck.h"
+#include "analysis/ApiCalls.h"
+#include "analysis/ExprNormalise.h"
+#include "analysis/Finalizers.h"
+#include "analysis/SourceUtils.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include <optional>
+
+using namespace clang::ast_matchers;
+using namespace lastword::analysis;
+
+namespace clang::tidy::gc {
+namespace {
+
+constexpr const char *TranslationUnitId = "tu";
+constexpr const char *CleanupCallId = "cleanup";
+
+std::vector<std::string> splitList(StringRef Value) {
+  std::vector<std::string> Items;
+  llvm::SmallVector<StringRef, 8> Parts;
+  Value.split(Parts, ';', -1, /*KeepEmpty=*/false);
+  for (StringRef Part : Parts)
+    if (!Part.trim().empty())
+      Items.push_back(Part.trim().str());
+  return Items;
+}
+
+// `lastword::File` and `::File` match a written `File` and `lastword::File`.
+bool nameMatches(const NamedDecl &D, StringRef Wanted) {
+  Wanted.consume_front("::");
+  std::string Qualified = D.getQualifiedNameAsString();
+  return Qualified == Wanted || StringRef(Qualified).ends_with(("::" + Wanted).str()) ||
+         identifierName(&D) == Wanted;
+}
+
+const CXXRecordDecl *recordPattern(const RecordDecl *Record) {
+  const auto *Class = dyn_cast_or_null<CXXRecordDecl>(Record);
+  if (!Class)
+    return nullptr;
+  if (const auto *Specialization = dyn_cast<ClassTemplateSpecializationDecl>(Class))
+    if (ClassTemplateDecl *Template = Specialization->getSpecializedTemplate())
+      return Template->getTemplatedDecl();
+  return Class;
+}
+
+// The record an object expression points to (`File *`, `File &`).
+const RecordDecl *pointeeRecord(const Expr *Object) {
+  if (!Object)
+    return nullptr;
+  QualType Type = Object->getType();
+  if (Type.isNull())
+    return nullptr;
+  if (Type->isPointerType())
+    Type = Type->getPointeeType();
+  return Type.getNonReferenceType()->getAsRecordDecl();
+}
+
+std::string recordName(const RecordDecl *Record) {
+  if (!Record)
+    return "";
+  if (const CXXRecordDecl *Pattern = recordPattern(Record))
+    Record = Pattern;
+  return declName(*Record);
+}
+
+bool isLocalPointer(const ValueDecl *D) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(D);
+  if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
+    return false;
+  QualType Type = Var->getType();
+  return Type->isPointerType() || Type->isReferenceType();
+}
+
+// A local that can carry a handle's value (a descriptor, a raw pointer);
+// a local of class type owns a copy (`std::string copy = f->name`).
+bool isHandleLocal(const VarDecl *Var) {
+  if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
+    return false;
+  QualType Type = Var->getType().getNonReferenceType();
+  return (Type->isIntegerType() && !Type->isBooleanType()) || Type->isPointerType() ||
+         Var->getType()->isReferenceType();
+}
+
+// Visits the user's function definitions (not lambdas' operator(), which
+// belong to their function; not template instantiations, which are reached
+// through their template).
+class UserFunctions : public RecursiveASTVisitor<UserFunctions> {
+public:
+  UserFunctions(const SourceManager &SM, llvm::function_ref<void(const FunctionDecl &)> Visit)
+      : SM(SM), Visit(Visit) {}
+  bool shouldVisitTemplateInstantiations() const { return false; }
+  bool shouldVisitImplicitCode() const { return false; }
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  // Lambdas are judged with the function that contains them; one outside
+  // any function (a global's initialiser) on its own.
+  bool TraverseLambdaExpr(LambdaExpr *Lambda) {
+    const CXXRecordDecl *Closure = Lambda->getLambdaClass();
+    const CXXMethodDecl *Operator = Lambda->getCallOperator();
+    if (Closure && Operator && Operator->getBody() &&
+        !Closure->getDeclContext()->isFunctionOrMethod())
+      Visit(*Operator);
+    return true;
+  }
+  bool VisitFunctionDecl(FunctionDecl *Function) {
+    if (Function->doesThisDeclarationHaveABody() && Function->getBody())
+      Visit(*Function);
+    return true;
+  }
+
+private:
+  const SourceManager &SM;
+  llvm::function_ref<void(const FunctionDecl &)> Visit;
+};
+
+// The instantiations of \p Pattern (a function template, or a member of a
+// class template) through the template's list of specializations.
+void forEachInstantiation(const FunctionDecl &Pattern,
+                          llvm::function_ref<void(const FunctionDecl &)> Visit) {
+  if (const FunctionTemplateDecl *Template = Pattern.getDescribedFunctionTemplate()) {
+    for (const FunctionDecl *Instance : Template->specializations())
+      if (Instance->getBody())
+        Visit(*Instance);
+    return;
+  }
+  const auto *Method = dyn_cast<CXXMethodDecl>(&Pattern);
+  const ClassTemplateDecl *ClassTemplate =
+      Method ? Method->getParent()->getDescribedClassTemplate() : nullptr;
+  if (!ClassTemplate)
+    return;
+  for (const ClassTemplateSpecializationDecl *Specialization : ClassTemplate->specializations())
+    for (const Decl *Member : Specialization->decls()) {
+      const auto *Instance = dyn_cast<FunctionDecl>(Member);
+      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(Member))
+        Instance = Template->getTemplatedDecl();
+      if (Instance && Instance->getTemplateInstantiationPattern() == &Pattern &&
+          Instance->getBody())
+        Visit(*Instance);
+    }
+}
+
+/// Where a handle's value comes from: field \p Field of the object that
+/// \p Object designates (null: `this`).
+struct HandleSource {
+  const FieldDecl *Field = nullptr;
+  const ValueDecl *Object = nullptr;
+  bool IsThis = false;
+};
+
+/// A place where the handle's value is used.
+struct HandleUse {
+  const Expr *Use = nullptr; ///< the call, or the dereference
+  const Stmt *Statement = nullptr; ///< the statement of its block that contains it
+  HandleSource Source;
+  std::string Callee; ///< empty for a dereference
+};
+
+/// A getter: the function returns field \p Field of parameter \p Param
+/// (-1: of `this`).
+struct Getter {
+  int Param = -1;
+  const FieldDecl *Field = nullptr;
+};
+
+/// What one function's body shows, collected in one walk.
+struct BodyFacts {
+  const FunctionDecl *Function = nullptr;
+  llvm::DenseMap<const VarDecl *, HandleSource> HandleLocals;
+  std::vector<HandleUse> Uses;
+  /// Calls and constructions an object variable (null: `this`) is passed
+  /// to whole: it is in use for as long as they run.
+  llvm::DenseMap<const ValueDecl *, llvm::SmallVector<const Expr *, 2>> PassedTo;
+  /// Object variables that escape the function's view: captured, address
+  /// taken, handed to a construction or stored through another object.
+  llvm::SmallPtrSet<const ValueDecl *, 4> Escaped;
+};
+
+class Judge {
+public:
+  Judge(ClangTidyCheck &Check, const ApiProfile &Profile,
+        const llvm::DenseMap<const FieldDecl *, MissingKeepAliveCheck::Releaser> &Handles,
+        FlowCache &Flows, llvm::DenseSet<SourceLocation> &Reported, bool ParametersKeptAlive,
+        ASTContext &Context)
+      : Check(Check), Profile(Profile), Handles(Handles), Flows(Flows), Reported(Reported),
+        ParametersKeptAlive(ParametersKeptAlive), Context(Context),
+        SM(Context.getSourceManager()) {}
+
+  void judgeBody(const FunctionDecl &Function, const Stmt *Body);
+
+private:
+  std::optional<HandleSource> handleSource(const Expr *E, const BodyFacts &Facts,
+                                           unsigned Depth = 0);
+  std::optional<HandleSource> objectOf(const Expr *Base, bool Arrow, const FieldDecl *Field);
+  std::optional<Getter> getterOf(const FunctionDecl *Function, unsigned Depth);
+  bool returnsHeldObject(const FunctionDecl *Function);
+  void judgeUse(const HandleUse &Use, const BodyFacts &Facts);
+  void report(const HandleUse &Use, const Expr *LastUse);
+
+  struct Group {
+    llvm::SmallVector<const ValueDecl *, 2> Members;
+    llvm::SmallVector<const Expr *, 8> UseExprs;
+    llvm::SmallVector<FlowPoint, 8> UsePoints;
+    llvm::SmallVector<FlowPoint, 2> Replaced;
+  };
+  std::optional<Group> groupOf(const ValueDecl *Object, const BodyFacts &Facts,
+                               const FunctionFlow &Flow);
+
+  ClangTidyCheck &Check;
+  const ApiProfile &Profile;
+  const llvm::DenseMap<const FieldDecl *, MissingKeepAliveCheck::Releaser> &Handles;
+  FlowCache &Flows;
+  llvm::DenseSet<SourceLocation> &Reported;
+  bool ParametersKeptAlive;
+  ASTContext &Context;
+  const SourceManager &SM;
+  /// 0: no getter, 1: getter, 2: being computed.
+  llvm::DenseMap<const FunctionDecl *, std::optional<Getter>> Getters;
+  llvm::DenseSet<const FunctionDecl *> GettersInProgress;
+  llvm::DenseMap<const FunctionDecl *, bool> HeldReturns;
+};
+
+bool isAccessor(const CXXMethodDecl *Method) {
+  StringRef Name = identifierName(Method);
+  return Name == "data" || Name == "get" || Name == "c_str" || Name == "native_handle" ||
+         Name == "handle";
+}
+
+std::optional<HandleSource> Judge::objectOf(const Expr *Base, bool Arrow,
+                                            const FieldDecl *Field) {
+  const Expr *Object = lookThroughArrow(Base);
+  if (!Object)
+    return std::nullopt;
+  HandleSource Source;
+  Source.Field = Field;
+  if (isa<CXXThisExpr>(Object)) {
+    Source.IsThis = true;
+    return Source;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(Object);
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  if (!Var)
+    return std::nullopt;
+  // `file.fd` on an object of the frame itself: not a collected object.
+  if (!Arrow && !Var->getType()->isReferenceType() && !Var->getType()->isPointerType())
+    return std::nullopt;
+  Source.Object = Var;
+  return Source;
+}
+
+std::optional<HandleSource> Judge::handleSource(const Expr *E, const BodyFacts &Facts,
+                                                unsigned Depth) {
+  bool ThroughAccessor = false;
+  for (unsigned Step = 0; E && Step < 12; ++Step) {
+    E = lookThrough(E);
+    if (!E)
+      return std::nullopt;
+    if (const auto *Unary = dyn_cast<UnaryOperator>(E)) {
+      if (Unary->getOpcode() != UO_AddrOf)
+        return std::nullopt;
+      const Expr *Sub = Unary->getSubExpr()->IgnoreParens();
+      if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(Sub))
+        Sub = Subscript->getBase();
+      E = Sub;
+      ThroughAccessor = true;
+      continue;
+    }
+    if (const auto *MemberCall = dyn_cast<CXXMemberCallExpr>(E)) {
+      const CXXMethodDecl *Method = MemberCall->getMethodDecl();
+      if (Method && isAccessor(Method)) {
+        E = MemberCall->getImplicitObjectArgument();
+        ThroughAccessor = true;
+        continue;
+      }
+      std::optional<Getter> G = getterOf(Method, Depth);
+      if (!G || G->Param >= 0)
+        return std::nullopt;
+      const Expr *Object = MemberCall->getImplicitObjectArgument();
+      const auto *Member = dyn_cast_or_null<MemberExpr>(MemberCall->getCallee()->IgnoreParens());
+      return objectOf(Object, !Member || Member->isArrow(), G->Field);
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      if (isa<CXXOperatorCallExpr>(Call))
+        return std::nullopt;
+      std::optional<Getter> G = getterOf(Call->getDirectCallee(), Depth);
+      if (!G || G->Param < 0 || static_cast<unsigned>(G->Param) >= Call->getNumArgs())
+        return std::nullopt;
+      return objectOf(Call->getArg(G->Param), true, G->Field);
+    }
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+      if (!Field)
+        return std::nullopt;
+      const FieldDecl *Pattern = fieldPattern(Field);
+      if (!Handles.count(Pattern))
+        return std::nullopt;
+      // An object field is used through its storage (`buf.data()`); passed
+      // whole it is a reference into the object, or a copy.
+      if (Field->getType()->isRecordType() && !ThroughAccessor)
+        return std::nullopt;
+      return objectOf(Member->getBase(), Member->isArrow(), Pattern);
+    }
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+      const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+      auto It = Var ? Facts.HandleLocals.find(Var) : Facts.HandleLocals.end();
+      if (It == Facts.HandleLocals.end())
+        return std::nullopt;
+      return It->second;
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<Getter> Judge::getterOf(const FunctionDecl *Function, unsigned Depth) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Function || !Function->hasBody(Definition) || !Definition || !Definition->getBody() ||
+      Depth > 4)
+    return std::nullopt;
+  auto Known = Getters.find(Definition);
+  if (Known != Getters.end())
+    return Known->second;
+  if (!GettersInProgress.insert(Definition).second ||
+      isInSystemCode(Definition->getLocation(), SM))
+    return std::nullopt;
+  std::optional<Getter> Result;
+  bool Other = false;
+  BodyFacts Empty;
+  visitStmts(Definition->getBody(), [&](const Stmt &S) {
+    if (isa<LambdaExpr>(&S))
+      return false;
+    const auto *Return = dyn_cast<ReturnStmt>(&S);
+    if (!Return || !Return->getRetValue())
+      return true;
+    const Expr *Value = lookThrough(Return->getRetValue());
+    if (isa_and_nonnull<IntegerLiteral, CXXNullPtrLiteralExpr, GNUNullExpr>(Value) ||
+        (isa_and_nonnull<UnaryOperator>(Value) &&
+         isa<IntegerLiteral>(cast<UnaryOperator>(Value)->getSubExpr()->IgnoreParens())))
+      return true;
+    std::optional<HandleSource> Source = handleSource(Value, Empty, Depth + 1);
+    if (!Source) {
+      Other = true;
+      return false;
+    }
+    Getter G;
+    G.Field = Source->Field;
+    if (Source->IsThis) {
+      G.Param = -1;
+    } else {
+      const auto *Param = dyn_cast_or_null<ParmVarDecl>(Source->Object);
+      if (!Param) {
+        Other = true;
+        return false;
+      }
+      G.Param = static_cast<int>(Param->getFunctionScopeIndex());
+    }
+    if (Result && (Result->Param != G.Param || Result->Field != G.Field))
+      Other = true;
+    Result = G;
+    return true;
+  });
+  GettersInProgress.erase(Definition);
+  if (Other)
+    Result.reset();
+  Getters[Definition] = Result;
+  return Result;
+}
+
+// Does the function hand out an object someone else holds (a field, a
+// global, an element)? Then the caller's pointer is not the only one.
+bool Judge::returnsHeldObject(const FunctionDecl *Function) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Function || !Function->hasBody(Definition) || !Definition || !Definition->getBody())
+    return false;
+  auto [It, Inserted] = HeldReturns.try_emplace(Definition, false);
+  if (!Inserted)
+    return It->second;
+  bool Held = false;
+  visitStmts(Definition->getBody(), [&](const Stmt &S) {
+    if (Held || isa<LambdaExpr>(&S))
+      return false;
+    const auto *Return = dyn_cast<ReturnStmt>(&S);
+    if (!Return || !Return->getRetValue())
+      return true;
+    const Expr *Value = lookThroughArrow(Return->getRetValue());
+    if (isa_and_nonnull<MemberExpr, ArraySubscriptExpr, CXXOperatorCallExpr, CXXMemberCallExpr,
+                        CXXThisExpr>(Value))
+      Held = true;
+    if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Value))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+        if (!Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
+          Held = true;
+    return true;
+  });
+  HeldReturns[Definition] = Held;
+  return Held;
+}
+
+std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFacts &Facts,
+                                           const FunctionFlow &Flow) {
+  Group Result;
+  const Stmt *Body = Facts.Function->getBody();
+  auto AddUses = [&](const ValueDecl *Member) {
+    llvm::SmallPtrSet<const Expr *, 4> Targets;
+    for (unsigned Index : Flow.replacingWritesOf(Member)) {
+      const Write &W = Flow.writes()[Index];
+      if (W.Target.isRoot() && W.TargetExpr)
+        Targets.insert(W.TargetExpr->IgnoreParenImpCasts());
+      if (W.Target.isRoot() && Member)
+        if (FlowPoint P = Flow.pointOfWrite(Index); P.isValid())
+          Result.Replaced.push_back(P);
+    }
+    for (const Expr *Use : evaluatedUses(Body, Member)) {
+      if (Targets.contains(Use))
+        continue;
+      if (FlowPoint P = Flow.pointOf(Use); P.isValid()) {
+        Result.UseExprs.push_back(Use);
+        Result.UsePoints.push_back(P);
+      }
+    }
+    auto Passed = Facts.PassedTo.find(Member);
+    if (Passed != Facts.PassedTo.end())
+      for (const Expr *Call : Passed->second)
+        if (FlowPoint P = Flow.pointOf(Call); P.isValid()) {
+          Result.UseExprs.push_back(Call);
+          Result.UsePoints.push_back(P);
+        }
+  };
+
+  if (!Object) {
+    if (Facts.Escaped.contains(nullptr))
+      return std::nullopt;
+    Result.Members.push_back(nullptr);
+    AddUses(nullptr);
+    return Result;
+  }
+
+  // Find the variable the object first lands in, and make sure every value
+  // the variables of the group take is a fresh object.
+  const ValueDecl *Root = Object;
+  for (unsigned Step = 0; Step < 8; ++Step) {
+    const ValueDecl *AliasOf = nullptr;
+    bool Fresh = false, Held = false;
+    for (unsigned Index : Flow.replacingWritesOf(Root)) {
+      const Write &W = Flow.writes()[Index];
+      if (!W.Target.isRoot() || W.Target.Variable != Root || !W.Value)
+        continue;
+      const Expr *Value = lookThrough(W.Value);
+      if (!Value || isa<CXXNullPtrLiteralExpr, GNUNullExpr, IntegerLiteral>(Value))
+        continue;
+      if (isa<CXXNewExpr>(Value)) {
+        Fresh = true;
+      } else if (const auto *Call = dyn_cast<CallExpr>(Value)) {
+        const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+        if (isa<CXXOperatorCallExpr>(Call) || (Method && !Method->isStatic()) ||
+            isa<CXXMemberCallExpr>(Call) || !Call->getDirectCallee() ||
+            returnsHeldObject(Call->getDirectCallee()))
+          Held = true;
+        else
+          Fresh = true;
+      } else if (const auto *Ref = dyn_cast<DeclRefExpr>(Value);
+                 Ref && isLocalPointer(Ref->getDecl()) && !AliasOf) {
+        AliasOf = Ref->getDecl();
+      } else {
+        Held = true;
+      }
+    }
+    if (Held || (AliasOf && Fresh))
+      return std::nullopt;
+    if (AliasOf) {
+      Root = AliasOf;
+      continue;
+    }
+    if (!Fresh)
+      return std::nullopt;
+    break;
+  }
+
+  // The variables that copy the pointer; any other store lets it escape.
+  llvm::SmallVector<const ValueDecl *, 4> Work{Root};
+  while (!Work.empty()) {
+    const ValueDecl *Member = Work.pop_back_val();
+    if (llvm::is_contained(Result.Members, Member))
+      continue;
+    if (Facts.Escaped.contains(Member))
+      return std::nullopt;
+    Result.Members.push_back(Member);
+    for (unsigned Index : Flow.writesMentioning(Member)) {
+      const Write &W = Flow.writes()[Index];
+      if (!W.Value || !refersTo(W.Value, Member))
+        continue;
+      if (W.makesAlias() && isLocalPointer(W.Target.Variable))
+        Work.push_back(W.Target.Variable);
+      else
+        return std::nullopt;
+    }
+  }
+  for (const ValueDecl *Member : Result.Members)
+    AddUses(Member);
+  return Result;
+}
+
+void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
+  const HandleSource &Source = Use.Source;
+  if (Source.IsThis) {
+    if (ParametersKeptAlive)
+      return;
+  } else {
+    if (isa<ParmVarDecl>(Source.Object)) {
+      if (ParametersKeptAlive)
+        return;
+    } else if (!isLocalPointer(Source.Object)) {
+      return;
+    }
+    // A variable of an enclosing function, captured: the closure holds it.
+    if (Source.Object->getDeclContext() != Facts.Function)
+      return;
+  }
+  const FunctionFlow &Flow = Flows.of(*Facts.Function);
+  if (!Flow.hasCFG())
+    return;
+  FlowPoint At = Flow.pointOf(Use.Use);
+  if (!At.isValid())
+    return;
+  std::optional<Group> G =
+      groupOf(Source.IsThis ? nullptr : Source.Object, Facts, Flow);
+  if (!G)
+    return;
+  // The call takes the object itself too: it is in use throughout.
+  for (const Expr *E : G->UseExprs)
+    if (E == Use.Use)
+      return;
+  bool Dropped = Flow.reaches(At, Flow.exit(), G->UsePoints);
+  for (FlowPoint Replaced : G->Replaced)
+    if (!Dropped && Flow.reaches(At, Replaced, G->UsePoints))
+      Dropped = true;
+  if (!Dropped)
+    return;
+  // The note: the object's last use before the handle's, in source order.
+  const Expr *Last = nullptr;
+  SourceLocation UseLoc = SM.getExpansionRange(Use.Use->getEndLoc()).getEnd();
+  for (size_t I = 0; I < G->UseExprs.size(); ++I) {
+    const Expr *E = G->UseExprs[I];
+    SourceLocation Loc = SM.getExpansionLoc(E->getBeginLoc());
+    if (!SM.isBeforeInTranslationUnit(Loc, UseLoc) && Loc != UseLoc)
+      continue;
+    if (!(G->UsePoints[I].Block == At.Block && G->UsePoints[I].Index < At.Index) &&
+        !Flow.reaches(G->UsePoints[I], At, {}))
+      continue;
+    if (!Last || SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Last->getBeginLoc()), Loc))
+      Last = E;
+  }
+  report(Use, Last);
+}
+
+void Judge::report(const HandleUse &Use, const Expr *LastUse) {
+  SourceLocation Loc = SM.getFileLoc(Use.Use->getBeginLoc());
+  if (Loc.isInvalid() || isInSystemCode(Use.Use->getBeginLoc(), SM) ||
+      !Reported.insert(Loc).second)
+    return;
+  auto Found = Handles.find(Use.Source.Field);
+  if (Found == Handles.end())
+    return;
+  std::string Handle = declName(*Use.Source.Field);
+  std::string Object = Use.Source.IsThis ? "this" : declName(*Use.Source.Object);
+
+  // The fix: a keep-alive right after the statement that uses the handle,
+  // when that statement is a plain one of its block.
+  std::optional<FixItHint> Fix;
+  const Stmt *Statement = Use.Statement;
+  if (Statement && (isa<Expr>(Statement) || isa<DeclStmt>(Statement))) {
+    const LangOptions &Lang = Context.getLangOpts();
+    SourceLocation End;
+    if (const auto *Decls = dyn_cast<DeclStmt>(Statement)) {
+      if (Decls->getEndLoc().isFileID())
+        End = Lexer::getLocForEndOfToken(Decls->getEndLoc(), 0, SM, Lang);
+    } else {
+      SourceLocation Last = SM.getExpansionRange(Statement->getEndLoc()).getEnd();
+      End = Lexer::findLocationAfterToken(Last, tok::semi, SM, Lang, false);
+    }
+    SourceLocation Begin = SM.getExpansionLoc(Statement->getBeginLoc());
+    if (End.isValid() && End.isFileID() && Begin.isValid()) {
+      std::string Indent;
+      bool Invalid = false;
+      unsigned Column = SM.getSpellingColumnNumber(Begin, &Invalid);
+      const char *Line = SM.getCharacterData(Begin, &Invalid);
+      if (!Invalid && Column > 0) {
+        StringRef Prefix(Line - (Column - 1), Column - 1);
+        if (Prefix.trim().empty())
+          Indent = Prefix.str();
+        else
+          Indent = " ";
+      }
+      std::string KeepAlive = "lastword::keep_alive";
+      const auto &Functions = Profile.functions(ApiRole::KeepAlive);
+      if (Profile.flavor() == ApiFlavor::Bdwgc)
+        KeepAlive = "GC_reachable_here";
+      else if (!Functions.empty())
+        KeepAlive = Functions.front().Name;
+      StringRef Name = StringRef(KeepAlive).ltrim(':');
+      std::string Text = "\n" + Indent + Name.str() + "(" + Object + ");";
+      if (Indent == " ")
+        Text = " " + Name.str() + "(" + Object + ");";
+      Fix = FixItHint::CreateInsertion(End, Text);
+    }
+  }
+  {
+    auto Diag =
+        Use.Callee.empty()
+            ? Check.diag(Loc, "handle '%0' of '%1' is used after the last use of '%1': %2 may "
+                              "run first and release '%0'")
+            : Check.diag(Loc, "handle '%0' of '%1' is passed to '%3' after the last use of "
+                              "'%1': %2 may run during the call and release '%0'");
+    Diag << Handle << Object << Found->second.Description;
+    if (!Use.Callee.empty())
+      Diag << Use.Callee;
+    if (Fix)
+      Diag << *Fix;
+  }
+  if (LastUse)
+    Check.diag(SM.getFileLoc(LastUse->getBeginLoc()), "'%0' is last used here",
+               DiagnosticIDs::Note)
+        << Object;
+}
+
+void Judge::judgeBody(const FunctionDecl &Function, const Stmt *Body) {
+  if (!Body)
+    return;
+  BodyFacts Facts;
+  Facts.Function = &Function;
+  std::vector<std::pair<const FunctionDecl *, const Stmt *>> Lambdas;
+
+  struct Item {
+    const Stmt *S;
+    const Stmt *Statement;
+  };
+  llvm::SmallVector<Item, 64> Work{{Body, nullptr}};
+  auto NoteWhole = [&](const Expr *Arg, const Expr *Where, bool Stores) {
+    const Expr *Object = lookThroughArrow(Arg);
+    if (!Object)
+      return;
+    const ValueDecl *Var = nullptr;
+    if (isa<CXXThisExpr>(Object))
+      Var = nullptr;
+    else if (const auto *Ref = dyn_cast<DeclRefExpr>(Object))
+      Var = Ref->getDecl();
+    else
+      return;
+    Facts.PassedTo[Var].push_back(Where);
+    if (Stores)
+      Facts.Escaped.insert(Var);
+  };
+  while (!Work.empty()) {
+    Item Current = Work.pop_back_val();
+    const Stmt *S = Current.S;
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+      for (const LambdaCapture &Capture : Lambda->captures()) {
+        if (Capture.capturesVariable())
+          Facts.Escaped.insert(Capture.getCapturedVar());
+        else if (Capture.capturesThis())
+          Facts.Escaped.insert(nullptr);
+      }
+      if (const CXXMethodDecl *Operator = Lambda->getCallOperator())
+        Lambdas.push_back({Operator, Lambda->getBody()});
+      for (const Expr *Init : Lambda->capture_inits())
+        if (Init)
+          Work.push_back({Init, Current.Statement});
+      continue;
+    }
+    if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
+      for (const Decl *D : Decls->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D))
+          if (const Expr *Init = Var->getInit(); Init && isHandleLocal(Var))
+            if (std::optional<HandleSource> Source = handleSource(Init, Facts))
+              Facts.HandleLocals[Var] = *Source;
+    } else if (const auto *Assign = dyn_cast<BinaryOperator>(S)) {
+      if (Assign->getOpcode() == BO_Assign)
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(Assign->getLHS()->IgnoreParenImpCasts()))
+          if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()); Var && isHandleLocal(Var))
+            if (std::optional<HandleSource> Source = handleSource(Assign->getRHS(), Facts))
+              Facts.HandleLocals[Var] = *Source;
+    } else if (const auto *Unary = dyn_cast<UnaryOperator>(S)) {
+      if (Unary->getOpcode() == UO_AddrOf) {
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(Unary->getSubExpr()->IgnoreParens()))
+          Facts.Escaped.insert(Ref->getDecl());
+      } else if (Unary->getOpcode() == UO_Deref) {
+        const auto *Ref = dyn_cast<DeclRefExpr>(lookThrough(Unary->getSubExpr()));
+        const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+        if (auto It = Var ? Facts.HandleLocals.find(Var) : Facts.HandleLocals.end();
+            It != Facts.HandleLocals.end())
+          Facts.Uses.push_back({Unary, Current.Statement, It->second, ""});
+      }
+    } else if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(S)) {
+      const auto *Ref = dyn_cast<DeclRefExpr>(lookThrough(Subscript->getBase()));
+      const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+      if (auto It = Var ? Facts.HandleLocals.find(Var) : Facts.HandleLocals.end();
+          It != Facts.HandleLocals.end())
+        Facts.Uses.push_back({Subscript, Current.Statement, It->second, ""});
+    } else if (const auto *Member = dyn_cast<MemberExpr>(S)) {
+      if (Member->isArrow()) {
+        const auto *Ref = dyn_cast<DeclRefExpr>(lookThrough(Member->getBase()));
+        const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+        if (auto It = Var ? Facts.HandleLocals.find(Var) : Facts.HandleLocals.end();
+            It != Facts.HandleLocals.end())
+          Facts.Uses.push_back({Member, Current.Statement, It->second, ""});
+      }
+    } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
+      for (const Expr *Arg : Construct->arguments())
+        NoteWhole(Arg, Construct, /*Stores=*/true);
+    } else if (const auto *Call = dyn_cast<CallExpr>(S); Call && !isa<CXXOperatorCallExpr>(S)) {
+      const auto *MemberCall = dyn_cast<CXXMemberCallExpr>(Call);
+      const Expr *Implicit = MemberCall ? MemberCall->getImplicitObjectArgument() : nullptr;
+      bool IsKeepAlive = static_cast<bool>(classifyCall(*Call, Profile, ApiRole::KeepAlive));
+      // A member call on another object may keep what it is given.
+      bool OtherObject = MemberCall && Implicit &&
+                         !isa<CXXThisExpr>(lookThroughArrow(Implicit)) &&
+                         MemberCall->getMethodDecl() && !MemberCall->getMethodDecl()->isConst();
+      if (Implicit)
+        NoteWhole(Implicit, Call, false);
+      for (const Expr *Arg : Call->arguments())
+        NoteWhole(Arg, Call, OtherObject && !IsKeepAlive);
+      if (!IsKeepAlive && !handleSource(Call, Facts)) {
+        const FunctionDecl *Callee = Call->getDirectCallee();
+        std::string Name = Callee ? displayName(*Callee) : std::string("the callee");
+        bool Found = false;
+        for (const Expr *Arg : Call->arguments())
+          if (std::optional<HandleSource> Source = handleSource(Arg, Facts)) {
+            Facts.Uses.push_back({Call, Current.Statement, *Source, Name});
+            Found = true;
+            break;
+          }
+        // `f->native->flush()`: a call on the handle itself.
+        if (!Found && Implicit && Implicit->getType()->isPointerType())
+          if (std::optional<HandleSource> Source = handleSource(Implicit, Facts))
+            Facts.Uses.push_back({Call, Current.Statement, *Source, Name});
+      }
+    }
+    size_t First = Work.size();
+    // A statement of a block, or labelled in one (`case 1: read(...);`).
+    bool Block = isa<CompoundStmt>(S) ||
+                 (isa<SwitchCase, LabelStmt>(S) && Current.Statement == S);
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Work.push_back({Child, Block ? Child : Current.Statement});
+    std::reverse(Work.begin() + First, Work.end());
+  }
+
+  for (const HandleUse &Use : Facts.Uses)
+    judgeUse(Use, Facts);
+  for (const auto &[Operator, LambdaBody] : Lambdas)
+    judgeBody(*Operator, LambdaBody);
+}
+
+} // namespace
+
+MissingKeepAliveCheck::MissingKeepAliveCheck(StringRef Name, ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      Excluded(ExcludedPaths::fromOptions(*this, Options)),
+      FinalizableTypes(splitList(Options.get("FinalizableTypes", ""))),
+      HandleFieldNames(splitList(Options.get("HandleFields", ""))),
+      ParametersKeptAlive(Options.get("TreatParametersAsKeptAlive", true)) {}
+
+void MissingKeepAliveCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Profile.storeOptions(Options, Opts);
+  Excluded.storeOptions(Options, Opts);
+  Options.store(Opts, "FinalizableTypes", llvm::join(FinalizableTypes, ";"));
+  Options.store(Opts, "HandleFields", llvm::join(HandleFieldNames, ";"));
+  Options.store(Opts, "TreatParametersAsKeptAlive", ParametersKeptAlive);
+}
+
+void MissingKeepAliveCheck::registerMatchers(MatchFinder *Finder) {
+  Finder->addMatcher(translationUnitDecl().bind(TranslationUnitId), this);
+  if (!Profile.functions(ApiRole::Finalizer).empty() || Profile.readsBoehmCpp())
+    Finder->addMatcher(finalizerRegistrationMatcher(Profile), this);
+  if (Profile.readsBoehmCpp())
+    Finder->addMatcher(cleanupClassMatcher(), this);
+  if (!Profile.functions(ApiRole::Cleanup).empty())
+    Finder->addMatcher(callExpr(apiCallTo(Profile, ApiRole::Cleanup),
+                                unless(isExpansionInSystemHeader()))
+                           .bind(CleanupCallId),
+                       this);
+}
+
+void MissingKeepAliveCheck::onStartOfTranslationUnit() {
+  Context = nullptr;
+  Handles.clear();
+  Released.clear();
+  Flows.reset();
+  Reported.clear();
+}
+
+void MissingKeepAliveCheck::addHandle(const FieldDecl *Field, const std::string &Description) {
+  Field = fieldPattern(Field);
+  if (Field && mayBeHandleType(Field->getType()))
+    Handles.try_emplace(Field, Releaser{Description});
+}
+
+void MissingKeepAliveCheck::check(const MatchFinder::MatchResult &Result) {
+  if (Result.Nodes.getNodeAs<TranslationUnitDecl>(TranslationUnitId)) {
+    Context = Result.Context;
+    return;
+  }
+  if (!Context)
+    Context = Result.Context;
+
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(CleanupCallId)) {
+    std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Cleanup);
+    if (!Api || !Api->Object || !Api->Data)
+      return;
+    const RecordDecl *Record = pointeeRecord(Api->Object);
+    std::string Description = "the cleanup of '" + recordName(Record) + "'";
+    if (const FieldDecl *Field = ReleasedFields::fieldPassedAs(Api->Data, Api->Object, nullptr))
+      addHandle(Field, Description);
+    return;
+  }
+
+  for (const FinalizerBody &Body : findFinalizerBodies(Result, Profile)) {
+    if (!Body.Body)
+      continue;
+    std::string Description;
+    const RecordDecl *Record = Body.CleanupClass;
+    int ObjectParam = 0;
+    const Expr *Object = nullptr, *Data = nullptr;
+    if (Body.Source == FinalizerSource::CleanupClass) {
+      ObjectParam = -1;
+      Description = "the destructor of '" + recordName(Record) + "' (a gc_cleanup)";
+    } else {
+      if (Body.Target && Body.Target->IsBind)
+        continue;
+      if (const auto *Call = dyn_cast_or_null<CallExpr>(Body.Registration)) {
+        if (std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Finalizer)) {
+          Object = Api->Object;
+          Data = Api->Data;
+        }
+      } else if (const auto *New = dyn_cast_or_null<CXXNewExpr>(Body.Registration)) {
+        Record = New->getAllocatedType()->getAsRecordDecl();
+        if (std::optional<ApiCall> Api = classifyBoehmNew(*New, Profile))
+          Data = Api->Data;
+      }
+      if (Object)
+        Record = pointeeRecord(Object);
+      std::string Type = recordName(Record);
+      if (Body.Target && !Body.Target->Lambda && !Body.Target->FunctionObject &&
+          Body.Body->getIdentifier())
+        Description = "the finalizer '" + displayName(*Body.Body) + "'" +
+                      (Type.empty() ? "" : " of '" + Type + "'");
+      else
+        Description = Type.empty() ? "the finalizer" : "the finalizer of '" + Type + "'";
+    }
+    ReleasedFields::FieldList Fields = Released.releasedBy(*Body.Body, ObjectParam);
+    for (const FieldDecl *Field : Fields)
+      addHandle(Field, Description);
+    if (Data && Object)
+      if (const FieldDecl *Field = ReleasedFields::fieldPassedAs(Data, Object, nullptr))
+        addHandle(Field, Description);
+  }
+}
+
+void MissingKeepAliveCheck::addOptionHandles(const ASTContext &Ctx) {
+  if (FinalizableTypes.empty() && HandleFieldNames.empty())
+    return;
+  // Records named by the options, declared in the user's code or headers.
+  struct Finder : RecursiveASTVisitor<Finder> {
+    MissingKeepAliveCheck &Self;
+    explicit Finder(MissingKeepAliveCheck &Self) : Self(Self) {}
+    bool shouldVisitTemplateInstantiations() const { return false; }
+    bool TraverseStmt(Stmt *) { return true; }
+    bool VisitRecordDecl(RecordDecl *Record) {
+      if (!Record->isThisDeclarationADefinition())
+        return true;
+      bool Finalizable = llvm::any_of(Self.FinalizableTypes, [&](const std::string &Name) {
+        return nameMatches(*Record, Name);
+      });
+      bool Named = false;
+      for (const FieldDecl *Field : Record->fields())
+        for (const std::string &Entry : Self.HandleFieldNames) {
+          auto [Type, Name] = StringRef(Entry).rsplit("::");
+          if (Name.empty() ? (Field->getIdentifier() && Field->getName() == Type)
+                           : (Field->getIdentifier() && Field->getName() == Name &&
+                              nameMatches(*Record, Type))) {
+            Self.addHandle(Field, "the finalizer of '" + recordName(Record) + "'");
+            Named = true;
+          }
+        }
+      // A finalizable type named without its handles: its descriptor and
+      // pointer fields.
+      if (Finalizable && !Named)
+        for (const FieldDecl *Field : Record->fields()) {
+          QualType Type = Field->getType();
+          if ((Type->isIntegerType() && !Type->isBooleanType()) || Type->isPointerType())
+            Self.addHandle(Field, "the finalizer of '" + recordName(Record) + "'");
+        }
+      return true;
+    }
+  };
+  Finder(*this).TraverseDecl(Ctx.getTranslationUnitDecl());
+}
+
+void MissingKeepAliveCheck::onEndOfTranslationUnit() {
+  if (!Context)
+    return;
+  const SourceManager &SM = Context->getSourceManager();
+  if (Excluded.excludesMainFile(SM))
+    return;
+  addOptionHandles(*Context);
+  if (Handles.empty())
+    return;
+  if (!Flows)
+    Flows = std::make_unique<FlowCache>(*Context);
+  Judge J(*this, Profile, Handles, *Flows, Reported, ParametersKeptAlive, *Context);
+  UserFunctions(SM, [&](const FunctionDecl &Function) {
+    if (Function.isDependentContext()) {
+      forEachInstantiation(Function, [&](const FunctionDecl &Instance) {
+        J.judgeBody(Instance, Instance.getBody());
+      });
+      return;
+    }
+    J.judgeBody(Function, Function.getBody());
+  }).TraverseDecl(Context->getTranslationUnitDecl());
+}
+
+} // namespace clang::tidy::gc
