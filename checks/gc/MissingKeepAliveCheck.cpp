@@ -2,6 +2,7 @@
 
 #include "gc/MissingKeepAliveCheck.h"
 #include "analysis/ApiCalls.h"
+#include "analysis/Callables.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/Finalizers.h"
 #include "analysis/SourceUtils.h"
@@ -53,6 +54,11 @@ const CXXRecordDecl *recordPattern(const RecordDecl *Record) {
 
 // The record an object expression points to (`File *`, `File &`).
 const RecordDecl *pointeeRecord(const Expr *Object) {
+  if (!Object)
+    return nullptr;
+  Object = lookThrough(Object);
+  if (const auto *Cast = dyn_cast_or_null<CastExpr>(Object))
+    Object = Cast->getSubExpr()->IgnoreParenImpCasts();
   if (!Object)
     return nullptr;
   QualType Type = Object->getType();
@@ -190,9 +196,10 @@ class Judge {
 public:
   Judge(ClangTidyCheck &Check, const ApiProfile &Profile,
         const llvm::DenseMap<const FieldDecl *, MissingKeepAliveCheck::Releaser> &Handles,
-        FlowCache &Flows, llvm::DenseSet<SourceLocation> &Reported, bool ParametersKeptAlive,
-        ASTContext &Context)
-      : Check(Check), Profile(Profile), Handles(Handles), Flows(Flows), Reported(Reported),
+        const llvm::DenseSet<const FunctionDecl *> &FinalizerCode, FlowCache &Flows,
+        llvm::DenseSet<SourceLocation> &Reported, bool ParametersKeptAlive, ASTContext &Context)
+      : Check(Check), Profile(Profile), Handles(Handles), FinalizerCode(FinalizerCode),
+        Flows(Flows), Reported(Reported),
         ParametersKeptAlive(ParametersKeptAlive), Context(Context),
         SM(Context.getSourceManager()) {}
 
@@ -219,6 +226,7 @@ private:
   ClangTidyCheck &Check;
   const ApiProfile &Profile;
   const llvm::DenseMap<const FieldDecl *, MissingKeepAliveCheck::Releaser> &Handles;
+  const llvm::DenseSet<const FunctionDecl *> &FinalizerCode;
   FlowCache &Flows;
   llvm::DenseSet<SourceLocation> &Reported;
   bool ParametersKeptAlive;
@@ -448,7 +456,9 @@ std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFa
   // Find the variable the object first lands in, and make sure every value
   // the variables of the group take is a fresh object.
   const ValueDecl *Root = Object;
-  for (unsigned Step = 0; Step < 8; ++Step) {
+  // A parameter judged like a local (TreatParametersAsKeptAlive off) is
+  // the caller's object: where it came from is not this function's to see.
+  for (unsigned Step = 0; Step < 8 && !isa<ParmVarDecl>(Root); ++Step) {
     const ValueDecl *AliasOf = nullptr;
     bool Fresh = false, Held = false;
     for (unsigned Index : Flow.replacingWritesOf(Root)) {
@@ -512,6 +522,11 @@ std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFa
 
 void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
   const HandleSource &Source = Use.Source;
+  // A finalizer, a cleanup or a destructor: the object is already dying.
+  const FunctionDecl *Pattern = Facts.Function->getTemplateInstantiationPattern();
+  if (isa<CXXDestructorDecl>(Facts.Function) || FinalizerCode.contains(Facts.Function) ||
+      (Pattern && FinalizerCode.contains(Pattern)))
+    return;
   if (Source.IsThis) {
     if (ParametersKeptAlive)
       return;
@@ -794,6 +809,7 @@ void MissingKeepAliveCheck::registerMatchers(MatchFinder *Finder) {
 void MissingKeepAliveCheck::onStartOfTranslationUnit() {
   Context = nullptr;
   Handles.clear();
+  FinalizerCode.clear();
   Released.clear();
   Flows.reset();
   Reported.clear();
@@ -817,6 +833,9 @@ void MissingKeepAliveCheck::check(const MatchFinder::MatchResult &Result) {
     std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Cleanup);
     if (!Api || !Api->Object || !Api->Data)
       return;
+    if (std::optional<CallableTarget> Target = resolveCallable(Api->Callback))
+      if (Target->Body)
+        FinalizerCode.insert(Target->Body);
     const RecordDecl *Record = pointeeRecord(Api->Object);
     std::string Description = "the cleanup of '" + recordName(Record) + "'";
     if (const FieldDecl *Field = ReleasedFields::fieldPassedAs(Api->Data, Api->Object, nullptr))
@@ -857,6 +876,7 @@ void MissingKeepAliveCheck::check(const MatchFinder::MatchResult &Result) {
       else
         Description = Type.empty() ? "the finalizer" : "the finalizer of '" + Type + "'";
     }
+    FinalizerCode.insert(Body.Body);
     ReleasedFields::FieldList Fields = Released.releasedBy(*Body.Body, ObjectParam);
     for (const FieldDecl *Field : Fields)
       addHandle(Field, Description);
@@ -917,7 +937,8 @@ void MissingKeepAliveCheck::onEndOfTranslationUnit() {
     return;
   if (!Flows)
     Flows = std::make_unique<FlowCache>(*Context);
-  Judge J(*this, Profile, Handles, *Flows, Reported, ParametersKeptAlive, *Context);
+  Judge J(*this, Profile, Handles, FinalizerCode, *Flows, Reported, ParametersKeptAlive,
+          *Context);
   UserFunctions(SM, [&](const FunctionDecl &Function) {
     if (Function.isDependentContext()) {
       forEachInstantiation(Function, [&](const FunctionDecl &Instance) {

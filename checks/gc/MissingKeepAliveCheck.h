@@ -55,6 +55,8 @@ private:
   /// Per TU.
   ASTContext *Context = nullptr;
   llvm::DenseMap<const FieldDecl *, Releaser> Handles;
+  /// Finalizer and cleanup bodies: their object is already being finalized.
+  llvm::DenseSet<const FunctionDecl *> FinalizerCode;
   lastword::analysis::ReleasedFields Released;
   std::unique_ptr<lastword::analysis::FlowCache> Flows;
   llvm::DenseSet<SourceLocation> Reported;
