@@ -6,7 +6,7 @@ import lit.formats
 config.name = "lastword"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".cpp", ".c", ".test"]
-config.excludes = ["Inputs", "validation", "install", "plugin_host", "cmake", "CMakeLists.txt"]
+config.excludes = ["Inputs", "validation", "install", "plugin_host", "cmake", "CMakeLists.txt", "gate"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.lastword_binary_dir, "test")
 
