@@ -23,6 +23,7 @@
 #include "driver/Analysis.h"
 #include "driver/Baseline.h"
 #include "driver/Cache.h"
+#include "driver/CrossTu.h"
 #include "driver/Output.h"
 #include "gc/GcTidyModule.h"
 #include "llvm/ADT/DenseSet.h"
@@ -63,7 +64,10 @@ const char Overview[] =
     "Exit status: 0 clean, 1 findings treated as errors, 2 usage or input errors.\n\n"
     "  lastword merge [-o <file>] <shard report>...\n\n"
     "joins the SARIF reports of the --shard=K/N runs of one gate into the report\n"
-    "of the whole run.\n";
+    "of the whole run.\n\n"
+    "gc-finalizer-cycle across files: with -p over several files the driver joins\n"
+    "every file's facts after the last one and reports the cycles no single file\n"
+    "shows; --export-facts=<dir> keeps the facts, --cross-tu <dir> joins them.\n";
 
 cl::list<std::string> SourcePaths(cl::Positional, cl::desc("<file>..."), cl::cat(LastwordCategory));
 cl::opt<std::string> BuildPath("p", cl::desc("Build directory holding compile_commands.json"),
@@ -110,6 +114,18 @@ cl::list<std::string> ExtraArgs("extra-arg",
 cl::list<std::string> ExtraArgsBefore("extra-arg-before",
                                       cl::desc("Extra compiler argument to prepend"),
                                       cl::cat(LastwordCategory));
+cl::opt<std::string> ExportFacts("export-facts",
+                                cl::desc("Write each file's gc-finalizer-cycle facts (its type\n"
+                                         "graph) into this directory, for --cross-tu"),
+                                cl::value_desc("dir"), cl::cat(LastwordCategory));
+cl::opt<std::string> CrossTu("cross-tu",
+                             cl::desc("Join the facts in this directory and report the\n"
+                                      "finalizer cycles no single file shows (alone, or after\n"
+                                      "checking the named files into it). With -p over\n"
+                                      "several files this runs by itself"),
+                             cl::value_desc("dir"), cl::cat(LastwordCategory));
+// Where the checks write their facts for this run (empty: nowhere).
+std::string FactsDirectory;
 cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"), cl::cat(LastwordCategory));
 cl::opt<unsigned> Jobs("j",
                        cl::desc("Files checked in parallel (default: the number of cores);\n"
@@ -195,6 +211,8 @@ makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, std::str
     Overrides.HeaderFilterRegex = HeaderFilter;
   if (ExcludePaths.getNumOccurrences())
     Overrides.CheckOptions["ExcludePaths"] = ClangTidyOptions::ClangTidyValue(ExcludePaths);
+  if (!FactsDirectory.empty())
+    Overrides.CheckOptions["ExportFactsDirectory"] = ClangTidyOptions::ClangTidyValue(FactsDirectory);
 
   std::string ConfigSource;
   std::optional<std::string> Config;
@@ -313,6 +331,61 @@ int runMerge(llvm::ArrayRef<const char *> Args) {
   if (EC)
     return inputError("merge: cannot write '" + OutputPath + "': " + EC.message());
   OS << llvm::formatv("{0:2}", Merged) << "\n";
+struct CrossTuPlan {
+  std::string Directory;
+  bool Join = false;      ///< join the facts after checking the files
+  bool JoinOnly = false;  ///< --cross-tu without files: only join
+  bool Temporary = false; ///< remove Directory at the end
+  std::string Error;
+};
+
+// --export-facts, --cross-tu and -p over a whole database decide where the
+// facts go; FactsDirectory hands the place to the checks' options.
+CrossTuPlan planCrossTu() {
+  CrossTuPlan Plan;
+  bool NoFiles = SourcePaths.empty() && BuildPath.empty();
+  if (!CrossTu.empty()) {
+    Plan.Directory = CrossTu;
+    Plan.Join = true;
+    Plan.JoinOnly = NoFiles;
+    if (Plan.JoinOnly && !llvm::sys::fs::is_directory(CrossTu))
+      Plan.Error = "facts directory '" + CrossTu + "' does not exist";
+  } else if (!BuildPath.empty() && SourcePaths.size() != 1 && ExportFacts.empty() &&
+             !CacheDir.getNumOccurrences() && !llvm::sys::Process::GetEnv("LASTWORD_CACHE_DIR")) {
+    // (A file replayed from the cache writes no facts: with a cache the
+    // automatic pass is off, and --export-facts / --cross-tu bypass the cache.)
+    llvm::SmallString<128> Temporary;
+    if (std::error_code EC = llvm::sys::fs::createUniqueDirectory("lastword-facts", Temporary)) {
+      Plan.Error = "cannot create a directory for the cross-file pass: " + EC.message();
+      return Plan;
+    }
+    Plan.Directory = std::string(Temporary);
+    Plan.Join = Plan.Temporary = true;
+  }
+  if (!ExportFacts.empty())
+    Plan.Directory = ExportFacts;
+  if (!Plan.JoinOnly && !Plan.Directory.empty()) {
+    llvm::SmallString<256> Absolute(Plan.Directory);
+    llvm::sys::fs::make_absolute(Absolute);
+    if (std::error_code EC = llvm::sys::fs::create_directories(Absolute))
+      Plan.Error = "cannot create '" + Plan.Directory + "': " + EC.message();
+    FactsDirectory = std::string(Absolute);
+  }
+  return Plan;
+}
+
+int finishCrossTu(const CrossTuPlan &Plan, const ClangTidyOptions &Effective, unsigned Findings) {
+  lastword::driver::CrossTuResult Joined = lastword::driver::runCrossTuPass(
+      Plan.Directory, Effective.WarningsAsErrors.value_or(""), llvm::outs());
+  if (!Joined.Error.empty())
+    return inputError(Joined.Error);
+  Findings += Joined.Findings;
+  if (!Quiet && Findings)
+    llvm::errs() << "lastword: " << Findings << " finding(s) across the files' facts\n";
+  if (Joined.AsErrors) {
+    llvm::errs() << "lastword: " << Joined.AsErrors << " finding(s) treated as errors\n";
+    return ExitFindings;
+  }
   return ExitClean;
 }
 
@@ -344,6 +417,10 @@ int main(int argc, const char **argv) {
                         "with --checks='*' to see every check)");
   }
 
+  CrossTuPlan CrossPlan = planCrossTu();
+  if (!CrossPlan.Error.empty())
+    return inputError(CrossPlan.Error);
+
   llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> BaseFS(
       new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
   std::string ProviderError;
@@ -371,6 +448,8 @@ int main(int argc, const char **argv) {
   }
   if (EnabledChecks.empty())
     return inputError("no checks enabled (check --checks and the configuration)");
+  if (CrossPlan.JoinOnly)
+    return finishCrossTu(CrossPlan, Effective, 0);
 
   std::string DatabaseError;
   std::unique_ptr<tooling::CompilationDatabase> Compilations =
@@ -413,6 +492,8 @@ int main(int argc, const char **argv) {
   Settings.CacheDir = CacheDir.getNumOccurrences()
                           ? CacheDir.getValue()
                           : llvm::sys::Process::GetEnv("LASTWORD_CACHE_DIR").value_or("");
+  if (!FactsDirectory.empty())
+    Settings.CacheDir.clear();
   if (!Settings.CacheDir.empty()) {
     if (std::error_code EC = llvm::sys::fs::create_directories(Settings.CacheDir))
       return inputError("cannot create cache directory '" + Settings.CacheDir + "': " + EC.message());
@@ -505,11 +586,26 @@ int main(int argc, const char **argv) {
   if (CompileErrors)
     return inputError(llvm::Twine(CompileErrors) + " compiler error(s): the code could not be "
                                                     "parsed, so it was not fully checked");
+  unsigned CrossFindings = 0, CrossAsErrors = 0;
+  if (CrossPlan.Join && Files.size() > 1 && Format == lastword::ReportFormat::Text &&
+      llvm::is_contained(EnabledChecks, "gc-finalizer-cycle")) {
+    lastword::driver::CrossTuResult Joined = lastword::driver::runCrossTuPass(
+        CrossPlan.Directory, Effective.WarningsAsErrors.value_or(""), llvm::outs());
+    if (CrossPlan.Temporary)
+      llvm::sys::fs::remove_directories(CrossPlan.Directory);
+    if (!Joined.Error.empty())
+      return inputError(Joined.Error);
+    CrossFindings = Joined.Findings;
+    CrossAsErrors = Joined.AsErrors;
+  } else if (CrossPlan.Temporary) {
+    llvm::sys::fs::remove_directories(CrossPlan.Directory);
+  }
   unsigned AsErrors = llvm::count_if(Reported, [](const lastword::Finding &F) {
     return F.Error->IsWarningAsError;
   });
-  if (!Quiet && (!Reported.empty() || Stats.CacheHits || !BaselineFile.empty())) {
-    llvm::errs() << "lastword: " << Reported.size() << (BaselineFile.empty() ? "" : " new")
+  AsErrors += CrossAsErrors;
+  if (!Quiet && (!Reported.empty() || CrossFindings || Stats.CacheHits || !BaselineFile.empty())) {
+    llvm::errs() << "lastword: " << Reported.size() + CrossFindings << (BaselineFile.empty() ? "" : " new")
                  << " finding(s) in " << Files.size() << " file(s)";
     if (!BaselineFile.empty())
       llvm::errs() << ", " << AllFindings.size() - Reported.size() << " in the baseline";

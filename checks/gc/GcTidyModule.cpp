@@ -3,6 +3,7 @@
 #include "gc/GcTidyModule.h"
 #include "gc/BlockingFinalizerCheck.h"
 #include "gc/CollectInLoopCheck.h"
+#include "gc/FinalizerCycleCheck.h"
 #include "gc/FinalizerSelfReferenceCheck.h"
 #include "gc/HiddenPointerCheck.h"
 #include "gc/IncompleteTraceCheck.h"
@@ -13,6 +14,7 @@ namespace clang::tidy::gc {
 void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<BlockingFinalizerCheck>("gc-blocking-finalizer");
   CheckFactories.registerCheck<CollectInLoopCheck>("gc-collect-in-loop");
+  CheckFactories.registerCheck<FinalizerCycleCheck>("gc-finalizer-cycle");
   CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");
   CheckFactories.registerCheck<HiddenPointerCheck>("gc-hidden-pointer");
   CheckFactories.registerCheck<IncompleteTraceCheck>("gc-incomplete-trace");
