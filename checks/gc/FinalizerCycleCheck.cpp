@@ -570,7 +570,8 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
             continue;
           Captured = It->second;
         }
-        if (Captured)
+        // A callable that holds its own object is gc-finalizer-self-reference.
+        if (Captured && *Captured != Owner)
           Graph.Nodes[Owner].Others.push_back(
               {*Captured, Capture.getLocation(),
                "the " + What.str() + " of " + Describe(Owner) + " captures " +
@@ -578,7 +579,7 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
       }
     }
     for (const Expr *Stored : Target->StoredArguments)
-      if (std::optional<unsigned> Captured = NodeOf(Stored))
+      if (std::optional<unsigned> Captured = NodeOf(Stored); Captured && *Captured != Owner)
         Graph.Nodes[Owner].Others.push_back({*Captured, Stored->getBeginLoc(),
                                              "the " + What.str() + " of " + Describe(Owner) +
                                                  " holds " + Describe(*Captured) + " here"});
@@ -686,7 +687,7 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
       if (Api->Callback)
         AddCaptures(*Owner, Api->Callback, What);
       if (Api->Data)
-        if (std::optional<unsigned> Data = NodeOf(Api->Data))
+        if (std::optional<unsigned> Data = NodeOf(Api->Data); Data && *Data != *Owner)
           Graph.Nodes[*Owner].Others.push_back(
               {*Data, Api->Data->getBeginLoc(),
                "the " + What.str() + " of " + Describe(*Owner) + " holds " + Describe(*Data) +

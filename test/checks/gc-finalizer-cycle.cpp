@@ -321,6 +321,12 @@ void cycle_without_finalizer() {
   b->other = a;
 }
 
+// A finalizer that captures its own object is gc-finalizer-self-reference's.
+void self_capture() {
+  Handle *h = lastword::make<Handle>();
+  lastword::set_finalizer(h, [h](Handle *) { close_fd(h->fd); });
+}
+
 void one_way_capture() {
   Handle *in = lastword::make<Handle>();
   Handle *out = lastword::make<Handle>();
