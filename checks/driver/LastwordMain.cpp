@@ -331,6 +331,9 @@ int runMerge(llvm::ArrayRef<const char *> Args) {
   if (EC)
     return inputError("merge: cannot write '" + OutputPath + "': " + EC.message());
   OS << llvm::formatv("{0:2}", Merged) << "\n";
+  return ExitClean;
+}
+
 struct CrossTuPlan {
   std::string Directory;
   bool Join = false;      ///< join the facts after checking the files

@@ -1,0 +1,2 @@
+#include "session.h"
+int main() { open_session(); }
