@@ -258,6 +258,7 @@ stats get_stats() noexcept {
         std::lock_guard lock(detail::collector_lock());
         detail::lock_thread_registry();
         detail::sum_thread_allocations(objects, bytes, false);
+        s.attached_threads = detail::attached_thread_count();
         detail::unlock_thread_registry();
         objects += detail::unattached_allocated_objects();
         bytes += detail::unattached_allocated_bytes();

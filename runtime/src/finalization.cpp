@@ -132,71 +132,93 @@ __attribute__((noinline)) void run_cleanup(cleanup_record* record) {
     }
 }
 
+// The runtime's threads are attached only while they have work. Idle, they hold no collected
+// pointer, and a pause (every marking increment is one) need not signal, wake and resume
+// them: on a busy machine waiting for idle threads to be scheduled was most of a pause.
+// Attaching takes the registry lock, which a pause takes before the finalization lock: never
+// attach or detach while holding s.lock.
+struct attached_while_busy {
+    attached_while_busy() { attach_current_thread(); }
+    ~attached_while_busy() { detach_current_thread(); }
+};
+
 void finalizer_thread_main() {
     unblock_stop_signal();
-    mutator_scope attached;
     finalization_state& s = state();
     for (;;) {
-        finalizer_record* record;
         {
             std::unique_lock lock(s.lock);
             s.finalizer_work.wait(lock, [&] { return !list_empty(s.queued); });
-            record = s.queued.next;
-            list_remove(record);
-            --s.queue_length;
-            s.running = record;
-            s.running_since = std::chrono::steady_clock::now();
-            ++s.running_serial;
         }
-        run_finalizer(record);
-        // Frames created later at this depth must not carry the finished finalizer's object
-        // in uninitialised slots into the conservative scan.
-        lastword::debug::scrub_stack();
-        bool drained;
-        {
-            std::lock_guard lock(s.lock);
-            s.running = nullptr;
-            ++s.finalizers_completed;
-            statistics.finalizers_run += 1;
-            drained = list_empty(s.queued) || s.finalizers_completed % 256 == 0;
+        attached_while_busy attached;
+        for (;;) {
+            finalizer_record* record;
+            {
+                std::lock_guard lock(s.lock);
+                if (list_empty(s.queued)) break;
+                record = s.queued.next;
+                list_remove(record);
+                --s.queue_length;
+                s.running = record;
+                s.running_since = std::chrono::steady_clock::now();
+                ++s.running_serial;
+            }
+            run_finalizer(record);
+            // Frames created later at this depth must not carry the finished finalizer's object
+            // in uninitialised slots into the conservative scan.
+            lastword::debug::scrub_stack();
+            bool drained;
+            {
+                std::lock_guard lock(s.lock);
+                s.running = nullptr;
+                ++s.finalizers_completed;
+                statistics.finalizers_run += 1;
+                drained = list_empty(s.queued) || s.finalizers_completed % 256 == 0;
+            }
+            // Waiters need every finalizer queued before they began: waking them once the queue
+            // drains (or every so often, for waiters behind a steady stream) is enough.
+            if (drained) s.progress.notify_all();
+            record->destroy(record);
         }
-        // Waiters need every finalizer queued before they began: waking them once the queue
-        // drains (or every so often, for waiters behind a steady stream) is enough.
-        if (drained) s.progress.notify_all();
-        record->destroy(record);
     }
 }
 
 void cleanup_worker_main() {
     unblock_stop_signal();
-    mutator_scope attached;
     finalization_state& s = state();
     for (;;) {
-        cleanup_record* record;
         {
             std::unique_lock lock(s.lock);
             s.cleanup_work.wait(lock, [&] { return !list_empty<cleanup_record>(s.queued_cleanups); });
-            record = s.queued_cleanups.next;
-            list_remove(record);
-            record->state = cleanup_running;
-            record->started = std::chrono::steady_clock::now();
-            list_append<cleanup_record>(s.running_cleanups, record);
-            ++s.cleanups_running;
         }
-        s.pool_supervisor.notify_one();  // the pool may now be saturated
-        run_cleanup(record);
-        lastword::debug::scrub_stack();
-        std::shared_ptr<cleanup_record> keep;
-        {
-            std::lock_guard lock(s.lock);
-            list_remove(record);
-            --s.cleanups_running;
-            record->state = cleanup_done;
-            s.outstanding_tickets.erase(record->ticket);
-            statistics.cleanups_run += 1;
-            keep = std::move(record->keep);
+        attached_while_busy attached;
+        for (;;) {
+            cleanup_record* record;
+            {
+                std::lock_guard lock(s.lock);
+                if (list_empty<cleanup_record>(s.queued_cleanups)) break;
+                record = s.queued_cleanups.next;
+                list_remove(record);
+                record->state = cleanup_running;
+                record->started = std::chrono::steady_clock::now();
+                list_append<cleanup_record>(s.running_cleanups, record);
+                ++s.cleanups_running;
+            }
+            s.pool_supervisor.notify_one();  // the pool may now be saturated
+            run_cleanup(record);
+            lastword::debug::scrub_stack();
+            std::shared_ptr<cleanup_record> keep;
+            {
+                std::lock_guard lock(s.lock);
+                list_remove(record);
+                --s.cleanups_running;
+                record->state = cleanup_done;
+                s.outstanding_tickets.erase(record->ticket);
+                statistics.cleanups_run += 1;
+                keep = std::move(record->keep);
+            }
+            s.progress.notify_all();
         }
-        s.progress.notify_all();
     }
 }
 

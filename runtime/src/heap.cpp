@@ -57,7 +57,7 @@ struct sweep_progress {
     std::uint32_t epoch = 0;
     std::size_t cursor = 0;
     std::size_t end = 0;
-    std::size_t live_objects = 0, live_bytes = 0, freed = 0;
+    std::size_t live_objects = 0, live_bytes = 0, live_cell_bytes = 0, freed = 0;
 };
 sweep_progress sweeping;
 bool sweep_some(std::size_t budget);
@@ -187,6 +187,10 @@ void* carve_small_block(unsigned size_class) {
     heap_state& h = heap();
     std::size_t index = acquire_blocks(1);
     block_info& b = h.table[index];
+    // An empty block the sweep released keeps its free-cell list: for the same class its
+    // cells need not be written again (in binary-trees, where most blocks die whole,
+    // rewriting them was a tenth of the time).
+    void* carved = b.carved_class == size_class + 1 ? b.free_cells : nullptr;
     b = block_info{};
     b.kind = block_small;
     b.size_class = static_cast<std::uint8_t>(size_class);
@@ -194,6 +198,7 @@ void* carve_small_block(unsigned size_class) {
     b.cell_count = static_cast<std::uint16_t>(block_size / cell);
     b.next_partial = no_block;
     b.swept_in = sweeping.epoch;  // holds only new objects: the running sweep must skip it
+    if (carved) return carved;
     char* start = block_address(index);
     void* list = nullptr;
     for (std::size_t i = b.cell_count; i-- > 0;) {
@@ -426,6 +431,7 @@ template <bool poison> void sweep_small_block(std::size_t index) {
                 header->mark.store(0, std::memory_order_relaxed);
                 ++sweeping.live_objects;
                 sweeping.live_bytes += header->type->size;
+                sweeping.live_cell_bytes += cell;
                 continue;
             }
             destroy_object(header);
@@ -445,7 +451,10 @@ template <bool poison> void sweep_small_block(std::size_t index) {
     }
     b.swept_in = sweeping.epoch;
     if (free_cells == b.cell_count) {
+        const std::uint8_t size_class = b.size_class;
         release_blocks(index, 1);
+        b.carved_class = static_cast<std::uint8_t>(size_class + 1);
+        b.free_cells = list;
     } else if (free_cells) {
         b.free_cells = list;
         b.next_partial = h.partial[b.size_class];
@@ -472,6 +481,7 @@ std::size_t sweep_large_object(std::size_t index, bool poison) {
         header->mark.store(0, std::memory_order_relaxed);
         ++sweeping.live_objects;
         sweeping.live_bytes += header->type->size;
+        sweeping.live_cell_bytes += run * block_size;
     } else {
         destroy_object(header);
         if (poison) poison_freed(header, header->type->size);
@@ -505,6 +515,7 @@ bool sweep_some(std::size_t budget) {
     sweeping.active = false;
     statistics.live_objects_after_sweep = sweeping.live_objects;
     statistics.live_bytes_after_sweep = sweeping.live_bytes;
+    statistics.live_heap_bytes_after_sweep = sweeping.live_cell_bytes;
     statistics.objects_freed += sweeping.freed;
     return true;
 }
@@ -514,7 +525,7 @@ bool sweep_some(std::size_t budget) {
 void begin_lazy_sweep() {
     heap_state& h = heap();
     finish_sweep();
-    sweeping = sweep_progress{true, sweeping.epoch + 1, 0, h.bump.load(std::memory_order_relaxed), 0, 0, 0};
+    sweeping = sweep_progress{true, sweeping.epoch + 1, 0, h.bump.load(std::memory_order_relaxed), 0, 0, 0, 0};
     std::fill(std::begin(h.partial), std::end(h.partial), no_block);
     h.unattached_objects = 0;
     h.unattached_bytes = 0;

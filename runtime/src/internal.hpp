@@ -66,6 +66,9 @@ struct block_info {
     std::uint32_t previous_free;
     std::uint32_t next_partial;   // blocks of a size class that have free cells
     std::uint32_t swept_in;       // sweep epoch that last swept (or created) this block
+    // A free block the sweep found empty: its cells are still linked as free cells of class
+    // carved_class - 1 (free_cells), so reusing it for that class needs no carving (0: none).
+    std::uint8_t carved_class;
     void* free_cells;
 };
 
@@ -265,6 +268,7 @@ void attach_main_thread_at_startup();
 void unblock_stop_signal();  // first thing in the runtime's own threads
 void flush_thread_caches();  // world stopped
 void sum_thread_allocations(std::size_t& objects, std::size_t& bytes, bool reset);  // registry locked
+std::size_t attached_thread_count() noexcept;  // registry locked
 std::size_t unattached_allocated_objects() noexcept;
 std::size_t unattached_allocated_bytes() noexcept;
 
@@ -401,6 +405,7 @@ struct counters {
     std::atomic<std::uint64_t> total_pause_ns{0};
     std::atomic<std::size_t> live_objects_after_sweep{0};
     std::atomic<std::size_t> live_bytes_after_sweep{0};
+    std::atomic<std::size_t> live_heap_bytes_after_sweep{0};  // cells and runs they occupy
 };
 extern counters statistics;
 

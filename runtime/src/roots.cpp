@@ -300,6 +300,8 @@ void sum_thread_allocations(std::size_t& objects, std::size_t& bytes, bool reset
     if (reset) statistics_detached_objects = statistics_detached_bytes = 0;
 }
 
+std::size_t attached_thread_count() noexcept { return registry().count; }
+
 void link_persistent(persistent_node* node) noexcept {
     registry_state& r = registry();
     std::lock_guard lock(r.persistents_lock);

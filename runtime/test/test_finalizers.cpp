@@ -412,3 +412,77 @@ TEST(finalizer, a_throwing_finalizer_is_reported_and_the_others_still_run) {
     EXPECT_NE(err.find("lastword: exception: finalizer of 'Resource'"), std::string::npos) << err;
     EXPECT_NE(err.find("threw: boom"), std::string::npos) << err;
 }
+
+namespace {
+// The finalizer thread and the cleanup workers detach once their queue is empty.
+bool attached_threads_become(std::size_t count) {
+    for (auto deadline = std::chrono::steady_clock::now() + generous; std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(std::chrono::milliseconds(1)))
+        if (lastword::get_stats().attached_threads == count) return true;
+    return false;
+}
+
+bool phase_becomes(const std::atomic<int>& phase, int value) {
+    for (auto deadline = std::chrono::steady_clock::now() + generous; std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(std::chrono::milliseconds(1)))
+        if (phase.load() == value) return true;
+    return false;
+}
+
+std::atomic<int> busy_phase{0};
+std::atomic<bool> held_object_intact{false};
+
+struct Held {
+    long magic = 0x5eed;
+    ~Held() { magic = 0; }
+};
+
+// Runs in the finalizer thread (or a cleanup worker): holds a new object only in its own
+// frame across collections the main thread runs.
+void hold_across_collections() {
+    Held* held = lastword::make<Held>();
+    busy_phase = 1;
+    while (busy_phase.load() != 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    held_object_intact = held->magic == 0x5eed;
+    lastword::keep_alive(held);
+}
+}  // namespace
+
+// Every marking increment is a pause: idle runtime threads must not have to be signalled,
+// scheduled and resumed for each one, but while they run user code their stacks are roots.
+TEST(finalizer, runtime_threads_are_stopped_and_scanned_only_while_they_run_user_code) {
+    ASSERT_TRUE(attached_threads_become(1)) << "idle finalizer thread and cleanup workers still attached: "
+                                            << lastword::get_stats().attached_threads;
+    busy_phase = 0;
+    held_object_intact = false;
+    isolated([] {
+        Resource* r = lastword::make<Resource>(1);
+        lastword::set_finalizer(r, [](Resource*) { hold_across_collections(); });
+    });
+    collect_clean();
+    ASSERT_TRUE(phase_becomes(busy_phase, 1));
+    EXPECT_EQ(lastword::get_stats().attached_threads, 2u) << "the finalizer thread runs a finalizer";
+    for (int i = 0; i < 3; ++i) collect_clean();
+    busy_phase = 2;
+    ASSERT_TRUE(lastword::wait_for_finalizers(generous));
+    EXPECT_TRUE(held_object_intact) << "an object only the running finalizer's frame holds was freed";
+    EXPECT_TRUE(attached_threads_become(1));
+}
+
+TEST(cleanup, a_worker_is_stopped_and_scanned_while_it_runs_a_cleanup) {
+    ASSERT_TRUE(attached_threads_become(1));
+    busy_phase = 0;
+    held_object_intact = false;
+    isolated([] {
+        Resource* r = lastword::make<Resource>(2);
+        lastword::add_cleanup(r, [](int) { hold_across_collections(); }, 0);
+    });
+    collect_clean();
+    ASSERT_TRUE(phase_becomes(busy_phase, 1));
+    EXPECT_EQ(lastword::get_stats().attached_threads, 2u) << "one cleanup worker runs a cleanup";
+    for (int i = 0; i < 3; ++i) collect_clean();
+    busy_phase = 2;
+    ASSERT_TRUE(lastword::wait_for_finalizers(generous));
+    EXPECT_TRUE(held_object_intact) << "an object only the running cleanup's frame holds was freed";
+    EXPECT_TRUE(attached_threads_become(1));
+}

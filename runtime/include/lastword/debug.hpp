@@ -18,6 +18,9 @@ struct stats {
     std::uint64_t cleanups_run = 0;
     std::uint64_t cleanups_cancelled = 0;
     std::size_t cleanup_workers = 0;  // threads in the cleanup pool (grows while cleanups block)
+    // Threads a pause stops and whose stacks it scans. The finalizer thread and the cleanup
+    // workers count only while they run finalizers or cleanups.
+    std::size_t attached_threads = 0;
     std::uint64_t objects_freed = 0;
     std::uint64_t debug_reports = 0;  // lines written by the debug modes
     std::uint64_t max_pause_ns = 0;  // longest stop-the-world pause
