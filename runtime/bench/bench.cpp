@@ -125,41 +125,55 @@ __attribute__((noinline)) void scrub() {
     for (std::size_t i = 0; i < sizeof area; ++i) area[i] = 0;
 }
 
-struct result {
-    double trees_seconds = 0;
-    double trees_cpu_seconds = 0;
-    long trees_nodes = 0;
-    double finalizers_per_second = 0;
+// One run of one workload on one collector.
+struct trees_run {
+    double seconds = 0;
+    double cpu_seconds = 0;
+    long nodes = 0;
+    double worst_pause_ms = 0;  // with the latency probe on
+};
+struct finalizers_run {
+    double per_second = 0;
     long finalized = 0;
-    double worst_pause_ms = 0;
 };
 
-result run_lastword(int depth, long finalizable, int rounds) {
-    result r;
-    lastword::persistent<lw_node> keep;
-    auto build = [](int d) { return lw_build(d); };
-    auto keep_it = [&](lw_node* n) { keep = n; };
+template <class Build, class Check, class Keep>
+trees_run time_trees(int depth, Build build, Check check, Keep keep, bool probe_latency) {
+    trees_run r;
+    probe = latency_probe{probe_latency, 0};
     auto start = clock_type::now();
-    for (int round = 0; round < rounds; ++round) {  // the best round: the CPU may be shared
-        start = clock_type::now();
-        double cpu_start = process_cpu_seconds();
-        r.trees_nodes = binary_trees(depth, build, lw_check, keep_it);
-        double seconds = seconds_since(start), cpu = process_cpu_seconds() - cpu_start;
-        if (round == 0 || seconds < r.trees_seconds) r.trees_seconds = seconds;
-        if (round == 0 || cpu < r.trees_cpu_seconds) r.trees_cpu_seconds = cpu;
-        keep = nullptr;
-    }
-
-    probe = latency_probe{true, 0};
-    binary_trees(depth, build, lw_check, keep_it);
+    double cpu_start = process_cpu_seconds();
+    r.nodes = binary_trees(depth, build, check, keep);
+    r.seconds = seconds_since(start);
+    r.cpu_seconds = process_cpu_seconds() - cpu_start;
     r.worst_pause_ms = probe.worst * 1e3;
     probe = latency_probe{};
-    keep = nullptr;
+    return r;
+}
 
+trees_run lw_trees(int depth, bool probe_latency) {
+    lastword::persistent<lw_node> keep;
+    auto r = time_trees(
+        depth, [](int d) { return lw_build(d); }, lw_check, [&](lw_node* n) { keep = n; }, probe_latency);
+    keep = nullptr;
+    return r;
+}
+
+gc_node* gc_keep = nullptr;  // in the data segment: a Boehm root
+
+trees_run gc_trees(int depth, bool probe_latency) {
+    auto r = time_trees(
+        depth, [](int d) { return gc_build(d); }, gc_check, [](gc_node* n) { gc_keep = n; }, probe_latency);
+    gc_keep = nullptr;
+    return r;
+}
+
+finalizers_run lw_finalizers(long finalizable) {
+    finalizers_run r;
     lastword::collect();
     lastword::wait_for_finalizers(std::chrono::seconds(60));
     lw_finalized = 0;
-    start = clock_type::now();
+    auto start = clock_type::now();
     lw_make_finalizable(finalizable);
     scrub();
     for (int i = 0; i < 3 && lw_finalized.load() < finalizable; ++i) {
@@ -168,37 +182,16 @@ result run_lastword(int depth, long finalizable, int rounds) {
     }
     double elapsed = seconds_since(start);
     r.finalized = lw_finalized.load();
-    r.finalizers_per_second = r.finalized / elapsed;
+    r.per_second = r.finalized / elapsed;
     return r;
 }
 
-gc_node* gc_keep = nullptr;  // in the data segment: a Boehm root
-
-result run_boehm(int depth, long finalizable, int rounds) {
-    result r;
-    auto build = [](int d) { return gc_build(d); };
-    auto keep_it = [](gc_node* n) { gc_keep = n; };
-    auto start = clock_type::now();
-    for (int round = 0; round < rounds; ++round) {
-        start = clock_type::now();
-        double cpu_start = process_cpu_seconds();
-        r.trees_nodes = binary_trees(depth, build, gc_check, keep_it);
-        double seconds = seconds_since(start), cpu = process_cpu_seconds() - cpu_start;
-        if (round == 0 || seconds < r.trees_seconds) r.trees_seconds = seconds;
-        if (round == 0 || cpu < r.trees_cpu_seconds) r.trees_cpu_seconds = cpu;
-        gc_keep = nullptr;
-    }
-
-    probe = latency_probe{true, 0};
-    binary_trees(depth, build, gc_check, keep_it);
-    r.worst_pause_ms = probe.worst * 1e3;
-    probe = latency_probe{};
-    gc_keep = nullptr;
-
+finalizers_run gc_finalizers(long finalizable) {
+    finalizers_run r;
     GC_gcollect();
     GC_invoke_finalizers();
     gc_finalized = 0;
-    start = clock_type::now();
+    auto start = clock_type::now();
     gc_make_finalizable(finalizable);
     scrub();
     for (int i = 0; i < 3 && gc_finalized < finalizable; ++i) {
@@ -207,12 +200,28 @@ result run_boehm(int depth, long finalizable, int rounds) {
     }
     double elapsed = seconds_since(start);
     r.finalized = gc_finalized;
-    r.finalizers_per_second = r.finalized / elapsed;
+    r.per_second = r.finalized / elapsed;
     return r;
 }
 
+// Best and worst of the per-round ratios, and the best value of each collector.
+struct summary {
+    double lw_best = 0, gc_best = 0, ratio_best = 0, ratio_worst = 0;
+    void add(int round, double lw, double gc, bool higher_is_better) {
+        double ratio = lw / gc;
+        auto better = [&](double a, double b) { return higher_is_better ? a > b : a < b; };
+        if (round == 0 || better(lw, lw_best)) lw_best = lw;
+        if (round == 0 || better(gc, gc_best)) gc_best = gc;
+        if (round == 0 || better(ratio, ratio_best)) ratio_best = ratio;
+        if (round == 0 || better(ratio_worst, ratio)) ratio_worst = ratio;
+    }
+};
+
 }  // namespace
 
+// Each round runs both collectors back to back, lastword first in even rounds and Boehm
+// first in odd ones, so a change in the machine's load affects both alike; every round is
+// printed, then the best of each and the best and worst per-round ratio.
 int main(int argc, char** argv) {
     GC_INIT();
     GC_set_finalize_on_demand(1);  // finalizers run when we call GC_invoke_finalizers
@@ -220,25 +229,77 @@ int main(int argc, char** argv) {
     long finalizable = argc > 2 ? std::atol(argv[2]) : 500000;
     int rounds = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
 
-    result lw = run_lastword(depth, finalizable, rounds);
-    result gc = run_boehm(depth, finalizable, rounds);
-    auto stats = lastword::get_stats();
+    summary rate, cpu_rate, pause, finalizers;
+    long nodes = 0;
+    std::printf("binary-trees depth %d, %ld finalizable objects, %d round(s); per round:\n", depth, finalizable,
+                rounds);
+    std::printf("%-5s %-34s %14s %14s %10s\n", "round", "metric", "lastword", "boehm", "lw/boehm");
+    auto row = [](int round, const char* metric, double lw, double gc, int decimals) {
+        std::printf("%-5d %-34s %14.*f %14.*f %10.2f\n", round, metric, decimals, lw, decimals, gc, lw / gc);
+    };
+    for (int round = 0; round < rounds; ++round) {
+        auto before = lastword::get_stats();
+        trees_run lw, gc;
+        if (round % 2 == 0) {
+            lw = lw_trees(depth, false);
+            gc = gc_trees(depth, false);
+        } else {
+            gc = gc_trees(depth, false);
+            lw = lw_trees(depth, false);
+        }
+        auto after = lastword::get_stats();
+        nodes = lw.nodes;
+        double lw_rate = lw.nodes / lw.seconds / 1e6, gc_rate = gc.nodes / gc.seconds / 1e6;
+        double lw_cpu = lw.nodes / lw.cpu_seconds / 1e6, gc_cpu = gc.nodes / gc.cpu_seconds / 1e6;
+        rate.add(round, lw_rate, gc_rate, true);
+        cpu_rate.add(round, lw_cpu, gc_cpu, true);
+        row(round, "binary-trees Mnodes/s", lw_rate, gc_rate, 2);
+        row(round, "binary-trees Mnodes/CPU-s", lw_cpu, gc_cpu, 2);
+        std::printf("%-5d %-34s %14.1f   (%llu collections)\n", round, "lastword stop-the-world ms",
+                    (after.total_pause_ns - before.total_pause_ns) / 1e6,
+                    static_cast<unsigned long long>(after.collections - before.collections));
+    }
+    for (int round = 0; round < rounds; ++round) {
+        trees_run lw, gc;
+        if (round % 2 == 0) {
+            lw = lw_trees(depth, true);
+            gc = gc_trees(depth, true);
+        } else {
+            gc = gc_trees(depth, true);
+            lw = lw_trees(depth, true);
+        }
+        pause.add(round, lw.worst_pause_ms, gc.worst_pause_ms, false);
+        row(round, "longest allocation pause ms", lw.worst_pause_ms, gc.worst_pause_ms, 3);
+    }
+    for (int round = 0; round < rounds; ++round) {
+        finalizers_run lw, gc;
+        if (round % 2 == 0) {
+            lw = lw_finalizers(finalizable);
+            gc = gc_finalizers(finalizable);
+        } else {
+            gc = gc_finalizers(finalizable);
+            lw = lw_finalizers(finalizable);
+        }
+        if (lw.finalized != finalizable || gc.finalized < finalizable - 1)
+            std::printf("%-5d finalizers run: lastword %ld, boehm %ld of %ld\n", round, lw.finalized, gc.finalized,
+                        finalizable);
+        finalizers.add(round, lw.per_second, gc.per_second, true);
+        row(round, "finalizers/s (alloc+collect+run)", lw.per_second, gc.per_second, 0);
+    }
 
-    std::printf("binary-trees depth %d (%ld nodes, best of %d), %ld finalizable objects\n", depth, lw.trees_nodes,
-                rounds, finalizable);
-    std::printf("%-34s %14s %14s %10s\n", "metric", "lastword", "boehm", "lw/boehm");
-    double lw_rate = lw.trees_nodes / lw.trees_seconds / 1e6, gc_rate = gc.trees_nodes / gc.trees_seconds / 1e6;
-    std::printf("%-34s %14.2f %14.2f %10.2f\n", "binary-trees Mnodes/s", lw_rate, gc_rate, lw_rate / gc_rate);
-    std::printf("%-34s %14.3f %14.3f %10.2f\n", "binary-trees seconds", lw.trees_seconds, gc.trees_seconds,
-                lw.trees_seconds / gc.trees_seconds);
-    double lw_cpu_rate = lw.trees_nodes / lw.trees_cpu_seconds / 1e6, gc_cpu_rate = gc.trees_nodes / gc.trees_cpu_seconds / 1e6;
-    std::printf("%-34s %14.2f %14.2f %10.2f\n", "binary-trees Mnodes/CPU-s", lw_cpu_rate, gc_cpu_rate,
-                lw_cpu_rate / gc_cpu_rate);
-    std::printf("%-34s %14.0f %14.0f %10.2f\n", "finalizers/s (alloc+collect+run)", lw.finalizers_per_second,
-                gc.finalizers_per_second, lw.finalizers_per_second / gc.finalizers_per_second);
-    std::printf("%-34s %14ld %14ld\n", "finalizers run", lw.finalized, gc.finalized);
-    std::printf("%-34s %14.3f %14.3f %10.2f\n", "longest allocation pause ms", lw.worst_pause_ms, gc.worst_pause_ms,
-                lw.worst_pause_ms / gc.worst_pause_ms);
+    auto stats = lastword::get_stats();
+    std::printf("\nbinary-trees depth %d (%ld nodes), %ld finalizable objects, best of %d round(s)\n", depth, nodes,
+                finalizable, rounds);
+    std::printf("%-34s %14s %14s %10s %10s\n", "metric", "lastword", "boehm", "lw/boehm", "worst");
+    auto line = [](const char* metric, const summary& s, int decimals) {
+        std::printf("%-34s %14.*f %14.*f %10.2f %10.2f\n", metric, decimals, s.lw_best, decimals, s.gc_best,
+                    s.lw_best / s.gc_best, s.ratio_worst);
+    };
+    line("binary-trees Mnodes/s", rate, 2);
+    line("binary-trees Mnodes/CPU-s", cpu_rate, 2);
+    line("finalizers/s (alloc+collect+run)", finalizers, 0);
+    line("longest allocation pause ms", pause, 3);
+    std::printf("(worst: the least favourable lw/boehm ratio of a single round)\n");
     std::printf("lastword: %llu collections, longest stop-the-world %.3f ms, total stop-the-world %.1f ms\n",
                 static_cast<unsigned long long>(stats.collections), stats.max_pause_ns / 1e6,
                 stats.total_pause_ns / 1e6);
