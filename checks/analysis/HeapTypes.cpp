@@ -42,6 +42,16 @@ bool isNamed(const NamedDecl *D, std::initializer_list<llvm::StringRef> Names,
 
 } // namespace
 
+bool boehmScansOperatorNew(const ASTContext &Context) {
+  auto Found = Context.Idents.find("gc");
+  if (Found == Context.Idents.end())
+    return false;
+  for (const NamedDecl *D : Context.getTranslationUnitDecl()->lookup(Found->getValue()))
+    if (isa<CXXRecordDecl>(D))
+      return true;
+  return false;
+}
+
 const RecordDecl *recordOf(QualType Type) {
   if (Type.isNull())
     return nullptr;
@@ -87,7 +97,8 @@ void HeapTypes::noteAllocated(QualType Type) {
 
 bool HeapTypes::declaresCollected(const CXXRecordDecl &Record) {
   llvm::StringRef Name = identifierName(&Record);
-  if ((Name == "gc" || Name == "gc_cleanup") && Record.getDeclContext()->isTranslationUnit())
+  if (Profile.flavor() == ApiFlavor::Bdwgc && (Name == "gc" || Name == "gc_cleanup") &&
+      Record.getDeclContext()->isTranslationUnit())
     return true;
   if (isNamed(&Record, {"GarbageCollected", "GarbageCollectedMixin"}, "cppgc"))
     return true;

@@ -14,6 +14,7 @@
 #define LASTWORD_ANALYSIS_HEAPTYPES_H
 
 #include "analysis/ApiProfile.h"
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Type.h"
@@ -48,6 +49,12 @@ private:
   llvm::DenseMap<const clang::RecordDecl *, bool> Known;
   llvm::DenseMap<const clang::RecordDecl *, bool> Holds;
 };
+
+/// Boehm GC's C++ interface (`<gc/gc_cpp.h>`, class `gc`) is in the
+/// translation unit: its library replaces the global `operator new` with
+/// uncollectable memory that the collector scans, so `new`'ed objects and
+/// standard containers' buffers hide nothing from it (only `malloc` does).
+bool boehmScansOperatorNew(const clang::ASTContext &Context);
 
 /// The pointee record of \p Type (a pointer or reference), or the record
 /// itself; null otherwise.

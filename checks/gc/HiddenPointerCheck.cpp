@@ -707,8 +707,9 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
     return;
   if (!precise()) {
     // Boehm scans collected objects conservatively: only memory it does not
-    // scan hides a pointer, such as the buffer of a standard container.
-    if (!isStdContainer(Type))
+    // scan hides a pointer, such as the buffer of a standard container when
+    // `operator new` is plain malloc.
+    if (!isStdContainer(Type) || boehmScansOperatorNew(*Context))
       return;
   }
   auto pointeeOf = [&](QualType T) -> const RecordDecl * {
