@@ -2,9 +2,11 @@
 
 #include "analysis/HeapTypes.h"
 #include "analysis/SourceUtils.h"
+#include "analysis/ApiCalls.h"
 #include "clang/AST/DeclTemplate.h"
 
 using namespace clang;
+using namespace clang::ast_matchers;
 
 namespace lastword::analysis {
 namespace {
@@ -65,6 +67,54 @@ const RecordDecl *recordOf(QualType Type) {
     return nullptr;
   const RecordDecl *Definition = Record->getDefinition();
   return Definition ? Definition : Record;
+}
+
+void HeapTypes::registerMatchers(MatchFinder &Finder, MatchFinder::MatchCallback *Callback,
+                                 const ApiProfile &Profile) {
+  if (!Profile.functions(ApiRole::Allocation).empty()) {
+    Finder.addMatcher(callExpr(apiCallTo(Profile, ApiRole::Allocation)).bind("heap-types-call"),
+                      Callback);
+    // `(Node *)GC_MALLOC(...)`, and C's implicit conversion from `void *`.
+    Finder.addMatcher(castExpr(hasType(pointerType()),
+                               hasSourceExpression(ignoringParenImpCasts(
+                                   callExpr(apiCallTo(Profile, ApiRole::Allocation)))))
+                          .bind("heap-types-cast"),
+                      Callback);
+  }
+  if (Profile.readsBoehmCpp())
+    Finder.addMatcher(cxxNewExpr().bind("heap-types-new"), Callback);
+  Finder.addMatcher(fieldDecl().bind("heap-types-field"), Callback);
+}
+
+bool HeapTypes::observe(const MatchFinder::MatchResult &Result) {
+  const auto &Nodes = Result.Nodes;
+  if (const auto *Call = Nodes.getNodeAs<CallExpr>("heap-types-call")) {
+    QualType Type = Call->getType();
+    if (Type->isPointerType() && !Type->getPointeeType()->isVoidType())
+      noteAllocated(Type);
+    return true;
+  }
+  if (const auto *Cast = Nodes.getNodeAs<CastExpr>("heap-types-cast")) {
+    noteAllocated(Cast->getType());
+    return true;
+  }
+  if (const auto *New = Nodes.getNodeAs<CXXNewExpr>("heap-types-new")) {
+    if (isBoehmCollectedNew(*New))
+      noteAllocated(New->getAllocatedType());
+    return true;
+  }
+  if (const auto *Field = Nodes.getNodeAs<FieldDecl>("heap-types-field")) {
+    // A member<T> field points to collected objects: T is collected.
+    QualType Type = Field->getType();
+    if (isMemberType(Type))
+      if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+              Type.getCanonicalType()->getAsCXXRecordDecl()))
+        if (Spec->getTemplateArgs().size() >= 1 &&
+            Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+          noteAllocated(Spec->getTemplateArgs()[0].getAsType());
+    return true;
+  }
+  return false;
 }
 
 bool HeapTypes::isMemberType(QualType Type) const {
@@ -143,6 +193,32 @@ bool HeapTypes::isCollected(const RecordDecl *Record) {
 const RecordDecl *HeapTypes::collectedRecord(QualType Type) {
   const RecordDecl *Record = recordOf(Type);
   return isCollected(Record) ? Record : nullptr;
+}
+
+const RecordDecl *HeapTypes::collectedInStdTemplate(QualType Type, unsigned Depth) {
+  if (Type.isNull() || Depth > 4)
+    return nullptr;
+  Type = Type.getCanonicalType();
+  if (Depth > 0 && (Type->isPointerType() || Type->isReferenceType()))
+    return collectedRecord(Type);
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Type->getAsCXXRecordDecl());
+  if (!Spec || !Spec->isInStdNamespace())
+    return nullptr;
+  llvm::StringRef Name = identifierName(Spec);
+  if (Name == "allocator" || Name == "less" || Name == "hash" || Name == "equal_to" ||
+      Name == "weak_ptr" || Name == "function" || Name == "basic_string")
+    return nullptr;
+  if (Depth > 0 && (Name == "unique_ptr" || Name == "shared_ptr")) {
+    const TemplateArgumentList &Args = Spec->getTemplateArgs();
+    if (Args.size() >= 1 && Args[0].getKind() == TemplateArgument::Type)
+      return collectedRecord(Args[0].getAsType());
+    return nullptr;
+  }
+  for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray())
+    if (Arg.getKind() == TemplateArgument::Type)
+      if (const RecordDecl *Found = collectedInStdTemplate(Arg.getAsType(), Depth + 1))
+        return Found;
+  return nullptr;
 }
 
 bool HeapTypes::typeHoldsMembers(QualType Type, unsigned Depth) {

@@ -18,6 +18,7 @@
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Type.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -26,6 +27,14 @@ namespace lastword::analysis {
 class HeapTypes {
 public:
   explicit HeapTypes(const ApiProfile &Profile) : Profile(Profile) {}
+
+  /// Adds the matchers whose results observe() takes: allocations on the
+  /// collected heap and the targets of member fields.
+  static void registerMatchers(clang::ast_matchers::MatchFinder &Finder,
+                               clang::ast_matchers::MatchFinder::MatchCallback *Callback,
+                               const ApiProfile &Profile);
+  /// Takes one result of those matchers; false when it is none of theirs.
+  bool observe(const clang::ast_matchers::MatchFinder::MatchResult &Result);
 
   /// The translation unit allocates \p Type on the collected heap.
   void noteAllocated(clang::QualType Type);
@@ -40,6 +49,13 @@ public:
   /// arrays and standard containers): bytes written over it bypass the
   /// write barrier.
   bool holdsMembers(const clang::RecordDecl *Record, unsigned Depth = 0);
+
+  /// A standard library template (`std::vector<Node *>`,
+  /// `std::map<int, Node *>`, `std::array<Node *, 4>`, nested ones) whose
+  /// elements hold raw pointers, or smart pointers, to a collected type:
+  /// that type, else null. `member<T>` and `persistent<T>` elements are not
+  /// raw.
+  const clang::RecordDecl *collectedInStdTemplate(clang::QualType Type, unsigned Depth = 0);
 
 private:
   bool declaresCollected(const clang::CXXRecordDecl &Record);

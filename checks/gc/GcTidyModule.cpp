@@ -8,6 +8,7 @@
 #include "gc/HiddenPointerCheck.h"
 #include "gc/IncompleteTraceCheck.h"
 #include "gc/MissingKeepAliveCheck.h"
+#include "gc/UnrootedPointerCheck.h"
 
 namespace clang::tidy::gc {
 
@@ -19,6 +20,7 @@ void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<HiddenPointerCheck>("gc-hidden-pointer");
   CheckFactories.registerCheck<IncompleteTraceCheck>("gc-incomplete-trace");
   CheckFactories.registerCheck<MissingKeepAliveCheck>("gc-missing-keep-alive");
+  CheckFactories.registerCheck<UnrootedPointerCheck>("gc-unrooted-pointer");
 }
 
 ClangTidyOptions GcModule::getModuleOptions() { return ClangTidyOptions(); }

@@ -189,7 +189,6 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                              hasInitializer(expr()))
                          .bind("global"),
                      this);
-  Finder->addMatcher(fieldDecl(User).bind("field"), this);
   if (precise()) {
     // `void *` fields that receive a collected pointer.
     auto VoidPointer = hasType(pointerType(pointee(voidType())));
@@ -208,18 +207,7 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
         this);
   }
   // What the translation unit allocates on the collected heap.
-  if (!Profile.functions(ApiRole::Allocation).empty()) {
-    Finder->addMatcher(callExpr(apiCallTo(Profile, ApiRole::Allocation)).bind("allocation"),
-                       this);
-    Finder->addMatcher(
-        castExpr(hasType(pointerType()),
-                 hasSourceExpression(ignoringParenImpCasts(
-                     callExpr(apiCallTo(Profile, ApiRole::Allocation)))))
-            .bind("allocation-cast"),
-        this);
-  }
-  if (Profile.readsBoehmCpp())
-    Finder->addMatcher(cxxNewExpr().bind("new"), this);
+  HeapTypes::registerMatchers(*Finder, this, Profile);
   if (precise()) {
     Finder->addMatcher(
         callExpr(User, callee(functionDecl(hasAnyName(
@@ -284,18 +272,10 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
       Globals.push_back(Var);
     return;
   }
-  if (const auto *Field = Nodes.getNodeAs<FieldDecl>("field")) {
-    QualType Type = Field->getType();
-    if (Types->isMemberType(Type)) {
-      if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-              Type.getCanonicalType()->getAsCXXRecordDecl()))
-        if (Spec->getTemplateArgs().size() >= 1 &&
-            Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
-          Types->noteAllocated(Spec->getTemplateArgs()[0].getAsType());
-      return;
-    }
-    if (inUserCode(Field->getLocation()))
-      Fields.push_back(Field);
+  if (Types->observe(Result)) {
+    if (const auto *Field = Nodes.getNodeAs<FieldDecl>("heap-types-field"))
+      if (!Types->isMemberType(Field->getType()) && inUserCode(Field->getLocation()))
+        Fields.push_back(Field);
     return;
   }
   if (const auto *Store = Nodes.getNodeAs<BinaryOperator>("void-store")) {
@@ -315,21 +295,6 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
           TracedRaw.insert(Member->getMemberDecl()->getCanonicalDecl());
         return true;
       });
-    return;
-  }
-  if (const auto *Call = Nodes.getNodeAs<CallExpr>("allocation")) {
-    QualType Type = Call->getType();
-    if (Type->isPointerType() && !Type->getPointeeType()->isVoidType())
-      Types->noteAllocated(Type);
-    return;
-  }
-  if (const auto *Cast = Nodes.getNodeAs<CastExpr>("allocation-cast")) {
-    Types->noteAllocated(Cast->getType());
-    return;
-  }
-  if (const auto *New = Nodes.getNodeAs<CXXNewExpr>("new")) {
-    if (isBoehmCollectedNew(*New))
-      Types->noteAllocated(New->getAllocatedType());
     return;
   }
   if (const auto *Call = Nodes.getNodeAs<CallExpr>("bytes")) {
@@ -765,32 +730,6 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
   // the pointer, outside member<>; a container's buffer is outside the
   // object altogether.
   const RecordDecl *Target = nullptr;
-  std::function<void(QualType, unsigned)> find = [&](QualType T, unsigned Depth) {
-    if (Target || Depth > 4)
-      return;
-    T = T.getCanonicalType();
-    if (const RecordDecl *R = pointeeOf(T)) {
-      Target = R;
-      return;
-    }
-    const auto *Inner = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
-    if (!Inner || !Inner->isInStdNamespace())
-      return;
-    llvm::StringRef InnerName = identifierName(Inner);
-    if (InnerName == "allocator" || InnerName == "less" || InnerName == "hash" ||
-        InnerName == "equal_to")
-      return;
-    if ((InnerName == "unique_ptr" || InnerName == "shared_ptr") && Depth > 0 && precise()) {
-      if (Inner->getTemplateArgs().size() >= 1 &&
-          Inner->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
-        if (const RecordDecl *R = Types->collectedRecord(Inner->getTemplateArgs()[0].getAsType()))
-          Target = R;
-      return;
-    }
-    for (const TemplateArgument &Arg : Inner->getTemplateArgs().asArray())
-      if (Arg.getKind() == TemplateArgument::Type)
-        find(Arg.getAsType(), Depth + 1);
-  };
   bool Smart = Template == "unique_ptr" || Template == "shared_ptr" || Template == "weak_ptr";
   if (Smart) {
     if (!precise() || Template == "weak_ptr")
@@ -804,7 +743,7 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
           Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
         Target = pointeeOf(Spec->getTemplateArgs()[0].getAsType());
     } else {
-      find(Canonical, 0);
+      Target = Types->collectedInStdTemplate(Canonical);
     }
   }
   if (!Target || !firstReport(Loc))

@@ -1,0 +1,62 @@
+//===--- UnrootedPointerCheck.h - gc-unrooted-pointer ---------------------===//
+
+#ifndef LASTWORD_GC_UNROOTEDPOINTERCHECK_H
+#define LASTWORD_GC_UNROOTEDPOINTERCHECK_H
+
+#include "analysis/ApiProfile.h"
+#include "analysis/ExcludedPaths.h"
+#include "analysis/HeapTypes.h"
+#include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallVector.h"
+#include <memory>
+
+namespace clang::tidy::gc {
+
+/// Finds collected pointers held outside the collected heap and outside any
+/// stack frame, where neither the stack scan nor tracing sees them: a global
+/// or static raw `T *` (or `T &`, array, `member<T>`), a standard container
+/// of raw pointers that is a global or lives in `new`'ed or `malloc`'ed
+/// memory, and raw pointer fields of non-collected types allocated with
+/// `new` or `malloc`. The collector frees the object while it is still in
+/// use; `persistent<T>` is the root that keeps it. Under the Boehm profile,
+/// which scans globals, only memory from the C library's allocator counts.
+class UnrootedPointerCheck : public ClangTidyCheck {
+public:
+  UnrootedPointerCheck(StringRef Name, ClangTidyContext *Context);
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void onStartOfTranslationUnit() override;
+  void onEndOfTranslationUnit() override;
+
+private:
+  bool precise() const;
+  /// Memory from `new` and standard containers is outside the collector's
+  /// view (not under Boehm GC with libgccpp's `operator new`).
+  bool operatorNewHides() const;
+  void checkGlobal(const VarDecl &Var);
+  void checkHeapType(const RecordDecl &Record, const Expr &Allocation);
+  void checkPointerArray(const Expr &Allocation, QualType Element);
+  /// A raw pointer, reference or array of them to a collected type.
+  const RecordDecl *rawTarget(QualType Type);
+  /// How to root it, in the profile's terms.
+  std::string advice(const RecordDecl *Target, bool Elements) const;
+  void offerPersistent(DiagnosticBuilder &D, const DeclaratorDecl &Decl);
+
+  lastword::analysis::ApiProfile Profile;
+  lastword::analysis::ExcludedPaths Excluded;
+  const SourceManager *SM = nullptr;
+  ASTContext *Context = nullptr;
+  std::unique_ptr<lastword::analysis::HeapTypes> Types;
+  llvm::SmallVector<const VarDecl *, 8> Globals;
+  /// Non-collected records allocated with new/malloc, with the first allocation.
+  llvm::MapVector<const RecordDecl *, const Expr *> HeapRecords;
+  /// `new Node *[n]`, `malloc(n * sizeof(Node *))`: the allocation and the element type.
+  llvm::SmallVector<std::pair<const Expr *, QualType>, 4> PointerArrays;
+  llvm::DenseSet<SourceLocation> Reported;
+};
+
+} // namespace clang::tidy::gc
+
+#endif
