@@ -17,6 +17,7 @@
 #include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Tooling/Tooling.h"
 #include "driver/Cache.h"
+#include "driver/MainFileScope.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -111,6 +112,7 @@ private:
     Action(ClangTidyASTConsumerFactory &Checks, FunctionRanges &Ranges) : Checks(Checks), Ranges(Ranges) {}
     std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &Compiler, StringRef File) override {
       std::vector<std::unique_ptr<ASTConsumer>> Consumers;
+      Consumers.push_back(std::make_unique<MainFileScope>());
       Consumers.push_back(Checks.createASTConsumer(Compiler, File));
       Consumers.push_back(std::make_unique<FunctionRangeRecorder>(Ranges));
       return std::make_unique<MultiplexConsumer>(std::move(Consumers));
