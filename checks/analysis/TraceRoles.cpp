@@ -100,6 +100,11 @@ TracedShape TraceRoles::shapeOf(QualType Type, unsigned Depth) const {
   }
   const TemplateDecl *Template = templateOf(Type);
   if (Template && Template->isInStdNamespace()) {
+    // Smart pointers own objects outside the collected heap, held by pointer.
+    llvm::StringRef Name = Template->getName();
+    if (Name == "unique_ptr" || Name == "shared_ptr" || Name == "weak_ptr" ||
+        Name == "reference_wrapper" || Name == "function")
+      return Shape;
     for (const TemplateArgument &Arg : templateArgs(Type)) {
       if (Arg.getKind() != TemplateArgument::Type)
         continue;

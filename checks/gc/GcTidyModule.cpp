@@ -4,6 +4,7 @@
 #include "gc/BlockingFinalizerCheck.h"
 #include "gc/CollectInLoopCheck.h"
 #include "gc/FinalizerCycleCheck.h"
+#include "gc/FinalizerOrderCheck.h"
 #include "gc/FinalizerSelfReferenceCheck.h"
 #include "gc/HiddenPointerCheck.h"
 #include "gc/IncompleteTraceCheck.h"
@@ -16,6 +17,7 @@ void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<BlockingFinalizerCheck>("gc-blocking-finalizer");
   CheckFactories.registerCheck<CollectInLoopCheck>("gc-collect-in-loop");
   CheckFactories.registerCheck<FinalizerCycleCheck>("gc-finalizer-cycle");
+  CheckFactories.registerCheck<FinalizerOrderCheck>("gc-finalizer-order");
   CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");
   CheckFactories.registerCheck<HiddenPointerCheck>("gc-hidden-pointer");
   CheckFactories.registerCheck<IncompleteTraceCheck>("gc-incomplete-trace");

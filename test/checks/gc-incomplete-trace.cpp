@@ -3,6 +3,7 @@
 #include <lastword/gc.hpp>
 #include <array>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -317,6 +318,8 @@ struct Plain {
   Leaf *cache = nullptr;
   int count = 0;
   std::vector<Leaf *> seen;
+  std::unique_ptr<Links> side;   // owned outside the collected heap
+  std::shared_ptr<Node> shared;
 };
 Plain *make_plain() { return lastword::make<Plain>(); }
 
