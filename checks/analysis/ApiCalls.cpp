@@ -134,7 +134,14 @@ std::optional<ApiCall> classifyBoehmNew(const CXXNewExpr &New, const ApiProfile 
 }
 
 internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, ApiRole Role) {
-  std::vector<StringRef> Names = Profile.names(Role);
+  return apiCallTo(Profile, llvm::ArrayRef<ApiRole>(Role));
+}
+
+internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, llvm::ArrayRef<ApiRole> Roles) {
+  std::vector<StringRef> Names;
+  for (ApiRole Role : Roles)
+    for (StringRef Name : Profile.names(Role))
+      Names.push_back(Name);
   if (Names.empty())
     return callExpr(unless(anything()));
   auto Named = hasAnyName(Names);

@@ -46,6 +46,10 @@ std::optional<ApiCall> classifyBoehmNew(const clang::CXXNewExpr &New, const ApiP
 /// Matches calls whose callee has one of the profile's names for \p Role.
 clang::ast_matchers::internal::Matcher<clang::CallExpr>
 apiCallTo(const ApiProfile &Profile, ApiRole Role);
+/// Calls to a function of any of \p Roles: one matcher instead of one per
+/// role, so that every call of the translation unit is tested once.
+clang::ast_matchers::internal::Matcher<clang::CallExpr>
+apiCallTo(const ApiProfile &Profile, llvm::ArrayRef<ApiRole> Roles);
 
 /// Matches calls, in templates as written, whose unresolved callee names one
 /// of the profile's functions for \p Role.

@@ -389,15 +389,16 @@ void FinalizerOrderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void FinalizerOrderCheck::registerMatchers(MatchFinder *Finder) {
-  if (!Profile.functions(ApiRole::Finalizer).empty())
-    Finder->addMatcher(finalizerRegistrationMatcher(Profile), this);
-  if (Profile.readsBoehmCpp())
+  // One matcher for finalizer and cleanup registrations: every call of the
+  // translation unit is tested once.
+  const ApiRole Registrations[] = {ApiRole::Finalizer, ApiRole::Cleanup};
+  Finder->addMatcher(callExpr(unless(isExpansionInSystemHeader()), apiCallTo(Profile, Registrations))
+                         .bind("registration"),
+                     this);
+  if (Profile.readsBoehmCpp()) {
+    Finder->addMatcher(cxxNewExpr(unless(isExpansionInSystemHeader())).bind(FinalizerNewId), this);
     Finder->addMatcher(cleanupClassMatcher(), this);
-  if (!Profile.functions(ApiRole::Cleanup).empty())
-    Finder->addMatcher(
-        callExpr(unless(isExpansionInSystemHeader()), apiCallTo(Profile, ApiRole::Cleanup))
-            .bind("cleanup"),
-        this);
+  }
 }
 
 void FinalizerOrderCheck::noteRegistration(const Expr *Object, SourceLocation At, bool Cleanup,
@@ -418,23 +419,25 @@ void FinalizerOrderCheck::noteRegistration(const Expr *Object, SourceLocation At
 void FinalizerOrderCheck::check(const MatchFinder::MatchResult &Result) {
   if (Excluded.excludesMainFile(*Result.SourceManager))
     return;
-  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("cleanup")) {
-    if (std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Cleanup))
-      noteRegistration(Api->Object, Call->getBeginLoc(), true, false);
-    return;
-  }
   bool Unordered = false;
   const RecordDecl *ObjectType = nullptr;
-  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(FinalizerCallId)) {
+  std::vector<FinalizerBody> Bodies;
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("registration")) {
+    if (std::optional<ApiCall> Cleanup = classifyCall(*Call, Profile, ApiRole::Cleanup)) {
+      noteRegistration(Cleanup->Object, Call->getBeginLoc(), true, false);
+      return;
+    }
     std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Finalizer);
     if (!Api || Api->Unregisters)
       return;
     Unordered = Api->Function && StringRef(Api->Function->Name).contains("no_order");
     ObjectType = pointeeRecord(Api->Object);
     noteRegistration(Api->Object, Call->getBeginLoc(), false, Unordered);
+    Bodies = findFinalizerBodies(*Call, Profile);
   } else if (const auto *New = Result.Nodes.getNodeAs<CXXNewExpr>(FinalizerNewId)) {
     if (!classifyBoehmNew(*New, Profile))
       return;
+    Bodies = findFinalizerBodies(*New, Profile);
     if (const RecordDecl *Allocated = New->getAllocatedType()->getAsRecordDecl()) {
       ObjectType = Allocated;
       Finalizable.try_emplace(cast<RecordDecl>(Allocated->getCanonicalDecl()), Release{New->getBeginLoc(), Allocated});
@@ -444,8 +447,9 @@ void FinalizerOrderCheck::check(const MatchFinder::MatchResult &Result) {
       return;
     ObjectType = Record;
     Finalizable.try_emplace(Record->getCanonicalDecl(), Release{Record->getLocation(), Record});
+    Bodies = findFinalizerBodies(*Record);
   }
-  for (FinalizerBody &Body : findFinalizerBodies(Result, Profile)) {
+  for (FinalizerBody &Body : Bodies) {
     if (!Body.Body)
       continue;
     // A generic lambda: judge the operator() its registration instantiated.
