@@ -49,6 +49,7 @@ TraceRoles TraceRoles::of(const ApiProfile &Profile) {
     Roles.MemberTypes = {"lastword::member"};
     Roles.TraceMethods = {"trace"};
     Roles.VisitFunctions = {"visit"};
+    Roles.VisitorType = "lastword::tracer";
   }
   return Roles;
 }
@@ -173,6 +174,13 @@ std::string TraceRoles::visitStatement(llvm::StringRef Visitor, bool VisitorIsPo
     return "";
   }
   return "";
+}
+
+std::string TraceRoles::traceSignature(llvm::StringRef Visitor) const {
+  if (VisitorType.empty() || TraceMethods.empty())
+    return "";
+  return "void " + TraceMethods.front() + "(" + VisitorType + (VisitorByPointer ? " *" : " &") +
+         Visitor.str() + ") const";
 }
 
 std::string TraceRoles::baseTraceStatement(llvm::StringRef Base, llvm::StringRef Method,

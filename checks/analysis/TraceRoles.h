@@ -48,6 +48,11 @@ public:
   /// `t.visit(next);`, or "" when no mechanical statement fits.
   std::string visitStatement(llvm::StringRef Visitor, bool VisitorIsPointer,
                              llvm::StringRef Field, const TracedShape &Shape) const;
+  /// `void trace(lastword::tracer &t) const`, or "" when the profile names
+  /// no tracer type.
+  std::string traceSignature(llvm::StringRef Visitor) const;
+  /// The tracer is handed by pointer (`cppgc::Visitor *`).
+  bool visitorIsPointer() const { return VisitorByPointer; }
   /// `Base::trace(t);`
   std::string baseTraceStatement(llvm::StringRef Base, llvm::StringRef Method,
                                  llvm::StringRef Visitor) const;
@@ -56,6 +61,9 @@ public:
   std::vector<std::string> TraceMethods;
   std::vector<std::string> VisitFunctions;
   std::vector<std::string> CollectedBases;
+  /// The tracer's class (`lastword::tracer`), and how trace receives it.
+  std::string VisitorType;
+  bool VisitorByPointer = false;
 
 private:
   TracedShape shapeOf(clang::QualType Type, unsigned Depth) const;

@@ -392,6 +392,32 @@ std::string sourceText(SourceRange Range, const ASTContext &Context) {
       .str();
 }
 
+// A trace method visiting \p Fields, added before the class's closing brace;
+// none when a field has no mechanical visit or the profile names no tracer.
+std::optional<FixItHint> traceMethodFix(const CXXRecordDecl &Record,
+                                        const std::vector<TracedField> &Fields,
+                                        const TraceRoles &Roles, const SourceManager &SM) {
+  std::string Signature = Roles.traceSignature("t");
+  SourceLocation Right = Record.getBraceRange().getEnd();
+  if (Signature.empty() || Fields.empty() || Right.isInvalid() || Right.isMacroID() ||
+      Fields.front().Field->getLocation().isMacroID())
+    return std::nullopt;
+  std::string Body;
+  for (const TracedField &Field : Fields) {
+    std::string Statement = Roles.visitStatement("t", Roles.visitorIsPointer(),
+                                                 declName(*Field.Field), Field.Shape);
+    if (Statement.empty())
+      return std::nullopt;
+    Body += " " + Statement;
+  }
+  std::string Method = Signature + " {" + Body + " }";
+  if (!firstOnLine(Right, SM))
+    return FixItHint::CreateInsertion(Right, Method + " ");
+  std::string Indent = lineIndent(Fields.front().Field->getBeginLoc(), SM);
+  SourceLocation LineStart = Right.getLocWithOffset(-static_cast<int>(lineIndent(Right, SM).size()));
+  return FixItHint::CreateInsertion(LineStart, Indent + Method + "\n");
+}
+
 } // namespace
 
 IncompleteTraceCheck::IncompleteTraceCheck(StringRef Name, ClangTidyContext *Context)
@@ -555,12 +581,20 @@ void IncompleteTraceCheck::onEndOfTranslationUnit() {
     // its holder; only a type that lives on the heap by itself needs a trace.
     if (!HeapTypes.contains(asWritten(*Record)) && !Roles.hasCollectedBase(*Record))
       continue;
-    for (const TracedField &Field : tracedFields(*Record, Roles))
-      diag(SM->getFileLoc(Field.Field->getLocation()),
-           "'%0' has no trace method: the collector never visits '%1' and frees what it "
-           "%select{points to|holds}2 while still in use")
-          << declName(*Record) << declName(*Field.Field)
-          << (Field.Shape.Kind != TracedKind::Member);
+    std::vector<TracedField> Fields = tracedFields(*Record, Roles);
+    std::optional<FixItHint> AddTrace = traceMethodFix(*Record, Fields, Roles, *SM);
+    for (const TracedField &Field : Fields) {
+      auto Diag = diag(SM->getFileLoc(Field.Field->getLocation()),
+                       "'%0' has no trace method: the collector never visits '%1' and frees what "
+                       "it %select{points to|holds}2 while still in use")
+                  << declName(*Record) << declName(*Field.Field)
+                  << (Field.Shape.Kind != TracedKind::Member);
+      // The whole method goes with the first field's warning.
+      if (AddTrace) {
+        Diag << *AddTrace;
+        AddTrace.reset();
+      }
+    }
   }
   Untraced.clear();
   HeapTypes.clear();

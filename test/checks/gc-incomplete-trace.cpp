@@ -106,8 +106,21 @@ struct Holder {
 struct Bare {
   member<Leaf> target;
   // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'Bare' has no trace method: the collector never visits 'target' and frees what it points to while still in use
+  // CHECK-FIXES: {{^}}  void trace(lastword::tracer &t) const { t.visit(target); }{{$}}
 };
 Bare *make_bare() { return lastword::make<Bare>(); }
+
+struct BareMany {
+  member<Leaf> one;
+  // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'BareMany' has no trace method: the collector never visits 'one'
+  std::vector<member<Leaf>> many;
+  // CHECK-MESSAGES: :[[@LINE-1]]:29: warning: 'BareMany' has no trace method: the collector never visits 'many' and frees what it holds
+  // CHECK-FIXES: {{^}}  void trace(lastword::tracer &t) const { t.visit(one); for (const auto &element : many) t.visit(element); }{{$}}
+};
+struct PointsToBareMany {
+  member<BareMany> many;
+  void trace(tracer &t) const { t.visit(many); }
+};
 
 // ---- Inheritance. ----
 
