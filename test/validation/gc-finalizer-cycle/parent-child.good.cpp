@@ -1,3 +1,4 @@
+// VALIDATION-OPT: -O0 -O2
 // VALIDATION-ENV: LASTWORD_GCDEBUG=finalizerleaks=1
 // VALIDATION-STDERR: lastword: finalizerleaks: 'Document' .* reachable from itself: it will never be finalized
 // The fix: the finalizer moves to one owner outside the cycle. The file
