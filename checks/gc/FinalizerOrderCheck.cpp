@@ -381,7 +381,7 @@ std::string sourceText(const Expr &E, const ASTContext &Context) {
 
 FinalizerOrderCheck::FinalizerOrderCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
+      Roles(TraceRoles::of(Profile)), Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
 
 void FinalizerOrderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
@@ -482,7 +482,6 @@ void FinalizerOrderCheck::judge(const Pending &Finalizer) {
   uintptr_t Identity = finalizerIdentity(*Body);
   if (Identity && !Judged.insert(Identity).second)
     return;
-  TraceRoles Roles = TraceRoles::of(Profile);
   auto ReleaseOf = [&](const RecordDecl *Record) -> const Release * {
     if (!Record || !Record->getDefinition())
       return nullptr;

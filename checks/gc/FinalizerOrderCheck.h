@@ -5,6 +5,7 @@
 
 #include "analysis/ApiProfile.h"
 #include "analysis/ExcludedPaths.h"
+#include "analysis/TraceRoles.h"
 #include "analysis/Finalizers.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseMap.h"
@@ -57,6 +58,8 @@ private:
   llvm::DenseSet<uintptr_t> Judged;
   llvm::DenseSet<SourceLocation> Reported;
   lastword::analysis::ApiProfile Profile;
+  /// The profile's type roles, read once.
+  lastword::analysis::TraceRoles Roles;
   lastword::analysis::ExcludedPaths Excluded;
 };
 

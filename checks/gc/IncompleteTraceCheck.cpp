@@ -422,7 +422,7 @@ std::optional<FixItHint> traceMethodFix(const CXXRecordDecl &Record,
 
 IncompleteTraceCheck::IncompleteTraceCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
+      Roles(TraceRoles::of(Profile)), Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
 
 void IncompleteTraceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
@@ -431,7 +431,7 @@ void IncompleteTraceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void IncompleteTraceCheck::registerMatchers(MatchFinder *Finder) {
   // A conservative collector (Boehm) has no trace methods to get wrong.
-  if (!TraceRoles::of(Profile).precise())
+  if (!Roles.precise())
     return;
   Finder->addMatcher(cxxRecordDecl(isDefinition(), unless(isExpansionInSystemHeader()),
                                    unless(isImplicit()), unless(isLambda()))
@@ -468,7 +468,6 @@ void IncompleteTraceCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &Context) {
-  TraceRoles Roles = TraceRoles::of(Profile);
   std::vector<TracedField> Fields = tracedFields(Record, Roles);
   for (const TracedField &Field : Fields)
     if (const CXXRecordDecl *Target = Field.Shape.Target)
@@ -574,7 +573,6 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &
 }
 
 void IncompleteTraceCheck::onEndOfTranslationUnit() {
-  TraceRoles Roles = TraceRoles::of(Profile);
   const SourceManager *SM = Untraced.empty() ? nullptr : &Untraced.front()->getASTContext().getSourceManager();
   for (const CXXRecordDecl *Record : Untraced) {
     // A struct of members embedded by value in a traced object is traced by

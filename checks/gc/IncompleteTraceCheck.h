@@ -5,6 +5,7 @@
 
 #include "analysis/ApiProfile.h"
 #include "analysis/ExcludedPaths.h"
+#include "analysis/TraceRoles.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include <vector>
@@ -46,6 +47,8 @@ private:
   llvm::DenseSet<const CXXRecordDecl *> HeapTypes;
 
   lastword::analysis::ApiProfile Profile;
+  /// The profile's type roles, read once.
+  lastword::analysis::TraceRoles Roles;
   lastword::analysis::ExcludedPaths Excluded;
 };
 
