@@ -162,6 +162,8 @@ struct HandleSource {
   const FieldDecl *Field = nullptr;
   const ValueDecl *Object = nullptr;
   bool IsThis = false;
+  /// Where the handle was read: the object as the read names it.
+  const Expr *ReadAt = nullptr;
 };
 
 /// A place where the handle's value is used.
@@ -238,6 +240,25 @@ private:
   llvm::DenseMap<const FunctionDecl *, bool> HeldReturns;
 };
 
+// A function whose body is not visible and whose name says it hands out an
+// object someone else holds (`get_current_file()`, `find_session(id)`).
+bool namesLookup(const FunctionDecl *Function) {
+  const FunctionDecl *Definition = nullptr;
+  if (Function->hasBody(Definition))
+    return false;
+  std::string Name = StringRef(identifierName(Function)).lower();
+  StringRef N(Name);
+  return N.starts_with("get") || N.starts_with("find") || N.starts_with("lookup") ||
+         N.starts_with("current") || N.contains("instance") || N.starts_with("global") ||
+         N.starts_with("default") || N.starts_with("cached") || N.starts_with("peek");
+}
+
+// Calls that only read a descriptor's number (logging, formatting) do not
+// use the descriptor: variadic functions and the standard library's.
+bool readsNumberOnly(const FunctionDecl *Callee) {
+  return Callee && (Callee->isVariadic() || Callee->isInStdNamespace());
+}
+
 bool isAccessor(const CXXMethodDecl *Method) {
   StringRef Name = identifierName(Method);
   return Name == "data" || Name == "get" || Name == "c_str" || Name == "native_handle" ||
@@ -251,6 +272,7 @@ std::optional<HandleSource> Judge::objectOf(const Expr *Base, bool Arrow,
     return std::nullopt;
   HandleSource Source;
   Source.Field = Field;
+  Source.ReadAt = Object;
   if (isa<CXXThisExpr>(Object)) {
     Source.IsThis = true;
     return Source;
@@ -270,6 +292,14 @@ std::optional<HandleSource> Judge::handleSource(const Expr *E, const BodyFacts &
                                                 unsigned Depth) {
   bool ThroughAccessor = false;
   for (unsigned Step = 0; E && Step < 12; ++Step) {
+    // `f->buf.get()` before lookThrough, which sees through a smart
+    // pointer's get() to the smart pointer itself.
+    if (const auto *Accessor = dyn_cast<CXXMemberCallExpr>(E->IgnoreImplicit()->IgnoreParenCasts());
+        Accessor && Accessor->getMethodDecl() && isAccessor(Accessor->getMethodDecl())) {
+      E = Accessor->getImplicitObjectArgument();
+      ThroughAccessor = true;
+      continue;
+    }
     E = lookThrough(E);
     if (!E)
       return std::nullopt;
@@ -474,7 +504,7 @@ std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFa
         const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
         if (isa<CXXOperatorCallExpr>(Call) || (Method && !Method->isStatic()) ||
             isa<CXXMemberCallExpr>(Call) || !Call->getDirectCallee() ||
-            returnsHeldObject(Call->getDirectCallee()))
+            returnsHeldObject(Call->getDirectCallee()) || namesLookup(Call->getDirectCallee()))
           Held = true;
         else
           Fresh = true;
@@ -522,10 +552,11 @@ std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFa
 
 void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
   const HandleSource &Source = Use.Source;
-  // A finalizer, a cleanup or a destructor: the object is already dying.
+  // A finalizer, a cleanup, or `this` in a destructor: the object is
+  // already dying.
   const FunctionDecl *Pattern = Facts.Function->getTemplateInstantiationPattern();
-  if (isa<CXXDestructorDecl>(Facts.Function) || FinalizerCode.contains(Facts.Function) ||
-      (Pattern && FinalizerCode.contains(Pattern)))
+  if (FinalizerCode.contains(Facts.Function) || (Pattern && FinalizerCode.contains(Pattern)) ||
+      (Source.IsThis && isa<CXXDestructorDecl>(Facts.Function)))
     return;
   if (Source.IsThis) {
     if (ParametersKeptAlive)
@@ -556,9 +587,16 @@ void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
     if (E == Use.Use)
       return;
   bool Dropped = Flow.reaches(At, Flow.exit(), G->UsePoints);
-  for (FlowPoint Replaced : G->Replaced)
-    if (!Dropped && Flow.reaches(At, Replaced, G->UsePoints))
-      Dropped = true;
+  FlowPoint Read = Source.ReadAt ? Flow.pointOf(Source.ReadAt) : FlowPoint{};
+  for (FlowPoint Replaced : G->Replaced) {
+    if (Dropped)
+      break;
+    // Given another object after the use, or between the read and the use
+    // (later uses are then of the other object).
+    Dropped = Flow.reaches(At, Replaced, G->UsePoints) ||
+              (Read.isValid() && Flow.reaches(Read, Replaced, {At}) &&
+               Flow.reaches(Replaced, At, {Read}));
+  }
   if (!Dropped)
     return;
   // The note: the object's last use before the handle's, in source order.
@@ -693,11 +731,35 @@ void Judge::judgeBody(const FunctionDecl &Function, const Stmt *Body) {
       continue;
     }
     if (const auto *Decls = dyn_cast<DeclStmt>(S)) {
-      for (const Decl *D : Decls->decls())
-        if (const auto *Var = dyn_cast<VarDecl>(D))
-          if (const Expr *Init = Var->getInit(); Init && isHandleLocal(Var))
-            if (std::optional<HandleSource> Source = handleSource(Init, Facts))
-              Facts.HandleLocals[Var] = *Source;
+      for (const Decl *D : Decls->decls()) {
+        const auto *Var = dyn_cast<VarDecl>(D);
+        const Expr *Init = Var ? Var->getInit() : nullptr;
+        if (!Init)
+          continue;
+        if (isHandleLocal(Var)) {
+          if (std::optional<HandleSource> Source = handleSource(Init, Facts))
+            Facts.HandleLocals[Var] = *Source;
+          continue;
+        }
+        // `FdReader reader(f->fd);`: an object of the function's own that
+        // wraps the handle uses it whenever it is used. Standard classes
+        // copy what they are given (`std::string s(f->buf, n)`).
+        const auto *Construct = dyn_cast<CXXConstructExpr>(skipTemporaries(Init));
+        const CXXConstructorDecl *Constructor =
+            Construct ? Construct->getConstructor() : nullptr;
+        if (!Var->hasLocalStorage() || !Constructor || Constructor->isCopyOrMoveConstructor() ||
+            Constructor->getParent()->isInStdNamespace())
+          continue;
+        for (const Expr *Arg : Construct->arguments()) {
+          QualType Type = Arg->getType();
+          if (!Type->isPointerType() && !(Type->isIntegerType() && !Type->isBooleanType()))
+            continue;
+          if (std::optional<HandleSource> Source = handleSource(Arg, Facts)) {
+            Facts.HandleLocals[Var] = *Source;
+            break;
+          }
+        }
+      }
     } else if (const auto *Assign = dyn_cast<BinaryOperator>(S)) {
       if (Assign->getOpcode() == BO_Assign)
         if (const auto *Ref = dyn_cast<DeclRefExpr>(Assign->getLHS()->IgnoreParenImpCasts()))
@@ -750,14 +812,22 @@ void Judge::judgeBody(const FunctionDecl &Function, const Stmt *Body) {
         bool Found = false;
         for (const Expr *Arg : Call->arguments())
           if (std::optional<HandleSource> Source = handleSource(Arg, Facts)) {
+            if (readsNumberOnly(Callee) && Arg->getType()->isIntegerType())
+              continue;
             Facts.Uses.push_back({Call, Current.Statement, *Source, Name});
             Found = true;
             break;
           }
-        // `f->native->flush()`: a call on the handle itself.
-        if (!Found && Implicit && Implicit->getType()->isPointerType())
-          if (std::optional<HandleSource> Source = handleSource(Implicit, Facts))
-            Facts.Uses.push_back({Call, Current.Statement, *Source, Name});
+        // `f->native->flush()`: a call on the handle itself; `reader.next()`
+        // on a local object that wraps it.
+        if (!Found && Implicit) {
+          const auto *Wrapper = dyn_cast<DeclRefExpr>(lookThrough(Implicit));
+          const auto *Var = Wrapper ? dyn_cast<VarDecl>(Wrapper->getDecl()) : nullptr;
+          if (Implicit->getType()->isPointerType() ||
+              (Var && !isHandleLocal(Var) && Facts.HandleLocals.count(Var)))
+            if (std::optional<HandleSource> Source = handleSource(Implicit, Facts))
+              Facts.Uses.push_back({Call, Current.Statement, *Source, Name});
+        }
       }
     }
     size_t First = Work.size();

@@ -1,7 +1,9 @@
 // RUN: %check_gc %s gc-missing-keep-alive %t
 
 #include <lastword/gc.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -251,6 +253,42 @@ void first_char() {
   (void)c;
 }
 
+struct Decoder {
+  std::unique_ptr<char[]> scratch;
+};
+
+void decode() {
+  Decoder *d = lastword::make<Decoder>();
+  d->scratch.reset(new char[64]);
+  lastword::set_finalizer(d, [](Decoder *self) { self->scratch.reset(); });
+  consume(d->scratch.get(), 64);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'scratch' of 'd' is passed to 'consume' after the last use of 'd': the finalizer of 'Decoder' may run during the call and release 'scratch'
+  // CHECK-MESSAGES: :[[@LINE-2]]:11: note: 'd' is last used here
+  // CHECK-FIXES: consume(d->scratch.get(), 64);
+  // CHECK-FIXES-NEXT: lastword::keep_alive(d);
+}
+
+// A local object that wraps the descriptor uses it whenever it is used.
+class FdReader {
+public:
+  explicit FdReader(int fd) : fd_(fd) {}
+  long next(char *buffer) { return native_read(fd_, buffer, 1); }
+
+private:
+  int fd_;
+};
+
+long read_through_wrapper(const char *path, char *buffer) {
+  File *f = open_file(path);
+  FdReader reader(f->fd);
+  long n = reader.next(buffer);
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: handle 'fd' of 'f' is passed to 'FdReader::next' after the last use of 'f'
+  // CHECK-MESSAGES: :[[@LINE-3]]:19: note: 'f' is last used here
+  // CHECK-FIXES: long n = reader.next(buffer);
+  // CHECK-FIXES-NEXT: lastword::keep_alive(f);
+  return n;
+}
+
 // ---- In a constructor, a lambda, a template, behind a macro. ----
 
 struct Header {
@@ -423,6 +461,30 @@ void captured(const char *path, char *buffer) {
   File *f = open_file(path);
   auto later = [f, buffer] { return native_read(f->fd, buffer, 16); };
   later();
+}
+
+// The descriptor's number logged, not used.
+void logged(const char *path) {
+  File *f = open_file(path);
+  std::printf("opened fd %d\n", f->fd);
+  log_line(std::to_string(f->fd).c_str());
+}
+
+// Handed out by a function that keeps it (no body here, a lookup's name).
+File *find_open_file(const char *path);
+File *get_current_file();
+void looked_up(const char *path, char *buffer) {
+  File *f = find_open_file(path);
+  native_read(f->fd, buffer, 16);
+  File *g = get_current_file();
+  native_read(g->fd, buffer, 16);
+}
+
+// A copy of the bytes is the function's own.
+void copied_out(unsigned long n) {
+  Buffer *b = make_buffer(n);
+  std::string text(b->bytes.data(), n);
+  consume(text.data(), text.size());
 }
 
 void NOLINT_honoured(const char *path, char *buffer) {

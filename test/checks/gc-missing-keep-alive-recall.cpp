@@ -1,0 +1,143 @@
+// RUN: %check_gc %s gc-missing-keep-alive %t
+// Shapes of the bug as services write it, and the near misses next to them.
+
+#include <lastword/gc.hpp>
+#include <string>
+#include <vector>
+
+extern "C" long sys_send(int sock, const void *data, unsigned long size);
+extern "C" long sys_recv(int sock, void *data, unsigned long size);
+extern "C" int sys_close(int sock);
+
+namespace net {
+
+class Connection {
+public:
+  explicit Connection(int sock) : sock_(sock) {}
+  int socket() const { return sock_; }
+  void shutdown() {
+    if (sock_ >= 0)
+      sys_close(sock_);
+    sock_ = -1;
+  }
+
+private:
+  int sock_;
+};
+
+Connection *connect_to(const std::string &host) {
+  Connection *c = lastword::make<Connection>(static_cast<int>(host.size()));
+  lastword::set_finalizer(c, [](Connection *self) { self->shutdown(); });
+  return c;
+}
+
+struct Sink {
+  virtual ~Sink() = default;
+  virtual long write(int sock, const std::string &data) = 0;
+};
+
+class Service {
+public:
+  // A member function with a local connection: `this` is not the object.
+  void announce(const std::string &host, const std::string &text) {
+    Connection *c = connect_to(host);
+    sys_send(c->socket(), text.data(), text.size());
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: handle 'sock_' of 'c' is passed to 'sys_send' after the last use of 'c': the finalizer of 'Connection' may run during the call and release 'sock_' [gc-missing-keep-alive]
+    // CHECK-MESSAGES: :[[@LINE-2]]:14: note: 'c' is last used here
+    // CHECK-FIXES: sys_send(c->socket(), text.data(), text.size());
+    // CHECK-FIXES-NEXT: lastword::keep_alive(c);
+  }
+
+  // Through a virtual call on another object.
+  long forward(const std::string &host, const std::string &text) {
+    Connection *c = connect_to(host);
+    long n = sink_->write(c->socket(), text);
+    // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: handle 'sock_' of 'c' is passed to 'net::Sink::write'
+    // CHECK-MESSAGES: :[[@LINE-2]]:27: note: 'c' is last used here
+    // CHECK-FIXES: long n = sink_->write(c->socket(), text);
+    // CHECK-FIXES-NEXT: lastword::keep_alive(c);
+    return n;
+  }
+
+  // A destructor's own locals are judged like any function's.
+  ~Service() {
+    Connection *c = connect_to("bye");
+    sys_send(c->socket(), "bye", 3);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: handle 'sock_' of 'c' is passed to 'sys_send'
+    // CHECK-MESSAGES: :[[@LINE-2]]:14: note: 'c' is last used here
+    // CHECK-FIXES: sys_send(c->socket(), "bye", 3);
+    // CHECK-FIXES-NEXT: lastword::keep_alive(c);
+  }
+
+  // The connection is the service's: held through `this`.
+  void ping() { sys_send(current_->socket(), "ping", 4); }
+
+  // Kept in a container of the service.
+  void open_more(const std::string &host) {
+    Connection *c = connect_to(host);
+    pool_.push_back(c);
+    sys_send(c->socket(), "hi", 2);
+  }
+
+private:
+  Sink *sink_ = nullptr;
+  Connection *current_ = nullptr;
+  std::vector<Connection *> pool_;
+};
+
+// A loop on the descriptor: the condition is the use, no fix-it.
+std::string drain(const std::string &host) {
+  Connection *c = connect_to(host);
+  int sock = c->socket();
+  std::string all;
+  char block[256];
+  long n;
+  while ((n = sys_recv(sock, block, sizeof block)) > 0)
+    // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: handle 'sock_' of 'c' is passed to 'sys_recv'
+    // CHECK-MESSAGES: :[[@LINE-6]]:14: note: 'c' is last used here
+    all.append(block, static_cast<unsigned long>(n));
+  return all;
+}
+
+// The variable is given another connection before the descriptor is used.
+void switch_over(const std::string &a, const std::string &b) {
+  Connection *c = connect_to(a);
+  int first = c->socket();
+  c = connect_to(b);
+  sys_send(first, "x", 1);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'sock_' of 'c' is passed to 'sys_send'
+  // CHECK-MESSAGES: :[[@LINE-4]]:15: note: 'c' is last used here
+  // CHECK-FIXES: sys_send(first, "x", 1);
+  // CHECK-FIXES-NEXT: lastword::keep_alive(c);
+  sys_send(c->socket(), "y", 1);
+  lastword::keep_alive(c);
+}
+
+// ---- Near misses. ----
+
+Connection *returned(const std::string &host) {
+  Connection *c = connect_to(host);
+  sys_send(c->socket(), "hello", 5);
+  return c;
+}
+
+void shutdown_after(const std::string &host) {
+  Connection *c = connect_to(host);
+  sys_send(c->socket(), "bye", 3);
+  c->shutdown();
+}
+
+void closed_through_helper(Connection *);
+void helper_after(const std::string &host) {
+  Connection *c = connect_to(host);
+  sys_send(c->socket(), "bye", 3);
+  closed_through_helper(c);
+}
+
+void captured_by_reference(const std::string &host) {
+  Connection *c = connect_to(host);
+  auto send = [&] { return sys_send(c->socket(), "x", 1); };
+  send();
+}
+
+} // namespace net
