@@ -526,7 +526,8 @@ int main(int argc, const char **argv) {
         AllFindings.push_back({&Error, Result.Functions[I]});
     }
 
-  if (!WriteBaseline.empty()) {
+  // A baseline of code that did not parse would miss its findings: none is written.
+  if (!WriteBaseline.empty() && !CompileErrors && !ConfigErrors) {
     std::string Error;
     if (!lastword::writeBaseline(WriteBaseline, AllFindings, Error))
       return inputError(Error);
