@@ -166,7 +166,9 @@ FileResult analyseOne(const tooling::CompilationDatabase &Compilations, const st
 
   std::string Key;
   if (!Settings.CacheDir.empty()) {
-    Key = computeCacheKey(Compilations, File, Context, FS, Adjuster, Settings.ToolVersion);
+    // Findings gathered for --fix keep the fixes of notes too: another key.
+    Key = computeCacheKey(Compilations, File, Context, FS, Adjuster,
+                          Settings.ToolVersion + (Settings.WantFixes ? "\nfixes" : ""));
     if (!Key.empty())
       if (std::optional<FileResult> Cached = loadCachedResult(Settings.CacheDir, Key)) {
         std::lock_guard<std::mutex> Lock(StatsMutex);
