@@ -56,6 +56,9 @@ public:
   /// False when clang could not build the CFG (the answers then fall back
   /// to source order).
   bool hasCFG() const { return static_cast<bool>(Graph); }
+  /// The CFG itself (null without one), for path searches of their own
+  /// (ReleasePaths).
+  const clang::CFG *cfg() const { return Graph.get(); }
 
   const std::vector<Write> &writes() const { return Writes; }
   /// Where write \p Index runs.

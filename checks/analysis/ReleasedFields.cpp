@@ -134,6 +134,7 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
   // Entered before the walk: a recursion finds an empty list.
   Memo.try_emplace(Key);
   FieldList Fields;
+  CallList Calls;
   if (!Body || (ObjectParam >= 0 && static_cast<unsigned>(ObjectParam) >= Body->getNumParams()))
     return Memo[Key];
 
@@ -142,10 +143,15 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
   if (ObjectParam >= 0)
     Names.Vars.insert(Body->getParamDecl(ObjectParam));
   auto Designates = [&](const Expr *E) { return Names.designates(E); };
-  auto Add = [&](const FieldDecl *Field) {
+  auto Add = [&](const FieldDecl *Field, const FunctionDecl *Via) {
     Field = fieldPattern(Field);
-    if (Field && mayBeHandleType(Field->getType()) && !llvm::is_contained(Fields, Field))
+    if (!Field || !mayBeHandleType(Field->getType()))
+      return;
+    if (!llvm::is_contained(Fields, Field))
       Fields.push_back(Field);
+    Via = canonicalCallee(Via);
+    if (!llvm::any_of(Calls, [&](const ReleaseCall &C) { return C.Field == Field && C.Via == Via; }))
+      Calls.push_back({Field, Via});
   };
   auto Follow = [&](const FunctionDecl *Callee, int Param) {
     if (Depth + 1 >= MaxDepth)
@@ -154,9 +160,10 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
     if (!Definition || isInSystemCode(Definition->getLocation(),
                                       Definition->getASTContext().getSourceManager()))
       return;
-    FieldList Inner = compute(*Definition, Param, Depth + 1);
-    for (const FieldDecl *Field : Inner)
-      Add(Field);
+    compute(*Definition, Param, Depth + 1);
+    CallList Inner = CallMemo.lookup(std::make_pair(Definition, Param));
+    for (const ReleaseCall &C : Inner)
+      Add(C.Field, C.Via);
   };
   auto Arguments = [&](const FunctionDecl *Callee, llvm::ArrayRef<const Expr *> Args) {
     bool Releases = true;
@@ -177,7 +184,7 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
       if (!Releases)
         continue;
       if (const FieldDecl *Field = fieldRead(Args[I], Designates))
-        Add(Field);
+        Add(Field, Callee);
     }
   };
 
@@ -191,7 +198,7 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
     }
     if (const auto *Delete = dyn_cast<CXXDeleteExpr>(&S)) {
       if (const FieldDecl *Field = fieldRead(Delete->getArgument(), Designates))
-        Add(Field);
+        Add(Field, nullptr);
       return true;
     }
     if (isa<CXXOperatorCallExpr>(&S))
@@ -207,7 +214,7 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
           const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
           if (Field && Designates(Member->getBase()) && !Method->isConst() &&
               !isAccessorName(identifierName(Method)))
-            Add(Field);
+            Add(Field, Method);
         }
       }
       llvm::SmallVector<const Expr *, 4> Args(MemberCall->arguments());
@@ -221,9 +228,52 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
     }
     return true;
   });
+  CallMemo[Key] = std::move(Calls);
   FieldList &Slot = Memo[Key];
   Slot = std::move(Fields);
   return Slot;
+}
+
+const ReleasedFields::CallList &ReleasedFields::releaseCallsOf(const FunctionDecl &Function,
+                                                               int ObjectParam) {
+  compute(Function, ObjectParam, 0);
+  const FunctionDecl *Body = definitionOf(&Function);
+  return CallMemo[std::make_pair(Body ? Body : &Function, ObjectParam)];
+}
+
+const FunctionDecl *ReleasedFields::canonicalCallee(const FunctionDecl *Function) {
+  if (!Function)
+    return nullptr;
+  if (const FunctionDecl *Pattern = Function->getTemplateInstantiationPattern())
+    Function = Pattern;
+  return Function->getCanonicalDecl();
+}
+
+llvm::SmallVector<const FunctionDecl *, 2>
+ReleasedFields::callsTakingParameter(const FunctionDecl &Callable, unsigned Param) {
+  llvm::SmallVector<const FunctionDecl *, 2> Found;
+  const FunctionDecl *Body = definitionOf(&Callable);
+  if (!Body || Param >= Body->getNumParams())
+    return Found;
+  const ParmVarDecl *Parameter = Body->getParamDecl(Param);
+  auto Add = [&](const FunctionDecl *F) {
+    F = canonicalCallee(F);
+    if (!llvm::is_contained(Found, F))
+      Found.push_back(F);
+  };
+  visitStmts(Body->getBody(), [&](const Stmt &S) {
+    if (const auto *Call = dyn_cast<CallExpr>(&S)) {
+      if (const FunctionDecl *Callee = Call->getDirectCallee())
+        for (const Expr *Arg : Call->arguments())
+          if (refersTo(Arg, Parameter))
+            Add(Callee);
+    } else if (const auto *Delete = dyn_cast<CXXDeleteExpr>(&S)) {
+      if (refersTo(Delete->getArgument(), Parameter))
+        Add(nullptr);
+    }
+    return true;
+  });
+  return Found;
 }
 
 const FieldDecl *ReleasedFields::fieldPassedAs(const Expr *Argument, const Expr *Object,

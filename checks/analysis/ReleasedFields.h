@@ -55,12 +55,34 @@ public:
                                                const clang::Expr *Object,
                                                const clang::FunctionDecl *Registering);
 
-  void clear() { Memo.clear(); }
+  /// How one of those fields is released: handed to \p Via (`::close`),
+  /// \p Via called on it (`sock.close()`), or deleted (null \p Via).
+  /// Canonical declarations, so that a call elsewhere (`::close(c->fd)` in
+  /// the code that owns the object) can be recognised as the same release.
+  struct ReleaseCall {
+    const clang::FieldDecl *Field = nullptr;
+    const clang::FunctionDecl *Via = nullptr;
+  };
+  using CallList = llvm::SmallVector<ReleaseCall, 4>;
+  /// The calls that release the fields of releasedBy(\p Body, \p ObjectParam).
+  const CallList &releaseCallsOf(const clang::FunctionDecl &Body, int ObjectParam);
+  /// The functions \p Callable hands its parameter \p Param to (or null for
+  /// `delete`): what a cleanup does with its argument.
+  static llvm::SmallVector<const clang::FunctionDecl *, 2>
+  callsTakingParameter(const clang::FunctionDecl &Callable, unsigned Param);
+  /// The declaration calls are compared by.
+  static const clang::FunctionDecl *canonicalCallee(const clang::FunctionDecl *Function);
+
+  void clear() {
+    Memo.clear();
+    CallMemo.clear();
+  }
 
 private:
   const FieldList &compute(const clang::FunctionDecl &Body, int ObjectParam, unsigned Depth);
 
   llvm::DenseMap<std::pair<const clang::FunctionDecl *, int>, FieldList> Memo;
+  llvm::DenseMap<std::pair<const clang::FunctionDecl *, int>, CallList> CallMemo;
 };
 
 } // namespace lastword::analysis

@@ -2,6 +2,7 @@
 
 #include "analysis/SourceUtils.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
@@ -170,6 +171,29 @@ void emitCallPathNotes(tidy::ClangTidyCheck &Check, const CallPath &Path, llvm::
       Text += ": %1";
     Check.diag(Step.location(), Text, DiagnosticIDs::Note) << Name << Detail;
   }
+}
+
+// The instantiations in this TU of \p Pattern, a function template or a
+// member function of a class template, found through the template's own
+// list of specializations (no traversal of instantiated code).
+void forEachInstantiation(const FunctionDecl &Pattern,
+                          llvm::function_ref<void(const FunctionDecl &)> Visit) {
+  if (const FunctionTemplateDecl *Template = Pattern.getDescribedFunctionTemplate()) {
+    for (const FunctionDecl *Instance : Template->specializations())
+      if (Instance->getBody())
+        Visit(*Instance);
+    return;
+  }
+  const auto *Method = dyn_cast<CXXMethodDecl>(&Pattern);
+  const ClassTemplateDecl *ClassTemplate =
+      Method ? Method->getParent()->getDescribedClassTemplate() : nullptr;
+  if (!ClassTemplate)
+    return;
+  for (const ClassTemplateSpecializationDecl *Specialization : ClassTemplate->specializations())
+    for (const Decl *Member : Specialization->decls())
+      if (const auto *Instance = dyn_cast<FunctionDecl>(Member))
+        if (Instance->getTemplateInstantiationPattern() == &Pattern && Instance->getBody())
+          Visit(*Instance);
 }
 
 } // namespace lastword::analysis

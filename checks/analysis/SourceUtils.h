@@ -20,6 +20,13 @@ bool isInSystemCode(clang::SourceLocation Loc, const clang::SourceManager &SM);
 /// judge the template as written, once.
 bool isInTemplateInstantiation(const clang::Decl &D);
 
+/// The instantiations in this TU of \p Pattern, a function template or a
+/// member function of a class template, found through the template's own
+/// list of specializations (no traversal of instantiated code); only those
+/// with a body.
+void forEachInstantiation(const clang::FunctionDecl &Pattern,
+                          llvm::function_ref<void(const clang::FunctionDecl &)> Visit);
+
 /// The name to show for a function: qualified, without template arguments
 /// (`std::mutex::lock`, `Pool::drain`, `lambda` for a lambda's operator()).
 std::string displayName(const clang::FunctionDecl &Function);

@@ -283,33 +283,6 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
   }
 }
 
-namespace {
-
-// The instantiations in this TU of \p Pattern, a function template or a
-// member function of a class template, found through the template's own
-// list of specializations (no traversal of instantiated code).
-void forEachInstantiation(const FunctionDecl &Pattern,
-                          llvm::function_ref<void(const FunctionDecl &)> Visit) {
-  if (const FunctionTemplateDecl *Template = Pattern.getDescribedFunctionTemplate()) {
-    for (const FunctionDecl *Instance : Template->specializations())
-      if (Instance->getBody())
-        Visit(*Instance);
-    return;
-  }
-  const auto *Method = dyn_cast<CXXMethodDecl>(&Pattern);
-  const ClassTemplateDecl *ClassTemplate =
-      Method ? Method->getParent()->getDescribedClassTemplate() : nullptr;
-  if (!ClassTemplate)
-    return;
-  for (const ClassTemplateSpecializationDecl *Specialization : ClassTemplate->specializations())
-    for (const Decl *Member : Specialization->decls())
-      if (const auto *Instance = dyn_cast<FunctionDecl>(Member))
-        if (Instance->getTemplateInstantiationPattern() == &Pattern && Instance->getBody())
-          Visit(*Instance);
-}
-
-} // namespace
-
 bool FinalizerSelfReferenceCheck::waitsForFinalizersAfter(const FunctionDecl &Function,
                                                           const CallExpr &Registration,
                                                           const SourceManager &SM) {

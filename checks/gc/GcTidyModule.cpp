@@ -3,6 +3,7 @@
 #include "gc/GcTidyModule.h"
 #include "gc/BlockingFinalizerCheck.h"
 #include "gc/CollectInLoopCheck.h"
+#include "gc/FinalizerAsReleaseCheck.h"
 #include "gc/FinalizerCycleCheck.h"
 #include "gc/FinalizerOrderCheck.h"
 #include "gc/FinalizerSelfReferenceCheck.h"
@@ -16,6 +17,7 @@ namespace clang::tidy::gc {
 void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<BlockingFinalizerCheck>("gc-blocking-finalizer");
   CheckFactories.registerCheck<CollectInLoopCheck>("gc-collect-in-loop");
+  CheckFactories.registerCheck<FinalizerAsReleaseCheck>("gc-finalizer-as-release");
   CheckFactories.registerCheck<FinalizerCycleCheck>("gc-finalizer-cycle");
   CheckFactories.registerCheck<FinalizerOrderCheck>("gc-finalizer-order");
   CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");

@@ -1,0 +1,400 @@
+// RUN: %check_gc %s gc-finalizer-as-release %t
+
+#include <lastword/gc.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+int open_socket(const char *host);
+int sys_close(int fd);
+void send_bytes(int fd, const char *data);
+void log_line(const char *);
+
+// A connection wrapper: the finalizer is the safety net, close() the release.
+struct Conn {
+  int fd = -1;
+  std::string host;
+  void ping() { send_bytes(fd, "ping"); }
+  void send(const char *data) { send_bytes(fd, data); }
+  void close() {
+    sys_close(fd);
+    fd = -1;
+  }
+};
+
+Conn *connect_to(const char *host) {
+  Conn *c = lastword::make<Conn>();
+  c->fd = open_socket(host);
+  c->host = host;
+  lastword::set_finalizer(c, [](Conn *self) { sys_close(self->fd); });
+  return c;
+}
+
+// A factory of the factory.
+Conn *connect_default() { return connect_to("localhost"); }
+
+// ---- Positives. ----
+
+void ping_once() {
+  Conn *c = connect_to("db");
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close': the resource of this 'Conn' is released only when the collector gets to it [gc-finalizer-as-release]
+  c->ping();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'c' is dropped at the end of 'ping_once' without 'Conn::close'
+// CHECK-FIXES: {{^}}  c->ping();{{$}}
+// CHECK-FIXES: {{^}}  c->close();{{$}}
+
+int early_return(bool ready) {
+  Conn *c = connect_default();
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close'
+  if (!ready)
+    return -1;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: 'c' is dropped here without 'Conn::close'
+  c->ping();
+  c->close();
+  return 0;
+}
+
+int early_return_in_block(int tries) {
+  Conn *conn = connect_to("cache");
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'conn' may be dropped without calling 'Conn::close'
+  if (tries > 3) {
+    log_line("giving up");
+    return 1;
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: note: 'conn' is dropped here without 'Conn::close'
+    // CHECK-FIXES: {{^}}    conn->close();{{$}}
+    // CHECK-FIXES: {{^}}    return 1;{{$}}
+  }
+  conn->send("get");
+  conn->close();
+  return 0;
+}
+
+void throws_before_close(const char *payload) {
+  Conn *c = connect_to("api");
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close'
+  if (!payload)
+    throw std::invalid_argument("payload");
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: the exception thrown here drops 'c' without 'Conn::close'
+  c->send(payload);
+  c->close();
+}
+
+void in_a_loop(int n) {
+  for (int i = 0; i < n; ++i) {
+    Conn *c = connect_to("worker");
+    // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'c' may be dropped without calling 'Conn::close'
+    if (i % 2)
+      continue;
+    c->ping();
+    c->close();
+  }
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'c' is dropped at the end of 'in_a_loop' without 'Conn::close'
+
+// A helper that only uses the object does not take it over.
+void report(Conn *c) { c->send("status"); }
+void through_a_helper() {
+  Conn *c = connect_to("metrics");
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close'
+  report(c);
+  if (c->fd < 0)
+    log_line("closed");
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'c' is dropped at the end of 'through_a_helper' without 'Conn::close'
+// CHECK-FIXES: {{^}}    log_line("closed");{{$}}
+// CHECK-FIXES: {{^}}  c->close();{{$}}
+
+// The object made and registered in the same function.
+struct Pipe {
+  int fds[2] = {-1, -1};
+  int read_end() const { return fds[0]; }
+  void dispose() { sys_close(fds[0]); sys_close(fds[1]); }
+};
+int read_once() {
+  Pipe *p = lastword::make<Pipe>();
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'p' may be dropped without calling 'Pipe::dispose'
+  lastword::set_finalizer(p, [](Pipe *self) { self->dispose(); });
+  int fd = p->read_end();
+  return fd;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'p' is dropped here without 'Pipe::dispose'
+  // CHECK-FIXES: {{^}}  p->dispose();{{$}}
+  // CHECK-FIXES: {{^}}  return fd;{{$}}
+}
+
+// The constructor registers: every make<> is a fresh finalizable object.
+struct File {
+  int fd;
+  explicit File(int f) : fd(f) {
+    lastword::set_finalizer(this, [](File *self) { sys_close(self->fd); });
+  }
+  // Not named like a release: recognised because it closes the same handle.
+  void finish() { sys_close(fd); fd = -1; }
+  int handle() const { return fd; }
+};
+void write_log(int fd) {
+  File *f = lastword::make<File>(fd);
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'f' may be dropped without calling 'File::finish'
+  send_bytes(f->handle(), "log");
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'f' is dropped at the end of 'write_log' without 'File::finish'
+// CHECK-FIXES: {{^}}  send_bytes(f->handle(), "log");{{$}}
+// CHECK-FIXES: {{^}}  f->finish();{{$}}
+
+// A cleanup releases the field handed to it.
+struct Socket {
+  int fd = -1;
+  void shutdown_now() { sys_close(fd); }
+};
+Socket *open_managed(const char *host) {
+  Socket *s = lastword::make<Socket>();
+  s->fd = open_socket(host);
+  lastword::add_cleanup(s, [](int fd) { sys_close(fd); }, s->fd);
+  return s;
+}
+void use_socket() {
+  Socket *s = open_managed("x");
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 's' may be dropped without calling 'Socket::shutdown_now'
+  send_bytes(s->fd, "hello");
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 's' is dropped at the end of 'use_socket' without 'Socket::shutdown_now'
+// CHECK-FIXES: {{^}}  send_bytes(s->fd, "hello");{{$}}
+// CHECK-FIXES: {{^}}  s->shutdown_now();{{$}}
+
+// Templates: a factory template, and a function template judged in its
+// instantiations.
+template <class T> T *managed(int fd) {
+  T *object = lastword::make<T>();
+  object->fd = fd;
+  lastword::set_finalizer(object, [](T *self) { sys_close(self->fd); });
+  return object;
+}
+void template_factory() {
+  Conn *c = managed<Conn>(3);
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close'
+  c->ping();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'c' is dropped at the end of 'template_factory' without 'Conn::close'
+// CHECK-FIXES: {{^}}  c->close();{{$}}
+
+template <class Endpoint> int probe(const char *host) {
+  Endpoint *e = connect_to(host);
+  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'e' may be dropped without calling 'Conn::close'
+  if (e->fd < 0)
+    return -1;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: 'e' is dropped here without 'Conn::close'
+  e->ping();
+  e->close();
+  return 0;
+}
+int probe_all() { return probe<Conn>("a") + probe<Conn>("b"); }
+
+// Inside a lambda.
+void on_request(std::function<void()> handler);
+void serve() {
+  on_request([] {
+    Conn *c = connect_to("backend");
+    // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'c' may be dropped without calling 'Conn::close'
+    c->ping();
+  });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'c' is dropped at the end of 'lambda' without 'Conn::close'
+  // CHECK-FIXES: {{^}}    c->close();{{$}}
+}
+
+// A macro that opens.
+#define OPEN_DB() connect_to("db")
+void macro_open() {
+  Conn *c = OPEN_DB();
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close'
+  c->send("q");
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'c' is dropped at the end of 'macro_open' without 'Conn::close'
+// CHECK-FIXES: {{^}}  c->close();{{$}}
+
+// ---- Near misses: every path releases or hands the object on. ----
+
+void closes() {
+  Conn *c = connect_to("db");
+  c->ping();
+  c->close();
+}
+
+void closes_on_every_path(bool ready) {
+  Conn *c = connect_to("db");
+  if (!ready) {
+    c->close();
+    return;
+  }
+  c->ping();
+  c->close();
+}
+
+void null_check_first() {
+  Conn *c = connect_to("db");
+  if (!c)
+    return;
+  if (c == nullptr)
+    return;
+  c->ping();
+  c->close();
+}
+
+void closes_by_hand() {
+  Conn *c = connect_to("db");
+  c->ping();
+  sys_close(c->fd);
+}
+
+Conn *returned() {
+  Conn *c = connect_to("db");
+  c->ping();
+  return c;
+}
+
+struct Pool {
+  Conn *idle = nullptr;
+  std::vector<Conn *> all;
+  void adopt(Conn *c) { all.push_back(c); }
+};
+Conn *g_last;
+std::map<std::string, Conn *> g_by_host;
+
+void stored_in_field(Pool *pool) {
+  Conn *c = connect_to("db");
+  pool->idle = c;
+}
+void stored_in_global() {
+  Conn *c = connect_to("db");
+  g_last = c;
+}
+void stored_in_container(Pool &pool) {
+  Conn *c = connect_to("db");
+  pool.all.push_back(c);
+  g_by_host["db"] = connect_to("db2");
+}
+void handed_to_a_keeper(Pool &pool) {
+  Conn *c = connect_to("db");
+  pool.adopt(c);
+}
+void keep_somewhere(Conn *c);
+void passed_to_unknown() {
+  Conn *c = connect_to("db");
+  keep_somewhere(c);
+}
+
+void finish(Conn *c) { c->send("bye"); c->close(); }
+void closed_by_helper() {
+  Conn *c = connect_to("db");
+  c->ping();
+  finish(c);
+}
+
+struct ConnGuard {
+  Conn *c;
+  explicit ConnGuard(Conn *conn) : c(conn) {}
+  ~ConnGuard() { c->close(); }
+};
+int raii_guard(bool fail) {
+  Conn *c = connect_to("db");
+  ConnGuard guard(c);
+  if (fail)
+    return -1;
+  c->ping();
+  return 0;
+}
+
+template <class F> struct ScopeExit {
+  F f;
+  ~ScopeExit() { f(); }
+};
+template <class F> ScopeExit<F> on_exit(F f) { return {f}; }
+int scope_guard(bool fail) {
+  Conn *c = connect_to("db");
+  auto done = on_exit([c] { c->close(); });
+  if (fail)
+    return -1;
+  c->ping();
+  return 0;
+}
+
+struct ConnCloser {
+  void operator()(Conn *c) const { c->close(); }
+};
+void unique_ptr_guard() {
+  Conn *c = connect_to("db");
+  std::unique_ptr<Conn, ConnCloser> owner(c);
+  owner->ping();
+}
+
+std::vector<std::function<void()>> g_callbacks;
+void captured_by_stored_lambda() {
+  Conn *c = connect_to("db");
+  g_callbacks.push_back([c] { c->ping(); });
+}
+
+void through_an_alias() {
+  Conn *c = connect_to("db");
+  Conn *same = c;
+  same->ping();
+  same->close();
+}
+
+[[noreturn]] void fatal(const char *);
+void aborts(bool bad) {
+  Conn *c = connect_to("db");
+  if (bad)
+    fatal("no db");
+  c->close();
+}
+
+void caught_and_closed(const char *payload) {
+  Conn *c = connect_to("api");
+  try {
+    if (!payload)
+      throw std::invalid_argument("payload");
+    c->send(payload);
+  } catch (...) {
+    c->close();
+    throw;
+  }
+  c->close();
+}
+
+// Types without an explicit release: nothing to call, nothing reported.
+struct Buffer {
+  char *data = nullptr;
+  int size() const { return 0; }
+};
+void release_buffer(char *);
+void no_release_method() {
+  Buffer *b = lastword::make<Buffer>();
+  lastword::set_finalizer(b, [](Buffer *self) { release_buffer(self->data); });
+  (void)b->size();
+}
+
+// A finalizable type whose object here is not fresh: a parameter.
+void borrowed(Conn *c) { c->ping(); }
+
+// Not finalizable: no registration anywhere for this type.
+struct Plain {
+  int fd;
+  void close();
+};
+void plain_object() {
+  Plain *p = lastword::make<Plain>();
+  p->fd = 3;
+}
+
+// make<Conn> without a registration here: the object has no finalizer.
+void unregistered_make() {
+  Conn *c = lastword::make<Conn>();
+  c->fd = 4;
+}
+
+void nolint_honoured() {
+  Conn *c = connect_to("db"); // NOLINT(gc-finalizer-as-release)
+  c->ping();
+}
