@@ -129,8 +129,29 @@ std::string recordName(const RecordDecl *Record) {
   return Name.empty() ? std::string("object") : Name;
 }
 
-bool isTemplatedCode(const FunctionDecl &F) {
-  return F.isDependentContext();
+// A function as written in a template stands for its instantiations: the
+// types that decide (is the pointee collected?) are known only there.
+void forEachInstance(const FunctionDecl &F, llvm::function_ref<void(const FunctionDecl &)> Visit) {
+  if (!F.isDependentContext()) {
+    if (F.hasBody())
+      Visit(F);
+    return;
+  }
+  if (const FunctionTemplateDecl *Template = F.getDescribedFunctionTemplate()) {
+    for (const FunctionDecl *Spec : Template->specializations())
+      if (Spec->hasBody() && !Spec->isDependentContext())
+        Visit(*Spec);
+    return;
+  }
+  const auto *Method = dyn_cast<CXXMethodDecl>(&F);
+  const ClassTemplateDecl *Class =
+      Method ? Method->getParent()->getDescribedClassTemplate() : nullptr;
+  if (!Class || identifierName(Method).empty())
+    return;
+  for (const ClassTemplateSpecializationDecl *Spec : Class->specializations())
+    for (const CXXMethodDecl *Candidate : Spec->methods())
+      if (Candidate->getInstantiatedFromMemberFunction() == Method && Candidate->hasBody())
+        Visit(*Candidate);
 }
 
 } // namespace
@@ -661,7 +682,24 @@ void HiddenPointerCheck::reportStore(const Stmt &Site, const Origin &O, const st
 
 void HiddenPointerCheck::checkField(const FieldDecl &Field) {
   const RecordDecl *Owner = Field.getParent();
-  if (!Owner || Owner->isDependentContext() || !Types->isCollected(Owner))
+  if (!Owner)
+    return;
+  if (Owner->isDependentContext()) {
+    // A class template as written: judge the field in each specialization.
+    const auto *Pattern = dyn_cast<CXXRecordDecl>(Owner);
+    const ClassTemplateDecl *Template = Pattern ? Pattern->getDescribedClassTemplate() : nullptr;
+    if (!Template || identifierName(&Field).empty())
+      return;
+    for (const ClassTemplateSpecializationDecl *Spec : Template->specializations())
+      if (Spec->hasDefinition())
+        for (const FieldDecl *Instance : Spec->fields())
+          if (identifierName(Instance) == identifierName(&Field)) {
+            checkField(*Instance);
+            break;
+          }
+    return;
+  }
+  if (!Types->isCollected(Owner))
     return;
   QualType Type = Field.getType();
   SourceLocation Loc = SM->getFileLoc(Field.getLocation());
@@ -908,8 +946,7 @@ void HiddenPointerCheck::onEndOfTranslationUnit() {
           FunctionsToScan.insert(Caller);
       }
   for (const FunctionDecl *Function : FunctionsToScan)
-    if (!isTemplatedCode(*Function))
-      scanFunction(*Function);
+    forEachInstance(*Function, [&](const FunctionDecl &Instance) { scanFunction(Instance); });
   for (const VarDecl *Var : Globals) {
     std::optional<Origin> O = storedOrigin(Var->getInit(), nullptr);
     if (O && counts(*O) && !O->Param)

@@ -180,6 +180,24 @@ Record *remember(Node *n) {
   // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: pointer to collected 'Node' kept as an integer in a new 'Record'
 }
 
+// Templates: judged on the types they are instantiated with.
+template <class T> struct TaggedRef {
+  std::uintptr_t word = 0;
+  void set(T *p) { word = reinterpret_cast<std::uintptr_t>(p) | 1; }
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: pointer to collected 'Node' kept as an integer in field 'TaggedRef::word'
+};
+void use_tagged(TaggedRef<Node> *r, TaggedRef<Config> *c, Node *n, Config *k) {
+  r->set(n);
+  c->set(k);
+}
+
+template <class T> void remember(Holder *h, T *p) { h->bits = reinterpret_cast<std::uintptr_t>(p); }
+// CHECK-MESSAGES: :[[@LINE-1]]:53: warning: pointer to collected 'Leaf' kept as an integer in field 'Holder::bits'
+void remember_both(Holder *h, Leaf *l, Config *c) {
+  remember(h, l);
+  remember(h, c);
+}
+
 // --- near misses: used within the expression, or not collected -------------
 
 void uses_in_place(Holder *h, Node *n, std::set<std::uintptr_t> &visited, Config *c) {
