@@ -6,6 +6,7 @@
 #include "gc/FinalizerAsReleaseCheck.h"
 #include "gc/FinalizerCycleCheck.h"
 #include "gc/FinalizerOrderCheck.h"
+#include "gc/FinalizerResurrectionCheck.h"
 #include "gc/FinalizerSelfReferenceCheck.h"
 #include "gc/HiddenPointerCheck.h"
 #include "gc/IncompleteTraceCheck.h"
@@ -20,6 +21,7 @@ void GcModule::addCheckFactories(ClangTidyCheckFactories &CheckFactories) {
   CheckFactories.registerCheck<FinalizerAsReleaseCheck>("gc-finalizer-as-release");
   CheckFactories.registerCheck<FinalizerCycleCheck>("gc-finalizer-cycle");
   CheckFactories.registerCheck<FinalizerOrderCheck>("gc-finalizer-order");
+  CheckFactories.registerCheck<FinalizerResurrectionCheck>("gc-finalizer-resurrection");
   CheckFactories.registerCheck<FinalizerSelfReferenceCheck>("gc-finalizer-self-reference");
   CheckFactories.registerCheck<HiddenPointerCheck>("gc-hidden-pointer");
   CheckFactories.registerCheck<IncompleteTraceCheck>("gc-incomplete-trace");

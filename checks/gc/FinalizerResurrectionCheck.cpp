@@ -1,0 +1,347 @@
+//===--- FinalizerResurrectionCheck.cpp - gc-finalizer-resurrection -------===//
+
+#include "gc/FinalizerResurrectionCheck.h"
+#include "analysis/ApiCalls.h"
+#include "analysis/CalleeSummaries.h"
+#include "analysis/Finalizers.h"
+#include "analysis/SourceUtils.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+using namespace clang::ast_matchers;
+using namespace lastword::analysis;
+
+namespace clang::tidy::gc {
+namespace {
+
+const Expr *strip(const Expr *E) {
+  for (unsigned Step = 0; E && Step < 16; ++Step) {
+    const Expr *Before = E;
+    E = E->IgnoreParenCasts();
+    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+      E = Cleanups->getSubExpr();
+    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = Temp->getSubExpr();
+    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = Bind->getSubExpr();
+    if (E == Before)
+      break;
+  }
+  return E;
+}
+
+// The names of the finalized object inside one body: its parameter (or
+// `this`) and locals initialised from it.
+struct ObjectNames {
+  const ValueDecl *Param = nullptr; // null: `this`
+  llvm::SmallPtrSet<const ValueDecl *, 4> Vars;
+
+  bool designates(const Expr *E) const {
+    E = strip(E);
+    if (!E)
+      return false;
+    if (isa<CXXThisExpr>(E))
+      return !Param;
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    return Ref && Vars.count(Ref->getDecl());
+  }
+  // The object itself, a pointer into it (`&self->buf`, `self + 1`), or a
+  // single-argument construction of one (`persistent<T>(self)`).
+  bool carries(const Expr *E) const {
+    for (unsigned Step = 0; E && Step < 8; ++Step) {
+      E = strip(E);
+      if (designates(E))
+        return true;
+      if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_AddrOf) {
+        const Expr *Sub = strip(Unary->getSubExpr());
+        while (const auto *Member = dyn_cast<MemberExpr>(Sub))
+          Sub = strip(Member->getBase());
+        return designates(Sub);
+      }
+      if (const auto *Binary = dyn_cast<BinaryOperator>(E);
+          Binary && Binary->isAdditiveOp() && Binary->getType()->isPointerType()) {
+        E = Binary->getLHS()->getType()->isPointerType() ? Binary->getLHS() : Binary->getRHS();
+        continue;
+      }
+      if (const auto *Construct = dyn_cast<CXXConstructExpr>(E); Construct && Construct->getNumArgs() == 1) {
+        E = Construct->getArg(0);
+        continue;
+      }
+      return false;
+    }
+    return false;
+  }
+};
+
+// The root variable of a place (`g.list[i].x` -> g), or null (`this`, a call).
+const Expr *placeRoot(const Expr *E) {
+  for (unsigned Step = 0; E && Step < 16; ++Step) {
+    E = strip(E);
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      E = Member->getBase();
+      continue;
+    }
+    if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {
+      E = Subscript->getBase();
+      continue;
+    }
+    if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_Deref) {
+      E = Unary->getSubExpr();
+      continue;
+    }
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+        Op && (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Arrow ||
+               Op->getOperator() == OO_Star) && Op->getNumArgs() >= 1) {
+      E = Op->getArg(0);
+      continue;
+    }
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
+        Call && Call->getMethodDecl() && isStdElementAccess(*Call->getMethodDecl())) {
+      E = Call->getImplicitObjectArgument();
+      continue;
+    }
+    return E;
+  }
+  return E;
+}
+
+// How a place outlives the finalizer call, in words; empty when it does
+// not (a local of the finalizer, a field of the object itself).
+std::string outliving(const Expr *Place, const ObjectNames &Names, const FunctionDecl &Body) {
+  const Expr *Root = placeRoot(Place);
+  if (!Root)
+    return "";
+  bool Direct = strip(Place) == Root;
+  if (Names.designates(Root))
+    return "";
+  if (isa<CXXThisExpr>(Root))
+    return Direct ? "" : "a field of the finalizer's own state";
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Root)) {
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    if (!Var)
+      return "";
+    std::string Name = declName(*Var);
+    if (Var->isStaticLocal())
+      return "static '" + Name + "'";
+    if (Var->hasGlobalStorage())
+      return (Var->isStaticDataMember() ? "static member '" : "global '") + Name + "'";
+    const DeclContext *Owner = Var->getDeclContext();
+    bool OwnLocal = Owner && (Owner == &Body || Body.Encloses(Owner));
+    // Storing through a pointer reaches another object (`holder->item =
+    // self`); storing into a local of the finalizer does not.
+    if (!Direct && Var->getType()->isPointerType())
+      return "an object '" + Name + "' points to";
+    if (!OwnLocal && Var->hasLocalStorage())
+      return "'" + Name + "', captured by reference";
+    if (!Direct && Var->getType()->isReferenceType())
+      return "'" + Name + "', a reference to storage outside the finalizer";
+    return "";
+  }
+  return "";
+}
+
+} // namespace
+
+FinalizerResurrectionCheck::FinalizerResurrectionCheck(StringRef Name, ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
+      Excluded(ExcludedPaths::fromOptions(*this, Options)),
+      ReportReregistration(Options.get("ReportReregistration", false)) {}
+
+void FinalizerResurrectionCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Profile.storeOptions(Options, Opts);
+  Excluded.storeOptions(Options, Opts);
+  Options.store(Opts, "ReportReregistration", ReportReregistration);
+}
+
+void FinalizerResurrectionCheck::registerMatchers(MatchFinder *Finder) {
+  if (!Profile.functions(ApiRole::Finalizer).empty())
+    Finder->addMatcher(finalizerRegistrationMatcher(Profile), this);
+  if (Profile.readsBoehmCpp())
+    Finder->addMatcher(cleanupClassMatcher(), this);
+}
+
+namespace {
+
+struct Finding {
+  SourceLocation Loc;
+  std::string Where;
+  /// Through a call: the callee, and where it stores.
+  const FunctionDecl *Callee = nullptr;
+  SourceLocation StoredAt;
+  bool Reregisters = false;
+};
+
+class BodyScan {
+public:
+  BodyScan(const ApiProfile &Profile,
+           llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, SourceLocation> &Summaries,
+           const SourceManager &SM)
+      : Profile(Profile), Summaries(Summaries), SM(SM) {}
+
+  // Every store of the object in \p Body that outlives the call.
+  void scan(const FunctionDecl &Body, const ValueDecl *Param, unsigned Depth,
+            llvm::function_ref<void(const Finding &)> Found) {
+    const Stmt *Code = Body.getBody();
+    if (!Code)
+      return;
+    ObjectNames Names;
+    Names.Param = Param;
+    if (Param)
+      Names.Vars.insert(Param);
+    visitStmts(Code, [&](const Stmt &S) {
+      if (const auto *Decls = dyn_cast<DeclStmt>(&S)) {
+        for (const Decl *D : Decls->decls()) {
+          const auto *Var = dyn_cast<VarDecl>(D);
+          if (!Var || !Var->getInit() || !Names.carries(Var->getInit()))
+            continue;
+          if (Var->isStaticLocal())
+            Found({Var->getLocation(), "static '" + declName(*Var) + "'"});
+          else if (Var->hasLocalStorage() && !Var->getType()->isReferenceType())
+            Names.Vars.insert(Var);
+        }
+        return true;
+      }
+      if (const auto *Assign = dyn_cast<BinaryOperator>(&S);
+          Assign && Assign->getOpcode() == BO_Assign && Names.carries(Assign->getRHS())) {
+        std::string Where = outliving(Assign->getLHS(), Names, Body);
+        if (!Where.empty())
+          Found({Assign->getOperatorLoc(), Where});
+        else if (const auto *Ref = dyn_cast<DeclRefExpr>(strip(Assign->getLHS())))
+          Names.Vars.insert(Ref->getDecl());
+        return true;
+      }
+      const auto *Call = dyn_cast<CallExpr>(&S);
+      if (!Call)
+        return true;
+      if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+          Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+        if (Names.carries(Op->getArg(1))) {
+          std::string Where = outliving(Op->getArg(0), Names, Body);
+          if (!Where.empty())
+            Found({Op->getOperatorLoc(), Where});
+        }
+        return true;
+      }
+      if (std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Finalizer)) {
+        if (Api->Object && Names.carries(Api->Object) && !Api->Unregisters && Depth == 0) {
+          Finding F{Call->getBeginLoc(), ""};
+          F.Reregisters = true;
+          Found(F);
+        }
+        return true;
+      }
+      for (ApiRole Role : AllApiRoles)
+        if (classifyCall(*Call, Profile, Role))
+          return true;
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+        const CXXMethodDecl *Method = Member->getMethodDecl();
+        if (Method && isStdInserter(*Method)) {
+          for (const Expr *Arg : Member->arguments())
+            if (Names.carries(Arg)) {
+              std::string Where = outliving(Member->getImplicitObjectArgument(), Names, Body);
+              // An inserter on a container that outlives the call keeps it.
+              if (Where.empty())
+                if (const Expr *Root = placeRoot(Member->getImplicitObjectArgument()))
+                  if (const auto *Ref = dyn_cast<DeclRefExpr>(Root))
+                    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+                      if (Var->hasGlobalStorage())
+                        Where = "global '" + declName(*Var) + "'";
+              if (!Where.empty())
+                Found({Member->getExprLoc(), "container in " + Where});
+              break;
+            }
+          return true;
+        }
+      }
+      // A helper of the translation unit the object is passed to.
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      const FunctionDecl *Definition = nullptr;
+      if (!Callee || !Callee->hasBody(Definition) || !Definition || Depth >= 3 ||
+          isInSystemCode(Definition->getLocation(), SM))
+        return true;
+      unsigned First = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
+      for (unsigned I = First; I < Call->getNumArgs(); ++I) {
+        unsigned Index = I - First;
+        if (Index >= Definition->getNumParams() || !Names.carries(Call->getArg(I)))
+          continue;
+        auto Key = std::make_pair(Definition, Index);
+        auto It = Summaries.find(Key);
+        if (It == Summaries.end()) {
+          Summaries[Key] = SourceLocation();
+          SourceLocation StoredAt;
+          std::string Where;
+          scan(*Definition, Definition->getParamDecl(Index), Depth + 1, [&](const Finding &F) {
+            if (StoredAt.isInvalid() && !F.Reregisters) {
+              StoredAt = F.Loc;
+              Where = F.Where;
+            }
+          });
+          Summaries[Key] = StoredAt;
+          Wheres[Key] = Where;
+          It = Summaries.find(Key);
+        }
+        if (It->second.isValid()) {
+          Finding F{Call->getBeginLoc(), Wheres[Key]};
+          F.Callee = Definition;
+          F.StoredAt = It->second;
+          Found(F);
+        }
+      }
+      return true;
+    });
+  }
+
+private:
+  const ApiProfile &Profile;
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, SourceLocation> &Summaries;
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::string> Wheres;
+  const SourceManager &SM;
+};
+
+} // namespace
+
+void FinalizerResurrectionCheck::check(const MatchFinder::MatchResult &Result) {
+  if (!Result.SourceManager || Excluded.excludesMainFile(*Result.SourceManager))
+    return;
+  const SourceManager &SM = *Result.SourceManager;
+  for (const FinalizerBody &Body : findFinalizerBodies(Result, Profile)) {
+    if (!Body.Body || !Body.Body->getBody() || isInSystemCode(Body.Body->getLocation(), SM))
+      continue;
+    const ValueDecl *Param = nullptr;
+    if (!isa<CXXDestructorDecl>(Body.Body)) {
+      if (Body.Body->getNumParams() == 0)
+        continue;
+      Param = Body.Body->getParamDecl(0);
+    }
+    BodyScan Scan(Profile, Summaries, SM);
+    Scan.scan(*Body.Body, Param, 0, [&](const Finding &F) {
+      SourceLocation Loc = SM.getFileLoc(F.Loc);
+      if (isInSystemCode(F.Loc, SM) || !Reported.insert(Loc).second)
+        return;
+      if (F.Reregisters) {
+        if (!ReportReregistration)
+          return;
+        diag(Loc, "finalizer registers a new finalizer on its own object: the object survives "
+                  "this collection and every later one until the new finalizer gives up");
+      } else if (F.Callee) {
+        diag(Loc, "finalizer passes its object to '%0', which stores it in %1: the object comes "
+                  "back to life with its finalizer already run, so its next death runs no "
+                  "cleanup")
+            << displayName(*F.Callee) << F.Where;
+        diag(SM.getFileLoc(F.StoredAt), "'%0' stores it here", DiagnosticIDs::Note)
+            << displayName(*F.Callee);
+      } else {
+        diag(Loc, "finalizer stores its object in %0: the object comes back to life with its "
+                  "finalizer already run, so its next death runs no cleanup")
+            << F.Where;
+      }
+      if (Body.RegisteredAt.isValid())
+        diag(SM.getFileLoc(Body.RegisteredAt), "the finalizer is registered here",
+             DiagnosticIDs::Note);
+    });
+  }
+}
+
+} // namespace clang::tidy::gc
