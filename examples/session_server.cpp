@@ -3,6 +3,8 @@
 // are supposed to call close() themselves. One of them forgets on an error
 // path, which lastword reports (gc-finalizer-as-release): under load those
 // descriptors pile up until a collection happens to find the sessions.
+// The audit trail keeps "the last entry that died" from its finalizer,
+// which brings the entry back to life (gc-finalizer-resurrection).
 #include <lastword/gc.hpp>
 
 #include <cstdio>
@@ -59,12 +61,29 @@ bool authorise(const std::string &user) {
   return ok;
 }
 
+// Audit entries: the finalizer keeps the last one that died for the next
+// report, resurrecting it; when the next one replaces it, nothing runs.
+struct AuditEntry {
+  std::string user;
+  bool granted = false;
+};
+static lastword::persistent<AuditEntry> last_expired;
+
+void audit(const std::string &user, bool granted) {
+  AuditEntry *entry = lastword::make<AuditEntry>();
+  entry->user = user;
+  entry->granted = granted;
+  lastword::set_finalizer(entry, [](AuditEntry *self) { last_expired = self; });
+}
+
 int main() {
   const char *users[] = {"ada", "#bot", "grace", "", "linus"};
   int served = 0;
   for (const char *user : users) {
     served += greet(user);
-    served += authorise(user);
+    bool ok = authorise(user);
+    audit(user, ok);
+    served += ok;
   }
   std::printf("served %d requests\n", served);
   return 0;
