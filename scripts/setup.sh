@@ -12,6 +12,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The cppgc profile's tests parse against the cppgc (Oilpan) headers; they are
+# skipped without them. Any package that installs them will do (a NodeSource
+# nodejs does), so libnode-dev is only asked for when none is there.
+if [ ! -f /usr/include/node/cppgc/garbage-collected.h ]; then
+  missing+=(libnode-dev)
+fi
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   sudo=""

@@ -26,22 +26,34 @@ bool isNullCallback(const Expr *E) {
 }
 
 // Recognises `new (GC)`-style placement by the placement argument's type.
-bool isBoehmPlacementType(QualType Type) {
-  const auto *Enum = Type.getCanonicalType()->getAs<EnumType>();
-  return Enum && hasName(Enum->getDecl(), "GCPlacement");
+bool isPlacementTag(QualType Type, const ApiProfile &Profile) {
+  return Profile.matchType(TypeRole::PlacementTag, Type) != nullptr;
 }
 
-bool derivesFrom(const CXXRecordDecl &Record, StringRef BaseName, unsigned Depth = 0) {
+const CXXRecordDecl *derivesFromAt(const CXXRecordDecl &Record, const NameList &Bases,
+                                   unsigned Depth) {
   const CXXRecordDecl *Definition = Record.getDefinition();
-  if (!Definition || Depth > 32)
-    return false;
-  if (hasName(Definition, BaseName))
-    return true;
-  for (const CXXBaseSpecifier &Base : Definition->bases())
-    if (const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl())
-      if (derivesFrom(*BaseRecord, BaseName, Depth + 1))
-        return true;
-  return false;
+  if (Depth > 32)
+    return nullptr;
+  if (Bases.matches(Record))
+    return &Record;
+  if (!Definition)
+    return nullptr;
+  for (const CXXBaseSpecifier &Base : Definition->bases()) {
+    // A dependent base written as a template (`GarbageCollected<T>`) is
+    // named by its template.
+    QualType BaseType = Base.getType();
+    if (const auto *Specialization = BaseType->getAs<TemplateSpecializationType>())
+      if (const TemplateDecl *Template = Specialization->getTemplateName().getAsTemplateDecl())
+        if (Bases.matches(*Template))
+          return Template->getTemplatedDecl()
+                     ? dyn_cast_or_null<CXXRecordDecl>(Template->getTemplatedDecl())
+                     : nullptr;
+    if (const CXXRecordDecl *BaseRecord = BaseType->getAsCXXRecordDecl())
+      if (const CXXRecordDecl *Found = derivesFromAt(*BaseRecord, Bases, Depth + 1))
+        return Found;
+  }
+  return nullptr;
 }
 
 std::optional<ApiCall> classifyNamedCall(const CallExpr &Call, const ApiProfile &Profile,
@@ -118,7 +130,7 @@ std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Prof
 
 std::optional<ApiCall> classifyBoehmNew(const CXXNewExpr &New, const ApiProfile &Profile) {
   if (!Profile.readsBoehmCpp() || New.getNumPlacementArgs() < 2 ||
-      !isBoehmPlacementType(New.getPlacementArg(0)->getType()))
+      !isPlacementTag(New.getPlacementArg(0)->getType(), Profile))
     return std::nullopt;
   ApiCall Result;
   Result.Role = ApiRole::Finalizer;
@@ -161,15 +173,28 @@ internal::Matcher<CallExpr> unresolvedApiCallTo(const ApiProfile &Profile, ApiRo
       unresolvedLookupExpr(hasAnyDeclaration(namedDecl(hasAnyName(Names))))))));
 }
 
-bool isBoehmCollectedNew(const CXXNewExpr &New) {
-  if (New.getNumPlacementArgs() >= 1 && isBoehmPlacementType(New.getPlacementArg(0)->getType()))
-    return true;
-  const CXXRecordDecl *Record = New.getAllocatedType()->getAsCXXRecordDecl();
-  return Record && derivesFrom(*Record, "gc") && New.getNumPlacementArgs() == 0;
+const CXXRecordDecl *derivesFrom(const CXXRecordDecl &Record, const NameList &Bases) {
+  if (Bases.empty())
+    return nullptr;
+  return derivesFromAt(Record, Bases, 0);
 }
 
-bool isBoehmCleanupClass(const CXXRecordDecl &Record) {
-  return !hasName(&Record, "gc_cleanup") && derivesFrom(Record, "gc_cleanup");
+bool isPlacementCollectedNew(const CXXNewExpr &New, const ApiProfile &Profile) {
+  return New.getNumPlacementArgs() >= 1 &&
+         isPlacementTag(New.getPlacementArg(0)->getType(), Profile);
+}
+
+bool isCollectedNew(const CXXNewExpr &New, const ApiProfile &Profile) {
+  if (isPlacementCollectedNew(New, Profile))
+    return true;
+  const CXXRecordDecl *Record = New.getAllocatedType()->getAsCXXRecordDecl();
+  return Record && New.getNumPlacementArgs() == 0 &&
+         derivesFrom(*Record, Profile.types(TypeRole::CollectedBase));
+}
+
+bool isBoehmCleanupClass(const CXXRecordDecl &Record, const ApiProfile &Profile) {
+  const NameList &Bases = Profile.types(TypeRole::FinalizableBase);
+  return !Bases.matches(Record) && derivesFrom(Record, Bases);
 }
 
 const Expr *stripObjectWrappers(const Expr *E) {

@@ -56,12 +56,21 @@ apiCallTo(const ApiProfile &Profile, llvm::ArrayRef<ApiRole> Roles);
 clang::ast_matchers::internal::Matcher<clang::CallExpr>
 unresolvedApiCallTo(const ApiProfile &Profile, ApiRole Role);
 
-/// Boehm C++: `new (GC) T` / `new (UseGC, fn, cd) T` and classes deriving from
-/// `gc` allocate collected objects.
-bool isBoehmCollectedNew(const clang::CXXNewExpr &New);
-/// Boehm C++: a class deriving from `gc_cleanup` is finalizable; its
-/// destructor is its finalizer.
-bool isBoehmCleanupClass(const clang::CXXRecordDecl &Record);
+/// The class among \p Record and its bases (transitively) named in
+/// \p Bases, or null. A dependent base is named by its template
+/// (`cppgc::GarbageCollected<T>`); the result is then the template's class.
+const clang::CXXRecordDecl *derivesFrom(const clang::CXXRecordDecl &Record,
+                                        const NameList &Bases);
+/// Placement new whose first placement argument is one of the profile's
+/// PlacementTags (Boehm's `new (GC) T`, `new (UseGC, fn, cd) T`).
+bool isPlacementCollectedNew(const clang::CXXNewExpr &New, const ApiProfile &Profile);
+/// A new-expression that allocates on the collected heap: placement with a
+/// tag, or a plain `new T` of a class deriving from one of the profile's
+/// CollectedBases (Boehm's `gc`, whose operator new allocates collected).
+bool isCollectedNew(const clang::CXXNewExpr &New, const ApiProfile &Profile);
+/// A class deriving from one of the profile's FinalizableBases (Boehm's
+/// `gc_cleanup`), not the base itself: its destructor is its finalizer.
+bool isBoehmCleanupClass(const clang::CXXRecordDecl &Record, const ApiProfile &Profile);
 
 /// Removes parentheses, implicit and explicit casts and no-op wrappers
 /// (`std::move`, `std::forward`, `.get()` of member/persistent/smart pointers)

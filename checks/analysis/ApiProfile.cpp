@@ -1,6 +1,8 @@
 //===--- ApiProfile.cpp ---------------------------------------------------===//
 
 #include "analysis/ApiProfile.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -16,6 +18,7 @@ struct RoleDefaults {
   ApiFunction Positions;
   const char *LastwordNames;
   const char *BdwgcNames;
+  const char *CppgcNames;
 };
 
 // Boehm's macros (GC_REGISTER_FINALIZER, GC_MALLOC, GC_NEW) expand to these
@@ -27,19 +30,76 @@ const RoleDefaults Roles[] = {
      "GC_register_finalizer_no_order(0,1,2);GC_register_finalizer_unreachable(0,1,2);"
      "GC_debug_register_finalizer(0,1,2);GC_debug_register_finalizer_ignore_self(0,1,2);"
      "GC_debug_register_finalizer_no_order(0,1,2);"
-     "GC_debug_register_finalizer_unreachable(0,1,2)"},
-    {ApiRole::Cleanup, "CleanupFunctions", {"", 0, 1, 2}, "lastword::add_cleanup", ""},
+     "GC_debug_register_finalizer_unreachable(0,1,2)",
+     ""},
+    {ApiRole::Cleanup, "CleanupFunctions", {"", 0, 1, 2}, "lastword::add_cleanup", "", ""},
     {ApiRole::KeepAlive, "KeepAliveFunctions", {"", 0, -1, -1}, "lastword::keep_alive",
-     "GC_noop1;GC_reachable_here"},
+     "GC_noop1;GC_reachable_here", ""},
     {ApiRole::Allocation, "AllocationFunctions", {"", -1, -1, -1}, "lastword::make",
      "GC_malloc;GC_malloc_atomic;GC_malloc_ignore_off_page;"
      "GC_malloc_atomic_ignore_off_page;GC_debug_malloc;GC_debug_malloc_atomic;"
-     "GC_debug_malloc_replacement;GC_malloc_explicitly_typed"},
+     "GC_debug_malloc_replacement;GC_malloc_explicitly_typed",
+     "cppgc::MakeGarbageCollected"},
     {ApiRole::Collect, "CollectFunctions", {"", -1, -1, -1}, "lastword::collect",
-     "GC_gcollect;GC_gcollect_and_unmap;GC_try_to_collect"},
+     "GC_gcollect;GC_gcollect_and_unmap;GC_try_to_collect",
+     "cppgc::Heap::ForceGarbageCollectionSlow"},
     {ApiRole::WaitForFinalizers, "WaitFunctions", {"", -1, -1, -1},
-     "lastword::wait_for_finalizers", "GC_invoke_finalizers"},
+     "lastword::wait_for_finalizers", "GC_invoke_finalizers", ""},
 };
+
+struct TypeRoleDefaults {
+  TypeRole Role;
+  const char *OptionName;
+  const char *LastwordNames;
+  const char *BdwgcNames;
+  const char *CppgcNames;
+};
+
+// lastword needs no collected base: make<T> allocates any type, and a type
+// is collected because it is allocated so, traces, or holds member<T>.
+// Boehm's C++ interface names its base classes, placement tag and
+// GC_base; Boehm traces conservatively, so it has no member wrapper or trace
+// method. cppgc's Member, WeakMember, UntracedMember and Persistent are alias
+// templates of internal classes, recognised through the alias.
+const TypeRoleDefaults TypeRoles[] = {
+    {TypeRole::CollectedBase, "CollectedBases", "", "gc;gc_cleanup",
+     "cppgc::GarbageCollected;cppgc::GarbageCollectedMixin"},
+    {TypeRole::FinalizableBase, "FinalizableBases", "", "gc_cleanup", ""},
+    {TypeRole::Finalizable, "FinalizableTypes", "", "", ""},
+    {TypeRole::Member, "MemberTypes", "lastword::member", "",
+     "cppgc::Member;cppgc::subtle::UncompressedMember"},
+    {TypeRole::WeakMember, "WeakMemberTypes", "", "", "cppgc::WeakMember"},
+    {TypeRole::UntracedMember, "UntracedMemberTypes", "", "", "cppgc::UntracedMember"},
+    {TypeRole::Persistent, "PersistentTypes", "lastword::persistent", "",
+     "cppgc::Persistent;cppgc::subtle::CrossThreadPersistent"},
+    {TypeRole::WeakPersistent, "WeakPersistentTypes", "", "",
+     "cppgc::WeakPersistent;cppgc::subtle::WeakCrossThreadPersistent"},
+    {TypeRole::Root, "RootTypes", "", "", ""},
+    {TypeRole::TraceMethod, "TraceMethods", "trace", "", "Trace"},
+    {TypeRole::VisitFunction, "VisitFunctions",
+     "lastword::tracer::visit;lastword::tracer::visit_pointer", "", "cppgc::Visitor::Trace"},
+    {TypeRole::PlacementTag, "PlacementTags", "", "GCPlacement", ""},
+    {TypeRole::PreFinalizerMacro, "PreFinalizerMacros", "", "", "CPPGC_USING_PRE_FINALIZER;USING_PRE_FINALIZER"},
+};
+
+const TypeRoleDefaults &defaultsFor(TypeRole Role) {
+  return TypeRoles[static_cast<size_t>(Role)];
+}
+
+const char *namesFor(ApiFlavor Flavor, const char *Lastword, const char *Bdwgc,
+                     const char *Cppgc) {
+  switch (Flavor) {
+  case ApiFlavor::Lastword:
+    return Lastword;
+  case ApiFlavor::Bdwgc:
+    return Bdwgc;
+  case ApiFlavor::Cppgc:
+    return Cppgc;
+  }
+  return Lastword;
+}
+
+bool isNameChar(char C) { return llvm::isAlnum(C) || C == '_' || C == ':'; }
 
 const RoleDefaults &defaultsFor(ApiRole Role) {
   return Roles[static_cast<size_t>(Role)];
@@ -68,10 +128,7 @@ std::vector<ApiFunction> parseApiFunctionList(llvm::StringRef Value,
     ApiFunction Function = DefaultPositions;
     auto [Name, Rest] = Entry.split('(');
     Function.Name = Name.trim().str();
-    bool Valid = !Function.Name.empty() &&
-                 llvm::all_of(Function.Name, [](char C) {
-                   return llvm::isAlnum(C) || C == '_' || C == ':';
-                 });
+    bool Valid = !Function.Name.empty() && llvm::all_of(Function.Name, isNameChar);
     if (Valid && Entry.contains('(')) {
       if (!Rest.consume_back(")")) {
         Valid = false;
@@ -98,6 +155,62 @@ std::vector<ApiFunction> parseApiFunctionList(llvm::StringRef Value,
   return Result;
 }
 
+std::vector<std::string> parseNameList(llvm::StringRef Value, std::vector<std::string> &Rejected) {
+  std::vector<std::string> Result;
+  llvm::SmallVector<llvm::StringRef, 8> Entries;
+  Value.split(Entries, ';', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef Entry : Entries) {
+    Entry = Entry.trim();
+    if (Entry.empty())
+      continue;
+    llvm::StringRef Name = Entry;
+    Name.consume_front("::");
+    if (!Name.empty() && llvm::all_of(Name, isNameChar) && !Name.ends_with(":") &&
+        !Name.contains(":::"))
+      Result.push_back(Entry.str());
+    else
+      Rejected.push_back(Entry.str());
+  }
+  return Result;
+}
+
+bool matchesQualifiedName(llvm::StringRef QualifiedName, llvm::StringRef Pattern) {
+  Pattern.consume_front("::");
+  QualifiedName.consume_front("::");
+  if (Pattern.empty())
+    return false;
+  if (QualifiedName == Pattern)
+    return true;
+  // A qualified pattern is anchored (`lastword::make` never matches
+  // `app::lastword::make`); an unqualified one matches in any scope.
+  if (Pattern.contains("::"))
+    return false;
+  return QualifiedName.size() > Pattern.size() + 2 && QualifiedName.ends_with(Pattern) &&
+         QualifiedName.drop_back(Pattern.size()).ends_with("::");
+}
+
+NameList::NameList(std::vector<std::string> Patterns) : Patterns(std::move(Patterns)) {
+  for (llvm::StringRef Pattern : this->Patterns) {
+    size_t Colon = Pattern.rfind(':');
+    LastNames.insert(Colon == llvm::StringRef::npos ? Pattern : Pattern.drop_front(Colon + 1));
+  }
+}
+
+bool NameList::matches(llvm::StringRef QualifiedName) const {
+  return llvm::any_of(Patterns, [&](const std::string &Pattern) {
+    return matchesQualifiedName(QualifiedName, Pattern);
+  });
+}
+
+bool NameList::matches(const clang::NamedDecl &D) const {
+  if (Patterns.empty() || !D.getIdentifier() || !mayMatch(D.getIdentifier()->getName()))
+    return false;
+  const clang::NamedDecl *Named = &D;
+  if (const auto *Specialization = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(&D))
+    Named = Specialization->getSpecializedTemplate();
+  return matches(Named->getQualifiedNameAsString());
+}
+
 ApiProfile ApiProfile::defaults(ApiFlavor Flavor) {
   ApiProfile Profile;
   Profile.Flavor = Flavor;
@@ -105,7 +218,14 @@ ApiProfile ApiProfile::defaults(ApiFlavor Flavor) {
     const RoleDefaults &D = defaultsFor(Role);
     std::vector<std::string> Ignored;
     Profile.Functions[static_cast<size_t>(Role)] = parseApiFunctionList(
-        Flavor == ApiFlavor::Lastword ? D.LastwordNames : D.BdwgcNames, D.Positions, Ignored);
+        namesFor(Flavor, D.LastwordNames, D.BdwgcNames, D.CppgcNames), D.Positions, Ignored);
+  }
+  for (TypeRole Role : AllTypeRoles) {
+    const TypeRoleDefaults &D = defaultsFor(Role);
+    std::vector<std::string> Ignored;
+    Profile.Types[static_cast<size_t>(Role)] =
+        NameList(parseNameList(namesFor(Flavor, D.LastwordNames, D.BdwgcNames, D.CppgcNames),
+                               Ignored));
   }
   return Profile;
 }
@@ -129,6 +249,18 @@ ApiProfile ApiProfile::fromOptions(const ClangTidyCheck &Check,
                               clang::DiagnosticIDs::Error)
           << Entry << D.OptionName;
   }
+  for (TypeRole Role : AllTypeRoles) {
+    const TypeRoleDefaults &D = defaultsFor(Role);
+    std::optional<llvm::StringRef> Value = Options.getLocalOrGlobal(D.OptionName);
+    if (!Value)
+      continue;
+    std::vector<std::string> Rejected;
+    Profile.Types[static_cast<size_t>(Role)] = NameList(parseNameList(*Value, Rejected));
+    for (const std::string &Entry : Rejected)
+      Check.configurationDiag("invalid entry '%0' in option '%1': expected a qualified name",
+                              clang::DiagnosticIDs::Error)
+          << Entry << D.OptionName;
+  }
   return Profile;
 }
 
@@ -136,6 +268,8 @@ void ApiProfile::storeOptions(ClangTidyCheck::OptionsView &Options,
                               ClangTidyOptions::OptionMap &Opts) const {
   Options.store(Opts, "Api", flavorName(Flavor));
   for (ApiRole Role : AllApiRoles)
+    Options.store(Opts, optionName(Role), serialise(Role));
+  for (TypeRole Role : AllTypeRoles)
     Options.store(Opts, optionName(Role), serialise(Role));
 }
 
@@ -147,15 +281,52 @@ std::vector<llvm::StringRef> ApiProfile::names(ApiRole Role) const {
 }
 
 const ApiFunction *ApiProfile::lookup(ApiRole Role, llvm::StringRef QualifiedName) const {
-  for (const ApiFunction &Function : functions(Role)) {
-    llvm::StringRef Name = Function.Name;
-    Name.consume_front("::");
-    // An unqualified entry names the function in any namespace, as hasName does.
-    if (QualifiedName == Name ||
-        (!Name.contains("::") && QualifiedName.ends_with("::" + Name.str())))
+  for (const ApiFunction &Function : functions(Role))
+    if (matchesQualifiedName(QualifiedName, Function.Name))
       return &Function;
+  return nullptr;
+}
+
+const clang::NamedDecl *ApiProfile::matchType(TypeRole Role, clang::QualType Type) const {
+  const NameList &Names = types(Role);
+  if (Names.empty() || Type.isNull())
+    return nullptr;
+  // Walk the sugar: the alias or typedef as written, then what it stands for.
+  const clang::Type *T = Type.getTypePtr();
+  for (unsigned Step = 0; T && Step < 16; ++Step) {
+    const clang::NamedDecl *Named = nullptr;
+    if (const auto *Typedef = llvm::dyn_cast<clang::TypedefType>(T))
+      Named = Typedef->getDecl();
+    else if (const auto *Specialization = llvm::dyn_cast<clang::TemplateSpecializationType>(T))
+      Named = Specialization->getTemplateName().getAsTemplateDecl();
+    else if (const auto *Record = llvm::dyn_cast<clang::RecordType>(T))
+      Named = Record->getDecl();
+    else if (const auto *Enum = llvm::dyn_cast<clang::EnumType>(T))
+      Named = Enum->getDecl();
+    else if (const auto *Injected = llvm::dyn_cast<clang::InjectedClassNameType>(T))
+      Named = Injected->getDecl();
+    if (Named && Names.matches(*Named))
+      return Named;
+    clang::QualType Next = T->getLocallyUnqualifiedSingleStepDesugaredType();
+    if (Next.getTypePtr() == T)
+      break;
+    T = Next.getTypePtr();
   }
   return nullptr;
+}
+
+const NameList &ApiProfile::objectStartFunctions() {
+  static const NameList Names({"GC_base"});
+  return Names;
+}
+
+bool ApiProfile::rejectsObjectAsData(const ApiFunction &Function) {
+  return matchesQualifiedName("lastword::add_cleanup", Function.Name) &&
+         llvm::StringRef(Function.Name).contains("::");
+}
+
+bool ApiProfile::isFunction(TypeRole Role, const clang::FunctionDecl &Function) const {
+  return types(Role).matches(Function);
 }
 
 std::string ApiProfile::serialise(ApiRole Role) const {
@@ -177,10 +348,16 @@ std::string ApiProfile::serialise(ApiRole Role) const {
   return Out;
 }
 
+std::string ApiProfile::serialise(TypeRole Role) const {
+  return llvm::join(types(Role).patterns(), ";");
+}
+
 llvm::StringRef ApiProfile::optionName(ApiRole Role) { return defaultsFor(Role).OptionName; }
 
+llvm::StringRef ApiProfile::optionName(TypeRole Role) { return defaultsFor(Role).OptionName; }
+
 llvm::StringRef ApiProfile::flavorName(ApiFlavor Flavor) {
-  return Flavor == ApiFlavor::Lastword ? "lastword" : "bdwgc";
+  return namesFor(Flavor, "lastword", "bdwgc", "cppgc");
 }
 
 } // namespace lastword::analysis
@@ -189,6 +366,7 @@ llvm::ArrayRef<std::pair<lastword::analysis::ApiFlavor, llvm::StringRef>>
 clang::tidy::OptionEnumMapping<lastword::analysis::ApiFlavor>::getEnumMapping() {
   static constexpr std::pair<lastword::analysis::ApiFlavor, llvm::StringRef> Mapping[] = {
       {lastword::analysis::ApiFlavor::Lastword, "lastword"},
-      {lastword::analysis::ApiFlavor::Bdwgc, "bdwgc"}};
+      {lastword::analysis::ApiFlavor::Bdwgc, "bdwgc"},
+      {lastword::analysis::ApiFlavor::Cppgc, "cppgc"}};
   return Mapping;
 }

@@ -1,6 +1,7 @@
 //===--- CallPaths.cpp ----------------------------------------------------===//
 
 #include "analysis/CallPaths.h"
+#include "analysis/ApiProfile.h"
 #include "analysis/Callables.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -27,8 +28,7 @@ bool isInSystemHeader(const Decl &D) {
 
 // Inline namespaces (std::__cxx11) are left out of qualified names.
 bool nameMatches(const NamedDecl &D, llvm::StringRef Pattern) {
-  Pattern.consume_front("::");
-  return D.getQualifiedNameAsString() == Pattern;
+  return matchesQualifiedName(D.getQualifiedNameAsString(), Pattern);
 }
 
 // Standard functions that call their callable arguments before returning

@@ -21,7 +21,7 @@ const Expr *lookThrough(const Expr *E) {
               Call->getCallee() ? Call->getCallee()->IgnoreParenImpCasts() : nullptr);
           !Callee && Lookup && Lookup->getNumDecls() == 1)
         Callee = *Lookup->decls_begin();
-      if (Callee && Callee->getIdentifier() && Callee->getName() == "GC_base")
+      if (Callee && ApiProfile::objectStartFunctions().matches(*Callee))
         E = Call->getArg(0);
     }
     if (E == Before)

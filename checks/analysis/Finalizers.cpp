@@ -74,10 +74,11 @@ std::vector<FinalizerBody> findFinalizerBodies(const CXXNewExpr &New, const ApiP
   return fromCallback(*Api, FinalizerSource::BoehmNew);
 }
 
-std::vector<FinalizerBody> findFinalizerBodies(const CXXRecordDecl &CleanupClass) {
+std::vector<FinalizerBody> findFinalizerBodies(const CXXRecordDecl &CleanupClass,
+                                               const ApiProfile &Profile) {
   std::vector<FinalizerBody> Bodies;
   const CXXRecordDecl *Definition = CleanupClass.getDefinition();
-  if (!Definition || !isBoehmCleanupClass(*Definition))
+  if (!Definition || !isBoehmCleanupClass(*Definition, Profile))
     return Bodies;
   const CXXDestructorDecl *Destructor = Definition->getDestructor();
   if (!Destructor || Destructor->isImplicit())
@@ -86,11 +87,13 @@ std::vector<FinalizerBody> findFinalizerBodies(const CXXRecordDecl &CleanupClass
   Body.Source = FinalizerSource::CleanupClass;
   Body.Body = definitionOrSelf(Destructor);
   Body.CleanupClass = Definition;
+  Body.FinalizableBase = derivesFrom(*Definition, Profile.types(TypeRole::FinalizableBase));
   Body.RegisteredAt = Definition->getLocation();
   // Point at the base that makes it finalizable when it is written here.
   for (const CXXBaseSpecifier &Base : Definition->bases())
     if (const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl())
-      if (hasName(BaseRecord, "gc_cleanup") || isBoehmCleanupClass(*BaseRecord)) {
+      if (Profile.is(TypeRole::FinalizableBase, *BaseRecord) ||
+          isBoehmCleanupClass(*BaseRecord, Profile)) {
         Body.RegisteredAt = Base.getBeginLoc();
         break;
       }
@@ -106,7 +109,7 @@ std::vector<FinalizerBody> findFinalizerBodies(const MatchFinder::MatchResult &R
     return findFinalizerBodies(*New, Profile);
   if (const auto *Record = Result.Nodes.getNodeAs<CXXRecordDecl>(CleanupClassId))
     if (Profile.readsBoehmCpp())
-      return findFinalizerBodies(*Record);
+      return findFinalizerBodies(*Record, Profile);
   return {};
 }
 

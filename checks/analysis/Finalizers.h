@@ -50,6 +50,8 @@ struct FinalizerBody {
   const clang::Expr *Callback = nullptr;
   /// The gc_cleanup subclass whose destructor is the finalizer.
   const clang::CXXRecordDecl *CleanupClass = nullptr;
+  /// The finalizable base (of the profile) it derives from: `gc_cleanup`.
+  const clang::CXXRecordDecl *FinalizableBase = nullptr;
   /// The callable as resolved (absent for a cleanup class).
   std::optional<CallableTarget> Target;
   /// Where to show the registration: the callback argument, or the class's
@@ -66,8 +68,9 @@ inline constexpr const char *CleanupClassId = "lastword-cleanup-class";
 /// Boehm, `new (GC, fn, data)` (bound to FinalizerNewId). Outside system
 /// headers; template instantiations included (see finalizerIdentity).
 clang::ast_matchers::StatementMatcher finalizerRegistrationMatcher(const ApiProfile &Profile);
-/// Boehm C++: classes deriving from gc_cleanup with a user-written
-/// destructor, bound to CleanupClassId.
+/// Classes with a user-written destructor, bound to CleanupClassId;
+/// findFinalizerBodies keeps those deriving from one of the profile's
+/// FinalizableBases (Boehm's gc_cleanup).
 clang::ast_matchers::DeclarationMatcher cleanupClassMatcher();
 
 /// The finalizer bodies registered by the node of \p Result bound to one of
@@ -79,7 +82,8 @@ std::vector<FinalizerBody> findFinalizerBodies(const clang::CallExpr &Call,
                                                const ApiProfile &Profile);
 std::vector<FinalizerBody> findFinalizerBodies(const clang::CXXNewExpr &New,
                                                const ApiProfile &Profile);
-std::vector<FinalizerBody> findFinalizerBodies(const clang::CXXRecordDecl &CleanupClass);
+std::vector<FinalizerBody> findFinalizerBodies(const clang::CXXRecordDecl &CleanupClass,
+                                               const ApiProfile &Profile);
 
 /// One value for a finalizer body and every instantiation of it from the same
 /// template (they share their source location); 0 when it has no location.

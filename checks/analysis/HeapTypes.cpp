@@ -99,7 +99,7 @@ bool HeapTypes::observe(const MatchFinder::MatchResult &Result) {
     return true;
   }
   if (const auto *New = Nodes.getNodeAs<CXXNewExpr>("heap-types-new")) {
-    if (isBoehmCollectedNew(*New))
+    if (isCollectedNew(*New, Profile))
       noteAllocated(New->getAllocatedType());
     return true;
   }

@@ -325,14 +325,8 @@ bool ObjectReach::isCarryingFunction(const FunctionDecl &Function) const {
   if (Function.isInStdNamespace() && Function.getIdentifier() &&
       StdNames.contains(Function.getName()))
     return true;
-  std::string Name = Function.getQualifiedNameAsString();
-  if (Name == "lastword::make")
+  if (Options.CarryingFunctions.matches(Function))
     return true;
-  for (const std::string &Carrying : Options.CarryingFunctions) {
-    StringRef Wanted = StringRef(Carrying).ltrim(':');
-    if (Name == Wanted || (!Wanted.contains("::") && StringRef(Name).ends_with("::" + Wanted.str())))
-      return true;
-  }
   return false;
 }
 

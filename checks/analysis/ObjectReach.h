@@ -30,7 +30,8 @@
 //   `&obj->field` and `obj + n` (interior pointers); constructions, init
 //   lists, `new`, and the value-building functions std::make_pair,
 //   make_tuple, make_shared, make_unique, make_optional, ref, cref, tie,
-//   forward_as_tuple and lastword::make (plus ReachOptions::CarryingFunctions)
+//   forward_as_tuple (plus ReachOptions::CarryingFunctions: the profile's
+//   allocation functions such as lastword::make)
 //   whose arguments carry it; `?:`; a lambda whose captures carry it; an
 //   element of a container that holds it (`v[i]`, `v.front()`, `*v.begin()`).
 // What does not: reads of fields of the object (`obj->fd`, `obj->next`, a
@@ -56,6 +57,7 @@
 #define LASTWORD_ANALYSIS_OBJECTREACH_H
 
 #include "analysis/AccessPath.h"
+#include "analysis/ApiProfile.h"
 #include "analysis/Callables.h"
 #include "analysis/FunctionFlow.h"
 #include "analysis/ReachNotes.h"
@@ -77,7 +79,7 @@ struct ReachOptions {
   /// Functions (qualified names) whose result holds what their arguments
   /// carry, in addition to the standard ones: allocation functions of an
   /// API profile, say.
-  std::vector<std::string> CarryingFunctions;
+  NameList CarryingFunctions;
   /// Report a local captured by reference (CallableReach::LocalByReference)
   /// before asking whether it holds the object: true unless the function
   /// outlives the callable (it waits for finalizers itself, say).

@@ -55,7 +55,7 @@ cl::OptionCategory LastwordCategory("lastword options");
 
 const char Overview[] =
     "lastword: finds finalizer and object-lifetime bugs in C++ code that runs on a\n"
-    "garbage collector (the bundled lastword runtime, Boehm GC).\n\n"
+    "garbage collector (the bundled lastword runtime, Boehm GC, cppgc).\n\n"
     "  lastword [options] <file>... [-- <compiler arguments>]\n"
     "  lastword [options] -p <build dir> [<file>...]\n\n"
     "With -p, files come from <build dir>/compile_commands.json (all of them when\n"

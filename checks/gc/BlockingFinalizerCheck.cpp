@@ -304,10 +304,12 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
       SourceLocation ClassLoc =
           F.Sites.empty() || F.Sites[0].Note.isInvalid() ? F.First.CleanupClass->getLocation()
                                                           : F.Sites[0].Note;
-      diag(ClassLoc, "'%0' derives from 'gc_cleanup': the collector runs its destructor as "
+      diag(ClassLoc, "'%0' derives from '%1': the collector runs its destructor as "
                      "the finalizer",
            DiagnosticIDs::Note)
-          << declName(*F.First.CleanupClass);
+          << declName(*F.First.CleanupClass)
+          << (F.First.FinalizableBase ? declName(*F.First.FinalizableBase)
+                                      : std::string("a finalizable base"));
       continue;
     }
     for (const Site &S : F.Sites)

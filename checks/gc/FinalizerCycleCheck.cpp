@@ -155,7 +155,8 @@ FinalizerCycleCheck::FinalizerCycleCheck(StringRef Name, ClangTidyContext *Conte
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
       Excluded(ExcludedPaths::fromOptions(*this, Options)),
       SelfCycles(Options.get("SelfCycles", false)),
-      FinalizableTypesOption(Options.get("FinalizableTypes", "")),
+      // The profile's FinalizableTypes (read locally, then globally).
+      FinalizableTypesOption(Profile.serialise(TypeRole::Finalizable)),
       ExportFactsDirectory(Options.getLocalOrGlobal("ExportFactsDirectory", "")) {
   llvm::SmallVector<StringRef, 4> Names;
   StringRef(FinalizableTypesOption).split(Names, ';', -1, /*KeepEmpty=*/false);
@@ -171,7 +172,6 @@ void FinalizerCycleCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
   Excluded.storeOptions(Options, Opts);
   Options.store(Opts, "SelfCycles", SelfCycles);
-  Options.store(Opts, "FinalizableTypes", FinalizableTypesOption);
   Options.store(Opts, "ExportFactsDirectory", ExportFactsDirectory);
 }
 
@@ -300,11 +300,12 @@ void FinalizerCycleCheck::addRecord(const RecordDecl &Record) {
       Facts.Bases.push_back({Owner, typeKey(Base.getType())});
     }
     // Boehm C++: gc_cleanup registers an ordered finalizer for every object.
-    if (Profile.readsBoehmCpp() && isBoehmCleanupClass(*Class)) {
+    if (Profile.readsBoehmCpp() && isBoehmCleanupClass(*Class, Profile)) {
       SourceLocation At = Class->getLocation();
       for (const CXXBaseSpecifier &Base : Class->bases())
         if (const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl())
-          if (hasName(BaseRecord, "gc_cleanup") || isBoehmCleanupClass(*BaseRecord)) {
+          if (Profile.is(TypeRole::FinalizableBase, *BaseRecord) ||
+              isBoehmCleanupClass(*BaseRecord, Profile)) {
             At = Base.getBeginLoc();
             break;
           }

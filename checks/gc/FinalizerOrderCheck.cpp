@@ -443,11 +443,11 @@ void FinalizerOrderCheck::check(const MatchFinder::MatchResult &Result) {
       Finalizable.try_emplace(cast<RecordDecl>(Allocated->getCanonicalDecl()), Release{New->getBeginLoc(), Allocated});
     }
   } else if (const auto *Record = Result.Nodes.getNodeAs<CXXRecordDecl>(CleanupClassId)) {
-    if (!isBoehmCleanupClass(*Record))
+    if (!isBoehmCleanupClass(*Record, Profile))
       return;
     ObjectType = Record;
     Finalizable.try_emplace(Record->getCanonicalDecl(), Release{Record->getLocation(), Record});
-    Bodies = findFinalizerBodies(*Record);
+    Bodies = findFinalizerBodies(*Record, Profile);
   }
   for (FinalizerBody &Body : Bodies) {
     if (!Body.Body)

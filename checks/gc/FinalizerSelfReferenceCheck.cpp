@@ -347,8 +347,10 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
   if (!Flows)
     Flows = std::make_unique<FlowCache>(Context);
   ReachOptions Options;
+  std::vector<std::string> Allocators;
   for (StringRef Name : Profile.names(ApiRole::Allocation))
-    Options.CarryingFunctions.push_back(Name.str());
+    Allocators.push_back(Name.str());
+  Options.CarryingFunctions = NameList(std::move(Allocators));
   Options.DanglingLocals = !Function || !waitsForFinalizersAfter(*Function, *Call, SM);
   // Writes are judged as of the registration, on the function's CFG.
   ObjectReach Reach(*Object, Function ? &Flows->of(*Function) : nullptr, Call, *Flows, Options);
@@ -442,11 +444,10 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
   if (Reach.designates(Api->Data)) {
     if (!writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM) || !Claim())
       return;
-    StringRef Callee = Api->Function ? StringRef(Api->Function->Name).ltrim(':') : StringRef();
-    if (!IsFinalizer && Callee == "lastword::add_cleanup")
+    if (!IsFinalizer && Api->Function && ApiProfile::rejectsObjectAsData(*Api->Function))
       diag(Loc, "cleanup argument is the object itself: '%0' throws std::invalid_argument at "
                 "run time")
-          << Callee;
+          << StringRef(Api->Function->Name).ltrim(':');
     else if (IsFinalizer)
       diag(Loc, "finalizer client data is the object itself, which keeps it reachable: it will "
                 "never be finalized");

@@ -851,14 +851,14 @@ void Judge::judgeBody(const FunctionDecl &Function, const Stmt *Body) {
 MissingKeepAliveCheck::MissingKeepAliveCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
       Excluded(ExcludedPaths::fromOptions(*this, Options)),
-      FinalizableTypes(splitList(Options.get("FinalizableTypes", ""))),
+      // The profile's FinalizableTypes (read locally, then globally).
+      FinalizableTypes(Profile.types(TypeRole::Finalizable).patterns()),
       HandleFieldNames(splitList(Options.get("HandleFields", ""))),
       ParametersKeptAlive(Options.get("TreatParametersAsKeptAlive", true)) {}
 
 void MissingKeepAliveCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
   Excluded.storeOptions(Options, Opts);
-  Options.store(Opts, "FinalizableTypes", llvm::join(FinalizableTypes, ";"));
   Options.store(Opts, "HandleFields", llvm::join(HandleFieldNames, ";"));
   Options.store(Opts, "TreatParametersAsKeptAlive", ParametersKeptAlive);
 }

@@ -281,7 +281,7 @@ void UnrootedPointerCheck::checkHeapType(const RecordDecl &Record, const Expr &A
       (!isStdType(Type) && isInSystemCode(Record.getLocation(), *SM)))
     return;
   if (const auto *New = dyn_cast<CXXNewExpr>(&Allocation))
-    if (isBoehmCollectedNew(*New))
+    if (isCollectedNew(*New, Profile))
       return;
   if (!operatorNewHides())
     return;
