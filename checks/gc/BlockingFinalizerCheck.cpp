@@ -12,9 +12,10 @@ using namespace lastword::analysis;
 namespace clang::tidy::gc {
 namespace {
 
-uint64_t callKey(const Expr &Call) {
-  return (static_cast<uint64_t>(Call.getBeginLoc().getRawEncoding()) << 32) |
-         Call.getEndLoc().getRawEncoding();
+/// A call of a template instantiation and the same call in the pattern
+/// share their source range.
+BlockingFinalizerCheck::CallKey callKey(const Expr &Call) {
+  return {Call.getBeginLoc(), Call.getEndLoc()};
 }
 
 /// The outermost template instantiation holding \p Function (itself, the
@@ -32,7 +33,8 @@ const FunctionDecl *outermostInstantiation(const FunctionDecl *Function) {
 /// same function in every instantiation (`self->m.lock()` on a `std::mutex`
 /// field), unlike a call that waits for the template arguments
 /// (`self->m.lock()` on an `M` field).
-void collectResolvedCalls(const FunctionDecl &Pattern, llvm::DenseSet<uint64_t> &Keys) {
+void collectResolvedCalls(const FunctionDecl &Pattern,
+                          llvm::DenseSet<BlockingFinalizerCheck::CallKey> &Keys) {
   auto Record = [&](const Stmt &S) {
     if (const auto *Call = dyn_cast<CallExpr>(&S)) {
       if (Call->getDirectCallee())
@@ -123,14 +125,14 @@ BlockingFinalizerCheck::factsFor(const FunctionDecl *Within) {
   if (!Within)
     return *Entry;
   if (const FunctionDecl *Instantiation = outermostInstantiation(Within)) {
-    static const llvm::DenseSet<uint64_t> Nothing;
+    static const llvm::DenseSet<CallKey> Nothing;
     Entry->Written = &Nothing;
     const FunctionDecl *Pattern = Instantiation->getTemplateInstantiationPattern();
     const FunctionDecl *Definition = nullptr;
     if (Pattern && Pattern->hasBody(Definition) && Definition) {
-      std::unique_ptr<llvm::DenseSet<uint64_t>> &Keys = PatternCalls[Definition];
+      std::unique_ptr<llvm::DenseSet<CallKey>> &Keys = PatternCalls[Definition];
       if (!Keys) {
-        Keys = std::make_unique<llvm::DenseSet<uint64_t>>();
+        Keys = std::make_unique<llvm::DenseSet<CallKey>>();
         collectResolvedCalls(*Definition, *Keys);
       }
       Entry->Written = Keys.get();
@@ -203,8 +205,11 @@ void BlockingFinalizerCheck::check(const MatchFinder::MatchResult &Result) {
     if (Body.Registration)
       Where.Where = SM.getExpansionLoc(Body.Registration->getBeginLoc());
     auto [It, Inserted] = FinalizerIndex.try_emplace(Id, Finalizers.size());
-    if (Inserted)
-      Finalizers.push_back({std::move(Body), {}});
+    if (Inserted) {
+      Finalizer New;
+      New.First = std::move(Body);
+      Finalizers.push_back(std::move(New));
+    }
     Finalizer &Entry = Finalizers[It->second];
     if (!Inserted && Body.Body != Entry.First.Body &&
         !llvm::is_contained(Entry.Instantiations, Body.Body))

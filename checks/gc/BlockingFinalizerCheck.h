@@ -35,6 +35,10 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void onStartOfTranslationUnit() override;
   void onEndOfTranslationUnit() override;
+  /// A call's source range: the same in a template pattern and in its
+  /// instantiations.
+  using CallKey = std::pair<SourceLocation, SourceLocation>;
+
 private:
   struct Site {
     SourceLocation Note;  ///< where the note goes (the callback argument)
@@ -52,7 +56,7 @@ private:
   struct FunctionFacts {
     /// For template instantiations: the calls resolved in the pattern (the
     /// code as written); null when the function is the code as written.
-    const llvm::DenseSet<uint64_t> *Written = nullptr;
+    const llvm::DenseSet<CallKey> *Written = nullptr;
     /// Blocking calls that the code around them shows cannot block.
     llvm::DenseSet<const Expr *> Guarded;
   };
@@ -82,7 +86,7 @@ private:
   std::vector<SourceRange> DeadRanges;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionFacts>> Facts;
   /// Calls resolved in a template pattern, by pattern (see FunctionFacts).
-  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<llvm::DenseSet<uint64_t>>> PatternCalls;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<llvm::DenseSet<CallKey>>> PatternCalls;
 };
 
 } // namespace clang::tidy::gc
