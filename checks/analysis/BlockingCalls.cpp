@@ -13,7 +13,8 @@ using namespace clang;
 namespace lastword::analysis {
 namespace {
 
-const std::vector<std::string> DefaultNames = {
+// Constant-initialised: no static constructor runs when the plugin loads.
+const char *const DefaultNames[] = {
     // Mutexes: lock and the timed forms (a zero timeout does not block).
     "std::mutex::lock", "std::recursive_mutex::lock", "std::timed_mutex::lock",
     "std::timed_mutex::try_lock_for", "std::timed_mutex::try_lock_until",
@@ -604,7 +605,10 @@ void BlockingCalls::add(llvm::StringRef QualifiedName) {
     Names.insert(QualifiedName);
 }
 
-const std::vector<std::string> &BlockingCalls::defaultNames() { return DefaultNames; }
+const std::vector<std::string> &BlockingCalls::defaultNames() {
+  static const std::vector<std::string> Names(std::begin(DefaultNames), std::end(DefaultNames));
+  return Names;
+}
 
 std::vector<std::string> BlockingCalls::parseList(llvm::StringRef Value) {
   std::vector<std::string> Result;
