@@ -14,6 +14,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace clang::ast_matchers;
 using namespace lastword::analysis;
@@ -160,6 +161,7 @@ private:
   std::vector<const FunctionDecl *> Scanned;
   llvm::DenseSet<const FunctionDecl *> ScannedSet;
   std::vector<Candidate> Candidates;
+  llvm::StringSet<> RegistrationNames;
   /// Registrations per function, with the object argument.
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const Expr *, 2>> RegisteredObjects;
   llvm::DenseMap<std::pair<const FunctionDecl *, const RecordDecl *>, signed char> Factories;
@@ -183,16 +185,39 @@ void Judge::run(llvm::ArrayRef<const FunctionDecl *> Seen) {
     judge(C);
 }
 
+// The unqualified name a call is made by: the callee's, or the function
+// pointer field or variable it goes through.
+StringRef calledName(const CallExpr &Call) {
+  if (const FunctionDecl *Callee = Call.getDirectCallee())
+    return identifierName(Callee);
+  const Expr *Callee = Call.getCallee() ? Call.getCallee()->IgnoreParenImpCasts() : nullptr;
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(Callee))
+    return identifierName(Member->getMemberDecl());
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Callee))
+    return identifierName(Ref->getDecl());
+  return "";
+}
+
 void Judge::scan(const FunctionDecl &Function) {
   const Stmt *Body = Function.getBody();
   if (!Body || !ScannedSet.insert(&Function).second)
     return;
+  if (RegistrationNames.empty())
+    for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup})
+      for (const ApiFunction &F : Profile.functions(Role)) {
+        StringRef Name = F.Name;
+        size_t Colons = Name.rfind("::");
+        RegistrationNames.insert(Colons == StringRef::npos ? Name : Name.substr(Colons + 2));
+      }
   Scanned.push_back(&Function);
   visitStmts(Body, [&](const Stmt &S) {
     if (isa<LambdaExpr>(S))
       return false;
     if (const auto *Call = dyn_cast<CallExpr>(&S)) {
-      learnRegistration(*Call, Function);
+      // Most calls are not registrations: compare the name before classifying.
+      StringRef Name = calledName(*Call);
+      if (!Name.empty() && RegistrationNames.contains(Name))
+        learnRegistration(*Call, Function);
       return true;
     }
     if (const auto *Decls = dyn_cast<DeclStmt>(&S))
