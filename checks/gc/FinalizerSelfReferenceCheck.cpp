@@ -220,11 +220,11 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
   if (!Uses)
     return {};
   std::vector<FixItHint> Fixes;
-  llvm::SmallPtrSet<const void *, 8> Seen;
+  llvm::DenseSet<SourceLocation> Seen;
   for (const DeclRefExpr *Ref : *Uses) {
     if (Ref->getLocation().isMacroID() || Ref->getLocation().isInvalid())
       return {};
-    if (!Seen.insert(Ref->getLocation().getPtrEncoding()).second)
+    if (!Seen.insert(Ref->getLocation()).second)
       continue;
     Fixes.push_back(FixItHint::CreateReplacement(
         CharSourceRange::getTokenRange(Ref->getLocation(), Ref->getLocation()), Param->getName()));
