@@ -204,12 +204,13 @@ Lists are `;`-separated; setting a list replaces its default.
 | option | type | default | meaning |
 |---|---|---|---|
 | `ExcludePaths` | regular expression | (empty) | searched in the path of each translation unit's main file: nothing is reported in a file that matches (test, benchmark and demo programs). Read locally first, then globally; the driver's `--exclude-paths` sets the global value |
-| `Api` (*profile*) | `lastword` or `bdwgc` | `lastword` | which collector's API the code is written against: [`<lastword/gc.hpp>`](../api.md) or [Boehm GC](../api.md#the-boehm-gc-profile) |
+| `Api` (*profile*) | `lastword`, `bdwgc` or `cppgc` | `lastword` | which collector's API the code is written against: [`<lastword/gc.hpp>`](../api.md), [Boehm GC](../api.md#the-boehm-gc-profile) or [cppgc](../api-profiles.md#the-cppgc-profile) |
 | `FinalizerFunctions` (*profile*) | list of `name(object,callback[,data])` | `lastword::set_finalizer(0,1)`; `bdwgc`: `GC_register_finalizer(0,1,2)`, its `_ignore_self`, `_no_order`, `_unreachable` and `GC_debug_` forms | finalizer registrations |
 
 `CleanupFunctions`, `KeepAliveFunctions`, `AllocationFunctions`,
 `CollectFunctions` and `WaitFunctions` are read and printed too, but do not
-change what this check reports.
+change what this check reports; so are the profile's
+[type roles](../api-profiles.md#type-roles) (`CollectedBases`, `FinalizableBases`, `FinalizableTypes`, `MemberTypes`, `WeakMemberTypes`, `UntracedMemberTypes`, `PersistentTypes`, `WeakPersistentTypes`, `RootTypes`, `TraceMethods`, `VisitFunctions`, `PlacementTags` and `PreFinalizerMacros`).
 
 ## Limitations
 

@@ -74,11 +74,12 @@ void HeapTypes::registerMatchers(MatchFinder &Finder, MatchFinder::MatchCallback
   if (!Profile.functions(ApiRole::Allocation).empty()) {
     Finder.addMatcher(callExpr(apiCallTo(Profile, ApiRole::Allocation)).bind("heap-types-call"),
                       Callback);
-    // `(Node *)GC_MALLOC(...)`, and C's implicit conversion from `void *`.
-    Finder.addMatcher(castExpr(hasType(pointerType()),
-                               hasSourceExpression(ignoringParenImpCasts(
-                                   callExpr(apiCallTo(Profile, ApiRole::Allocation)))))
-                          .bind("heap-types-cast"),
+    // `(Node *)GC_MALLOC(...)`, and C's implicit conversion from `void *`, which
+    // a check that walks code as written would not see.
+    Finder.addMatcher(traverse(TK_AsIs, castExpr(hasType(pointerType()),
+                                                 hasSourceExpression(ignoringParenImpCasts(callExpr(
+                                                     apiCallTo(Profile, ApiRole::Allocation)))))
+                                            .bind("heap-types-cast")),
                       Callback);
   }
   if (Profile.readsBoehmCpp())
