@@ -1,6 +1,7 @@
 //===--- ApiProfile.cpp ---------------------------------------------------===//
 
 #include "analysis/ApiProfile.h"
+#include "analysis/OptionLists.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "llvm/ADT/STLExtras.h"
@@ -119,12 +120,8 @@ std::vector<ApiFunction> parseApiFunctionList(llvm::StringRef Value,
                                               const ApiFunction &DefaultPositions,
                                               std::vector<std::string> &Rejected) {
   std::vector<ApiFunction> Result;
-  llvm::SmallVector<llvm::StringRef, 8> Entries;
-  Value.split(Entries, ';', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef Entry : Entries) {
-    Entry = Entry.trim();
-    if (Entry.empty())
-      continue;
+  for (const std::string &Text : parseOptionList(Value)) {
+    llvm::StringRef Entry = Text;
     ApiFunction Function = DefaultPositions;
     auto [Name, Rest] = Entry.split('(');
     Function.Name = Name.trim().str();
@@ -157,19 +154,14 @@ std::vector<ApiFunction> parseApiFunctionList(llvm::StringRef Value,
 
 std::vector<std::string> parseNameList(llvm::StringRef Value, std::vector<std::string> &Rejected) {
   std::vector<std::string> Result;
-  llvm::SmallVector<llvm::StringRef, 8> Entries;
-  Value.split(Entries, ';', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef Entry : Entries) {
-    Entry = Entry.trim();
-    if (Entry.empty())
-      continue;
+  for (std::string &Entry : parseOptionList(Value)) {
     llvm::StringRef Name = Entry;
     Name.consume_front("::");
     if (!Name.empty() && llvm::all_of(Name, isNameChar) && !Name.ends_with(":") &&
         !Name.contains(":::"))
-      Result.push_back(Entry.str());
+      Result.push_back(std::move(Entry));
     else
-      Rejected.push_back(Entry.str());
+      Rejected.push_back(std::move(Entry));
   }
   return Result;
 }
@@ -331,25 +323,24 @@ bool ApiProfile::isFunction(TypeRole Role, const clang::FunctionDecl &Function) 
 
 std::string ApiProfile::serialise(ApiRole Role) const {
   const ApiFunction &Defaults = defaultsFor(Role).Positions;
-  std::string Out;
+  std::vector<std::string> Entries;
   for (const ApiFunction &Function : functions(Role)) {
-    if (!Out.empty())
-      Out += ';';
-    Out += Function.Name;
-    if (Defaults.ObjectArg < 0 && Function.ObjectArg < 0)
-      continue;
-    Out += '(' + std::to_string(Function.ObjectArg);
-    if (Function.CallbackArg >= 0 || Function.DataArg >= 0)
-      Out += ',' + std::to_string(Function.CallbackArg);
-    if (Function.DataArg >= 0)
-      Out += ',' + std::to_string(Function.DataArg);
-    Out += ')';
+    std::string Entry = Function.Name;
+    if (Defaults.ObjectArg >= 0 || Function.ObjectArg >= 0) {
+      Entry += '(' + std::to_string(Function.ObjectArg);
+      if (Function.CallbackArg >= 0 || Function.DataArg >= 0)
+        Entry += ',' + std::to_string(Function.CallbackArg);
+      if (Function.DataArg >= 0)
+        Entry += ',' + std::to_string(Function.DataArg);
+      Entry += ')';
+    }
+    Entries.push_back(std::move(Entry));
   }
-  return Out;
+  return serializeOptionList(Entries);
 }
 
 std::string ApiProfile::serialise(TypeRole Role) const {
-  return llvm::join(types(Role).patterns(), ";");
+  return serializeOptionList(types(Role).patterns());
 }
 
 llvm::StringRef ApiProfile::optionName(ApiRole Role) { return defaultsFor(Role).OptionName; }

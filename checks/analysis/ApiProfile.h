@@ -171,7 +171,7 @@ private:
   std::array<NameList, AllTypeRoles.size()> Types;
 };
 
-/// Parses a `;`-separated list of names (qualified or not); entries that are
+/// Parses a list of names, qualified or not (see OptionLists.h); entries that are
 /// not names are returned in \p Rejected.
 std::vector<std::string> parseNameList(llvm::StringRef Value, std::vector<std::string> &Rejected);
 

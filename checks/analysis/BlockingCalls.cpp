@@ -610,20 +610,6 @@ const std::vector<std::string> &BlockingCalls::defaultNames() {
   return Names;
 }
 
-std::vector<std::string> BlockingCalls::parseList(llvm::StringRef Value) {
-  std::vector<std::string> Result;
-  llvm::SmallVector<llvm::StringRef, 32> Entries;
-  Value.split(Entries, ';', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef Entry : Entries)
-    if (!Entry.trim().empty())
-      Result.push_back(Entry.trim().str());
-  return Result;
-}
-
-std::string BlockingCalls::serialiseList(const std::vector<std::string> &Names) {
-  return llvm::join(Names, ";");
-}
-
 std::optional<std::string> BlockingCalls::matchName(const NamedDecl &D) const {
   std::string Name = plainQualifiedName(D);
   if (!Names.contains(Name))

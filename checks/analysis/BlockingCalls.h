@@ -70,9 +70,6 @@ public:
 
   /// The default list: the standard library's, POSIX's blocking calls.
   static const std::vector<std::string> &defaultNames();
-  /// `;`-separated, as the BlockingFunctions option spells it.
-  static std::vector<std::string> parseList(llvm::StringRef Value);
-  static std::string serialiseList(const std::vector<std::string> &Names);
 
 private:
   std::optional<std::string> matchName(const clang::NamedDecl &D) const;

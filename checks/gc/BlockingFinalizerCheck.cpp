@@ -1,6 +1,7 @@
 //===--- BlockingFinalizerCheck.cpp - gc-blocking-finalizer ---------------===//
 
 #include "gc/BlockingFinalizerCheck.h"
+#include "analysis/OptionLists.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -62,8 +63,8 @@ const char *const Consequence =
 BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
       Excluded(ExcludedPaths::fromOptions(*this, Options)),
-      BlockingFunctions(BlockingCalls::parseList(Options.get(
-          "BlockingFunctions", BlockingCalls::serialiseList(BlockingCalls::defaultNames())))),
+      BlockingFunctions(parseOptionList(Options.get(
+          "BlockingFunctions", serializeOptionList(BlockingCalls::defaultNames())))),
       Blocking(BlockingFunctions) {
   // A full collection, or waiting for the finalizer queue, from a finalizer.
   for (ApiRole Role : {ApiRole::Collect, ApiRole::WaitForFinalizers})
@@ -72,7 +73,7 @@ BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext 
 }
 
 void BlockingFinalizerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "BlockingFunctions", BlockingCalls::serialiseList(BlockingFunctions));
+  Options.store(Opts, "BlockingFunctions", serializeOptionList(BlockingFunctions));
   Profile.storeOptions(Options, Opts);
   Excluded.storeOptions(Options, Opts);
 }

@@ -1,6 +1,7 @@
 //===--- CollectInLoopCheck.cpp - gc-collect-in-loop ----------------------===//
 
 #include "gc/CollectInLoopCheck.h"
+#include "analysis/OptionLists.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/BlockingCalls.h"
 #include "analysis/SourceUtils.h"
@@ -388,8 +389,7 @@ const char DefaultPacingFunctions[] =
 CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
       Excluded(ExcludedPaths::fromOptions(*this, Options)),
-      PacingFunctions(BlockingCalls::parseList(
-          Options.get("PacingFunctions", DefaultPacingFunctions))),
+      PacingFunctions(parseOptionList(Options.get("PacingFunctions", DefaultPacingFunctions))),
       Pacing(PacingFunctions),
       MaxFixedIterations(Options.get("MaxFixedIterations", 4U)) {
   // Collect, then wait for the finalizers it queued: a drain loop.
@@ -400,7 +400,7 @@ CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context
 void CollectInLoopCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
   Excluded.storeOptions(Options, Opts);
-  Options.store(Opts, "PacingFunctions", BlockingCalls::serialiseList(PacingFunctions));
+  Options.store(Opts, "PacingFunctions", serializeOptionList(PacingFunctions));
   Options.store(Opts, "MaxFixedIterations", MaxFixedIterations);
 }
 

@@ -1,6 +1,7 @@
 //===--- FinalizerAsReleaseCheck.cpp - gc-finalizer-as-release ------------===//
 
 #include "gc/FinalizerAsReleaseCheck.h"
+#include "analysis/OptionLists.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/Finalizers.h"
@@ -783,19 +784,13 @@ void Judge::judge(const Candidate &C) {
 
 FinalizerAsReleaseCheck::FinalizerAsReleaseCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {
-  SmallVector<StringRef, 8> Names;
-  StringRef(Options.get("ReleaseMethods", DefaultReleaseMethods))
-      .split(Names, ';', -1, /*KeepEmpty=*/false);
-  for (StringRef N : Names)
-    if (!N.trim().empty())
-      ReleaseMethodNames.push_back(N.trim().str());
-}
+      Excluded(ExcludedPaths::fromOptions(*this, Options)),
+      ReleaseMethodNames(parseOptionList(Options.get("ReleaseMethods", DefaultReleaseMethods))) {}
 
 void FinalizerAsReleaseCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
   Excluded.storeOptions(Options, Opts);
-  Options.store(Opts, "ReleaseMethods", llvm::join(ReleaseMethodNames, ";"));
+  Options.store(Opts, "ReleaseMethods", serializeOptionList(ReleaseMethodNames));
 }
 
 void FinalizerAsReleaseCheck::registerMatchers(MatchFinder *Finder) {

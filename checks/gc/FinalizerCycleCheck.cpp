@@ -155,13 +155,9 @@ FinalizerCycleCheck::FinalizerCycleCheck(StringRef Name, ClangTidyContext *Conte
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
       Excluded(ExcludedPaths::fromOptions(*this, Options)),
       SelfCycles(Options.get("SelfCycles", false)),
-      // The profile's FinalizableTypes (read locally, then globally).
-      FinalizableTypesOption(Profile.serialise(TypeRole::Finalizable)),
       ExportFactsDirectory(Options.getLocalOrGlobal("ExportFactsDirectory", "")) {
-  llvm::SmallVector<StringRef, 4> Names;
-  StringRef(FinalizableTypesOption).split(Names, ';', -1, /*KeepEmpty=*/false);
-  for (StringRef Name : Names) {
-    Name = Name.trim();
+  // The profile's FinalizableTypes (read locally, then globally).
+  for (StringRef Name : Profile.types(TypeRole::Finalizable).patterns()) {
     Name.consume_front("::");
     if (!Name.empty())
       FinalizableTypeNames.insert(Name);

@@ -52,7 +52,6 @@ private:
   lastword::analysis::ApiProfile Profile;
   lastword::analysis::ExcludedPaths Excluded;
   bool SelfCycles;
-  std::string FinalizableTypesOption;
   llvm::StringSet<> FinalizableTypeNames;
   std::string ExportFactsDirectory;
 

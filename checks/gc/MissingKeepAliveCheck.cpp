@@ -1,6 +1,7 @@
 //===--- MissingKeepAliveCheck.cpp - gc-missing-keep-alive ----------------===//
 
 #include "gc/MissingKeepAliveCheck.h"
+#include "analysis/OptionLists.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/Callables.h"
 #include "analysis/ExprNormalise.h"
@@ -23,16 +24,6 @@ namespace {
 
 constexpr const char *TranslationUnitId = "tu";
 constexpr const char *CleanupCallId = "cleanup";
-
-std::vector<std::string> splitList(StringRef Value) {
-  std::vector<std::string> Items;
-  llvm::SmallVector<StringRef, 8> Parts;
-  Value.split(Parts, ';', -1, /*KeepEmpty=*/false);
-  for (StringRef Part : Parts)
-    if (!Part.trim().empty())
-      Items.push_back(Part.trim().str());
-  return Items;
-}
 
 // `lastword::File` and `::File` match a written `File` and `lastword::File`.
 bool nameMatches(const NamedDecl &D, StringRef Wanted) {
@@ -853,13 +844,13 @@ MissingKeepAliveCheck::MissingKeepAliveCheck(StringRef Name, ClangTidyContext *C
       Excluded(ExcludedPaths::fromOptions(*this, Options)),
       // The profile's FinalizableTypes (read locally, then globally).
       FinalizableTypes(Profile.types(TypeRole::Finalizable).patterns()),
-      HandleFieldNames(splitList(Options.get("HandleFields", ""))),
+      HandleFieldNames(parseOptionList(Options.get("HandleFields", ""))),
       ParametersKeptAlive(Options.get("TreatParametersAsKeptAlive", true)) {}
 
 void MissingKeepAliveCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
   Excluded.storeOptions(Options, Opts);
-  Options.store(Opts, "HandleFields", llvm::join(HandleFieldNames, ";"));
+  Options.store(Opts, "HandleFields", serializeOptionList(HandleFieldNames));
   Options.store(Opts, "TreatParametersAsKeptAlive", ParametersKeptAlive);
 }
 

@@ -54,3 +54,9 @@ void configured(Session *s) {
   // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: finalizer may block in 'lastword::collect'
   // CHECK-MESSAGES: :[[@LINE-2]]:30: note: registered as a finalizer here
 }
+
+// Lists read as clang-tidy's own option lists are: blanks around an entry
+// and empty entries are dropped; written back `;`-separated.
+// RUN: %lastword --dump-config --checks=-*,gc-blocking-finalizer --config="{CheckOptions: {gc-blocking-finalizer.BlockingFunctions: ' app::wait_for_reply ; std::mutex::lock;;', gc-blocking-finalizer.FinalizerFunctions: ';lastword::set_finalizer(0,1) ; app::on_death(0,1)'}}" %s -- | %FileCheck %s --check-prefix=LIST
+// LIST: gc-blocking-finalizer.BlockingFunctions: 'app::wait_for_reply;std::mutex::lock'
+// LIST: gc-blocking-finalizer.FinalizerFunctions: 'lastword::set_finalizer(0,1);app::on_death(0,1)'

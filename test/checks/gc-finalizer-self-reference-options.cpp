@@ -45,3 +45,6 @@ void wrapper(File *f, File *g) {
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument is the object itself, which keeps it alive: the cleanup will never run
   mylib::when_dead(f, f->fd, [](int fd) { release(fd); });
 }
+
+// The same configuration with blanks around the entries and empty entries.
+// RUN: %check_gc %s gc-finalizer-self-reference %t -- --config="{CheckOptions: {gc-finalizer-self-reference.FinalizerFunctions: ' lastword::set_finalizer ;; mylib::on_collect(1,0) ', gc-finalizer-self-reference.CleanupFunctions: 'mylib::when_dead(0,2,1);'}}"
