@@ -169,22 +169,69 @@ std::string absoluteDiagnosticPath(llvm::StringRef Path, llvm::StringRef BuildDi
   return std::string(Absolute);
 }
 
-SourcePositions::Position SourcePositions::at(const std::string &AbsolutePath, unsigned Offset) {
-  auto [It, Inserted] = LineStarts.try_emplace(AbsolutePath);
-  std::vector<unsigned> &Starts = It->second;
+SourcePositions::File &SourcePositions::file(const std::string &AbsolutePath) {
+  auto [It, Inserted] = Files.try_emplace(AbsolutePath);
+  File &F = It->second;
   if (Inserted) {
-    Starts.push_back(0);
+    F.LineStarts.push_back(0);
     if (llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Buffer =
             llvm::MemoryBuffer::getFile(AbsolutePath)) {
-      llvm::StringRef Text = (*Buffer)->getBuffer();
-      for (size_t I = 0; I < Text.size(); ++I)
-        if (Text[I] == '\n')
-          Starts.push_back(static_cast<unsigned>(I + 1));
+      F.Text = (*Buffer)->getBuffer().str();
+      F.Readable = true;
+      for (size_t I = 0; I < F.Text.size(); ++I)
+        if (F.Text[I] == '\n')
+          F.LineStarts.push_back(static_cast<unsigned>(I + 1));
     }
   }
+  return F;
+}
+
+SourcePositions::Position SourcePositions::at(const std::string &AbsolutePath, unsigned Offset) {
+  const std::vector<unsigned> &Starts = file(AbsolutePath).LineStarts;
   auto Next = std::upper_bound(Starts.begin(), Starts.end(), Offset);
   unsigned LineIndex = static_cast<unsigned>(Next - Starts.begin()) - 1;
   return {LineIndex + 1, Offset - Starts[LineIndex] + 1};
+}
+
+SourcePositions::Position SourcePositions::atUtf16(const std::string &AbsolutePath, unsigned Offset) {
+  Position P = at(AbsolutePath, Offset);
+  const File &F = file(AbsolutePath);
+  size_t I = F.LineStarts[P.Line - 1], End = std::min<size_t>(Offset, F.Text.size());
+  unsigned Units = 0;
+  auto Continuation = [&](size_t At) {
+    return At < End && (static_cast<unsigned char>(F.Text[At]) & 0xC0) == 0x80;
+  };
+  while (I < End) {
+    unsigned char Lead = static_cast<unsigned char>(F.Text[I]);
+    unsigned Length = Lead < 0x80 ? 1 : (Lead & 0xE0) == 0xC0 ? 2 : (Lead & 0xF0) == 0xE0 ? 3
+                                       : (Lead & 0xF8) == 0xF0 ? 4 : 0;
+    bool Valid = Length != 0;
+    for (unsigned K = 1; Valid && K < Length; ++K)
+      Valid = Continuation(I + K);
+    if (!Valid) { // one replacement character per stray byte
+      ++Units;
+      ++I;
+      continue;
+    }
+    Units += Length == 4 ? 2 : 1;
+    I += Length;
+  }
+  // Past the end of the text (an offset the file no longer has): bytes.
+  if (Offset > F.Text.size())
+    Units += Offset - static_cast<unsigned>(F.Text.size());
+  return {P.Line, Units + 1};
+}
+
+std::optional<unsigned> SourcePositions::offsetOf(const std::string &AbsolutePath, unsigned Line,
+                                                  unsigned Column) {
+  const File &F = file(AbsolutePath);
+  if (!F.Readable || Line == 0 || Column == 0 || Line > F.LineStarts.size())
+    return std::nullopt;
+  size_t LineEnd = Line < F.LineStarts.size() ? F.LineStarts[Line] : F.Text.size();
+  size_t Offset = F.LineStarts[Line - 1] + Column - 1;
+  if (Offset > LineEnd)
+    return std::nullopt;
+  return static_cast<unsigned>(Offset);
 }
 
 } // namespace lastword

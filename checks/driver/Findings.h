@@ -48,17 +48,30 @@ std::optional<FileResult> resultFromJSON(const llvm::json::Value &Value);
 /// (relative paths are relative to the compile command's directory).
 std::string absoluteDiagnosticPath(llvm::StringRef Path, llvm::StringRef BuildDirectory);
 
-/// 1-based lines and columns (in bytes, as clang prints them) of offsets in
-/// files; each file is read once.
+/// 1-based lines and columns of offsets in files; each file is read once.
 class SourcePositions {
 public:
   struct Position {
     unsigned Line = 0, Column = 0;
   };
+  /// The column in bytes, as clang prints it.
   Position at(const std::string &AbsolutePath, unsigned Offset);
+  /// The column in UTF-16 code units (SARIF's "utf16CodeUnits"): a character
+  /// of two to three UTF-8 bytes is one unit, one of four bytes (outside the
+  /// Basic Multilingual Plane) two; a byte that is not valid UTF-8 is one.
+  Position atUtf16(const std::string &AbsolutePath, unsigned Offset);
+  /// The byte offset of a 1-based line and byte column, or nullopt when the
+  /// file cannot be read or has no such line.
+  std::optional<unsigned> offsetOf(const std::string &AbsolutePath, unsigned Line, unsigned Column);
 
 private:
-  llvm::StringMap<std::vector<unsigned>> LineStarts;
+  struct File {
+    std::string Text;
+    std::vector<unsigned> LineStarts;
+    bool Readable = false;
+  };
+  File &file(const std::string &AbsolutePath);
+  llvm::StringMap<File> Files;
 };
 
 } // namespace lastword

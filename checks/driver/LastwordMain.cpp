@@ -197,6 +197,23 @@ std::vector<std::string> unknownCheckGlobs(llvm::StringRef Globs) {
   return Unknown;
 }
 
+// The Checks of --dump-config: '-*,gc-*' when every check is on, else
+// '-*,' and the enabled checks by name, so that the printed configuration,
+// read back by lastword or by clang-tidy with the plugin, enables exactly
+// the checks this run enables.
+std::string effectiveChecksGlob(const std::vector<std::string> &Enabled) {
+  NamesAndOptions Known = getAllChecksAndOptions(/*AllowEnablingAnalyzerAlphaCheckers=*/false);
+  bool All = llvm::all_of(Known.Names, [&](const llvm::StringMapEntry<std::nullopt_t> &Name) {
+    return !Name.getKey().starts_with("gc-") || llvm::is_contained(Enabled, Name.getKey());
+  });
+  if (All && !Enabled.empty())
+    return "-*,gc-*";
+  std::string Globs = "-*";
+  for (const std::string &Check : Enabled)
+    Globs += "," + Check;
+  return Globs;
+}
+
 std::unique_ptr<ClangTidyOptionsProvider>
 makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, std::string &Error) {
   ClangTidyGlobalOptions GlobalOptions;
@@ -445,8 +462,14 @@ int main(int argc, const char **argv) {
     return EnabledChecks.empty() ? inputError("no checks enabled") : ExitClean;
   }
   if (DumpConfig) {
-    Effective.CheckOptions = getCheckOptions(Effective, false);
-    llvm::outs() << configurationAsText(ClangTidyOptions::getDefaults().merge(Effective, 0)) << "\n";
+    // The configuration in force, not the layers it was merged from: the
+    // driver's default '-*,gc-*' and each file's Checks are one list of globs
+    // (a later glob wins), so the checks they enable are spelled out, and
+    // every option of those checks with the value the check reads.
+    ClangTidyOptions Dumped = ClangTidyOptions::getDefaults().merge(Effective, 0);
+    Dumped.Checks = effectiveChecksGlob(EnabledChecks);
+    Dumped.CheckOptions = getCheckOptions(Effective, false);
+    llvm::outs() << configurationAsText(Dumped) << "\n";
     return ExitClean;
   }
   if (EnabledChecks.empty())

@@ -68,14 +68,16 @@ public:
       return json::Object{{"uri", relativeUri(Key)}, {"uriBaseId", "SRCROOT"}};
     return json::Object{{"uri", fileUri(AbsolutePath)}};
   }
+  // SARIF regions count columns in UTF-16 code units (the run's columnKind);
+  // clang's are bytes.
   json::Object physical(const std::string &AbsolutePath, unsigned Offset) {
-    SourcePositions::Position P = Positions.at(AbsolutePath, Offset);
+    SourcePositions::Position P = Positions.atUtf16(AbsolutePath, Offset);
     return json::Object{{"artifactLocation", artifact(AbsolutePath)},
                         {"region", json::Object{{"startLine", P.Line}, {"startColumn", P.Column}}}};
   }
   json::Object region(const std::string &AbsolutePath, unsigned Offset, unsigned Length) {
-    SourcePositions::Position B = Positions.at(AbsolutePath, Offset);
-    SourcePositions::Position E = Positions.at(AbsolutePath, Offset + Length);
+    SourcePositions::Position B = Positions.atUtf16(AbsolutePath, Offset);
+    SourcePositions::Position E = Positions.atUtf16(AbsolutePath, Offset + Length);
     return json::Object{{"startLine", B.Line}, {"startColumn", B.Column},
                         {"endLine", E.Line}, {"endColumn", E.Column}};
   }
@@ -187,6 +189,9 @@ void writeSarif(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings, const R
       {"tool", json::Object{{"driver", json::Object{{"name", "lastword"},
                                                     {"version", LASTWORD_VERSION},
                                                     {"rules", std::move(Rules)}}}}},
+      // SARIF 2.1.0 (3.14.27): a run with results on text files must say
+      // what its columns count; there is no default.
+      {"columnKind", "utf16CodeUnits"},
       {"originalUriBaseIds",
        json::Object{{"SRCROOT", json::Object{{"uri", fileUri(L.root()) + "/"}}}}},
       {"invocations", json::Array{json::Object{{"executionSuccessful", Run.Successful}}}},
