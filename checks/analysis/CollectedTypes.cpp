@@ -34,6 +34,10 @@ const CXXRecordDecl *canonicalRecord(const CXXRecordDecl *Record) {
   return Record ? Record->getCanonicalDecl() : nullptr;
 }
 
+const RecordDecl *canonicalRecord(const RecordDecl *Record) {
+  return Record ? cast<RecordDecl>(Record->getCanonicalDecl()) : nullptr;
+}
+
 /// The standard class templates that hold values of their type arguments.
 bool isStdContainer(const NamedDecl &Template) {
   static const llvm::StringSet<> Names = {
@@ -79,7 +83,7 @@ const NamedDecl *templateArguments(QualType Type, llvm::SmallVectorImpl<QualType
   return nullptr;
 }
 
-const CXXRecordDecl *recordOf(QualType Type) {
+const CXXRecordDecl *classOf(QualType Type) {
   if (Type.isNull())
     return nullptr;
   Type = Type.getNonReferenceType();
@@ -186,7 +190,8 @@ bool isMacroNamed(SourceLocation Loc, const NameList &Macros, const SourceManage
 /// What the translation unit allocates and registers, from one walk of the
 /// user code.
 struct CollectedTypes::TranslationUnitFacts {
-  llvm::SmallPtrSet<const CXXRecordDecl *, 32> Allocated;
+  /// Canonical declarations; C structs too (Boehm's C interface).
+  llvm::SmallPtrSet<const RecordDecl *, 32> Allocated;
   std::vector<FinalizableType> Finalizable;
   llvm::DenseMap<const CXXRecordDecl *, size_t> FinalizableIndex;
 
@@ -206,7 +211,7 @@ namespace {
 class FactsCollector : public RecursiveASTVisitor<FactsCollector> {
 public:
   FactsCollector(ASTContext &Context, const ApiProfile &Profile, CollectedTypes &Types,
-                 llvm::SmallPtrSetImpl<const CXXRecordDecl *> &Allocated,
+                 llvm::SmallPtrSetImpl<const RecordDecl *> &Allocated,
                  llvm::function_ref<void(const CXXRecordDecl *, FinalizerSite)> AddSite)
       : Context(Context), SM(Context.getSourceManager()), Profile(Profile), Types(Types),
         Allocated(Allocated), AddSite(AddSite) {
@@ -241,7 +246,7 @@ public:
     if (!mayBeApiCall(*Call))
       return true;
     if (std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Allocation)) {
-      if (const CXXRecordDecl *Record = pointee(Call->getType()))
+      if (const RecordDecl *Record = allocatedRecord(Call->getType()))
         noteAllocated(Record);
       return true;
     }
@@ -274,8 +279,24 @@ public:
     const auto *Call = dyn_cast<CallExpr>(Cast->getSubExpr()->IgnoreParenImpCasts());
     if (!Call || !mayBeApiCall(*Call) || !classifyCall(*Call, Profile, ApiRole::Allocation))
       return true;
-    if (const CXXRecordDecl *Record = pointee(Cast->getType()))
+    if (const RecordDecl *Record = allocatedRecord(Cast->getType()))
       noteAllocated(Record);
+    return true;
+  }
+
+  // A member wrapper's target is collected: `member<Node> next;`.
+  bool VisitFieldDecl(FieldDecl *Field) {
+    QualType Type = Field->getType();
+    for (TypeRole Role : {TypeRole::Member, TypeRole::WeakMember, TypeRole::UntracedMember}) {
+      if (Profile.types(Role).empty() || !Profile.matchType(Role, Type))
+        continue;
+      llvm::SmallVector<QualType, 2> Args;
+      templateArguments(Type, Args);
+      if (!Args.empty())
+        if (const CXXRecordDecl *Target = classOf(Args.front()))
+          noteAllocated(Target);
+      break;
+    }
     return true;
   }
 
@@ -378,19 +399,36 @@ private:
     return Types.pointeeRecord(Type);
   }
 
-  void noteAllocated(const CXXRecordDecl *Record) {
-    Allocated.insert(canonicalRecord(Record));
+  /// The record a pointer from an allocation points to: a class, or a C
+  /// struct (C's implicit conversion from `void *` included).
+  const RecordDecl *allocatedRecord(QualType Type) const {
+    if (!Type.isNull() && Type->isPointerType())
+      if (const RecordDecl *Record = Type->getPointeeType()->getAsRecordDecl())
+        return Record;
+    return pointee(Type);
+  }
+
+  void noteAllocated(const RecordDecl *Record, unsigned Depth = 0) {
+    if (!Record || Depth > MaxTypeDepth || !Allocated.insert(canonicalRecord(Record)).second)
+      return;
+    const auto *Class = dyn_cast<CXXRecordDecl>(Record);
+    if (!Class)
+      return;
     // Questions about a class template as written see its pattern.
-    if (const auto *Specialization = dyn_cast<ClassTemplateSpecializationDecl>(Record))
+    if (const auto *Specialization = dyn_cast<ClassTemplateSpecializationDecl>(Class))
       if (const ClassTemplateDecl *Template = Specialization->getSpecializedTemplate())
         Allocated.insert(canonicalRecord(Template->getTemplatedDecl()));
+    // The bases of an allocated class are parts of collected objects.
+    if (const CXXRecordDecl *Definition = Class->getDefinition())
+      for (const CXXBaseSpecifier &Base : Definition->bases())
+        noteAllocated(classOf(Base.getType()), Depth + 1);
   }
 
   ASTContext &Context;
   const SourceManager &SM;
   const ApiProfile &Profile;
   CollectedTypes &Types;
-  llvm::SmallPtrSetImpl<const CXXRecordDecl *> &Allocated;
+  llvm::SmallPtrSetImpl<const RecordDecl *> &Allocated;
   llvm::function_ref<void(const CXXRecordDecl *, FinalizerSite)> AddSite;
   llvm::StringSet<> CallNames;
   std::vector<const FunctionDecl *> Enclosing;
@@ -449,7 +487,7 @@ bool CollectedTypes::collectedByDeclarationAt(const CXXRecordDecl &Record, unsig
       }
     if (!Collected)
       for (const CXXBaseSpecifier &Base : Definition->bases())
-        if (const CXXRecordDecl *BaseRecord = recordOf(Base.getType()))
+        if (const CXXRecordDecl *BaseRecord = classOf(Base.getType()))
           if (collectedByDeclarationAt(*BaseRecord, Depth + 1)) {
             Collected = true;
             break;
@@ -466,11 +504,145 @@ bool CollectedTypes::isCollected(const CXXRecordDecl &Record) {
   const CXXRecordDecl *Key = canonicalRecord(&Record);
   if (Facts->Allocated.contains(Key) || Facts->FinalizableIndex.count(Key))
     return true;
-  return finalizable(Record) != nullptr;
+  if (finalizable(Record))
+    return true;
+  // A class derived from an allocated class is a collected class too.
+  llvm::SmallVector<const CXXRecordDecl *, 8> Work = {definitionOf(&Record)};
+  llvm::SmallPtrSet<const CXXRecordDecl *, 8> Seen;
+  while (!Work.empty() && Seen.size() <= 64) {
+    const CXXRecordDecl *Current = Work.pop_back_val();
+    if (!Current || !Seen.insert(canonicalRecord(Current)).second)
+      continue;
+    if (Current != definitionOf(&Record) && Facts->Allocated.contains(canonicalRecord(Current)))
+      return true;
+    if (const CXXRecordDecl *Definition = Current->getDefinition())
+      for (const CXXBaseSpecifier &Base : Definition->bases())
+        Work.push_back(classOf(Base.getType()));
+  }
+  return false;
+}
+
+bool CollectedTypes::isCollected(const RecordDecl &Record) {
+  if (const auto *Class = dyn_cast<CXXRecordDecl>(&Record))
+    return isCollected(*Class);
+  // A C struct: collected when an allocation of the profile creates it.
+  ensureFacts();
+  return Facts->Allocated.contains(canonicalRecord(&Record));
+}
+
+const RecordDecl *CollectedTypes::collectedRecord(QualType Type) {
+  const RecordDecl *Record = recordOf(Type);
+  return Record && isCollected(*Record) ? Record : nullptr;
+}
+
+const RecordDecl *CollectedTypes::collectedInContainer(QualType Type) {
+  FieldHandle Handle = classifyType(Type);
+  if (!Handle.Container || !Handle.PointeeCollected)
+    return nullptr;
+  switch (Handle.Kind) {
+  case HandleKind::RawPointer:
+  case HandleKind::Reference:
+    return Handle.Pointee;
+  case HandleKind::SmartPointer:
+    // A weak_ptr owns nothing: it neither keeps nor hides the object.
+    return Handle.Wrapper && hasName(Handle.Wrapper, "weak_ptr") ? nullptr : Handle.Pointee;
+  default:
+    return nullptr;
+  }
+}
+
+bool CollectedTypes::holdsMembers(const RecordDecl &Record) {
+  return holdsMembersAt(Record, 0);
+}
+
+bool CollectedTypes::holdsMembersAt(const RecordDecl &Record, unsigned Depth) {
+  const RecordDecl *Definition = Record.getDefinition();
+  if (!Definition || Depth > MaxTypeDepth)
+    return false;
+  auto [It, Inserted] = Holds.try_emplace(canonicalRecord(Definition), false);
+  if (!Inserted)
+    return It->second;
+  bool Result = false;
+  for (const FieldDecl *Field : Definition->fields()) {
+    // Through arrays and standard containers: `std::vector<member<T>>`.
+    HandleKind Kind = classifyTypeAt(Field->getType(), 0).Kind;
+    if (Kind == HandleKind::Member || Kind == HandleKind::WeakMember ||
+        Kind == HandleKind::UntracedMember) {
+      Result = true;
+      break;
+    }
+    // A by-value part: `struct Slot { member<T> item; } slots[4];`.
+    QualType Part = Context.getBaseElementType(Field->getType().getNonReferenceType());
+    if (!Field->getType()->isReferenceType())
+      if (const RecordDecl *Inner = Part->getAsRecordDecl())
+        if (holdsMembersAt(*Inner, Depth + 1)) {
+          Result = true;
+          break;
+        }
+  }
+  if (!Result)
+    if (const auto *Class = dyn_cast<CXXRecordDecl>(Definition))
+      for (const CXXBaseSpecifier &Base : Class->bases())
+        if (const CXXRecordDecl *BaseRecord = classOf(Base.getType()))
+          if (holdsMembersAt(*BaseRecord, Depth + 1)) {
+            Result = true;
+            break;
+          }
+  Holds[canonicalRecord(Definition)] = Result;
+  return Result;
+}
+
+bool CollectedTypes::operatorNewIsScanned() {
+  if (!Profile.readsBoehmCpp())
+    return false;
+  if (!OperatorNewScanned) {
+    OperatorNewScanned = false;
+    for (const std::string &Pattern : Profile.types(TypeRole::CollectedBase).patterns()) {
+      // Look the name up from the translation unit, one scope at a time.
+      llvm::SmallVector<StringRef, 4> Parts;
+      StringRef(Pattern).ltrim(':').split(Parts, "::");
+      const DeclContext *Scope = Context.getTranslationUnitDecl();
+      const NamedDecl *Found = nullptr;
+      for (StringRef Part : Parts) {
+        auto Id = Context.Idents.find(Part);
+        if (!Scope || Id == Context.Idents.end()) {
+          Found = nullptr;
+          break;
+        }
+        Found = nullptr;
+        for (const NamedDecl *D : Scope->lookup(Id->getValue()))
+          if (isa<CXXRecordDecl, NamespaceDecl, ClassTemplateDecl>(D)) {
+            Found = D;
+            break;
+          }
+        Scope = Found ? dyn_cast<DeclContext>(Found) : nullptr;
+      }
+      if (Found) {
+        OperatorNewScanned = true;
+        break;
+      }
+    }
+  }
+  return *OperatorNewScanned;
+}
+
+const RecordDecl *recordOf(QualType Type) {
+  if (Type.isNull())
+    return nullptr;
+  Type = Type.getNonReferenceType();
+  if (Type->isPointerType())
+    Type = Type->getPointeeType();
+  while (const auto *Array = Type->getAsArrayTypeUnsafe())
+    Type = Array->getElementType();
+  const RecordDecl *Record = Type->getAsRecordDecl();
+  if (!Record)
+    return nullptr;
+  const RecordDecl *Definition = Record->getDefinition();
+  return Definition ? Definition : Record;
 }
 
 bool CollectedTypes::isCollected(QualType Type) {
-  const CXXRecordDecl *Record = recordOf(Type);
+  const CXXRecordDecl *Record = classOf(Type);
   return Record && isCollected(*Record);
 }
 
@@ -479,7 +651,7 @@ const CXXRecordDecl *CollectedTypes::pointeeRecord(QualType Type) {
     return nullptr;
   Type = Type.getNonReferenceType();
   if (Type->isPointerType())
-    return recordOf(Type->getPointeeType());
+    return classOf(Type->getPointeeType());
   FieldHandle Handle = classifyTypeAt(Type, 0);
   if (Handle.InArray || Handle.Container)
     return nullptr;
@@ -507,14 +679,14 @@ FieldHandle CollectedTypes::classifyTypeAt(QualType Type, unsigned Depth) {
     return Handle;
   if (const auto *Reference = Type->getAs<ReferenceType>()) {
     Handle.Kind = HandleKind::Reference;
-    Handle.Pointee = recordOf(Reference->getPointeeType());
+    Handle.Pointee = classOf(Reference->getPointeeType());
     return Handle;
   }
   if (const auto *Pointer = Type->getAs<PointerType>()) {
     if (Pointer->getPointeeType()->isFunctionType())
       return Handle;
     Handle.Kind = HandleKind::RawPointer;
-    Handle.Pointee = recordOf(Pointer->getPointeeType());
+    Handle.Pointee = classOf(Pointer->getPointeeType());
     return Handle;
   }
   if (const ArrayType *Array = Type->getAsArrayTypeUnsafe()) {
@@ -537,12 +709,13 @@ FieldHandle CollectedTypes::classifyTypeAt(QualType Type, unsigned Depth) {
     if (Profile.types(Role).empty() || !Profile.matchType(Role, Type))
       continue;
     Handle.Kind = Kind;
+    Handle.Wrapper = Profile.matchType(Role, Type);
     if (!HaveArgs) {
       Template = templateArguments(Type, Args);
       HaveArgs = true;
     }
     if (!Args.empty())
-      Handle.Pointee = recordOf(Args.front());
+      Handle.Pointee = classOf(Args.front());
     return Handle;
   }
   Template = templateArguments(Type, Args);
@@ -550,8 +723,9 @@ FieldHandle CollectedTypes::classifyTypeAt(QualType Type, unsigned Depth) {
     return Handle;
   if (isStdSmartPointer(*Template)) {
     Handle.Kind = HandleKind::SmartPointer;
+    Handle.Wrapper = Template;
     if (!Args.empty())
-      Handle.Pointee = recordOf(Args.front());
+      Handle.Pointee = classOf(Args.front());
     return Handle;
   }
   if (!isStdContainer(*Template))
@@ -694,7 +868,7 @@ const FinalizableType *CollectedTypes::finalizable(const CXXRecordDecl &Record) 
       return &Facts->Finalizable[It->second];
     if (const CXXRecordDecl *Definition = Current->getDefinition())
       for (const CXXBaseSpecifier &Base : Definition->bases())
-        Work.push_back(recordOf(Base.getType()));
+        Work.push_back(classOf(Base.getType()));
   }
   return nullptr;
 }

@@ -15,7 +15,10 @@
 //     (`lastword::make<T>`, `(T *)GC_MALLOC(...)`, `new (GC) T`,
 //     `cppgc::MakeGarbageCollected<T>`), or a finalizer or cleanup is
 //     registered on it;
-//   - it is finalizable (below).
+//   - it is finalizable (below);
+//   - a field of one of the MemberTypes (weak and untraced ones too) points
+//     to it, it is a base of an allocated class, or it derives from one.
+// A C struct is collected when an allocation of the profile creates it.
 // A class is finalizable when a finalizer or cleanup registration of the
 // profile has an object argument of its type (or a pointer to it), it
 // derives from one of the FinalizableBases (`gc_cleanup`), it declares a
@@ -79,6 +82,9 @@ struct FieldHandle {
   const clang::CXXRecordDecl *Pointee = nullptr;
   /// The pointee is a collected class (see the file comment).
   bool PointeeCollected = false;
+  /// The wrapper or smart pointer the handle is spelled with (the
+  /// matching MemberTypes, PersistentTypes... declaration, `std::weak_ptr`).
+  const clang::NamedDecl *Wrapper = nullptr;
   /// Held through a built-in array.
   bool InArray = false;
   /// Held through a standard container or std::optional / std::pair /
@@ -157,6 +163,28 @@ public:
   bool isCollected(const clang::CXXRecordDecl &Record);
   /// \p Type (a class type, not a pointer) is a collected class.
   bool isCollected(clang::QualType Type);
+  /// A class as above; a C struct is collected when an allocation of the
+  /// profile creates it (`struct node *n = GC_MALLOC(sizeof *n);`).
+  bool isCollected(const clang::RecordDecl &Record);
+  /// The record \p Type points to, refers to or names (through arrays),
+  /// when it is collected; null otherwise. C structs included.
+  const clang::RecordDecl *collectedRecord(clang::QualType Type);
+  /// A standard container (nested ones, std::optional, std::pair...) whose
+  /// elements hold raw pointers, references or owning smart pointers to a
+  /// collected class (`std::vector<Node *>`, `std::map<int,
+  /// std::unique_ptr<Node>>`): that class, else null. Member and
+  /// persistent elements are not raw.
+  const clang::RecordDecl *collectedInContainer(clang::QualType Type);
+  /// \p Record holds fields of the MemberTypes, WeakMemberTypes or
+  /// UntracedMemberTypes (in itself, its bases, by-value fields, arrays and
+  /// standard containers): bytes written over it bypass the write barrier.
+  bool holdsMembers(const clang::RecordDecl &Record);
+  /// Boehm GC's C++ interface is in the translation unit (a class of the
+  /// CollectedBases is declared, under a profile with placement tags or
+  /// finalizable bases): its library replaces the global `operator new`
+  /// with memory the collector scans, so `new`'ed objects and standard
+  /// containers' buffers hide nothing from it.
+  bool operatorNewIsScanned();
   /// \p Record is collected by its declaration alone (a collected base, a
   /// trace method, a member field), without the translation unit's
   /// allocations: cheap, and enough where the TU walk is not wanted.
@@ -189,6 +217,7 @@ private:
   void ensureFacts();
   FieldHandle classifyTypeAt(clang::QualType Type, unsigned Depth);
   bool collectedByDeclarationAt(const clang::CXXRecordDecl &Record, unsigned Depth);
+  bool holdsMembersAt(const clang::RecordDecl &Record, unsigned Depth);
   void scanTrace(const clang::CXXRecordDecl &Record, const clang::FunctionDecl &Function,
                  TraceInfo &Info, unsigned Depth,
                  llvm::SmallPtrSetImpl<const clang::FunctionDecl *> &Seen);
@@ -197,9 +226,15 @@ private:
   ApiProfile Profile;
   llvm::DenseMap<const clang::CXXRecordDecl *, bool> ByDeclaration;
   llvm::DenseMap<const clang::FieldDecl *, FieldHandle> Fields;
+  llvm::DenseMap<const clang::RecordDecl *, bool> Holds;
+  std::optional<bool> OperatorNewScanned;
   llvm::DenseMap<const clang::CXXRecordDecl *, std::unique_ptr<TraceInfo>> Traces;
   std::unique_ptr<TranslationUnitFacts> Facts;
 };
+
+/// The record \p Type (a pointer or reference to one, or an array of
+/// them) points to or names; null otherwise. C structs included.
+const clang::RecordDecl *recordOf(clang::QualType Type);
 
 } // namespace lastword::analysis
 

@@ -5,7 +5,7 @@
 #include "analysis/ApiCalls.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/Finalizers.h"
-#include "analysis/HeapTypes.h"
+#include "analysis/CollectedTypes.h"
 #include "analysis/ReleasePaths.h"
 #include "analysis/ReleasedFields.h"
 #include "analysis/SourceUtils.h"

@@ -167,7 +167,7 @@ void HiddenPointerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void HiddenPointerCheck::onStartOfTranslationUnit() {
   Excluded.forget();
-  Types = std::make_unique<HeapTypes>(Profile);
+  Types.reset();
   Enclosing.reset();
   FunctionsToScan.clear();
   IntegerCalls.clear();
@@ -188,7 +188,17 @@ void HiddenPointerCheck::onStartOfTranslationUnit() {
 // it conservatively and only disguises or unscanned memory hide a pointer.
 bool HiddenPointerCheck::precise() const { return Profile.flavor() != ApiFlavor::Bdwgc; }
 
-llvm::StringRef HiddenPointerCheck::memberTemplate() const { return "lastword::member"; }
+std::string HiddenPointerCheck::memberTemplate() const {
+  const NameList &Members = Profile.types(TypeRole::Member);
+  return Members.empty() ? std::string()
+                         : StringRef(Members.patterns().front()).ltrim(':').str();
+}
+
+CollectedTypes &HiddenPointerCheck::types() {
+  if (!Types)
+    Types = std::make_unique<CollectedTypes>(*Context, Profile);
+  return *Types;
+}
 
 void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
   auto User = unless(isExpansionInSystemHeader());
@@ -222,13 +232,16 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                            cxxCtorInitializer(isWritten(), forField(fieldDecl(VoidPointer)))
                                .bind("void-init"))),
                        this);
-    // trace(): a raw field handed to visit_pointer is traced by its type.
-    Finder->addMatcher(
-        callExpr(User, callee(functionDecl(hasName("visit_pointer")))).bind("visit-pointer"),
-        this);
+    // trace(): a raw field handed to one of the VisitFunctions (`visit_pointer`)
+    // is traced by its type.
+    std::vector<StringRef> Visits(Profile.types(TypeRole::VisitFunction).patterns().begin(),
+                                  Profile.types(TypeRole::VisitFunction).patterns().end());
+    if (!Visits.empty())
+      Finder->addMatcher(callExpr(User, callee(functionDecl(hasAnyName(Visits))))
+                             .bind("visit-pointer"),
+                         this);
   }
-  // What the translation unit allocates on the collected heap.
-  HeapTypes::registerMatchers(*Finder, this, Profile);
+  Finder->addMatcher(fieldDecl(User).bind("field"), this);
   if (precise()) {
     Finder->addMatcher(
         callExpr(User, callee(functionDecl(hasAnyName(
@@ -239,14 +252,18 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
             .bind("bytes"),
         this);
   } else {
+    // Also C's implicit conversion of the `void *` (`struct node **t =
+    // malloc(...)`), which code as written does not show.
     Finder->addMatcher(
-        castExpr(User, hasType(pointerType()),
-                 hasSourceExpression(ignoringParenImpCasts(callExpr(callee(functionDecl(
-                     hasAnyName("::malloc", "::calloc", "::realloc", "GC_malloc_atomic",
-                                "GC_malloc_atomic_ignore_off_page", "GC_debug_malloc_atomic",
-                                "GC_malloc_atomic_uncollectable",
-                                "GC_debug_malloc_atomic_uncollectable")))))))
-            .bind("unscanned"),
+        traverse(TK_AsIs,
+                 castExpr(User, unless(isInTemplateInstantiation()), hasType(pointerType()),
+                          hasSourceExpression(ignoringParenImpCasts(callExpr(callee(functionDecl(
+                              hasAnyName("::malloc", "::calloc", "::realloc", "GC_malloc_atomic",
+                                         "GC_malloc_atomic_ignore_off_page",
+                                         "GC_debug_malloc_atomic",
+                                         "GC_malloc_atomic_uncollectable",
+                                         "GC_debug_malloc_atomic_uncollectable")))))))
+                     .bind("unscanned")),
         this);
     Finder->addMatcher(
         callExpr(callee(functionDecl(hasAnyName(
@@ -293,10 +310,9 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
       Globals.push_back(Var);
     return;
   }
-  if (Types->observe(Result)) {
-    if (const auto *Field = Nodes.getNodeAs<FieldDecl>("heap-types-field"))
-      if (!Types->isMemberType(Field->getType()) && inUserCode(Field->getLocation()))
-        Fields.push_back(Field);
+  if (const auto *Field = Nodes.getNodeAs<FieldDecl>("field")) {
+    if (inUserCode(Field->getLocation()))
+      Fields.push_back(Field);
     return;
   }
   if (const auto *Store = Nodes.getNodeAs<BinaryOperator>("void-store")) {
@@ -310,6 +326,9 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   if (const auto *Visit = Nodes.getNodeAs<CallExpr>("visit-pointer")) {
+    const FunctionDecl *Callee = Visit->getDirectCallee();
+    if (!Callee || !Profile.isFunction(TypeRole::VisitFunction, *Callee))
+      return;
     for (const Expr *Arg : Visit->arguments())
       visitStmts(Arg, [&](const Stmt &S) {
         if (const auto *Member = dyn_cast<MemberExpr>(&S))
@@ -324,7 +343,8 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   if (const auto *Cast = Nodes.getNodeAs<CastExpr>("unscanned")) {
-    if (inUserCode(Cast->getBeginLoc()))
+    // C's implicit conversion begins inside the macro (GC_MALLOC_ATOMIC).
+    if (inUserCode(SM->getExpansionLoc(Cast->getBeginLoc())))
       UnscannedAllocations.push_back({Cast, enclosing(*Cast)});
     return;
   }
@@ -373,7 +393,7 @@ std::optional<Origin> HiddenPointerCheck::originOf(const Expr *E, const ParmVarD
     const Expr *Sub = Cast->getSubExpr()->IgnoreParenImpCasts();
     if (Sub->getType()->isPointerType()) {
       const Expr *Source = pointerSource(Sub);
-      const RecordDecl *Pointee = Types->collectedRecord(Source->getType());
+      const RecordDecl *Pointee = types().collectedRecord(Source->getType());
       if (!Pointee)
         return std::nullopt;
       Origin O;
@@ -447,7 +467,7 @@ std::optional<Origin> HiddenPointerCheck::originOf(const Expr *E, const ParmVarD
       const Expr *Source = pointerSource(Call->getArg(0));
       if (!Source->getType()->isPointerType())
         return std::nullopt;
-      const RecordDecl *Pointee = Types->collectedRecord(Source->getType());
+      const RecordDecl *Pointee = types().collectedRecord(Source->getType());
       if (!Pointee)
         return std::nullopt;
       Origin O;
@@ -699,7 +719,7 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
           }
     return;
   }
-  if (!Types->isCollected(Owner))
+  if (!types().isCollected(*Owner))
     return;
   QualType Type = Field.getType();
   SourceLocation Loc = SM->getFileLoc(Field.getLocation());
@@ -712,16 +732,15 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
     // Boehm scans collected objects conservatively: only memory it does not
     // scan hides a pointer, such as the buffer of a standard container when
     // `operator new` is plain malloc.
-    if (!isStdContainer(Type) || boehmScansOperatorNew(*Context))
+    if (!isStdContainer(Type) || types().operatorNewIsScanned())
       return;
   }
   auto pointeeOf = [&](QualType T) -> const RecordDecl * {
     T = T.getCanonicalType();
     if (T->isPointerType() || T->isReferenceType())
-      return Types->collectedRecord(T);
+      return types().collectedRecord(T);
     return nullptr;
   };
-  std::string MemberName = Profile.flavor() == ApiFlavor::Bdwgc ? "" : "lastword::member";
   if (const RecordDecl *Target = pointeeOf(Type)) {
     if (!firstReport(Loc))
       return;
@@ -732,8 +751,10 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
              << Name << OwnerName << (Reference ? "reference" : "raw pointer")
              << recordName(Target);
     // `Node *next;` becomes `lastword::member<Node> next;` (assignments
-    // and reads compile unchanged).
-    if (Reference || Loc.isMacroID() || Field.isMutable() ||
+    // and reads compile unchanged), spelled with the profile's first
+    // MemberTypes name; no fix-it when the profile has none.
+    std::string Member = memberTemplate();
+    if (Member.empty() || Reference || Loc.isMacroID() || Field.isMutable() ||
         isa<ClassTemplateSpecializationDecl>(Owner) || Owner->isDependentContext())
       return;
     TypeSourceInfo *Info = Field.getTypeSourceInfo();
@@ -755,7 +776,7 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
       if (Next->getBeginLoc() == Begin)
         return;
     D << FixItHint::CreateReplacement(CharSourceRange::getCharRange(Begin, Field.getLocation()),
-                                      (memberTemplate() + "<" + Pointee + "> ").str());
+                                      Member + "<" + Pointee.str() + "> ");
     return;
   }
   QualType Canonical = Type.getCanonicalType();
@@ -774,14 +795,14 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
       return;
     if (Spec->getTemplateArgs().size() >= 1 &&
         Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
-      Target = Types->collectedRecord(Spec->getTemplateArgs()[0].getAsType());
+      Target = types().collectedRecord(Spec->getTemplateArgs()[0].getAsType());
   } else {
     if (Template == "atomic" && precise()) {
       if (Spec->getTemplateArgs().size() >= 1 &&
           Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
         Target = pointeeOf(Spec->getTemplateArgs()[0].getAsType());
     } else {
-      Target = Types->collectedInStdTemplate(Canonical);
+      Target = types().collectedInContainer(Type);
     }
   }
   if (!Target || !firstReport(Loc))
@@ -805,10 +826,10 @@ void HiddenPointerCheck::checkField(const FieldDecl &Field) {
 void HiddenPointerCheck::checkVoidStore(const Expr &Site, const FieldDecl &Field,
                                         const Expr *Value) {
   const RecordDecl *Owner = Field.getParent();
-  if (!Value || !Types->isCollected(Owner) || TracedRaw.contains(Field.getCanonicalDecl()))
+  if (!Value || !types().isCollected(*Owner) || TracedRaw.contains(Field.getCanonicalDecl()))
     return;
   const Expr *Source = Value->IgnoreParenCasts();
-  const RecordDecl *Target = Types->collectedRecord(Source->getType());
+  const RecordDecl *Target = types().collectedRecord(Source->getType());
   if (!Target || !Source->getType()->isPointerType())
     return;
   SourceLocation Loc = SM->getFileLoc(Site.getBeginLoc());
@@ -857,14 +878,15 @@ void HiddenPointerCheck::checkByteCopy(const CallExpr &Call) {
   // barrier; only a copy over bytes of the object bypasses it.
   if (Algorithm && !ThroughBytes)
     return;
-  if (!Record || !Types->holdsMembers(Record))
+  if (!Record || !types().holdsMembers(*Record))
     return;
   SourceLocation Loc = SM->getFileLoc(Call.getBeginLoc());
   if (!firstReport(Loc))
     return;
   diag(Loc, "'%0' writes raw bytes over the %1 fields of '%2': the stores bypass the write "
             "barrier, so an object they pointed to can be freed while still reachable")
-      << displayName(*Callee) << memberTemplate() << recordName(Record);
+      << displayName(*Callee) << (memberTemplate().empty() ? "member" : memberTemplate())
+      << recordName(Record);
 }
 
 // ---------------------------------------------------------------------------
@@ -875,14 +897,14 @@ void HiddenPointerCheck::checkUnscannedAllocation(const UnscannedAllocation &All
   QualType Pointee = Cast.getType()->getPointeeType();
   const RecordDecl *Target = nullptr;
   if (Pointee->isPointerType())
-    Target = Types->collectedRecord(Pointee);
+    Target = types().collectedRecord(Pointee);
   else if (const RecordDecl *Record = recordOf(Pointee))
     for (const FieldDecl *Field : Record->fields()) {
       QualType FieldType = Field->getType().getCanonicalType();
       while (FieldType->isArrayType())
         FieldType = Context->getBaseElementType(FieldType);
       if (FieldType->isPointerType())
-        if ((Target = Types->collectedRecord(FieldType)))
+        if ((Target = types().collectedRecord(FieldType)))
           break;
     }
   if (!Target)

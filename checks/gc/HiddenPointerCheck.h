@@ -4,14 +4,13 @@
 #define LASTWORD_GC_HIDDENPOINTERCHECK_H
 
 #include "analysis/ApiProfile.h"
-#include "analysis/HeapTypes.h"
+#include "analysis/CollectedTypes.h"
 #include "analysis/ExcludedPaths.h"
 #include "analysis/SourceUtils.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
-#include <map>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -64,7 +63,9 @@ public:
 
 private:
   bool precise() const;
-  llvm::StringRef memberTemplate() const;
+  /// The profile's first MemberTypes name (`lastword::member`), or empty.
+  std::string memberTemplate() const;
+  lastword::analysis::CollectedTypes &types();
   void scanFunction(const FunctionDecl &Function);
   void reportStore(const Stmt &Site, const Origin &O, const std::string &Where,
                    const Stmt *Inner, const FunctionDecl *Setter = nullptr);
@@ -91,7 +92,7 @@ private:
   lastword::analysis::ExcludedPaths Excluded;
   const SourceManager *SM = nullptr;
   ASTContext *Context = nullptr;
-  std::unique_ptr<lastword::analysis::HeapTypes> Types;
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Enclosing;
   llvm::SetVector<const FunctionDecl *> FunctionsToScan;
   llvm::SmallVector<const CallExpr *, 8> IntegerCalls;
@@ -104,7 +105,7 @@ private:
   llvm::DenseSet<const Decl *> TracedRaw;
   llvm::DenseSet<const Decl *> DisappearingLinks;
   llvm::DenseMap<const FunctionDecl *, std::optional<Origin>> Returns;
-  std::map<std::pair<const FunctionDecl *, unsigned>, std::optional<ParamStore>> ParamStores;
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::optional<ParamStore>> ParamStores;
   llvm::DenseSet<const FunctionDecl *> InProgress;
   llvm::DenseSet<SourceLocation> Reported;
 };

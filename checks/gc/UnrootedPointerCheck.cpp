@@ -74,13 +74,25 @@ void UnrootedPointerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 // Boehm GC scans static data too, and, with libgccpp, `new`'ed memory.
 bool UnrootedPointerCheck::precise() const { return Profile.flavor() != ApiFlavor::Bdwgc; }
 
-bool UnrootedPointerCheck::operatorNewHides() const {
-  return precise() || !boehmScansOperatorNew(*Context);
+bool UnrootedPointerCheck::operatorNewHides() {
+  return precise() || !types().operatorNewIsScanned();
+}
+
+std::string UnrootedPointerCheck::persistentTemplate() const {
+  const NameList &Persistent = Profile.types(TypeRole::Persistent);
+  return Persistent.empty() ? std::string()
+                            : StringRef(Persistent.patterns().front()).ltrim(':').str();
+}
+
+CollectedTypes &UnrootedPointerCheck::types() {
+  if (!Types)
+    Types = std::make_unique<CollectedTypes>(*Context, Profile);
+  return *Types;
 }
 
 void UnrootedPointerCheck::onStartOfTranslationUnit() {
   Excluded.forget();
-  Types = std::make_unique<HeapTypes>(Profile);
+  Types.reset();
   Globals.clear();
   HeapRecords.clear();
   PointerArrays.clear();
@@ -89,7 +101,6 @@ void UnrootedPointerCheck::onStartOfTranslationUnit() {
 
 void UnrootedPointerCheck::registerMatchers(MatchFinder *Finder) {
   auto User = unless(isExpansionInSystemHeader());
-  HeapTypes::registerMatchers(*Finder, this, Profile);
   Finder->addMatcher(varDecl(User, hasGlobalStorage(), unless(parmVarDecl())).bind("global"),
                      this);
   Finder->addMatcher(cxxNewExpr(User).bind("new"), this);
@@ -109,8 +120,6 @@ void UnrootedPointerCheck::registerMatchers(MatchFinder *Finder) {
 void UnrootedPointerCheck::check(const MatchFinder::MatchResult &Result) {
   SM = Result.SourceManager;
   Context = Result.Context;
-  if (Types->observe(Result))
-    return;
   const auto &Nodes = Result.Nodes;
   if (const auto *Var = Nodes.getNodeAs<VarDecl>("global")) {
     if (!isInSystemCode(Var->getLocation(), *SM))
@@ -157,8 +166,11 @@ std::string UnrootedPointerCheck::advice(const RecordDecl *Target, bool Elements
                       "collected memory"
                     : "allocate the holder with 'GC_MALLOC_UNCOLLECTABLE' or derive it from "
                       "'gc'";
-  return Elements ? "keep 'lastword::persistent<" + Name + ">' elements"
-                  : "keep it in a 'lastword::persistent<" + Name + ">'";
+  std::string Persistent = persistentTemplate();
+  if (Persistent.empty())
+    return Elements ? "keep the objects reachable from a root" : "keep it reachable from a root";
+  return Elements ? "keep '" + Persistent + "<" + Name + ">' elements"
+                  : "keep it in a '" + Persistent + "<" + Name + ">'";
 }
 
 const RecordDecl *UnrootedPointerCheck::rawTarget(QualType Type) {
@@ -167,10 +179,11 @@ const RecordDecl *UnrootedPointerCheck::rawTarget(QualType Type) {
     Type = Array->getElementType().getCanonicalType();
   if (!Type->isPointerType() && !Type->isReferenceType())
     return nullptr;
-  return Types->collectedRecord(Type);
+  return types().collectedRecord(Type);
 }
 
-// `Node *current = nullptr;` becomes `lastword::persistent<Node> current = nullptr;`.
+// `Node *current = nullptr;` becomes `lastword::persistent<Node> current = nullptr;`
+// (the profile's first PersistentTypes name).
 void UnrootedPointerCheck::offerPersistent(DiagnosticBuilder &D, const DeclaratorDecl &Decl) {
   TypeSourceInfo *Info = Decl.getTypeSourceInfo();
   if (!Info)
@@ -207,10 +220,11 @@ void UnrootedPointerCheck::offerPersistent(DiagnosticBuilder &D, const Declarato
       Rest = Trimmed.trim();
     }
   }
-  if (Rest.empty())
+  std::string Persistent = persistentTemplate();
+  if (Rest.empty() || Persistent.empty())
     return;
   D << FixItHint::CreateReplacement(CharSourceRange::getCharRange(Begin, Name),
-                                    Prefix + "lastword::persistent<" + Rest.str() + "> ");
+                                    Prefix + Persistent + "<" + Rest.str() + "> ");
 }
 
 void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
@@ -227,39 +241,48 @@ void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
       bool Reference = Type->isReferenceType();
       auto D = diag(Loc, "%0 holds a %1 to collected '%2' outside the collected heap: the "
                          "collector does not scan globals, so it can free the object while "
-                         "it is still in use; keep it in a 'lastword::persistent<%2>'")
-               << Where << (Reference ? "reference" : "raw pointer") << recordName(Target);
+                         "it is still in use; %3")
+               << Where << (Reference ? "reference" : "raw pointer") << recordName(Target)
+               << advice(Target, false);
       if (!Reference && !Type.getCanonicalType()->isArrayType())
         offerPersistent(D, Var);
       return;
     }
-    if (Types->isMemberType(Type)) {
+    FieldHandle Handle = types().classifyType(Type);
+    if ((Handle.Kind == HandleKind::Member || Handle.Kind == HandleKind::WeakMember ||
+         Handle.Kind == HandleKind::UntracedMember) &&
+        !Handle.Container && !Handle.InArray) {
+      std::string Persistent = persistentTemplate();
       diag(Loc, "%0 is a member pointer outside any collected object: nothing traces it, so the "
-                "collector can free its target while it is still in use; keep it in a "
-                "'lastword::persistent'")
-          << Where;
+                "collector can free its target while it is still in use; %1")
+          << Where
+          << (Persistent.empty() ? std::string("keep it reachable from a root")
+                                 : "keep it in a '" + Persistent + "'");
       return;
     }
   }
   if (isStdType(Type)) {
     if (!operatorNewHides())
       return;
-    if (const RecordDecl *Target = Types->collectedInStdTemplate(Type))
+    if (const RecordDecl *Target = types().collectedInContainer(Type))
       diag(Loc, "%0 keeps pointers to collected '%1' in a '%2', whose storage the collector "
                 "does not scan: it can free the objects while they are still in use; %3")
           << Where << recordName(Target) << templateName(Type) << advice(Target, true);
     return;
   }
-  // A global object of a plain type holding raw pointers.
+  // A global object of a plain type holding raw pointers (not a handle of
+  // the profile, whose raw pointer is its own business).
+  if (types().classifyType(Type).Wrapper)
+    return;
   const RecordDecl *Record = recordOf(Type);
-  if (!Record || Type->isPointerType() || Type->isReferenceType() || Types->isCollected(Record) ||
+  if (!Record || Type->isPointerType() || Type->isReferenceType() || types().isCollected(*Record) ||
       isInSystemCode(Record->getLocation(), *SM))
     return;
   for (const FieldDecl *Field : Record->fields()) {
     const RecordDecl *Target = precise() ? rawTarget(Field->getType()) : nullptr;
     bool Container = false;
     if (!Target && isStdType(Field->getType()) && operatorNewHides()) {
-      Target = Types->collectedInStdTemplate(Field->getType());
+      Target = types().collectedInContainer(Field->getType());
       Container = Target != nullptr;
     }
     if (!Target)
@@ -277,8 +300,10 @@ void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
 
 void UnrootedPointerCheck::checkHeapType(const RecordDecl &Record, const Expr &Allocation) {
   QualType Type = Context->getRecordType(&Record);
-  if (Types->isCollected(&Record) || Record.isDependentContext() ||
+  if (types().isCollected(Record) || Record.isDependentContext() ||
       (!isStdType(Type) && isInSystemCode(Record.getLocation(), *SM)))
+    return;
+  if (types().classifyType(Type).Wrapper)
     return;
   if (const auto *New = dyn_cast<CXXNewExpr>(&Allocation))
     if (isCollectedNew(*New, Profile))
@@ -288,7 +313,7 @@ void UnrootedPointerCheck::checkHeapType(const RecordDecl &Record, const Expr &A
   SourceLocation AllocLoc = SM->getFileLoc(Allocation.getBeginLoc());
   if (isStdType(Type)) {
     // `new std::vector<Node *>`.
-    if (const RecordDecl *Target = Types->collectedInStdTemplate(Type))
+    if (const RecordDecl *Target = types().collectedInContainer(Type))
       if (Reported.insert(AllocLoc).second)
         diag(AllocLoc, "pointers to collected '%0' kept in a '%1' allocated with '%2', which "
                        "the collector does not scan: it can free the objects while they are "
@@ -301,7 +326,7 @@ void UnrootedPointerCheck::checkHeapType(const RecordDecl &Record, const Expr &A
     const RecordDecl *Target = rawTarget(Field->getType());
     bool Container = false;
     if (!Target && isStdType(Field->getType())) {
-      Target = Types->collectedInStdTemplate(Field->getType());
+      Target = types().collectedInContainer(Field->getType());
       Container = Target != nullptr;
     }
     if (!Target)

@@ -5,7 +5,7 @@
 
 #include "analysis/ApiProfile.h"
 #include "analysis/ExcludedPaths.h"
-#include "analysis/HeapTypes.h"
+#include "analysis/CollectedTypes.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallVector.h"
@@ -39,7 +39,7 @@ private:
   bool precise() const;
   /// Memory from `new` and standard containers is outside the collector's
   /// view (not under Boehm GC with libgccpp's `operator new`).
-  bool operatorNewHides() const;
+  bool operatorNewHides();
   void checkGlobal(const VarDecl &Var);
   void checkHeapType(const RecordDecl &Record, const Expr &Allocation);
   void checkPointerArray(const Expr &Allocation, QualType Element);
@@ -48,12 +48,15 @@ private:
   /// How to root it, in the profile's terms.
   std::string advice(const RecordDecl *Target, bool Elements) const;
   void offerPersistent(DiagnosticBuilder &D, const DeclaratorDecl &Decl);
+  /// The profile's first PersistentTypes name (`lastword::persistent`), or empty.
+  std::string persistentTemplate() const;
+  lastword::analysis::CollectedTypes &types();
 
   lastword::analysis::ApiProfile Profile;
   lastword::analysis::ExcludedPaths Excluded;
   const SourceManager *SM = nullptr;
   ASTContext *Context = nullptr;
-  std::unique_ptr<lastword::analysis::HeapTypes> Types;
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
   llvm::SmallVector<const VarDecl *, 8> Globals;
   /// Non-collected records allocated with new/malloc, with the first allocation.
   llvm::MapVector<const RecordDecl *, const Expr *> HeapRecords;

@@ -468,6 +468,81 @@ engine::Handle<Pair> global_pair;
   EXPECT_EQ(Probe.Profile.serialise(TypeRole::Member), "");
 }
 
+TEST(CollectedTypes, WhatTheHiddenAndUnrootedPointerChecksAsk) {
+  Program P(std::string(LastwordApi) + R"cpp(
+struct Target { int x; };               // a member's target: collected
+struct Base { Target *raw; };           // the base of an allocated class: collected
+struct Made : Base { int y; };          // allocated with make<T>
+struct Derived : Made {};               // derives from an allocated class: collected
+struct Untouched { int z; };
+struct Uses { lastword::member<Target> t; };
+struct Holder {                         // holds members in a by-value part
+  struct Slot { lastword::member<Target> item; };
+  Slot slots[2];
+};
+struct Lists {
+  std::vector<Target *> raw_;
+  std::map<int, Target *> index_;
+  std::vector<lastword::member<Target>> members_;
+  std::vector<Untouched *> plain_;
+  std::vector<lastword::persistent<Target>> roots_;
+};
+Made *build() { return lastword::make<Made>(); }
+)cpp");
+  ASSERT_TRUE(P.ok());
+  CollectedTypes Types(P.context(), ApiProfile::defaults(ApiFlavor::Lastword));
+  EXPECT_TRUE(Types.isCollected(P.record("Target")));
+  EXPECT_TRUE(Types.isCollected(P.record("Base")));
+  EXPECT_TRUE(Types.isCollected(P.record("Derived")));
+  EXPECT_FALSE(Types.isCollected(P.record("Untouched")));
+  EXPECT_TRUE(Types.holdsMembers(P.record("Holder")));
+  EXPECT_TRUE(Types.holdsMembers(P.record("Uses")));
+  EXPECT_FALSE(Types.holdsMembers(P.record("Made")));
+  auto InContainer = [&](const char *Field) {
+    return Types.collectedInContainer(P.field(Field).getType());
+  };
+  EXPECT_EQ(InContainer("Lists::raw_"), &P.record("Target"));
+  EXPECT_EQ(InContainer("Lists::index_"), &P.record("Target"));
+  EXPECT_EQ(InContainer("Lists::members_"), nullptr);
+  EXPECT_EQ(InContainer("Lists::plain_"), nullptr);
+  EXPECT_EQ(InContainer("Lists::roots_"), nullptr);
+  EXPECT_EQ(Types.collectedRecord(P.field("Base::raw").getType()), &P.record("Target"));
+  EXPECT_EQ(Types.collectedRecord(P.context().getPointerType(
+                P.context().getRecordType(&P.record("Untouched")))),
+            nullptr);
+  EXPECT_NE(Types.classifyField(P.field("Uses::t")).Wrapper, nullptr);
+  EXPECT_FALSE(Types.operatorNewIsScanned());
+}
+
+TEST(CollectedTypes, CStructsAllocatedThroughVoidPointers) {
+  std::unique_ptr<ASTUnit> Unit = tooling::buildASTFromCodeWithArgs(R"c(
+typedef unsigned long size_t;
+void *GC_malloc(size_t);
+struct node { struct node *next; };
+struct plain { int x; };
+struct node *make_node(void) {
+  struct node *n = GC_malloc(sizeof *n);  /* C's implicit conversion */
+  return n;
+}
+)c", {"-std=c99", "-fsyntax-only"}, "input.c");
+  ASSERT_TRUE(Unit && !Unit->getDiagnostics().hasErrorOccurred());
+  ASTContext &Context = Unit->getASTContext();
+  const RecordDecl *Node = nullptr, *Plain = nullptr;
+  for (const Decl *D : Context.getTranslationUnitDecl()->decls())
+    if (const auto *Record = dyn_cast<RecordDecl>(D); Record && Record->getIdentifier()) {
+      if (Record->getName() == "node")
+        Node = Record;
+      else if (Record->getName() == "plain")
+        Plain = Record;
+    }
+  ASSERT_TRUE(Node && Plain);
+  CollectedTypes Types(Context, ApiProfile::defaults(ApiFlavor::Bdwgc));
+  EXPECT_TRUE(Types.isCollected(*Node));
+  EXPECT_FALSE(Types.isCollected(*Plain));
+  EXPECT_EQ(Types.collectedRecord(Context.getPointerType(Context.getRecordType(Node))), Node);
+  EXPECT_EQ(recordOf(Context.getPointerType(Context.getRecordType(Plain))), Plain);
+}
+
 TEST(ApiProfile, OneNameMatcher) {
   EXPECT_TRUE(matchesQualifiedName("lastword::make", "lastword::make"));
   EXPECT_TRUE(matchesQualifiedName("lastword::make", "::lastword::make"));

@@ -1,0 +1,88 @@
+/* gc-hidden-pointer with the Boehm profile, on C: collected structs are known
+   through C's implicit conversion of GC_MALLOC's `void *`, as written.
+RUN: %check_gc %s gc-hidden-pointer %t -- --config="{CheckOptions: {Api: bdwgc}}" -- -std=c99
+RUN: %check_gc %s gc-hidden-pointer %t -- --config="{CheckOptions: {Api: bdwgc}}" -- -std=gnu89
+*/
+#include <gc.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+struct node {
+  struct node *next; /* scanned conservatively: fine under Boehm GC */
+  int value;
+};
+
+struct plain {
+  int value;
+};
+
+struct cache {
+  GC_hidden_pointer hidden;
+  GC_hidden_pointer weak;
+  uintptr_t link;
+  uintptr_t plain;
+};
+
+struct node *new_node(int value) {
+  struct node *n = GC_MALLOC(sizeof *n);
+  n->value = value;
+  return n;
+}
+
+void hides(struct cache *c, struct node *n, struct node *prev, struct node *next) {
+  c->hidden = GC_HIDE_POINTER(n);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: pointer to collected 'node' hidden by GC_HIDE_POINTER and kept in field 'cache::hidden' without a disappearing link: the collector cannot see it, so the object can be freed while still in use [gc-hidden-pointer]
+  c->link = (uintptr_t)prev ^ (uintptr_t)next;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: pointer to collected 'node' disguised by XOR or complement and kept in field 'cache::link': the collector cannot see it, so the object can be freed while still in use [gc-hidden-pointer]
+}
+
+/* The readers: the hidden values are turned back into pointers and used. */
+struct node *cached(const struct cache *c) { return GC_REVEAL_POINTER(c->hidden); }
+struct node *neighbour(const struct cache *c, struct node *prev) {
+  return (struct node *)(c->link ^ (uintptr_t)prev);
+}
+
+/* A weak reference as Boehm GC means it: hidden, with a disappearing link
+   that clears it when the object dies. */
+void weak_reference(struct cache *c, struct node *n) {
+  c->weak = GC_HIDE_POINTER(n);
+  GC_general_register_disappearing_link((void **)&c->weak, n);
+}
+
+/* Near misses: Boehm scans integers and interior pointers conservatively;
+   a plain struct is not collected. */
+void still_seen(struct cache *c, struct node *n, struct plain *p) {
+  GC_hidden_pointer local = GC_HIDE_POINTER(n);
+  c->plain = (uintptr_t)n;
+  c->plain = (uintptr_t)n | 1;
+  c->link = (uintptr_t)p ^ 0x5a5a;
+  (void)local;
+}
+
+struct node **table;
+struct slots {
+  struct node *items[8];
+};
+
+void unscanned(int count) {
+  struct slots *slots;
+  table = malloc(count * sizeof *table);
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: pointers to collected 'node' kept in memory from 'malloc', which the collector does not scan: the objects can be freed while still in use [gc-hidden-pointer]
+  slots = GC_MALLOC_ATOMIC(sizeof *slots);
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: pointers to collected 'node' kept in memory from 'GC_MALLOC_ATOMIC', which the collector does not scan: the objects can be freed while still in use [gc-hidden-pointer]
+  (void)slots;
+}
+
+/* Near misses: a scratch buffer freed before the function returns, memory
+   holding no collected pointers, GC_MALLOC'ed memory. */
+void scratch(struct node **nodes, int count) {
+  struct node **sorted = malloc(count * sizeof *sorted);
+  struct plain **plains = malloc(count * sizeof *plains);
+  struct node **scanned = GC_MALLOC(count * sizeof *scanned);
+  int i;
+  for (i = 0; i < count; ++i)
+    sorted[i] = nodes[i];
+  free(sorted);
+  (void)plains;
+  (void)scanned;
+}
