@@ -178,6 +178,7 @@ void HiddenPointerCheck::onStartOfTranslationUnit() {
   ByteCopies.clear();
   UnscannedAllocations.clear();
   DisappearingLinks.clear();
+  Reveals = false;
   Returns.clear();
   ParamStores.clear();
   InProgress.clear();
@@ -211,6 +212,17 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
       callExpr(User, callee(functionDecl(hasName("::std::bit_cast"))), argumentCountIs(1))
           .bind("conversion-call"),
       this);
+  // ... and only one turned back into a pointer can be used after the
+  // object was freed: `GC_REVEAL_POINTER(h)`, `(Node *)(bits & ~1)`.
+  Finder->addMatcher(explicitCastExpr(User, hasDestinationType(pointerType()),
+                                      hasSourceExpression(hasType(isInteger())),
+                                      unless(hasSourceExpression(hasType(booleanType()))))
+                         .bind("reveal"),
+                     this);
+  Finder->addMatcher(callExpr(User, callee(functionDecl(hasName("::std::bit_cast"))),
+                              argumentCountIs(1), hasType(pointerType()))
+                         .bind("reveal"),
+                     this);
   // Results of the translation unit's own functions: helpers that encode.
   Finder->addMatcher(callExpr(User, callee(functionDecl(User, returns(isInteger()),
                                                         unless(returns(booleanType())))))
@@ -297,6 +309,15 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Conversion = Nodes.getNodeAs<Expr>("conversion-call")) {
     if (inUserCode(Conversion->getBeginLoc()))
       queue(enclosing(*Conversion));
+    return;
+  }
+  if (const auto *Reveal = Nodes.getNodeAs<Expr>("reveal")) {
+    // A constant (`(void *)-1`, a sentinel) reveals nothing.
+    const Expr *Source = isa<CastExpr>(Reveal) ? cast<CastExpr>(Reveal)->getSubExpr()
+                                                : cast<CallExpr>(Reveal)->getArg(0);
+    if (!Reveals && inUserCode(SM->getExpansionLoc(Reveal->getBeginLoc())) &&
+        (Source->isValueDependent() || !Source->isIntegerConstantExpr(*Context)))
+      Reveals = true;
     return;
   }
   if (const auto *Call = Nodes.getNodeAs<CallExpr>("integer-call")) {
@@ -666,6 +687,10 @@ void HiddenPointerCheck::scanFunction(const FunctionDecl &Function) {
 
 void HiddenPointerCheck::reportStore(const Stmt &Site, const Origin &O, const std::string &Where,
                                      const Stmt *Inner, const FunctionDecl *Setter) {
+  // An integer never turned back into a pointer (a weak index that only
+  // compares hidden values) is used by no one after the object is freed.
+  if (!Reveals)
+    return;
   SourceLocation Loc = SM->getFileLoc(Site.getBeginLoc());
   if (!inUserCode(Loc) || !firstReport(Loc))
     return;

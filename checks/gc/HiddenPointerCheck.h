@@ -104,6 +104,10 @@ private:
   /// Fields a trace method hands to visit_pointer: traced by the type itself.
   llvm::DenseSet<const Decl *> TracedRaw;
   llvm::DenseSet<const Decl *> DisappearingLinks;
+  /// The translation unit turns an integer back into a pointer somewhere
+  /// (`GC_REVEAL_POINTER`, a cast, `std::bit_cast`): without that, a stored
+  /// integer is only an identity, and no freed object is used through it.
+  bool Reveals = false;
   llvm::DenseMap<const FunctionDecl *, std::optional<Origin>> Returns;
   llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::optional<ParamStore>> ParamStores;
   llvm::DenseSet<const FunctionDecl *> InProgress;

@@ -41,6 +41,10 @@ void hides(Cache *c, Node *n, Node *prev, Node *next) {
 void only_hidden(Cache *c, Node *n) { c->hidden = GC_HIDE_POINTER(n); }
 // CHECK-MESSAGES: :[[@LINE-1]]:39: warning: pointer to collected 'Node' hidden by GC_HIDE_POINTER and kept in field 'Cache::hidden' without a disappearing link
 
+// The readers: hidden values are turned back into pointers and used (a
+// translation unit that never reveals them is test/checks/gc-hidden-pointer-weak-index.c).
+Node *cached(const Cache *c) { return static_cast<Node *>(GC_REVEAL_POINTER(c->hidden)); }
+
 // A weak reference as Boehm GC means it: hidden, with a disappearing link
 // that clears it when the object dies.
 void weak_reference(Cache *c, Node *n) {
