@@ -312,6 +312,42 @@ const NameList &ApiProfile::objectStartFunctions() {
   return Names;
 }
 
+const NameList &ApiProfile::scannedAllocators() {
+  static const NameList Names({"gc_allocator", "gc_allocator_ignore_off_page",
+                               "traceable_allocator"});
+  return Names;
+}
+
+bool ApiProfile::isInLibraryNamespace(const clang::Decl &D) {
+  // Built on first use from the built-in profiles' qualified names.
+  static const llvm::StringSet<> Namespaces = [] {
+    llvm::StringSet<> Out;
+    auto Add = [&Out](llvm::StringRef Name) {
+      Name.consume_front("::");
+      size_t Colon = Name.find("::");
+      if (Colon != llvm::StringRef::npos)
+        Out.insert(Name.take_front(Colon));
+    };
+    for (ApiFlavor Flavor : {ApiFlavor::Lastword, ApiFlavor::Bdwgc, ApiFlavor::Cppgc}) {
+      ApiProfile Profile = defaults(Flavor);
+      for (ApiRole Role : AllApiRoles)
+        for (const ApiFunction &Function : Profile.functions(Role))
+          Add(Function.Name);
+      for (TypeRole Role : AllTypeRoles)
+        for (const std::string &Name : Profile.types(Role).patterns())
+          Add(Name);
+    }
+    return Out;
+  }();
+  const clang::DeclContext *Context = D.getDeclContext();
+  const clang::NamespaceDecl *Outermost = nullptr;
+  for (; Context && !Context->isTranslationUnit(); Context = Context->getParent())
+    if (const auto *Namespace = llvm::dyn_cast<clang::NamespaceDecl>(Context))
+      Outermost = Namespace;
+  return Outermost && Outermost->getIdentifier() &&
+         Namespaces.contains(Outermost->getIdentifier()->getName());
+}
+
 bool ApiProfile::rejectsObjectAsData(const ApiFunction &Function) {
   return matchesQualifiedName("lastword::add_cleanup", Function.Name) &&
          llvm::StringRef(Function.Name).contains("::");

@@ -154,6 +154,14 @@ public:
   /// into. Looked through under every profile, since the expression
   /// helpers that use it know no profile.
   static const NameList &objectStartFunctions();
+  /// Allocators whose memory the conservative collector scans (Boehm's
+  /// `gc_allocator`, `traceable_allocator`): a standard container using one
+  /// keeps its elements visible to it.
+  static const NameList &scannedAllocators();
+  /// \p D is declared in a collector library's own namespace (`lastword`,
+  /// `cppgc`: the namespaces that qualify the built-in profiles' names): its
+  /// classes are the API's handles and bookkeeping, not user objects.
+  static bool isInLibraryNamespace(const clang::Decl &D);
   /// The bundled runtime's add_cleanup throws std::invalid_argument when the
   /// cleanup argument is the object itself.
   static bool rejectsObjectAsData(const ApiFunction &Function);

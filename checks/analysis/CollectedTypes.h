@@ -193,6 +193,9 @@ public:
   /// What \p Type holds (see FieldHandle).
   FieldHandle classifyType(clang::QualType Type);
   FieldHandle classifyField(const clang::FieldDecl &Field);
+  /// As classifyType, without PointeeCollected: no walk of the translation
+  /// unit.
+  FieldHandle classifyTypeByDeclaration(clang::QualType Type) { return classifyTypeAt(Type, 0); }
 
   /// The class's trace method and what it visits; Method null when the class
   /// declares none (an inherited one is the base's: ask the base).

@@ -3,7 +3,8 @@
 #include "gc/FinalizerOrderCheck.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/SourceUtils.h"
-#include "analysis/TraceRoles.h"
+#include "analysis/CollectedTypes.h"
+#include "analysis/TracedFields.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
@@ -39,25 +40,37 @@ struct Finding {
   llvm::SmallVector<const Expr *, 3> Calls; ///< helper calls on the way
 };
 
+// A member wrapper of the profile held directly (not in an array or a
+// container): MemberTypes, WeakMemberTypes, UntracedMemberTypes.
+FieldHandle memberHandle(CollectedTypes &Types, QualType Type) {
+  FieldHandle Handle = Types.classifyTypeByDeclaration(Type);
+  bool Member = Handle.Kind == HandleKind::Member || Handle.Kind == HandleKind::WeakMember ||
+                Handle.Kind == HandleKind::UntracedMember;
+  if (!Member || Handle.InArray || Handle.Container)
+    return FieldHandle();
+  return Handle;
+}
+
 // The record a field of type \p Type points to, and how.
-bool hopOf(const FieldDecl &Field, const TraceRoles &Roles, Hop &Out) {
+bool hopOf(const FieldDecl &Field, CollectedTypes &Types, Hop &Out) {
   QualType Type = Field.getType();
+  bool Precise = tracesPrecisely(Types.profile());
   Out = Hop();
   Out.Field = &Field;
   if (Type->isReferenceType()) {
     Out.Reference = true;
-    Out.Traced = !Roles.precise();
+    Out.Traced = !Precise;
     Out.Target = Type.getNonReferenceType()->getAsRecordDecl();
     return Out.Target != nullptr;
   }
   auto PointerTarget = [&](QualType Element, bool &Traced) -> const RecordDecl * {
     if (Element->isPointerType()) {
-      Traced = !Roles.precise(); // a conservative collector sees raw pointers
+      Traced = !Precise; // a conservative collector sees raw pointers
       return Element->getPointeeType()->getAsRecordDecl();
     }
-    if (Roles.isMemberType(Element)) {
-      Traced = true;
-      return Roles.shapeOf(Element).Target;
+    if (FieldHandle Member = memberHandle(Types, Element)) {
+      Traced = Member.Kind != HandleKind::UntracedMember;
+      return Member.Pointee;
     }
     return nullptr;
   };
@@ -87,9 +100,8 @@ bool isMemberAccessor(const CXXMethodDecl *Method) {
 
 class OrderWalk {
 public:
-  OrderWalk(const TraceRoles &Roles, const ApiProfile &Profile,
-            llvm::function_ref<bool(const RecordDecl *)> IsFinalizable)
-      : Roles(Roles), Profile(Profile), IsFinalizable(IsFinalizable) {}
+  OrderWalk(CollectedTypes &Types, llvm::function_ref<bool(const RecordDecl *)> IsFinalizable)
+      : Types(Types), Profile(Types.profile()), IsFinalizable(IsFinalizable) {}
 
   struct Frame {
     llvm::SmallPtrSet<const VarDecl *, 4> Roots;
@@ -137,7 +149,7 @@ private:
 
   // Does \p E designate the finalized object, or a pointer loaded through
   // its fields (\p Out: the fields followed)?
-  Reach reach(const Expr *E, Chain &Out, unsigned Depth = 0) const {
+  Reach reach(const Expr *E, Chain &Out, unsigned Depth = 0) {
     E = strip(E);
     if (!E || Depth > 8)
       return Reach::None;
@@ -186,13 +198,13 @@ private:
     if (Base == Reach::None || (Base == Reach::Field && Out.back().NeedsIndex))
       return Reach::None;
     Hop Next;
-    if (hopOf(*Field, Roles, Next)) {
+    if (hopOf(*Field, Types, Next)) {
       Out.push_back(Next);
       return Reach::Field;
     }
     // A struct held by value inside the object: still the object's memory.
     if (Base == Reach::Object && Field->getType()->isRecordType() &&
-        !Roles.isMemberType(Field->getType()))
+        !memberHandle(Types, Field->getType()))
       return Reach::Object;
     return Reach::None;
   }
@@ -348,7 +360,7 @@ private:
       walk(Child, Depth + 1);
   }
 
-  const TraceRoles &Roles;
+  CollectedTypes &Types;
   const ApiProfile &Profile;
   llvm::function_ref<bool(const RecordDecl *)> IsFinalizable;
   Frame Current;
@@ -381,7 +393,7 @@ std::string sourceText(const Expr &E, const ASTContext &Context) {
 
 FinalizerOrderCheck::FinalizerOrderCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Roles(TraceRoles::of(Profile)), Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
+      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
 
 void FinalizerOrderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
@@ -502,7 +514,10 @@ void FinalizerOrderCheck::judge(const Pending &Finalizer) {
     return nullptr;
   };
   auto IsFinalizable = [&](const RecordDecl *R) { return ReleaseOf(R) != nullptr; };
-  OrderWalk Walk(Roles, Profile, IsFinalizable);
+  ASTContext &Context = Body->getASTContext();
+  if (!Types)
+    Types = std::make_unique<CollectedTypes>(Context, Profile);
+  OrderWalk Walk(*Types, IsFinalizable);
   OrderWalk::Frame Scope;
   if (Finalizer.Body.Source == FinalizerSource::CleanupClass) {
     Scope.ThisIsObject = true;
@@ -514,7 +529,6 @@ void FinalizerOrderCheck::judge(const Pending &Finalizer) {
   }
   Walk.walkFunction(Body, std::move(Scope));
 
-  const ASTContext &Context = Body->getASTContext();
   const SourceManager &SM = Context.getSourceManager();
   llvm::SmallPtrSet<const FieldDecl *, 4> ReportedFields;
   std::string ObjectName = Finalizer.ObjectType ? declName(*Finalizer.ObjectType) : "the object";

@@ -5,11 +5,12 @@
 
 #include "analysis/ApiProfile.h"
 #include "analysis/ExcludedPaths.h"
-#include "analysis/TraceRoles.h"
+#include "analysis/CollectedTypes.h"
 #include "analysis/Finalizers.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include <memory>
 #include <vector>
 
 namespace clang::tidy::gc {
@@ -32,6 +33,7 @@ public:
     Finalizable.clear();
     Judged.clear();
     Reported.clear();
+    Types.reset();
   }
   void onEndOfTranslationUnit() override;
 
@@ -58,8 +60,8 @@ private:
   llvm::DenseSet<uintptr_t> Judged;
   llvm::DenseSet<SourceLocation> Reported;
   lastword::analysis::ApiProfile Profile;
-  /// The profile's type roles, read once.
-  lastword::analysis::TraceRoles Roles;
+  /// The profile's type roles applied to this translation unit.
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
   lastword::analysis::ExcludedPaths Excluded;
 };
 

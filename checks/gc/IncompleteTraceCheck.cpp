@@ -2,7 +2,9 @@
 
 #include "gc/IncompleteTraceCheck.h"
 #include "analysis/SourceUtils.h"
-#include "analysis/TraceRoles.h"
+#include "analysis/ApiCalls.h"
+#include "analysis/CollectedTypes.h"
+#include "analysis/TracedFields.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
@@ -51,7 +53,8 @@ bool isTestOperator(OverloadedOperatorKind Op) {
 // `left != nullptr`): passed to the visitor, to a helper, iterated over.
 class TraceWalk {
 public:
-  TraceWalk(const CXXRecordDecl &Record, const TraceRoles &Roles) : Record(Record), Roles(Roles) {}
+  TraceWalk(const CXXRecordDecl &Record, const ApiProfile &Profile)
+      : Record(Record), Profile(Profile) {}
 
   void walkFunction(const FunctionDecl *Function) {
     if (!Function || Unknown)
@@ -90,7 +93,7 @@ private:
     if (!Method)
       return;
     const CXXRecordDecl *Owner = Method->getParent();
-    if (Roles.isTraceMethodName(identifierName(Method)) && Owner &&
+    if (isTraceMethod(Profile, *Method) && Owner &&
         Owner->getCanonicalDecl() != Record.getCanonicalDecl()) {
       BaseTraceCalled.insert(Owner->getCanonicalDecl());
       return; // a base's trace visits the base's fields, never ours
@@ -135,7 +138,7 @@ private:
     }
     if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee)) {
       if (Unresolved->isImplicitAccess() || isThisObject(Unresolved->getBase())) {
-        if (Roles.isTraceMethodName(Unresolved->getMemberName().getAsString()) &&
+        if (isTraceMethodName(Profile, Unresolved->getMemberName().getAsString()) &&
             Unresolved->getQualifier())
           DependentTraceCall = true;
         followOverloads(*Unresolved, Unresolved->getQualifier() != nullptr);
@@ -147,7 +150,7 @@ private:
       if (Dependent->isImplicitAccess() || isThisObject(Dependent->getBase())) {
         // `this->Base<T>::trace(t)`, `Base<T>::trace(t)` in a template: the
         // base is only known per instantiation.
-        if (Name.isIdentifier() && Roles.isTraceMethodName(Name.getAsIdentifierInfo()->getName()))
+        if (Name.isIdentifier() && isTraceMethodName(Profile, Name.getAsIdentifierInfo()->getName()))
           DependentTraceCall = true;
         else
           Unknown = true;
@@ -156,7 +159,7 @@ private:
       }
     } else if (const auto *Scoped = dyn_cast<DependentScopeDeclRefExpr>(Callee)) {
       DeclarationName Name = Scoped->getDeclName();
-      if (Name.isIdentifier() && Roles.isTraceMethodName(Name.getAsIdentifierInfo()->getName()))
+      if (Name.isIdentifier() && isTraceMethodName(Profile, Name.getAsIdentifierInfo()->getName()))
         DependentTraceCall = true;
       else
         Unknown = true;
@@ -255,40 +258,17 @@ private:
   }
 
   const CXXRecordDecl &Record;
-  const TraceRoles &Roles;
+  const ApiProfile &Profile;
   llvm::SmallPtrSet<const FunctionDecl *, 8> Seen;
 };
 
-// The trace method \p Record declares itself, if any.
-const FunctionDecl *ownTrace(const CXXRecordDecl &Record, const TraceRoles &Roles) {
-  for (const Decl *D : Record.decls()) {
-    const auto *Function = dyn_cast<FunctionDecl>(D);
-    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
-      Function = Template->getTemplatedDecl();
-    const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Function);
-    if (Method && !Method->isStatic() && Method->getNumParams() >= 1 &&
-        Roles.isTraceMethodName(identifierName(Method)))
-      return Method;
-  }
-  return nullptr;
-}
-
-// The trace method \p Record inherits, and the base that declares it.
-const FunctionDecl *inheritedTrace(const CXXRecordDecl &Record, const TraceRoles &Roles,
-                                   unsigned Depth = 0) {
-  if (Depth > 16)
-    return nullptr;
-  for (const CXXBaseSpecifier &Base : Record.bases()) {
-    const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl();
-    if (!BaseRecord || !BaseRecord->hasDefinition())
-      continue;
-    BaseRecord = BaseRecord->getDefinition();
-    if (const FunctionDecl *Trace = ownTrace(*BaseRecord, Roles))
-      return Trace;
-    if (const FunctionDecl *Trace = inheritedTrace(*BaseRecord, Roles, Depth + 1))
-      return Trace;
-  }
-  return nullptr;
+// The record as written: a class template's pattern for its specializations.
+const CXXRecordDecl *asWritten(const CXXRecordDecl &Record) {
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(&Record))
+    if (Spec->getSpecializationKind() != TSK_ExplicitSpecialization)
+      if (const ClassTemplateDecl *Template = Spec->getSpecializedTemplate())
+        return Template->getTemplatedDecl()->getCanonicalDecl();
+  return Record.getCanonicalDecl();
 }
 
 struct TracedField {
@@ -296,10 +276,10 @@ struct TracedField {
   TracedShape Shape;
 };
 
-std::vector<TracedField> tracedFields(const CXXRecordDecl &Record, const TraceRoles &Roles) {
+std::vector<TracedField> tracedFields(const CXXRecordDecl &Record, CollectedTypes &Types) {
   std::vector<TracedField> Fields;
   for (const FieldDecl *Field : Record.fields()) {
-    TracedShape Shape = Roles.shapeOf(Field->getType());
+    TracedShape Shape = tracedShape(Types, Field->getType());
     if (Shape.Kind != TracedKind::None)
       Fields.push_back({Field, Shape});
   }
@@ -308,16 +288,24 @@ std::vector<TracedField> tracedFields(const CXXRecordDecl &Record, const TraceRo
 
 // The traced fields of \p Record and of its bases, which a derived type's
 // trace reaches through the base's trace.
-void collectTracedState(const CXXRecordDecl &Record, const TraceRoles &Roles,
+void collectTracedState(const CXXRecordDecl &Record, CollectedTypes &Types,
                         std::vector<TracedField> &Out, unsigned Depth = 0) {
   if (Depth > 16 || !Record.hasDefinition())
     return;
   const CXXRecordDecl &Definition = *Record.getDefinition();
-  for (const TracedField &Field : tracedFields(Definition, Roles))
+  for (const TracedField &Field : tracedFields(Definition, Types))
     Out.push_back(Field);
   for (const CXXBaseSpecifier &Base : Definition.bases())
     if (const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl())
-      collectTracedState(*BaseRecord, Roles, Out, Depth + 1);
+      collectTracedState(*BaseRecord, Types, Out, Depth + 1);
+}
+
+// Which consequence a missed field has: 0 a member is freed, 1 what an
+// array, container or embedded struct holds is freed, 2 a weak member dangles.
+unsigned consequence(const TracedShape &Shape) {
+  if (Shape.Kind == TracedKind::Member)
+    return Shape.Weak ? 2 : 0;
+  return 1;
 }
 
 std::string lineIndent(SourceLocation Loc, const SourceManager &SM) {
@@ -396,16 +384,17 @@ std::string sourceText(SourceRange Range, const ASTContext &Context) {
 // none when a field has no mechanical visit or the profile names no tracer.
 std::optional<FixItHint> traceMethodFix(const CXXRecordDecl &Record,
                                         const std::vector<TracedField> &Fields,
-                                        const TraceRoles &Roles, const SourceManager &SM) {
-  std::string Signature = Roles.traceSignature("t");
+                                        const ApiProfile &Profile, const SourceManager &SM) {
+  std::string Signature = traceSignature(Profile);
   SourceLocation Right = Record.getBraceRange().getEnd();
   if (Signature.empty() || Fields.empty() || Right.isInvalid() || Right.isMacroID() ||
       Fields.front().Field->getLocation().isMacroID())
     return std::nullopt;
   std::string Body;
   for (const TracedField &Field : Fields) {
-    std::string Statement = Roles.visitStatement("t", Roles.visitorIsPointer(),
-                                                 declName(*Field.Field), Field.Shape);
+    std::string Statement = visitStatement(Profile, newVisitorName(Profile),
+                                           newVisitorIsPointer(Profile), declName(*Field.Field),
+                                           Field.Shape);
     if (Statement.empty())
       return std::nullopt;
     Body += " " + Statement;
@@ -422,7 +411,7 @@ std::optional<FixItHint> traceMethodFix(const CXXRecordDecl &Record,
 
 IncompleteTraceCheck::IncompleteTraceCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Roles(TraceRoles::of(Profile)), Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
+      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
 
 void IncompleteTraceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
@@ -431,7 +420,7 @@ void IncompleteTraceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void IncompleteTraceCheck::registerMatchers(MatchFinder *Finder) {
   // A conservative collector (Boehm) has no trace methods to get wrong.
-  if (!Roles.precise())
+  if (!tracesPrecisely(Profile))
     return;
   Finder->addMatcher(cxxRecordDecl(isDefinition(), unless(isExpansionInSystemHeader()),
                                    unless(isImplicit()), unless(isLambda()))
@@ -467,15 +456,21 @@ void IncompleteTraceCheck::check(const MatchFinder::MatchResult &Result) {
   judge(*Record, *Result.Context);
 }
 
-void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &Context) {
-  std::vector<TracedField> Fields = tracedFields(Record, Roles);
+CollectedTypes &IncompleteTraceCheck::typesOf(ASTContext &Context) {
+  if (!Types)
+    Types = std::make_unique<CollectedTypes>(Context, Profile);
+  return *Types;
+}
+
+void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, ASTContext &Context) {
+  std::vector<TracedField> Fields = tracedFields(Record, typesOf(Context));
   for (const TracedField &Field : Fields)
     if (const CXXRecordDecl *Target = Field.Shape.Target)
       HeapTypes.insert(asWritten(*Target));
 
   const SourceManager &SM = Context.getSourceManager();
-  const FunctionDecl *Own = ownTrace(Record, Roles);
-  const FunctionDecl *Trace = Own ? Own : inheritedTrace(Record, Roles);
+  const FunctionDecl *Own = ownTraceMethod(Profile, Record);
+  const FunctionDecl *Trace = Own ? Own : inheritedTraceMethod(Profile, Record);
   if (!Trace) {
     if (!Fields.empty())
       Untraced.push_back(&Record);
@@ -484,7 +479,7 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &
   if (!Own && Fields.empty())
     return; // the inherited trace is the base's business
 
-  TraceWalk Walk(Record, Roles);
+  TraceWalk Walk(Record, Profile);
   Walk.walkFunction(Trace);
   if (Walk.Unknown)
     return;
@@ -504,21 +499,25 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &
   for (const TracedField &Field : Fields) {
     if (Walk.Used.contains(Field.Field))
       continue;
-    bool Holds = Field.Shape.Kind != TracedKind::Member;
     {
     auto Diag =
         Own ? diag(SM.getFileLoc(Field.Field->getLocation()),
-                   "'%0' does not visit '%1': the collector never marks what it %select{points "
-                   "to|holds}2, which is freed while still in use")
-                  << TraceName << declName(*Field.Field) << Holds
+                   "'%0' does not visit '%1': %select{the collector never marks what it points "
+                   "to, which is freed while still in use|the collector never marks what it "
+                   "holds, which is freed while still in use|the collector never clears this weak "
+                   "member when what it points to is freed, and it is left dangling}2")
+                  << TraceName << declName(*Field.Field) << consequence(Field.Shape)
             : diag(SM.getFileLoc(Field.Field->getLocation()),
                    "'%0' has no trace method of its own and the inherited '%1' does not visit "
-                   "'%2': the collector never marks what it %select{points to|holds}3, which is "
-                   "freed while still in use")
-                  << declName(Record) << TraceName << declName(*Field.Field) << Holds;
+                   "'%2': %select{the collector never marks what it points to, which is freed "
+                   "while still in use|the collector never marks what it holds, which is freed "
+                   "while still in use|the collector never clears this weak member when what it "
+                   "points to is freed, and it is left dangling}3")
+                  << declName(Record) << TraceName << declName(*Field.Field)
+                  << consequence(Field.Shape);
     if (CanFix) {
-      std::string Statement =
-          Roles.visitStatement(VisitorName, VisitorIsPointer, declName(*Field.Field), Field.Shape);
+      std::string Statement = visitStatement(Profile, VisitorName, VisitorIsPointer,
+                                             declName(*Field.Field), Field.Shape);
       if (!Statement.empty())
         if (std::optional<FixItHint> Fix = appendStatement(*Body, Statement, SM))
           Diag << *Fix;
@@ -535,7 +534,7 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &
       continue;
     BaseRecord = BaseRecord->getDefinition();
     std::vector<TracedField> Inherited;
-    collectTracedState(*BaseRecord, Roles, Inherited);
+    collectTracedState(*BaseRecord, typesOf(Context), Inherited);
     if (Inherited.empty())
       continue;
     bool Called = llvm::any_of(Walk.BaseTraceCalled, [&](const CXXRecordDecl *Owner) {
@@ -545,9 +544,9 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &
         Inherited, [&](const TracedField &Field) { return Walk.Used.contains(Field.Field); });
     if (Called || AllVisited)
       continue;
-    const FunctionDecl *BaseTrace = ownTrace(*BaseRecord, Roles);
+    const FunctionDecl *BaseTrace = ownTraceMethod(Profile, *BaseRecord);
     if (!BaseTrace)
-      BaseTrace = inheritedTrace(*BaseRecord, Roles);
+      BaseTrace = inheritedTraceMethod(Profile, *BaseRecord);
     std::string BaseName = sourceText(Base.getTypeSourceInfo()->getTypeLoc().getSourceRange(), Context);
     if (BaseName.empty())
       BaseName = declName(*BaseRecord);
@@ -558,7 +557,7 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, const ASTContext &
                   << TraceName << BaseName << identifierName(BaseTrace) << declName(*BaseRecord);
       if (CanFix)
         if (std::optional<FixItHint> Fix = prependStatement(
-                *Body, Roles.baseTraceStatement(BaseName, identifierName(BaseTrace), VisitorName),
+                *Body, baseTraceStatement(BaseName, identifierName(BaseTrace), VisitorName),
                 SM))
           Diag << *Fix;
     } else {
@@ -577,16 +576,17 @@ void IncompleteTraceCheck::onEndOfTranslationUnit() {
   for (const CXXRecordDecl *Record : Untraced) {
     // A struct of members embedded by value in a traced object is traced by
     // its holder; only a type that lives on the heap by itself needs a trace.
-    if (!HeapTypes.contains(asWritten(*Record)) && !Roles.hasCollectedBase(*Record))
+    if (!HeapTypes.contains(asWritten(*Record)) &&
+        !derivesFrom(*Record, Profile.types(TypeRole::CollectedBase)))
       continue;
-    std::vector<TracedField> Fields = tracedFields(*Record, Roles);
-    std::optional<FixItHint> AddTrace = traceMethodFix(*Record, Fields, Roles, *SM);
+    std::vector<TracedField> Fields = tracedFields(*Record, *Types);
+    std::optional<FixItHint> AddTrace = traceMethodFix(*Record, Fields, Profile, *SM);
     for (const TracedField &Field : Fields) {
       auto Diag = diag(SM->getFileLoc(Field.Field->getLocation()),
-                       "'%0' has no trace method: the collector never visits '%1' and frees what "
-                       "it %select{points to|holds}2 while still in use")
-                  << declName(*Record) << declName(*Field.Field)
-                  << (Field.Shape.Kind != TracedKind::Member);
+                       "'%0' has no trace method: the collector never visits '%1' and "
+                       "%select{frees what it points to while still in use|frees what it holds "
+                       "while still in use|leaves it dangling when what it points to is freed}2")
+                  << declName(*Record) << declName(*Field.Field) << consequence(Field.Shape);
       // The whole method goes with the first field's warning.
       if (AddTrace) {
         Diag << *AddTrace;

@@ -5,15 +5,17 @@
 
 #include "analysis/ApiProfile.h"
 #include "analysis/ExcludedPaths.h"
-#include "analysis/TraceRoles.h"
+#include "analysis/CollectedTypes.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
+#include <memory>
 #include <vector>
 
 namespace clang::tidy::gc {
 
 /// Finds collected types whose trace method misses some of their traced
-/// fields (`member<T>`, arrays and standard containers of them, embedded
+/// fields (the profile's MemberTypes and WeakMemberTypes: `member<T>`,
+/// `cppgc::Member<T>`; arrays and standard containers of them, embedded
 /// structs holding them), that hold such fields and have no trace method of
 /// their own, or whose trace method does not call the trace method of a
 /// base class that holds such fields. A precise collector marks only what
@@ -29,6 +31,7 @@ public:
     Excluded.forget();
     Untraced.clear();
     HeapTypes.clear();
+    Types.reset();
   }
   void onEndOfTranslationUnit() override;
   /// Code as written: template instantiations and implicit code are not
@@ -38,7 +41,8 @@ public:
   }
 
 private:
-  void judge(const CXXRecordDecl &Record, const ASTContext &Context);
+  void judge(const CXXRecordDecl &Record, ASTContext &Context);
+  lastword::analysis::CollectedTypes &typesOf(ASTContext &Context);
   /// Records with traced fields and no trace method anywhere in their
   /// hierarchy: judged at the end, once the TU has shown whether they are
   /// allocated on the collected heap (rather than embedded by value).
@@ -47,8 +51,8 @@ private:
   llvm::DenseSet<const CXXRecordDecl *> HeapTypes;
 
   lastword::analysis::ApiProfile Profile;
-  /// The profile's type roles, read once.
-  lastword::analysis::TraceRoles Roles;
+  /// The profile's type roles applied to this translation unit.
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
   lastword::analysis::ExcludedPaths Excluded;
 };
 
