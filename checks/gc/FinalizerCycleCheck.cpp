@@ -5,6 +5,7 @@
 #include "analysis/ApiCalls.h"
 #include "analysis/Callables.h"
 #include "analysis/Stores.h"
+#include "analysis/TracedFields.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -15,7 +16,6 @@
 #include "llvm/Support/xxhash.h"
 #include <deque>
 #include <functional>
-#include <map>
 
 using namespace clang::ast_matchers;
 using namespace lastword::analysis;
@@ -25,110 +25,6 @@ namespace {
 
 constexpr llvm::StringLiteral CycleAdvice =
     "register the finalizer on one owner outside the cycle, or break an edge";
-
-// Fields of these hold traced references (the template argument is the target).
-bool isTracedMemberTemplate(const ClassTemplateSpecializationDecl &Spec) {
-  std::string Name = Spec.getQualifiedNameAsString();
-  if (Name == "lastword::member" || Name == "cppgc::Member")
-    return true;
-  // cppgc::Member<T> is BasicMember<T, StrongMemberTag, ...>; weak and
-  // untraced members are not edges.
-  if (Name == "cppgc::internal::BasicMember" && Spec.getTemplateArgs().size() > 1 &&
-      Spec.getTemplateArgs()[1].getKind() == TemplateArgument::Type)
-    return Spec.getTemplateArgs()[1].getAsType().getAsString().find("StrongMemberTag") !=
-           std::string::npos;
-  return false;
-}
-
-// Standard storage that holds its elements in the object itself.
-bool isInlineStdStorage(llvm::StringRef Name) {
-  return Name == "array" || Name == "pair" || Name == "tuple" || Name == "optional" ||
-         Name == "variant";
-}
-
-bool isContainer(llvm::StringRef Name) {
-  return Name == "vector" || Name == "deque" || Name == "list" || Name == "forward_list" ||
-         Name == "map" || Name == "multimap" || Name == "set" || Name == "multiset" ||
-         Name == "unordered_map" || Name == "unordered_multimap" || Name == "unordered_set" ||
-         Name == "unordered_multiset";
-}
-
-// The collectors' own types (handles, records, registries) are no user objects.
-bool isApiRecord(const RecordDecl &Record) {
-  const DeclContext *Context = Record.getDeclContext();
-  while (Context && !Context->isTranslationUnit() && !isa<NamespaceDecl>(Context))
-    Context = Context->getParent();
-  for (; Context && isa<NamespaceDecl>(Context); Context = Context->getParent()) {
-    const auto *Namespace = cast<NamespaceDecl>(Context);
-    if (isa<TranslationUnitDecl>(Namespace->getParent()) &&
-        (hasName(Namespace, "lastword") || hasName(Namespace, "cppgc")))
-      return true;
-  }
-  return false;
-}
-
-bool isBoehmAllocator(QualType Type) {
-  const CXXRecordDecl *Record = Type->getAsCXXRecordDecl();
-  llvm::StringRef Name = Record ? identifierName(Record) : "";
-  return Name == "gc_allocator" || Name == "traceable_allocator" ||
-         Name == "gc_allocator_ignore_off_page";
-}
-
-// \p Embedded: the object of \p Type lies inside the collected object (a
-// field, an array element, a std::pair or std::array part), not in memory
-// of its own that the collector does not trace.
-void collectTargets(QualType Type, bool Boehm, bool Embedded, unsigned Depth,
-                    llvm::SmallVectorImpl<QualType> &Out) {
-  if (Type.isNull() || Depth > 4 || Type->isDependentType())
-    return;
-  Type = Type.getCanonicalType().getUnqualifiedType();
-  if (const ArrayType *Array = Type->getAsArrayTypeUnsafe()) {
-    collectTargets(Array->getElementType(), Boehm, Embedded, Depth + 1, Out);
-    return;
-  }
-  if (Type->isPointerType()) {
-    // A conservative collector follows every pointer in a collected object.
-    QualType Pointee = Type->getPointeeType().getCanonicalType().getUnqualifiedType();
-    if (Boehm && Embedded && Pointee->isRecordType())
-      Out.push_back(Pointee);
-    return;
-  }
-  const RecordDecl *Record = Type->getAsRecordDecl();
-  if (!Record)
-    return;
-  const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Record);
-  if (Spec && isTracedMemberTemplate(*Spec)) {
-    const TemplateArgumentList &Args = Spec->getTemplateArgs();
-    if (Args.size() > 0 && Args[0].getKind() == TemplateArgument::Type) {
-      QualType Target = Args[0].getAsType().getCanonicalType().getUnqualifiedType();
-      if (Target->isRecordType())
-        Out.push_back(Target);
-    }
-    return;
-  }
-  if (Spec && Spec->isInStdNamespace()) {
-    const TemplateArgumentList &Args = Spec->getTemplateArgs();
-    bool Inline = isInlineStdStorage(identifierName(Spec));
-    bool Scanned = llvm::any_of(Args.asArray(), [](const TemplateArgument &Arg) {
-          return Arg.getKind() == TemplateArgument::Type && isBoehmAllocator(Arg.getAsType());
-        });
-    // Under Boehm, a container's heap storage is scanned only when it comes
-    // from a collecting allocator; a precise collector follows the members
-    // a trace() visits in any container.
-    if (Boehm && !Inline && !Scanned)
-      return;
-    bool Holds = Embedded && (Inline || Scanned || (!Boehm && isContainer(identifierName(Spec))));
-    for (const TemplateArgument &Arg : Args.asArray())
-      if (Arg.getKind() == TemplateArgument::Type && !isBoehmAllocator(Arg.getAsType()))
-        collectTargets(Arg.getAsType(), Boehm, Holds, Depth + 1, Out);
-    return;
-  }
-  // An object embedded by value: its own fields are the edges, so it is an
-  // intermediate node of the graph (user types only).
-  if (Embedded && !Record->isInStdNamespace() && !isApiRecord(*Record) &&
-      !Record->field_empty())
-    Out.push_back(Type);
-}
 
 bool isInMainFile(SourceLocation Loc, const SourceManager &SM) {
   return Loc.isValid() && SM.isInMainFile(SM.getExpansionLoc(Loc));
@@ -155,14 +51,7 @@ FinalizerCycleCheck::FinalizerCycleCheck(StringRef Name, ClangTidyContext *Conte
     : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
       Excluded(ExcludedPaths::fromOptions(*this, Options)),
       SelfCycles(Options.get("SelfCycles", false)),
-      ExportFactsDirectory(Options.getLocalOrGlobal("ExportFactsDirectory", "")) {
-  // The profile's FinalizableTypes (read locally, then globally).
-  for (StringRef Name : Profile.types(TypeRole::Finalizable).patterns()) {
-    Name.consume_front("::");
-    if (!Name.empty())
-      FinalizableTypeNames.insert(Name);
-  }
-}
+      ExportFactsDirectory(Options.getLocalOrGlobal("ExportFactsDirectory", "")) {}
 
 void FinalizerCycleCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Profile.storeOptions(Options, Opts);
@@ -182,6 +71,7 @@ void FinalizerCycleCheck::onStartOfTranslationUnit() {
   Candidates.clear();
   TypesOnReportedCycles.clear();
   Functions.reset();
+  Types.reset();
   Summaries = CalleeSummaries();
   Reported.clear();
   Excluded.forget();
@@ -220,8 +110,7 @@ void FinalizerCycleCheck::registerMatchers(MatchFinder *Finder) {
 const llvm::SmallVector<QualType, 1> &FinalizerCycleCheck::targetsOf(const FieldDecl &Field) {
   auto [It, New] = Targets.try_emplace(&Field);
   if (New)
-    collectTargets(Field.getType(), Profile.flavor() == ApiFlavor::Bdwgc, /*Embedded=*/true, 0,
-                   It->second);
+    reachedTypes(*Types, Field.getType(), It->second);
   return It->second;
 }
 
@@ -251,6 +140,8 @@ FactLocation FinalizerCycleCheck::factLocation(SourceLocation Loc) const {
 
 void FinalizerCycleCheck::check(const MatchFinder::MatchResult &Result) {
   Context = Result.Context;
+  if (!Types)
+    Types = std::make_unique<CollectedTypes>(*Result.Context, Profile);
   if (const auto *Record = Result.Nodes.getNodeAs<RecordDecl>("record")) {
     addRecord(*Record);
     return;
@@ -276,7 +167,7 @@ void FinalizerCycleCheck::addRecord(const RecordDecl &Record) {
       isa<ClassTemplatePartialSpecializationDecl>(Record))
     return;
   const auto *Class = dyn_cast<CXXRecordDecl>(&Record);
-  if ((Class && Class->isLambda()) || isApiRecord(Record))
+  if ((Class && Class->isLambda()) || ApiProfile::isInLibraryNamespace(Record))
     return;
   if (!Records.insert(&Record).second)
     return;
@@ -309,12 +200,9 @@ void FinalizerCycleCheck::addRecord(const RecordDecl &Record) {
       FinalizableLocations.push_back(At);
     }
   }
-  if (!FinalizableTypeNames.empty()) {
-    std::string Qualified = Record.getQualifiedNameAsString();
-    if (FinalizableTypeNames.contains(Owner) || FinalizableTypeNames.contains(Qualified)) {
-      Facts.Finalizable.push_back({Owner, factLocation(Record.getLocation())});
-      FinalizableLocations.push_back(SourceLocation());
-    }
+  if (Profile.is(TypeRole::Finalizable, Record)) {
+    Facts.Finalizable.push_back({Owner, factLocation(Record.getLocation())});
+    FinalizableLocations.push_back(SourceLocation());
   }
 }
 
@@ -396,6 +284,8 @@ namespace {
 // assigned again drops the edge it held.
 class ObjectGraph {
 public:
+  explicit ObjectGraph(const SourceManager &SM) : SM(SM) {}
+
   struct Edge {
     unsigned To;
     SourceLocation Loc;
@@ -406,7 +296,7 @@ public:
     QualType Type;
     SourceLocation FinalizerAt;
     /// Single-valued fields: the edge each holds now.
-    std::map<const FieldDecl *, Edge> Fields;
+    llvm::DenseMap<const FieldDecl *, Edge> Fields;
     /// Containers filled, callables: every edge stays.
     std::vector<Edge> Others;
   };
@@ -416,7 +306,10 @@ public:
   std::optional<unsigned> ThisNode;
 
   unsigned fresh(std::string Name, QualType Type) {
-    Nodes.push_back({std::move(Name), Type, {}, {}, {}});
+    Node Fresh;
+    Fresh.Name = std::move(Name);
+    Fresh.Type = Type;
+    Nodes.push_back(std::move(Fresh));
     return Nodes.size() - 1;
   }
 
@@ -426,8 +319,17 @@ public:
       Out.push_back(&E);
     for (const Edge &E : Nodes[N].Others)
       Out.push_back(&E);
-    std::sort(Out.begin(), Out.end(), [](const Edge *A, const Edge *B) {
-      return A->Loc.getRawEncoding() < B->Loc.getRawEncoding();
+    // Source order, whatever order the map keeps: an edge the function did
+    // not write (what a field held before it ran) first, ties by target.
+    llvm::sort(Out, [this](const Edge *A, const Edge *B) {
+      if (A->Loc != B->Loc) {
+        if (A->Loc.isInvalid() || B->Loc.isInvalid())
+          return A->Loc.isInvalid();
+        return SM.isBeforeInTranslationUnit(A->Loc, B->Loc);
+      }
+      if (A->To != B->To)
+        return A->To < B->To;
+      return A->How < B->How;
     });
     return Out;
   }
@@ -457,6 +359,9 @@ public:
     }
     return std::nullopt;
   }
+
+private:
+  const SourceManager &SM;
 };
 
 bool holdsObjectPointer(QualType Type) {
@@ -469,8 +374,8 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
   const Stmt *Body = Function.getBody();
   if (!Body || Function.isDependentContext())
     return;
-  ObjectGraph Graph;
   const SourceManager &SM = Context->getSourceManager();
+  ObjectGraph Graph(SM);
 
   // The object an expression designates; nullopt when the function does not show it.
   std::function<std::optional<unsigned>(const Expr *)> NodeOf =

@@ -5,6 +5,7 @@
 
 #include "analysis/ApiProfile.h"
 #include "analysis/CalleeSummaries.h"
+#include "analysis/CollectedTypes.h"
 #include "analysis/CycleFacts.h"
 #include "analysis/ExcludedPaths.h"
 #include "analysis/SourceUtils.h"
@@ -19,9 +20,10 @@ namespace clang::tidy::gc {
 
 /// Finds finalizable objects that can reach themselves, which an ordered
 /// finalizer (lastword, Boehm's GC_register_finalizer) never finalizes:
-///   - types: collected types whose traced fields (`member<T>`, arrays and
-///     containers of them, through bases and non-finalizable types) form a
-///     cycle of two or more types, one of them finalizable in the TU;
+///   - types: collected types whose traced fields (the profile's MemberTypes,
+///     `member<T>`, arrays and containers of them, through bases and
+///     non-finalizable types; under Boehm every pointer the collector scans)
+///     form a cycle of two or more types, one of them finalizable in the TU;
 ///   - objects: within one function, objects stored into each other's
 ///     fields, or captured by each other's finalizers and cleanups, closing
 ///     a cycle through an object with a finalizer.
@@ -52,10 +54,11 @@ private:
   lastword::analysis::ApiProfile Profile;
   lastword::analysis::ExcludedPaths Excluded;
   bool SelfCycles;
-  llvm::StringSet<> FinalizableTypeNames;
   std::string ExportFactsDirectory;
 
   ASTContext *Context = nullptr;
+  /// The profile's type roles applied to this translation unit.
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
   lastword::analysis::CycleFacts Facts;
   /// Parallel to Facts.Edges / Facts.Finalizable: where to point in this TU.
   std::vector<SourceLocation> EdgeLocations, FinalizableLocations;
