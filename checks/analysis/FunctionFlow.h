@@ -112,6 +112,18 @@ public:
   ParameterFacts ReturnCarries;
   /// Does the constructor store `this` somewhere the parameter reaches?
   ParameterFacts ParameterHoldsThis;
+  /// Does the function store one parameter (or the object it is called on)
+  /// through another, so that the caller's argument holds it? Keyed by the
+  /// function and ParameterPair(From, Into); the field of the target's
+  /// pointee written, when one is.
+  struct ParameterStore {
+    signed char State = 2;
+    const clang::FieldDecl *Field = nullptr;
+  };
+  static uint64_t parameterPair(unsigned From, unsigned Into) {
+    return (static_cast<uint64_t>(From) << 32) | Into;
+  }
+  llvm::DenseMap<std::pair<const clang::FunctionDecl *, uint64_t>, ParameterStore> ParameterStores;
   /// How many summaries are being computed inside one another.
   unsigned SummaryDepth = 0;
 

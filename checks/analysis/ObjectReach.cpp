@@ -44,9 +44,22 @@ bool ObjectReach::writeHoldsAt(unsigned Index) const {
   if (!At)
     return true;
   const Write &W = Flow->writes()[Index];
+  // The place written: `reg->add(r)` and `attach(r, c)` write a field of
+  // what their target points to, when the callee shows which.
+  AccessPath Target = W.Target;
+  if (Target.isRoot() && W.TargetExpr) {
+    const FieldDecl *Field = W.KnownField;
+    if (std::optional<const FieldDecl *> Stored = passedWriteStores(W))
+      Field = *Stored;
+    bool Pointer = W.TargetExpr->getType()->isPointerType();
+    if (Field) {
+      Target.Hops.push_back({Field, Pointer});
+      Target.ThroughPointer = Pointer;
+    }
+  }
   // A copy is taken at the point; a later write reaches it only through a
   // pointee the copy shares.
-  bool Shared = !W.Target.isRoot() && W.Target.ThroughPointer;
+  bool Shared = !Target.isRoot() && Target.ThroughPointer;
   FlowPoint Where = Flow->pointOfWrite(Index);
   if (!Flow->hasCFG() || !Where.isValid() || !AtPoint.isValid() || Where == AtPoint)
     return writeBeforeInSource(W) || Shared;
@@ -54,7 +67,7 @@ bool ObjectReach::writeHoldsAt(unsigned Index) const {
   // read from given a new value (a new object, the next iteration's one).
   llvm::SmallVector<FlowPoint, 8> Voiding;
   for (unsigned Other : Flow->replacingWritesOf(W.Target.Variable))
-    if (Other != Index && Flow->writes()[Other].Target.replaces(W.Target))
+    if (Other != Index && Flow->writes()[Other].Target.replaces(Target))
       Voiding.push_back(Flow->pointOfWrite(Other));
   llvm::SmallVector<const VarDecl *, 4> Read;
   unsigned Budget = 256;
@@ -85,6 +98,18 @@ ReachStep ObjectReach::stepFor(const Write &W, const ReachChain &Chain) const {
   Step.Loc = W.Loc;
   Step.How = W.How;
   Step.Field = W.KnownField ? W.KnownField : W.Target.firstField();
+  // `attach(r, c)` whose body stores r in `c->owner`.
+  if (std::optional<const FieldDecl *> Stored = passedWriteStores(W)) {
+    Step.StepKind = ReachStep::Kind::Holds;
+    Step.Through = W.Target.isRoot() && *Stored
+                       ? text(W.TargetExpr) +
+                             (W.TargetExpr->getType()->isPointerType() ? "->" : ".") +
+                             (*Stored)->getNameAsString()
+                       : text(W.TargetExpr);
+    if (W.Target.isRoot())
+      Step.Field = *Stored;
+    return Step;
+  }
   if (W.KnownField)
     Step.Through = W.Through;
   else if (!W.makesAlias() && W.TargetExpr && !isa<CXXThisExpr>(W.TargetExpr->IgnoreParenImpCasts()))
@@ -221,6 +246,71 @@ bool ObjectReach::constructorGivesThisTo(const CXXConstructorDecl &Ctor, unsigne
   return Gives;
 }
 
+std::optional<const FieldDecl *> ObjectReach::passedWriteStores(const Write &W) const {
+  if (W.WriteKind != Write::Kind::PassedTo || !W.Callee)
+    return std::nullopt;
+  return parameterStoredThrough(*W.Callee, W.FromParam, W.IntoParam);
+}
+
+std::optional<const FieldDecl *>
+ObjectReach::parameterStoredThrough(const FunctionDecl &Callee, unsigned From, unsigned Into) const {
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee.hasBody(Definition) || !Definition || Definition->isDependentContext() ||
+      isInSystemCode(Definition->getLocation(), Context.getSourceManager()))
+    return std::nullopt;
+  auto ParamOf = [&](unsigned Index) -> const ParmVarDecl * {
+    return Index < Definition->getNumParams() ? Definition->getParamDecl(Index) : nullptr;
+  };
+  const ParmVarDecl *FromParam = ParamOf(From), *IntoParam = ParamOf(Into);
+  if ((From != Write::ThisParameter && !FromParam) || (Into != Write::ThisParameter && !IntoParam))
+    return std::nullopt;
+  auto Key = std::make_pair(Definition, FlowCache::parameterPair(From, Into));
+  if (auto It = Cache.ParameterStores.find(Key); It != Cache.ParameterStores.end()) {
+    if (It->second.State == 1)
+      return It->second.Field;
+    return std::nullopt;
+  }
+  if (Cache.SummaryDepth >= MaxSummaryDepth)
+    return std::nullopt;
+  Cache.ParameterStores[Key] = FlowCache::ParameterStore{};
+  ++Cache.SummaryDepth;
+  ObjectIdentity Value;
+  Value.Variable = FromParam; // null: `this`
+  const FunctionFlow &CalleeFlow = Cache.of(*Definition);
+  ObjectReach Reach(Value, &CalleeFlow, nullptr, Cache, Options);
+  std::optional<const FieldDecl *> Stored;
+  // A write the caller sees: through the target parameter's pointer or
+  // reference, or into a field of `this`; not a new value of the
+  // parameter's own copy.
+  QualType IntoType = IntoParam ? IntoParam->getType() : QualType();
+  for (const Write &W : CalleeFlow.writes()) {
+    if (Stored)
+      break;
+    if (W.Target.Variable != IntoParam || !W.Value || W.makesAlias())
+      continue;
+    bool Visible = !IntoParam || IntoType->isReferenceType() || W.Target.ThroughPointer ||
+                   (W.Target.isRoot() && IntoType->isPointerType());
+    if (!Visible || !Reach.carries(W.Value))
+      continue;
+    const FieldDecl *Field = W.Target.firstField();
+    if (W.WriteKind == Write::Kind::PassedTo) {
+      std::optional<const FieldDecl *> Nested = passedWriteStores(W);
+      if (!Nested)
+        continue;
+      if (!Field)
+        Field = *Nested;
+    } else if (!Field) {
+      Field = W.KnownField;
+    }
+    Stored = Field;
+  }
+  --Cache.SummaryDepth;
+  FlowCache::ParameterStore &Slot = Cache.ParameterStores[Key];
+  Slot.State = Stored ? 1 : 0;
+  Slot.Field = Stored ? *Stored : nullptr;
+  return Stored;
+}
+
 // The object built by a constructor that hands `this` to one of its
 // arguments (`Widget(Panel *parent) { parent->add_child(this); }`): that
 // argument holds the new object.
@@ -303,7 +393,10 @@ void ObjectReach::solve() {
       if (!Chain)
         continue;
       if (Judged[Index] < 0)
-        Judged[Index] = writeHoldsAt(Index) ? 1 : 0;
+        Judged[Index] = (W.WriteKind != Write::Kind::PassedTo || passedWriteStores(W)) &&
+                                writeHoldsAt(Index)
+                            ? 1
+                            : 0;
       if (!Judged[Index])
         continue;
       ReachChain Full{stepFor(W, *Chain)};

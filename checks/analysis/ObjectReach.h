@@ -41,8 +41,10 @@
 //   `T *v = e;`, `v = e;`, `v->f = e;`, `v.f.g = e;`, `v[i] = e;`,
 //   `v->list.push_back(e)` (and the other standard container modifiers),
 //   `v->attach(e)` when the visible body of `attach` stores its parameter in
-//   a field, and `v` initialised by a constructor that does, where `e`
-//   carries the object.
+//   a field, `attach(e, v)` / `fill(v->list, e)` / `e->join(v)` when the
+//   visible body of the function stores the one parameter through the
+//   other (a summary memoised in the FlowCache), and `v` initialised by a
+//   constructor that does, where `e` carries the object.
 //
 // As of a point (the registration): a write counts when control can go from
 // it to the point without passing a write that replaces its target (`p = q`,
@@ -155,6 +157,12 @@ private:
   /// Summaries across the functions of the TU, memoised in the FlowCache.
   bool returnCarriesParameter(const clang::FunctionDecl &Callee, unsigned Index) const;
   bool constructorGivesThisTo(const clang::CXXConstructorDecl &Ctor, unsigned Index) const;
+  /// A PassedTo write: does its callee store the value through the target?
+  /// The field of the target it stores in, when known.
+  std::optional<const clang::FieldDecl *> passedWriteStores(const Write &W) const;
+  std::optional<const clang::FieldDecl *> parameterStoredThrough(const clang::FunctionDecl &Callee,
+                                                                 unsigned From,
+                                                                 unsigned Into) const;
   void seedConstructedObject();
   std::string text(const clang::Expr *E) const { return exprText(E, Context); }
 

@@ -33,8 +33,10 @@ void addWrite(Write::Kind Kind, const Expr *Target, const Expr *Value, const Stm
   std::optional<AccessPath> Path = accessPathOf(Target);
   if (!Path)
     return;
-  // `ref = e` writes the referent, which has no name here.
-  if (Path->isRoot() && Path->Variable && Path->Variable->getType()->isReferenceType())
+  // `ref = e` writes the referent, which has no name here; `ref.push_back(e)`
+  // fills it, which is what the reference (a parameter, say) stands for.
+  if (Path->isRoot() && Path->Variable && Path->Variable->getType()->isReferenceType() &&
+      (Kind == Write::Kind::Assign || Kind == Write::Kind::Initialise))
     return;
   Write W;
   W.WriteKind = Kind;
@@ -70,10 +72,88 @@ bool usesAt(const Stmt *S, const ValueDecl *Var, llvm::SmallVectorImpl<const Exp
   return true;
 }
 
+/// Can a function change what the caller reaches through a parameter of
+/// this type (a pointer, a reference, a smart pointer to a mutable object)?
+bool writableThrough(QualType Type) {
+  if (Type.isNull())
+    return false;
+  if (Type->isReferenceType())
+    return !Type.getNonReferenceType().isConstQualified();
+  if (Type->isPointerType())
+    return !Type->getPointeeType().isConstQualified();
+  return !Type->isDependentType() && isPointerLike(Type);
+}
+
+/// The functions of the TU whose body the summaries can read: a body, not
+/// the standard library's, not a template pattern.
+bool summarisable(const FunctionDecl &Callee, const ASTContext &Context) {
+  const FunctionDecl *Definition = nullptr;
+  return Callee.hasBody(Definition) && Definition && !Definition->isDependentContext() &&
+         !isInSystemCode(Definition->getLocation(), Context.getSourceManager());
+}
+
+/// How many arguments of one call are paired: beyond it, none.
+constexpr unsigned MaxPairedArguments = 6;
+
+// `attach(r, c)`, `c->enroll(loop)`, `fill(p->all, r)`: a function of the
+// TU called with a value and a place the callee can write through. Each
+// pair is a candidate write of the value into the place; the reach solver
+// keeps it only when the callee's body stores the one through the other.
+void addPassedTo(const CallExpr &Call, const ASTContext &Context,
+                 llvm::function_ref<void(Write)> Add) {
+  if (isa<CXXOperatorCallExpr>(Call))
+    return;
+  const FunctionDecl *Callee = Call.getDirectCallee();
+  if (!Callee || !summarisable(*Callee, Context))
+    return;
+  struct Operand {
+    unsigned Param;
+    const Expr *Arg;
+    QualType Type;
+  };
+  llvm::SmallVector<Operand, MaxPairedArguments + 1> Operands;
+  const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(&Call);
+      Member && Method && Method->isInstance() && Member->getImplicitObjectArgument()) {
+    const Expr *Receiver = Member->getImplicitObjectArgument();
+    QualType Type = Receiver->getType();
+    if (!Type->isPointerType())
+      Type = Context.getLValueReferenceType(Type);
+    Operands.push_back({Write::ThisParameter, Receiver, Type});
+  }
+  unsigned Count = std::min(Call.getNumArgs(), Callee->getNumParams());
+  for (unsigned I = 0; I < Count && I < MaxPairedArguments; ++I)
+    Operands.push_back({I, Call.getArg(I), Callee->getParamDecl(I)->getType()});
+  if (Operands.size() < 2)
+    return;
+  std::string How = "stored by '" + displayName(*Callee) + "'";
+  for (const Operand &Into : Operands) {
+    if (!writableThrough(Into.Type))
+      continue;
+    // `attach(r, &ctx)`: the place is the local itself.
+    const Expr *Place = Into.Arg->IgnoreParenImpCasts();
+    if (const auto *Address = dyn_cast<UnaryOperator>(Place);
+        Address && Address->getOpcode() == UO_AddrOf)
+      Place = Address->getSubExpr();
+    for (const Operand &From : Operands) {
+      if (From.Param == Into.Param || !mayHoldObject(From.Type))
+        continue;
+      addWrite(Write::Kind::PassedTo, Place, From.Arg, Call, How, [&](Write W) {
+        W.Callee = Callee;
+        W.FromParam = From.Param;
+        W.IntoParam = Into.Param;
+        Add(std::move(W));
+      });
+    }
+  }
+}
+
 } // namespace
 
-void collectWritesAt(const Stmt &S, CalleeSummaries &Summaries, const ASTContext &Context,
-                     llvm::function_ref<void(Write)> Add) {
+namespace {
+
+void collectDirectWrites(const Stmt &S, CalleeSummaries &Summaries, const ASTContext &Context,
+                         llvm::function_ref<void(Write)> Add) {
   if (const auto *Decls = dyn_cast<DeclStmt>(&S)) {
     for (const Decl *D : Decls->decls())
       if (const auto *Var = dyn_cast<VarDecl>(D))
@@ -137,6 +217,15 @@ void collectWritesAt(const Stmt &S, CalleeSummaries &Summaries, const ASTContext
         }
     }
   }
+}
+
+} // namespace
+
+void collectWritesAt(const Stmt &S, CalleeSummaries &Summaries, const ASTContext &Context,
+                     llvm::function_ref<void(Write)> Add) {
+  collectDirectWrites(S, Summaries, Context, Add);
+  if (const auto *Call = dyn_cast<CallExpr>(&S))
+    addPassedTo(*Call, Context, Add);
 }
 
 void mentionedVariables(const Expr *E, llvm::function_ref<void(const ValueDecl *)> Mention) {

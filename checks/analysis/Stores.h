@@ -28,6 +28,9 @@ struct Write {
     Insert,       ///< `v.push_back(e)` and the other standard inserters
     StoredByCall, ///< `v->attach(e)` whose visible body stores e in a field
     Clear,        ///< `v.clear()`, `p.reset()`
+    PassedTo,     ///< `attach(e, c)`: a function of the TU called with both;
+                  ///< a write only if its body stores the one through the
+                  ///< other (ObjectReach asks, memoised per callee)
   };
   Kind WriteKind = Kind::Assign;
   /// The place written.
@@ -40,6 +43,13 @@ struct Write {
   /// spelling from the caller's side (`pool->conn`).
   const clang::FieldDecl *KnownField = nullptr;
   std::string Through;
+  /// PassedTo: the function called, the parameter the value is passed as
+  /// (ThisParameter: the object a member function is called on) and the
+  /// parameter the target is passed as.
+  const clang::FunctionDecl *Callee = nullptr;
+  unsigned FromParam = 0;
+  unsigned IntoParam = 0;
+  static constexpr unsigned ThisParameter = ~0u;
   /// The statement that writes (for flow), and the variable declared.
   const clang::Stmt *Site = nullptr;
   const clang::VarDecl *Declared = nullptr;

@@ -528,7 +528,8 @@ std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFa
     Result.Members.push_back(Member);
     for (unsigned Index : Flow.writesMentioning(Member)) {
       const Write &W = Flow.writes()[Index];
-      if (!W.Value || !refersTo(W.Value, Member))
+      // A call that might store it (PassedTo) is a use, judged as one.
+      if (!W.Value || W.WriteKind == Write::Kind::PassedTo || !refersTo(W.Value, Member))
         continue;
       if (W.makesAlias() && isLocalPointer(W.Target.Variable))
         Work.push_back(W.Target.Variable);

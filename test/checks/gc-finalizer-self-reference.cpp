@@ -625,6 +625,112 @@ void constructor_keeps_parent(Panel *panel) {
   lastword::set_finalizer(l, [panel](Label *) { (void)panel; });
 }
 
+// ---- Helpers that store one argument through another. ----
+
+// A free function whose body stores one parameter in what another points to.
+struct Ticket { Res *owner = nullptr; int id = 0; };
+void attach(Res *r, Ticket *s) { s->owner = r; }
+void attach_twice(Res *r, Ticket *s) { attach(r, s); }
+void enlist(std::vector<Res *> &all, Res *r) { all.push_back(r); }
+struct Roster { std::vector<Res *> all; };
+void helper_stores_argument() {
+  Res *r = lastword::make<Res>();
+  Ticket *s = lastword::make<Ticket>();
+  attach(r, s);
+  lastword::set_finalizer(r, [s](Res *self) { release(s->id); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 's', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 's' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 's' holds the object through 's->owner', stored by 'attach' here
+}
+void helper_of_helper() {
+  Res *r = lastword::make<Res>();
+  Ticket *s = lastword::make<Ticket>();
+  attach_twice(r, s);
+  lastword::set_finalizer(r, [s](Res *self) { release(s->id); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 's', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 's' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 's' holds the object through 's->owner', stored by 'attach_twice' here
+}
+void helper_fills_container(Roster *roster) {
+  Res *r = lastword::make<Res>();
+  enlist(roster->all, r);
+  lastword::add_cleanup(r, [](Roster *ro) { (void)ro; }, roster);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: cleanup argument 'roster' holds the object, which keeps it alive: the cleanup will never run
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'roster' holds the object through 'roster->all', stored by 'enlist' here
+}
+// A local struct passed by address, then captured by copy.
+void helper_fills_local() {
+  Res *r = lastword::make<Res>();
+  Ticket local;
+  attach(r, &local);
+  lastword::set_finalizer(r, [local](Res *) { release(local.id); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'local', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'local' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'local' holds the object through 'local.owner', stored by 'attach' here
+}
+// Registered first, stored after: the captured pointer shares the session.
+void helper_stores_after() {
+  Res *r = lastword::make<Res>();
+  Ticket *s = lastword::make<Ticket>();
+  lastword::set_finalizer(r, [s](Res *self) { release(s->id); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 's', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 's' is captured here
+  // CHECK-MESSAGES: :[[@LINE+1]]:3: note: 's' holds the object through 's->owner', stored by 'attach' here
+  attach(r, s);
+}
+// A constructor, or a member function, that hands `this` to a helper or to its argument.
+struct Hub { std::vector<struct Peer *> peers; };
+void join_hub(Hub *hub, Peer *peer) { hub->peers.push_back(peer); }
+struct Peer {
+  int fd;
+  explicit Peer(Hub *hub) {
+    join_hub(hub, this);
+    lastword::set_finalizer(this, [hub](Peer *self) { release(self->fd); (void)hub; });
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer captures 'hub', which keeps the object alive: it will never be finalized
+    // CHECK-MESSAGES: :[[@LINE-2]]:36: note: 'hub' is captured here
+    // CHECK-MESSAGES: :[[@LINE-4]]:5: note: 'hub' holds the object through 'hub->peers', stored by 'join_hub' here
+  }
+  Peer() = default;
+  void join(Hub *hub) { join_hub(hub, this); }
+};
+void member_gives_this(Hub *hub) {
+  Peer *p = lastword::make<Peer>();
+  p->join(hub);
+  lastword::set_finalizer(p, [hub](Peer *self) { release(self->fd); (void)hub; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'hub', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'hub' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'hub' holds the object through 'hub->peers', stored by 'Peer::join' here
+}
+// Near misses: helpers that read, store something else, or write their own copy.
+void describe(Res *r, Ticket *s) { s->id = r->fd; }
+void attach_other(Res *r, Res *other, Ticket *s) { (void)r; s->owner = other; }
+void rebind(Res *r, Ticket *s) { s = nullptr; (void)r; }
+void fill_copy(Res *r, Ticket s) { s.owner = r; }
+void enlist_copy(std::vector<Res *> all, Res *r) { all.push_back(r); }
+void peek(const Ticket *s, Res *r);
+void helper_near_misses(Roster *roster) {
+  Res *r = lastword::make<Res>();
+  Res *other = lastword::make<Res>();
+  Ticket *s = lastword::make<Ticket>();
+  Ticket value;
+  describe(r, s);
+  attach_other(r, other, s);
+  rebind(r, s);
+  fill_copy(r, value);
+  enlist_copy(roster->all, r);
+  peek(s, r);
+  lastword::set_finalizer(r, [s, value](Res *) { release(s->id + value.id); });
+  lastword::add_cleanup(r, [](Roster *ro) { (void)ro; }, roster);
+}
+// Stored, then cleared before the registration: the session no longer holds it.
+void helper_then_cleared() {
+  Res *r = lastword::make<Res>();
+  Ticket *s = lastword::make<Ticket>();
+  attach(r, s);
+  s->owner = nullptr;
+  lastword::set_finalizer(r, [s](Res *) { release(s->id); });
+}
+
 // ---- Containers: elements of a container that holds the object. ----
 
 void container_elements(std::vector<Pool *> &pools) {

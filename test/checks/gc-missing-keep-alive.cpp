@@ -3,6 +3,7 @@
 #include <lastword/gc.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -231,6 +232,44 @@ void send_hello() {
   // CHECK-FIXES: native_write(sock->handle, "hello", 5);
   // CHECK-FIXES-NEXT: lastword::keep_alive(sock);
 }
+
+// A member function of another class: its own locals are judged like any
+// function's (only parameters are the caller's to keep alive).
+struct Blob {
+  char *data = nullptr;
+  unsigned long size = 0;
+};
+void free_bytes(char *p) { std::free(p); }
+struct Sink {
+  char out[64];
+  void copy_new() {
+    Blob *b = lastword::make<Blob>();
+    b->data = static_cast<char *>(std::malloc(16));
+    b->size = 16;
+    lastword::add_cleanup(b, free_bytes, b->data);
+    char *p = b->data;
+    unsigned long n = b->size;
+    std::memcpy(out, p, n);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: handle 'data' of 'b' is passed to 'memcpy' after the last use of 'b': the cleanup of 'Blob' may run during the call and release 'data'
+    // CHECK-MESSAGES: :[[@LINE-3]]:23: note: 'b' is last used here
+    // CHECK-FIXES: {{^}}    std::memcpy(out, p, n);{{$}}
+    // CHECK-FIXES-NEXT: {{^}}    lastword::keep_alive(b);{{$}}
+  }
+  // Near misses: a parameter, and the same copy kept alive.
+  void copy_from(Blob *b) {
+    char *p = b->data;
+    unsigned long n = b->size;
+    std::memcpy(out, p, n);
+  }
+  void copy_kept() {
+    Blob *b = lastword::make<Blob>();
+    b->data = static_cast<char *>(std::malloc(16));
+    lastword::add_cleanup(b, free_bytes, b->data);
+    char *p = b->data;
+    std::memcpy(out, p, 16);
+    lastword::keep_alive(b);
+  }
+};
 
 struct Mapping {
   char *base = nullptr;
