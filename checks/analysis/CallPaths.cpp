@@ -90,20 +90,6 @@ const CXXMethodDecl *userDeleterOf(const FunctionDecl *Destructor) {
   return nullptr;
 }
 
-/// A virtual call whose target the static types do not fix.
-bool dispatchesVirtually(const Expr &Call, const CXXMethodDecl &Method) {
-  if (!Method.isVirtual())
-    return false;
-  const auto *Member = dyn_cast<CXXMemberCallExpr>(&Call);
-  if (!Member)
-    return false;
-  const auto *Callee = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
-  if (!Callee || Callee->hasQualifier())
-    return false; // `Base::f()` calls Base's
-  const Expr *Object = Member->getImplicitObjectArgument();
-  return !Object || !Method.getDevirtualizedMethod(Object, /*IsAppleKext=*/false);
-}
-
 /// The methods of the translation unit that override others (function
 /// bodies, and so local classes, are not entered).
 class OverrideIndexer : public RecursiveASTVisitor<OverrideIndexer> {
@@ -331,7 +317,7 @@ std::optional<CallPath> CallPathFinder::searchOverrides(const CallStep &Step,
                                                         const CXXMethodDecl &Method,
                                                         unsigned Depth,
                                                         const FunctionDecl *Within) {
-  for (const CXXMethodDecl *Override : overridesOf(Method)) {
+  for (const CXXMethodDecl *Override : Overrides.overridesOf(Method)) {
     CallStep Dispatch = Step;
     Dispatch.Callee = Override;
     Dispatch.Overridden = &Method;
@@ -410,7 +396,20 @@ std::optional<CallPath> CallPathFinder::searchMemberDestructors(const CXXDestruc
   return std::nullopt;
 }
 
-llvm::ArrayRef<const CXXMethodDecl *> CallPathFinder::overridesOf(const CXXMethodDecl &Method) {
+bool dispatchesVirtually(const Expr &Call, const CXXMethodDecl &Method) {
+  if (!Method.isVirtual())
+    return false;
+  const auto *Member = dyn_cast<CXXMemberCallExpr>(&Call);
+  if (!Member)
+    return false;
+  const auto *Callee = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
+  if (!Callee || Callee->hasQualifier())
+    return false; // `Base::f()` calls Base's
+  const Expr *Object = Member->getImplicitObjectArgument();
+  return !Object || !Method.getDevirtualizedMethod(Object, /*IsAppleKext=*/false);
+}
+
+llvm::ArrayRef<const CXXMethodDecl *> OverrideIndex::overridesOf(const CXXMethodDecl &Method) {
   if (!Overrides) {
     Overrides.emplace();
     OverrideIndexer Indexer(*Overrides);

@@ -37,6 +37,23 @@
 
 namespace lastword::analysis {
 
+/// Every override of a virtual method visible in the translation unit,
+/// however far down, indexed on first use from the declarations of the TU
+/// (user code; function bodies, and so local classes, are not entered).
+class OverrideIndex {
+public:
+  llvm::ArrayRef<const clang::CXXMethodDecl *> overridesOf(const clang::CXXMethodDecl &Method);
+
+private:
+  std::optional<llvm::DenseMap<const clang::CXXMethodDecl *,
+                               llvm::SmallVector<const clang::CXXMethodDecl *, 2>>>
+      Overrides;
+};
+
+/// A virtual call whose target the static types do not fix (not
+/// `Base::f()`, not a call on an object of a final or known dynamic type).
+bool dispatchesVirtually(const clang::Expr &Call, const clang::CXXMethodDecl &Method);
+
 /// How a step runs its function when no call is written.
 enum class ImplicitCall {
   None,      ///< a call or construction as written
@@ -131,8 +148,6 @@ private:
   /// The destructors that a destructor's definition runs after its body.
   std::optional<CallPath> searchMemberDestructors(const clang::CXXDestructorDecl &Destructor,
                                                   unsigned Depth);
-  /// Every override of \p Method visible in the translation unit.
-  llvm::ArrayRef<const clang::CXXMethodDecl *> overridesOf(const clang::CXXMethodDecl &Method);
 
   /// Children of \p S that run whenever \p S runs (EveryExecution mode).
   bool runsEveryTime(const clang::Stmt &Parent, const clang::Stmt &Child) const;
@@ -140,11 +155,8 @@ private:
   SinkPredicateIn IsSink;
   DestructionSinkPredicate IsDestructionSink;
   Reach Mode;
-  /// Overrides by overridden method (canonical), built on the first virtual
-  /// call from the declarations of the translation unit.
-  std::optional<llvm::DenseMap<const clang::CXXMethodDecl *,
-                               llvm::SmallVector<const clang::CXXMethodDecl *, 2>>>
-      Overrides;
+  /// Overrides by overridden method, built on the first virtual call.
+  OverrideIndex Overrides;
   std::vector<std::string> OffloadFunctions;
   enum class State { InProgress, Done };
   struct Summary {

@@ -169,16 +169,41 @@ struct Finding {
   std::string Where;
   /// Through a call: the callee, and where it stores.
   const FunctionDecl *Callee = nullptr;
-  SourceLocation StoredAt;
+  SourceLocation StoredAt = SourceLocation();
+  /// Through a virtual call: the method called, which the callee overrides.
+  const FunctionDecl *Overridden = nullptr;
   bool Reregisters = false;
 };
 
+using StoreSummaries =
+    llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::pair<SourceLocation, std::string>>;
+
+/// The summary key of `this` in a member function.
+constexpr unsigned ThisKey = ~0u;
+
 class BodyScan {
 public:
-  BodyScan(const ApiProfile &Profile,
-           llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, SourceLocation> &Summaries,
+  BodyScan(const ApiProfile &Profile, StoreSummaries &Summaries, OverrideIndex &Overrides,
            const SourceManager &SM)
-      : Profile(Profile), Summaries(Summaries), SM(SM) {}
+      : Profile(Profile), Summaries(Summaries), Overrides(Overrides), SM(SM) {}
+
+  // Where \p Definition stores its parameter \p Index (ThisKey: `this`) so
+  // that it outlives the call; memoised.
+  std::pair<SourceLocation, std::string> storesParameter(const FunctionDecl &Definition,
+                                                         unsigned Index, unsigned Depth) {
+    auto Key = std::make_pair(&Definition, Index);
+    auto It = Summaries.find(Key);
+    if (It != Summaries.end())
+      return It->second;
+    Summaries[Key] = {};
+    std::pair<SourceLocation, std::string> Result;
+    const ValueDecl *Param = Index == ThisKey ? nullptr : Definition.getParamDecl(Index);
+    scan(Definition, Param, Depth + 1, [&](const Finding &F) {
+      if (Result.first.isInvalid() && !F.Reregisters)
+        Result = {F.Loc, F.Where};
+    });
+    return Summaries[Key] = Result;
+  }
 
   // Every store of the object in \p Body that outlives the call.
   void scan(const FunctionDecl &Body, const ValueDecl *Param, unsigned Depth,
@@ -255,6 +280,36 @@ public:
           return true;
         }
       }
+      // A member function called on the object (`self->on_finalize()`), and
+      // for a virtual call every override the translation unit shows, the
+      // base method pure or not: `this` is the object there.
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+          Member && Depth < 3 && Member->getImplicitObjectArgument() &&
+          Names.carries(Member->getImplicitObjectArgument())) {
+        if (const CXXMethodDecl *Method = Member->getMethodDecl();
+            Method && Method->isInstance()) {
+          llvm::SmallVector<const CXXMethodDecl *, 4> Targets{Method};
+          bool Virtual = dispatchesVirtually(*Member, *Method);
+          if (Virtual)
+            llvm::append_range(Targets, Overrides.overridesOf(*Method));
+          for (const CXXMethodDecl *Target : Targets) {
+            const FunctionDecl *Definition = nullptr;
+            if (!Target->hasBody(Definition) || !Definition ||
+                isInSystemCode(Definition->getLocation(), SM))
+              continue;
+            const auto Stored = storesParameter(*Definition, ThisKey, Depth);
+            if (Stored.first.isInvalid())
+              continue;
+            Finding F{Call->getBeginLoc(), Stored.second};
+            F.Callee = Definition;
+            F.StoredAt = Stored.first;
+            if (Target != Method)
+              F.Overridden = Method;
+            Found(F);
+            break;
+          }
+        }
+      }
       // A helper of the translation unit the object is passed to.
       const FunctionDecl *Callee = Call->getDirectCallee();
       const FunctionDecl *Definition = nullptr;
@@ -266,26 +321,11 @@ public:
         unsigned Index = I - First;
         if (Index >= Definition->getNumParams() || !Names.carries(Call->getArg(I)))
           continue;
-        auto Key = std::make_pair(Definition, Index);
-        auto It = Summaries.find(Key);
-        if (It == Summaries.end()) {
-          Summaries[Key] = SourceLocation();
-          SourceLocation StoredAt;
-          std::string Where;
-          scan(*Definition, Definition->getParamDecl(Index), Depth + 1, [&](const Finding &F) {
-            if (StoredAt.isInvalid() && !F.Reregisters) {
-              StoredAt = F.Loc;
-              Where = F.Where;
-            }
-          });
-          Summaries[Key] = StoredAt;
-          Wheres[Key] = Where;
-          It = Summaries.find(Key);
-        }
-        if (It->second.isValid()) {
-          Finding F{Call->getBeginLoc(), Wheres[Key]};
+        const auto Stored = storesParameter(*Definition, Index, Depth);
+        if (Stored.first.isValid()) {
+          Finding F{Call->getBeginLoc(), Stored.second};
           F.Callee = Definition;
-          F.StoredAt = It->second;
+          F.StoredAt = Stored.first;
           Found(F);
         }
       }
@@ -295,8 +335,8 @@ public:
 
 private:
   const ApiProfile &Profile;
-  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, SourceLocation> &Summaries;
-  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::string> Wheres;
+  StoreSummaries &Summaries;
+  OverrideIndex &Overrides;
   const SourceManager &SM;
 };
 
@@ -315,7 +355,7 @@ void FinalizerResurrectionCheck::check(const MatchFinder::MatchResult &Result) {
         continue;
       Param = Body.Body->getParamDecl(0);
     }
-    BodyScan Scan(Profile, Summaries, SM);
+    BodyScan Scan(Profile, Summaries, Overrides, SM);
     Scan.scan(*Body.Body, Param, 0, [&](const Finding &F) {
       SourceLocation Loc = SM.getFileLoc(F.Loc);
       if (isInSystemCode(F.Loc, SM) || !Reported.insert(Loc).second)
@@ -325,6 +365,13 @@ void FinalizerResurrectionCheck::check(const MatchFinder::MatchResult &Result) {
           return;
         diag(Loc, "finalizer registers a new finalizer on its own object: the object survives "
                   "this collection and every later one until the new finalizer gives up");
+      } else if (F.Callee && F.Overridden) {
+        diag(Loc, "finalizer calls '%0' on its object, and its override '%1' stores the object "
+                  "in %2: the object comes back to life with its finalizer already run, so its "
+                  "next death runs no cleanup")
+            << displayName(*F.Overridden) << displayName(*F.Callee) << F.Where;
+        diag(SM.getFileLoc(F.StoredAt), "'%0' stores it here", DiagnosticIDs::Note)
+            << displayName(*F.Callee);
       } else if (F.Callee) {
         diag(Loc, "finalizer passes its object to '%0', which stores it in %1: the object comes "
                   "back to life with its finalizer already run, so its next death runs no "

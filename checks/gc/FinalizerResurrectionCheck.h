@@ -4,6 +4,7 @@
 #define LASTWORD_GC_FINALIZERRESURRECTIONCHECK_H
 
 #include "analysis/ApiProfile.h"
+#include "analysis/CallPaths.h"
 #include "analysis/ExcludedPaths.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseMap.h"
@@ -26,6 +27,7 @@ public:
     Excluded.forget();
     Reported.clear();
     Summaries.clear();
+    Overrides = lastword::analysis::OverrideIndex();
   }
 
 private:
@@ -33,9 +35,12 @@ private:
   lastword::analysis::ExcludedPaths Excluded;
   bool ReportReregistration;
   llvm::DenseSet<SourceLocation> Reported;
-  /// Per function and parameter: where it stores the parameter so that it
-  /// outlives the call (invalid: nowhere).
-  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, SourceLocation> Summaries;
+  /// Per function and parameter (~0u: `this`): where it stores the
+  /// parameter so that it outlives the call (invalid: nowhere), and where to.
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::pair<SourceLocation, std::string>>
+      Summaries;
+  /// The overrides a virtual call on the object may run.
+  lastword::analysis::OverrideIndex Overrides;
 };
 
 } // namespace clang::tidy::gc

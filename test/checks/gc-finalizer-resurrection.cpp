@@ -114,6 +114,77 @@ void reregister() {
   // CHECK-MESSAGES-REREG: :[[@LINE-5]]:30: note: the finalizer is registered here
 }
 
+// ---- Calls on the object: the method, and every override of a virtual one. ----
+struct Handle {
+  int fd = -1;
+  virtual ~Handle() = default;
+  virtual void on_finalize() = 0;
+};
+std::vector<Handle *> g_revived;
+struct Tracked : Handle {
+  void on_finalize() override { g_revived.push_back(this); }
+};
+struct Quiet : Handle {
+  void on_finalize() override { sys_close(fd); }
+};
+void pure_virtual_override() {
+  Handle *h = lastword::make<Tracked>();
+  lastword::set_finalizer(h, [](Handle *self) { self->on_finalize(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:49: warning: finalizer calls 'Handle::on_finalize' on its object, and its override 'Tracked::on_finalize' stores the object in container in global 'g_revived': the object comes back to life with its finalizer already run, so its next death runs no cleanup
+  // CHECK-MESSAGES: :[[@LINE-9]]:43: note: 'Tracked::on_finalize' stores it here
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: the finalizer is registered here
+  // CHECK-MESSAGES-REREG: :[[@LINE-4]]:49: warning: finalizer calls 'Handle::on_finalize' on its object, and its override 'Tracked::on_finalize'
+  // CHECK-MESSAGES-REREG: :[[@LINE-12]]:43: note: 'Tracked::on_finalize' stores it here
+  // CHECK-MESSAGES-REREG: :[[@LINE-6]]:30: note: the finalizer is registered here
+}
+struct Job {
+  int fd = -1;
+  virtual ~Job() = default;
+  virtual void retire() { sys_close(fd); }
+  void park();
+};
+Job *g_parked;
+struct Requeued : Job {
+  void retire() override { g_parked = this; }
+};
+void Job::park() { g_parked = this; }
+void virtual_with_base_body() {
+  Job *j = lastword::make<Job>();
+  lastword::set_finalizer(j, [](Job *self) { self->retire(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: finalizer calls 'Job::retire' on its object, and its override 'Requeued::retire' stores the object in global 'g_parked'
+  // CHECK-MESSAGES: :[[@LINE-7]]:37: note: 'Requeued::retire' stores it here
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: the finalizer is registered here
+  // CHECK-MESSAGES-REREG: :[[@LINE-4]]:46: warning: finalizer calls 'Job::retire' on its object, and its override 'Requeued::retire'
+  // CHECK-MESSAGES-REREG: :[[@LINE-10]]:37: note: 'Requeued::retire' stores it here
+  // CHECK-MESSAGES-REREG: :[[@LINE-6]]:30: note: the finalizer is registered here
+}
+void member_function_stores_this() {
+  Job *j = lastword::make<Job>();
+  lastword::set_finalizer(j, [](Job *self) { self->park(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: finalizer passes its object to 'Job::park', which stores it in global 'g_parked'
+  // CHECK-MESSAGES: :[[@LINE-15]]:29: note: 'Job::park' stores it here
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: the finalizer is registered here
+  // CHECK-MESSAGES-REREG: :[[@LINE-4]]:46: warning: finalizer passes its object to 'Job::park'
+  // CHECK-MESSAGES-REREG: :[[@LINE-18]]:29: note: 'Job::park' stores it here
+  // CHECK-MESSAGES-REREG: :[[@LINE-6]]:30: note: the finalizer is registered here
+}
+// Near misses: the base's own method called by name, overrides that store a
+// plain value, a call on another object.
+struct Meter {
+  int fd = -1;
+  virtual ~Meter() = default;
+  virtual void sample() = 0;
+};
+struct FdMeter : Meter {
+  void sample() override { g_last_id = fd; }
+};
+void virtual_near_misses(Job *other) {
+  Job *j = lastword::make<Job>();
+  lastword::set_finalizer(j, [other](Job *self) { self->Job::retire(); other->retire(); });
+  Meter *m = lastword::make<FdMeter>();
+  lastword::set_finalizer(m, [](Meter *self) { self->sample(); });
+}
+
 // ---- Near misses. ----
 void plain_values() {
   Conn *c = lastword::make<Conn>();
