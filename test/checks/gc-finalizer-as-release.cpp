@@ -47,6 +47,27 @@ void ping_once() {
 // CHECK-FIXES: {{^}}  c->ping();{{$}}
 // CHECK-FIXES: {{^}}  c->close();{{$}}
 
+// keep_alive is not a release: it keeps the object up to the read, then
+// the descriptor waits for a collection like any other.
+int read_byte(int fd);
+int first_byte_kept_alive() {
+  Conn *c = connect_to("db");
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close': the resource of this 'Conn' is released only when the collector gets to it
+  int byte = read_byte(c->fd);
+  lastword::keep_alive(c);
+  return byte;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'c' is dropped here without 'Conn::close'
+  // CHECK-FIXES: {{^}}  c->close();{{$}}
+  // CHECK-FIXES: {{^}}  return byte;{{$}}
+}
+// Near miss: released after the read.
+int first_byte_closed() {
+  Conn *c = connect_to("db");
+  int byte = read_byte(c->fd);
+  c->close();
+  return byte;
+}
+
 int early_return(bool ready) {
   Conn *c = connect_default();
   // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close'
