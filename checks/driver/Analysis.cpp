@@ -18,7 +18,9 @@
 #include "clang/Tooling/Tooling.h"
 #include "driver/Cache.h"
 #include "driver/MainFileScope.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/thread.h"
@@ -140,6 +142,50 @@ std::string enclosingFunction(const FunctionRanges &Ranges, const ClangTidyError
   return Best ? Best->Name : "";
 }
 
+// Writes Text as Directory/Name, atomically (parallel jobs share the directory).
+bool writeFactsFile(llvm::StringRef Directory, llvm::StringRef Name, llvm::StringRef Text) {
+  llvm::SmallString<256> Path(Directory), Temporary;
+  llvm::sys::path::append(Path, Name);
+  int FD;
+  if (llvm::sys::fs::createUniqueFile(Path + ".%%%%%%.tmp", FD, Temporary))
+    return false;
+  {
+    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
+    OS << Text;
+    OS.close();
+    if (OS.has_error()) {
+      OS.clear_error();
+      llvm::sys::fs::remove(Temporary);
+      return false;
+    }
+  }
+  if (llvm::sys::fs::rename(Temporary, Path)) {
+    llvm::sys::fs::remove(Temporary);
+    return false;
+  }
+  return true;
+}
+
+// Moves the facts the check wrote into Staging to the facts directory, and
+// keeps their text and name in Result. No facts file (the check is off for
+// the file, or it could not write) leaves Result.Facts empty.
+bool takeFacts(llvm::StringRef Staging, llvm::StringRef FactsDir, FileResult &Result) {
+  std::error_code EC;
+  for (llvm::sys::fs::directory_iterator It(Staging, EC), End; It != End && !EC; It.increment(EC)) {
+    if (llvm::sys::path::extension(It->path()) != ".facts")
+      continue;
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(It->path());
+    if (!Text)
+      return false;
+    Result.Facts = (*Text)->getBuffer().str();
+    Result.FactsName = llvm::sys::path::filename(It->path()).str();
+    llvm::SmallString<256> Target(FactsDir);
+    llvm::sys::path::append(Target, Result.FactsName);
+    return !llvm::sys::fs::rename(It->path(), Target);
+  }
+  return !EC;
+}
+
 tooling::ArgumentsAdjuster argumentsAdjuster(ClangTidyContext &Context) {
   // The ExtraArgs / ExtraArgsBefore of the configuration, as clang-tidy applies them.
   tooling::ArgumentsAdjuster FromConfig = [&Context](const tooling::CommandLineArguments &Args,
@@ -161,7 +207,21 @@ FileResult analyseOne(const tooling::CompilationDatabase &Compilations, const st
                       AnalysisStats &Stats, std::mutex &StatsMutex) {
   llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS(
       new llvm::vfs::OverlayFileSystem(llvm::vfs::createPhysicalFileSystem()));
-  ClangTidyContext Context(MakeProvider(FS));
+  // The check writes the file's facts into a directory of its own, so the
+  // driver knows which facts are this file's (to cache them), whatever name
+  // the check gives them.
+  llvm::SmallString<256> Staging;
+  if (!Settings.FactsDir.empty()) {
+    llvm::SmallString<256> Prefix(Settings.FactsDir);
+    llvm::sys::path::append(Prefix, ".staging");
+    if (llvm::sys::fs::createUniqueDirectory(Prefix, Staging))
+      Staging.clear();
+  }
+  auto RemoveStaging = llvm::make_scope_exit([&] {
+    if (!Staging.empty())
+      llvm::sys::fs::remove_directories(Staging);
+  });
+  ClangTidyContext Context(MakeProvider(FS, Staging));
   tooling::ArgumentsAdjuster Adjuster = argumentsAdjuster(Context);
 
   std::string Key;
@@ -169,14 +229,22 @@ FileResult analyseOne(const tooling::CompilationDatabase &Compilations, const st
     // Findings gathered for --fix keep the fixes of notes too: another key.
     Key = computeCacheKey(Compilations, File, Context, FS, Adjuster,
                           Settings.ToolVersion + (Settings.WantFixes ? "\nfixes" : ""));
+    std::optional<FileResult> Cached;
     if (!Key.empty())
-      if (std::optional<FileResult> Cached = loadCachedResult(Settings.CacheDir, Key)) {
-        std::lock_guard<std::mutex> Lock(StatsMutex);
-        ++Stats.CacheHits;
-        Cached->File = File;
-        Cached->FromCache = true;
-        return std::move(*Cached);
-      }
+      Cached = loadCachedResult(Settings.CacheDir, Key);
+    // An entry stored by a run that exported no facts cannot replay them.
+    if (Cached && !Settings.FactsDir.empty() && !Cached->FactsExported)
+      Cached.reset();
+    if (Cached && !Cached->Facts.empty() && !Settings.FactsDir.empty() &&
+        !writeFactsFile(Settings.FactsDir, Cached->FactsName, Cached->Facts))
+      Cached.reset();
+    if (Cached) {
+      std::lock_guard<std::mutex> Lock(StatsMutex);
+      ++Stats.CacheHits;
+      Cached->File = File;
+      Cached->FromCache = true;
+      return std::move(*Cached);
+    }
   }
 
   tooling::ClangTool Tool(Compilations, {File}, std::make_shared<PCHContainerOperations>(), FS);
@@ -196,6 +264,11 @@ FileResult analyseOne(const tooling::CompilationDatabase &Compilations, const st
   Result.Errors = DiagConsumer.take();
   for (const ClangTidyError &Error : Result.Errors)
     Result.Functions.push_back(enclosingFunction(Ranges, Error));
+  if (!Staging.empty()) {
+    Result.FactsExported = true;
+    if (!takeFacts(Staging, Settings.FactsDir, Result))
+      Key.clear(); // facts written but not moved: analyse again next time
+  }
 
   // Code that does not compile is not cached: the next run must say so again.
   bool Cacheable = !Key.empty() && llvm::none_of(Result.Errors, [](const ClangTidyError &E) {

@@ -11,9 +11,10 @@
 namespace lastword {
 
 /// Options providers cache per directory and are not thread-safe: each
-/// worker makes its own.
+/// worker makes its own. The second argument, when not empty, is where
+/// gc-finalizer-cycle writes the file's facts (its ExportFactsDirectory).
 using MakeOptionsProvider = std::function<std::unique_ptr<clang::tidy::ClangTidyOptionsProvider>(
-    llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>)>;
+    llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem>, llvm::StringRef)>;
 
 struct AnalysisSettings {
   unsigned Jobs = 1;
@@ -21,6 +22,10 @@ struct AnalysisSettings {
   bool Progress = false;      // a progress line on stderr
   std::string CacheDir;       // empty: no result cache
   std::string ToolVersion;    // part of every cache key
+  /// Non-empty: each file's gc-finalizer-cycle facts are written here (by
+  /// the check, or from the cache for a replayed file) and kept in its
+  /// FileResult.
+  std::string FactsDir;
 };
 
 struct AnalysisStats {

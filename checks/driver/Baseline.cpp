@@ -129,4 +129,23 @@ std::vector<Finding> Baseline::newFindings(llvm::ArrayRef<Finding> Findings) con
   return New;
 }
 
+BaselineShare Baseline::share(llvm::StringRef Check, llvm::ArrayRef<Finding> Findings) const {
+  llvm::StringMap<unsigned> Left = Counts;
+  for (const Finding &F : Findings) {
+    auto It = Left.find(findingKey(F, Root).str());
+    if (It != Left.end() && It->second > 0)
+      --It->second;
+  }
+  BaselineShare Share;
+  Share.Root = Root;
+  std::string Prefix = Check.str() + "\x1f";
+  for (const auto &Entry : Counts)
+    if (Entry.getKey().starts_with(Prefix))
+      Share.Entries.push_back({Entry.getKey().str(), Entry.second, Left.lookup(Entry.getKey())});
+  llvm::sort(Share.Entries, [](const BaselineShare::Entry &A, const BaselineShare::Entry &B) {
+    return A.Key < B.Key;
+  });
+  return Share;
+}
+
 } // namespace lastword

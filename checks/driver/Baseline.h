@@ -41,11 +41,25 @@ std::string keyPath(llvm::StringRef AbsolutePath, llvm::StringRef Root);
 
 bool writeBaseline(llvm::StringRef Path, llvm::ArrayRef<Finding> Findings, std::string &Error);
 
+/// A check's baseline entries as one shard of a run used them, for
+/// `lastword merge`, which reports the shards' joined findings of that check
+/// against what all the shards left.
+struct BaselineShare {
+  std::string Root; ///< the directory the keys are relative to
+  struct Entry {
+    std::string Key; ///< FindingKey::str()
+    unsigned Count = 0, Left = 0;
+  };
+  std::vector<Entry> Entries; ///< by key
+};
+
 class Baseline {
 public:
   bool load(llvm::StringRef Path, std::string &Error);
   /// The findings that are not in the baseline, in their order.
   std::vector<Finding> newFindings(llvm::ArrayRef<Finding> Findings) const;
+  /// The entries of \p Check, and how many of each \p Findings leave.
+  BaselineShare share(llvm::StringRef Check, llvm::ArrayRef<Finding> Findings) const;
   size_t size() const { return Entries; }
 
 private:

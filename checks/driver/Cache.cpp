@@ -99,6 +99,10 @@ std::string computeCacheKey(const tooling::CompilationDatabase &Compilations, ll
   hashField(Hash, "lastword-cache-1");
   hashField(Hash, ToolVersion);
   tidy::ClangTidyOptions Options = Context.getOptionsForFile(File);
+  // Where the facts go is not what they are (the driver gives each file a
+  // directory of its own); whether they are wanted is the entry's business.
+  Options.CheckOptions.erase("ExportFactsDirectory");
+  Options.CheckOptions.erase("gc-finalizer-cycle.ExportFactsDirectory");
   hashField(Hash, tidy::configurationAsText(Options));
   for (const tooling::CompileCommand &Command : Compilations.getCompileCommands(File)) {
     hashField(Hash, Command.Directory);

@@ -1,14 +1,13 @@
 //===--- CrossTu.cpp ------------------------------------------------------===//
 
 #include "driver/CrossTu.h"
-#include "analysis/CycleFacts.h"
 #include "clang-tidy/GlobList.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include <algorithm>
-#include <set>
+#include <tuple>
 
 using namespace lastword::analysis;
 
@@ -17,99 +16,120 @@ namespace {
 
 constexpr llvm::StringLiteral CheckName = "gc-finalizer-cycle";
 
-std::string at(const FactLocation &Where) {
-  return Where.File + ":" + std::to_string(Where.Line) + ":" + std::to_string(Where.Column);
-}
-
-struct Finding {
+struct Located {
   FactLocation Where;
-  std::string Text;
+  ClangTidyError Error;
 };
 
 } // namespace
 
-CrossTuResult runCrossTuPass(llvm::StringRef Directory, llvm::StringRef WarningsAsErrors,
-                             llvm::raw_ostream &OS) {
-  CrossTuResult Result;
+bool readFactsDirectory(llvm::StringRef Directory, std::vector<CycleFacts> &Units, std::string &Error) {
   std::vector<std::string> Paths;
   std::error_code EC;
-  for (llvm::sys::fs::directory_iterator It(Directory, EC), End; It != End && !EC;
-       It.increment(EC))
+  for (llvm::sys::fs::directory_iterator It(Directory, EC), End; It != End && !EC; It.increment(EC))
     if (llvm::sys::path::extension(It->path()) == ".facts")
       Paths.push_back(It->path());
   if (EC) {
-    Result.Error = "cannot read the facts directory '" + Directory.str() + "': " + EC.message();
-    return Result;
+    Error = "cannot read the facts directory '" + Directory.str() + "': " + EC.message();
+    return false;
   }
   std::sort(Paths.begin(), Paths.end());
-
-  // Every unit's facts, and their union.
-  std::vector<CycleFacts> Units;
-  CycleFacts All;
   for (const std::string &Path : Paths) {
     llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(Path);
     if (!Text) {
-      Result.Error = "cannot read '" + Path + "': " + Text.getError().message();
-      return Result;
+      Error = "cannot read '" + Path + "': " + Text.getError().message();
+      return false;
     }
-    std::string Error;
     std::optional<CycleFacts> Facts = parseCycleFacts((*Text)->getBuffer(), Error);
     if (!Facts) {
-      Result.Error = "'" + Path + "': " + Error;
-      return Result;
+      Error = "'" + Path + "': " + Error;
+      return false;
     }
-    All.Edges.insert(All.Edges.end(), Facts->Edges.begin(), Facts->Edges.end());
-    All.Bases.insert(All.Bases.end(), Facts->Bases.begin(), Facts->Bases.end());
-    All.Finalizable.insert(All.Finalizable.end(), Facts->Finalizable.begin(),
-                           Facts->Finalizable.end());
     Units.push_back(std::move(*Facts));
   }
+  return true;
+}
 
-  std::vector<Finding> Findings;
+std::vector<ClangTidyError> crossTuFindings(const std::vector<CycleFacts> &Units,
+                                            llvm::StringRef WarningsAsErrors, std::string &Error) {
+  CycleFacts All;
+  for (const CycleFacts &Unit : Units) {
+    All.Edges.insert(All.Edges.end(), Unit.Edges.begin(), Unit.Edges.end());
+    All.Bases.insert(All.Bases.end(), Unit.Bases.begin(), Unit.Bases.end());
+    All.Finalizable.insert(All.Finalizable.end(), Unit.Finalizable.begin(), Unit.Finalizable.end());
+  }
+  // Each unit's edges, by key, to tell which cycles a unit saw whole.
+  std::vector<llvm::StringSet<>> UnitEdges(Units.size());
+  for (size_t I = 0; I < Units.size(); ++I)
+    for (const TypeEdgeFact &Edge : Units[I].Edges)
+      UnitEdges[I].insert(Edge.key());
+
+  clang::tidy::GlobList AsErrors(WarningsAsErrors);
+  bool IsError = !WarningsAsErrors.empty() && AsErrors.contains(CheckName);
+  SourcePositions Positions;
+  // A note that cannot be placed keeps its text without a location; the
+  // warning must be placed.
+  auto message = [&](const FactLocation &Where, std::string Text,
+                     clang::tooling::DiagnosticMessage &Out, bool Required = false) {
+    std::optional<unsigned> Offset = Positions.offsetOf(Where.File, Where.Line, Where.Column);
+    if (!Offset && !Required) {
+      Out.Message = std::move(Text);
+      return true;
+    }
+    if (!Offset) {
+      Error = "cannot place a cross-file gc-finalizer-cycle finding: '" + Where.File +
+              "' (named by the facts) cannot be read or has no line " + std::to_string(Where.Line);
+      return false;
+    }
+    Out.Message = std::move(Text);
+    Out.FilePath = Where.File;
+    Out.FileOffset = *Offset;
+    return true;
+  };
+
+  std::vector<Located> Findings;
   for (const TypeCycle &Cycle : findTypeCycles(All, /*SelfCycles=*/false)) {
     // A unit that saw every edge and the finalizer reported the cycle itself.
-    bool SeenWhole = llvm::any_of(Units, [&](const CycleFacts &Unit) {
-      llvm::StringSet<> Keys;
-      for (const TypeEdgeFact &Edge : Unit.Edges)
-        Keys.insert(Edge.key());
-      bool Finalizable = llvm::any_of(Unit.Finalizable, [&](const FinalizableFact &F) {
-        return F.Type == Cycle.Start;
-      });
-      return Finalizable && llvm::all_of(Cycle.Steps, [&](const CycleStep &Step) {
-               return Keys.contains(All.Edges[Step.Edge].key());
-             });
-    });
+    bool SeenWhole = false;
+    for (size_t I = 0; I < Units.size() && !SeenWhole; ++I)
+      SeenWhole = llvm::any_of(Units[I].Finalizable,
+                               [&](const FinalizableFact &F) { return F.Type == Cycle.Start; }) &&
+                  llvm::all_of(Cycle.Steps, [&](const CycleStep &Step) {
+                    return UnitEdges[I].contains(All.Edges[Step.Edge].key());
+                  });
     if (SeenWhole)
       continue;
     const TypeEdgeFact &First = All.Edges[Cycle.Steps.front().Edge];
-    std::string Text;
-    llvm::raw_string_ostream Out(Text);
-    Out << at(First.Where) << ": warning: '" << Cycle.Start
-        << "' is finalizable and can reach itself (" << Cycle.spelling()
-        << "): once unreachable, none of the cycle is ever finalized and it leaks with "
-           "everything it holds; register the finalizer on one owner outside the cycle, or "
-           "break an edge (the edges are declared in different files) ["
-        << CheckName << "]\n";
+    ClangTidyError Finding(CheckName, ClangTidyError::Warning, /*BuildDirectory=*/"", IsError);
+    if (!message(First.Where,
+                 "'" + Cycle.Start + "' is finalizable and can reach itself (" + Cycle.spelling() +
+                     "): once unreachable, none of the cycle is ever finalized and it leaks with "
+                     "everything it holds; register the finalizer on one owner outside the cycle, "
+                     "or break an edge (the edges are declared in different files)",
+                 Finding.Message, /*Required=*/true))
+      return {};
     for (const CycleStep &Step : Cycle.Steps) {
       const TypeEdgeFact &Edge = All.Edges[Step.Edge];
-      Out << at(Edge.Where) << ": note: '" << Edge.Owner << "::" << Edge.Field << "' leads to '"
-          << Step.To << "'\n";
+      clang::tooling::DiagnosticMessage Note;
+      if (!message(Edge.Where, "'" + Edge.Owner + "::" + Edge.Field + "' leads to '" + Step.To + "'",
+                   Note))
+        return {};
+      Finding.Notes.push_back(std::move(Note));
     }
-    Out << at(All.Finalizable[Cycle.Finalizable].Where) << ": note: '" << Cycle.Start
-        << "' gets a finalizer here\n";
-    Findings.push_back({First.Where, std::move(Text)});
+    clang::tooling::DiagnosticMessage Note;
+    if (!message(All.Finalizable[Cycle.Finalizable].Where,
+                 "'" + Cycle.Start + "' gets a finalizer here", Note))
+      return {};
+    Finding.Notes.push_back(std::move(Note));
+    Findings.push_back({First.Where, std::move(Finding)});
   }
-  std::sort(Findings.begin(), Findings.end(), [](const Finding &A, const Finding &B) {
-    return A.Where < B.Where || (A.Where == B.Where && A.Text < B.Text);
+  std::sort(Findings.begin(), Findings.end(), [](const Located &A, const Located &B) {
+    return std::tie(A.Where, A.Error.Message.Message) < std::tie(B.Where, B.Error.Message.Message);
   });
-  clang::tidy::GlobList AsErrors(WarningsAsErrors);
-  for (const Finding &F : Findings) {
-    OS << F.Text;
-    ++Result.Findings;
-    if (!WarningsAsErrors.empty() && AsErrors.contains(CheckName))
-      ++Result.AsErrors;
-  }
-  return Result;
+  std::vector<ClangTidyError> Out;
+  for (Located &F : Findings)
+    Out.push_back(std::move(F.Error));
+  return Out;
 }
 
 } // namespace lastword::driver

@@ -137,7 +137,10 @@ json::Value resultToJSON(const FileResult &Result) {
     E.getAsObject()->insert({"function", Result.Functions[I]});
     Errors.push_back(std::move(E));
   }
-  return json::Object{{"file", Result.File}, {"errors", std::move(Errors)}};
+  json::Object Out{{"file", Result.File}, {"errors", std::move(Errors)}};
+  if (Result.FactsExported)
+    Out["facts"] = json::Object{{"text", Result.Facts}, {"name", Result.FactsName}};
+  return Out;
 }
 
 std::optional<FileResult> resultFromJSON(const json::Value &Value) {
@@ -154,6 +157,14 @@ std::optional<FileResult> resultFromJSON(const json::Value &Value) {
       return std::nullopt;
     Result.Errors.push_back(std::move(*Error));
     Result.Functions.push_back(Function->str());
+  }
+  if (const json::Object *Facts = O->getObject("facts")) {
+    std::optional<llvm::StringRef> Text = Facts->getString("text"), Name = Facts->getString("name");
+    if (!Text || !Name)
+      return std::nullopt;
+    Result.FactsExported = true;
+    Result.Facts = Text->str();
+    Result.FactsName = Name->str();
   }
   return Result;
 }

@@ -30,6 +30,11 @@ struct FileResult {
   std::vector<ClangTidyError> Errors;
   std::vector<std::string> Functions;
   bool FromCache = false;
+  /// The gc-finalizer-cycle facts of the file (CycleFacts' text form) when
+  /// the run exported them (empty when the check is off for the file), and
+  /// the name of their file in the facts directory.
+  bool FactsExported = false;
+  std::string Facts, FactsName;
 };
 
 /// A finding of a check, as opposed to a compiler diagnostic or a

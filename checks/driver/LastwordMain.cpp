@@ -27,6 +27,7 @@
 #include "driver/Output.h"
 #include "gc/GcTidyModule.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -64,10 +65,14 @@ const char Overview[] =
     "Exit status: 0 clean, 1 findings treated as errors, 2 usage or input errors.\n\n"
     "  lastword merge [-o <file>] <shard report>...\n\n"
     "joins the SARIF reports of the --shard=K/N runs of one gate into the report\n"
-    "of the whole run.\n\n"
+    "of the whole run, with the cross-file cycles of the facts the shards carry;\n"
+    "exit status 1 when those are treated as errors.\n\n"
     "gc-finalizer-cycle across files: with -p over several files the driver joins\n"
     "every file's facts after the last one and reports the cycles no single file\n"
-    "shows; --export-facts=<dir> keeps the facts, --cross-tu <dir> joins them.\n";
+    "shows, as findings in every format, baseline and exit status;\n"
+    "--export-facts=<dir> keeps the facts, --cross-tu <dir> joins them. A\n"
+    "--shard=K/N run leaves the joining to 'lastword merge': its SARIF report\n"
+    "carries its files' facts.\n";
 
 cl::list<std::string> SourcePaths(cl::Positional, cl::desc("<file>..."), cl::cat(LastwordCategory));
 cl::opt<std::string> BuildPath("p", cl::desc("Build directory holding compile_commands.json"),
@@ -105,8 +110,8 @@ cl::opt<std::string> ExportFixes("export-fixes",
 cl::opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"),
                          cl::cat(LastwordCategory));
 cl::opt<bool> DumpConfig("dump-config",
-                         cl::desc("Print the effective configuration, with every check\n"
-                                  "option, and exit"),
+                         cl::desc("Print the configuration in force (the enabled checks by\n"
+                                  "name, every option of theirs) and exit"),
                          cl::cat(LastwordCategory));
 cl::list<std::string> ExtraArgs("extra-arg",
                                 cl::desc("Extra compiler argument to append"),
@@ -122,10 +127,8 @@ cl::opt<std::string> CrossTu("cross-tu",
                              cl::desc("Join the facts in this directory and report the\n"
                                       "finalizer cycles no single file shows (alone, or after\n"
                                       "checking the named files into it). With -p over\n"
-                                      "several files this runs by itself"),
+                                      "several files this runs by itself, on the run's files"),
                              cl::value_desc("dir"), cl::cat(LastwordCategory));
-// Where the checks write their facts for this run (empty: nowhere).
-std::string FactsDirectory;
 cl::opt<bool> Quiet("quiet", cl::desc("Do not print the summary line"), cl::cat(LastwordCategory));
 cl::opt<unsigned> Jobs("j",
                        cl::desc("Files checked in parallel (default: the number of cores);\n"
@@ -157,7 +160,8 @@ cl::opt<std::string> CacheDir("cache-dir",
                               cl::value_desc("dir"), cl::cat(LastwordCategory));
 cl::opt<std::string> Shard("shard",
                            cl::desc("Check only slice K of N of the files (1 <= K <= N), for\n"
-                                    "CI jobs in parallel; join their SARIF with 'lastword merge'"),
+                                    "CI jobs in parallel; join their SARIF with 'lastword merge'\n"
+                                    "(which also joins the files' gc-finalizer-cycle facts)"),
                            cl::value_desc("K/N"), cl::cat(LastwordCategory));
 
 int inputError(const llvm::Twine &Message) {
@@ -214,8 +218,10 @@ std::string effectiveChecksGlob(const std::vector<std::string> &Enabled) {
   return Globs;
 }
 
+// FactsDir: where gc-finalizer-cycle writes the file's facts ("" for none).
 std::unique_ptr<ClangTidyOptionsProvider>
-makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, std::string &Error) {
+makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, llvm::StringRef FactsDir,
+                    std::string &Error) {
   ClangTidyGlobalOptions GlobalOptions;
   ClangTidyOptions Defaults = ClangTidyOptions::getDefaults();
   Defaults.Checks = "-*,gc-*";
@@ -228,8 +234,13 @@ makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, std::str
     Overrides.HeaderFilterRegex = HeaderFilter;
   if (ExcludePaths.getNumOccurrences())
     Overrides.CheckOptions["ExcludePaths"] = ClangTidyOptions::ClangTidyValue(ExcludePaths);
-  if (!FactsDirectory.empty())
-    Overrides.CheckOptions["ExportFactsDirectory"] = ClangTidyOptions::ClangTidyValue(FactsDirectory);
+  if (!FactsDir.empty()) {
+    // Local too, so that a configuration's own ExportFactsDirectory does not
+    // send this run's facts elsewhere.
+    Overrides.CheckOptions["ExportFactsDirectory"] = ClangTidyOptions::ClangTidyValue(FactsDir);
+    Overrides.CheckOptions["gc-finalizer-cycle.ExportFactsDirectory"] =
+        ClangTidyOptions::ClangTidyValue(FactsDir);
+  }
 
   std::string ConfigSource;
   std::optional<std::string> Config;
@@ -340,73 +351,90 @@ int runMerge(llvm::ArrayRef<const char *> Args) {
     Reports.push_back(std::move(*Parsed));
   }
   llvm::json::Value Merged = nullptr;
+  std::vector<ClangTidyError> Joined;
   std::string Error;
-  if (!lastword::mergeSarif(Reports, Merged, Error))
+  if (!lastword::mergeSarif(Reports, Merged, Joined, Error))
     return inputError("merge: " + Error);
   std::error_code EC;
   llvm::raw_fd_ostream OS(OutputPath.empty() ? "-" : OutputPath, EC, llvm::sys::fs::OF_Text);
   if (EC)
     return inputError("merge: cannot write '" + OutputPath + "': " + EC.message());
   OS << llvm::formatv("{0:2}", Merged) << "\n";
+  // The shards' own findings failed their jobs; the joined ones fail this one.
+  lastword::SourcePositions Positions;
+  auto Print = [&](const clang::tooling::DiagnosticMessage &M, llvm::StringRef Level) {
+    if (!M.FilePath.empty()) {
+      lastword::SourcePositions::Position P = Positions.at(M.FilePath, M.FileOffset);
+      llvm::errs() << M.FilePath << ":" << P.Line << ":" << P.Column << ": ";
+    }
+    llvm::errs() << Level << ": " << M.Message;
+  };
+  unsigned AsErrors = 0;
+  for (const ClangTidyError &E : Joined) {
+    Print(E.Message, E.IsWarningAsError ? "error" : "warning");
+    llvm::errs() << " [" << E.DiagnosticName << (E.IsWarningAsError ? ",-warnings-as-errors" : "") << "]\n";
+    for (const clang::tooling::DiagnosticMessage &Note : E.Notes) {
+      Print(Note, "note");
+      llvm::errs() << "\n";
+    }
+    AsErrors += E.IsWarningAsError;
+  }
+  if (!Joined.empty())
+    llvm::errs() << "lastword: merge: " << Joined.size()
+                 << " finding(s) across the shards' files, in the merged report\n";
+  if (AsErrors) {
+    llvm::errs() << "lastword: merge: " << AsErrors << " finding(s) treated as errors\n";
+    return ExitFindings;
+  }
   return ExitClean;
 }
 
 struct CrossTuPlan {
-  std::string Directory;
-  bool Join = false;      ///< join the facts after checking the files
-  bool JoinOnly = false;  ///< --cross-tu without files: only join
-  bool Temporary = false; ///< remove Directory at the end
+  std::string Directory;      ///< where this run's files write their facts ("": nowhere)
+  bool Temporary = false;     ///< Directory is removed at the end
+  bool JoinDirectory = false; ///< --cross-tu: join every facts file in Directory
+  bool JoinRun = false;       ///< -p over the database: join this run's files' facts
+  bool JoinOnly = false;      ///< --cross-tu without files: only join
+  bool Embed = false;         ///< a shard's SARIF carries its files' facts for merge
   std::string Error;
 };
 
-// --export-facts, --cross-tu and -p over a whole database decide where the
-// facts go; FactsDirectory hands the place to the checks' options.
-CrossTuPlan planCrossTu() {
+// --export-facts, --cross-tu, -p over a whole database and --shard decide
+// where the facts go and who joins them.
+CrossTuPlan planCrossTu(bool CycleCheckEnabled) {
   CrossTuPlan Plan;
   bool NoFiles = SourcePaths.empty() && BuildPath.empty();
   if (!CrossTu.empty()) {
     Plan.Directory = CrossTu;
-    Plan.Join = true;
+    Plan.JoinDirectory = true;
     Plan.JoinOnly = NoFiles;
     if (Plan.JoinOnly && !llvm::sys::fs::is_directory(CrossTu))
       Plan.Error = "facts directory '" + CrossTu + "' does not exist";
-  } else if (!BuildPath.empty() && SourcePaths.size() != 1 && ExportFacts.empty() &&
-             !CacheDir.getNumOccurrences() && !llvm::sys::Process::GetEnv("LASTWORD_CACHE_DIR")) {
-    // (A file replayed from the cache writes no facts: with a cache the
-    // automatic pass is off, and --export-facts / --cross-tu bypass the cache.)
+  } else if (CycleCheckEnabled && !Shard.empty()) {
+    // A shard sees its slice only: `lastword merge` joins the shards' facts.
+    Plan.Embed = Format == lastword::ReportFormat::Sarif;
+  } else if (CycleCheckEnabled) {
+    Plan.JoinRun = !BuildPath.empty() && SourcePaths.size() != 1;
+  }
+  if (!ExportFacts.empty()) {
+    Plan.Directory = ExportFacts;
+  } else if (Plan.Directory.empty() && (Plan.JoinRun || Plan.Embed)) {
     llvm::SmallString<128> Temporary;
     if (std::error_code EC = llvm::sys::fs::createUniqueDirectory("lastword-facts", Temporary)) {
       Plan.Error = "cannot create a directory for the cross-file pass: " + EC.message();
       return Plan;
     }
     Plan.Directory = std::string(Temporary);
-    Plan.Join = Plan.Temporary = true;
+    Plan.Temporary = true;
   }
-  if (!ExportFacts.empty())
-    Plan.Directory = ExportFacts;
   if (!Plan.JoinOnly && !Plan.Directory.empty()) {
     llvm::SmallString<256> Absolute(Plan.Directory);
     llvm::sys::fs::make_absolute(Absolute);
     if (std::error_code EC = llvm::sys::fs::create_directories(Absolute))
       Plan.Error = "cannot create '" + Plan.Directory + "': " + EC.message();
-    FactsDirectory = std::string(Absolute);
+    Plan.Directory = std::string(Absolute);
   }
   return Plan;
-}
-
-int finishCrossTu(const CrossTuPlan &Plan, const ClangTidyOptions &Effective, unsigned Findings) {
-  lastword::driver::CrossTuResult Joined = lastword::driver::runCrossTuPass(
-      Plan.Directory, Effective.WarningsAsErrors.value_or(""), llvm::outs());
-  if (!Joined.Error.empty())
-    return inputError(Joined.Error);
-  Findings += Joined.Findings;
-  if (!Quiet && Findings)
-    llvm::errs() << "lastword: " << Findings << " finding(s) across the files' facts\n";
-  if (Joined.AsErrors) {
-    llvm::errs() << "lastword: " << Joined.AsErrors << " finding(s) treated as errors\n";
-    return ExitFindings;
-  }
-  return ExitClean;
 }
 
 } // namespace
@@ -437,14 +465,10 @@ int main(int argc, const char **argv) {
                         "with --checks='*' to see every check)");
   }
 
-  CrossTuPlan CrossPlan = planCrossTu();
-  if (!CrossPlan.Error.empty())
-    return inputError(CrossPlan.Error);
-
   llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> BaseFS(
       new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
   std::string ProviderError;
-  std::unique_ptr<ClangTidyOptionsProvider> Provider = makeOptionsProvider(BaseFS, ProviderError);
+  std::unique_ptr<ClangTidyOptionsProvider> Provider = makeOptionsProvider(BaseFS, "", ProviderError);
   if (!Provider)
     return inputError(ProviderError);
 
@@ -474,31 +498,16 @@ int main(int argc, const char **argv) {
   }
   if (EnabledChecks.empty())
     return inputError("no checks enabled (check --checks and the configuration)");
-  if (CrossPlan.JoinOnly)
-    return finishCrossTu(CrossPlan, Effective, 0);
 
-  std::string DatabaseError;
-  std::unique_ptr<tooling::CompilationDatabase> Compilations =
-      loadCompilations(std::move(FromCommandLine), DatabaseError);
-  if (!Compilations)
-    return inputError(DatabaseError);
+  bool CycleCheck = llvm::is_contained(EnabledChecks, "gc-finalizer-cycle");
+  CrossTuPlan CrossPlan = planCrossTu(CycleCheck);
+  if (!CrossPlan.Error.empty())
+    return inputError(CrossPlan.Error);
+  auto RemoveTemporary = llvm::make_scope_exit([&] {
+    if (CrossPlan.Temporary)
+      llvm::sys::fs::remove_directories(CrossPlan.Directory);
+  });
 
-  std::vector<std::string> Files(SourcePaths.begin(), SourcePaths.end());
-  if (Files.empty() && !BuildPath.empty())
-    Files = lastword::filesInDatabaseOrder(*Compilations);
-  if (Files.empty())
-    return inputError("no input files (name files, or -p a build directory)");
-  for (const std::string &File : Files)
-    if (!llvm::sys::fs::exists(File))
-      return inputError("no such file: '" + File + "'");
-  if (!Shard.empty()) {
-    unsigned K, N;
-    if (!parseShard(Shard, K, N))
-      return inputError("--shard wants K/N with 1 <= K <= N, not '" + Shard + "'");
-    // Contiguous slices: the shards' reports, in shard order, are the whole run's.
-    size_t Begin = (K - 1) * Files.size() / N, End = K * Files.size() / N;
-    Files = std::vector<std::string>(Files.begin() + Begin, Files.begin() + End);
-  }
   if (!Output.empty() && Format == lastword::ReportFormat::Text)
     return inputError("--output needs --format=sarif, json or github (the text report goes to "
                       "standard output)");
@@ -510,29 +519,84 @@ int main(int argc, const char **argv) {
   if (!BaselineFile.empty() && !Known.load(BaselineFile, BaselineError))
     return inputError(BaselineError);
 
-  lastword::AnalysisSettings Settings;
-  Settings.Jobs = Jobs ? Jobs.getValue() : llvm::thread::hardware_concurrency();
-  Settings.WantFixes = Fix || !ExportFixes.empty();
-  Settings.Progress = llvm::sys::Process::StandardOutIsDisplayed() &&
-                      llvm::sys::Process::StandardErrIsDisplayed();
-  Settings.CacheDir = CacheDir.getNumOccurrences()
-                          ? CacheDir.getValue()
-                          : llvm::sys::Process::GetEnv("LASTWORD_CACHE_DIR").value_or("");
-  if (!FactsDirectory.empty())
-    Settings.CacheDir.clear();
-  if (!Settings.CacheDir.empty()) {
-    if (std::error_code EC = llvm::sys::fs::create_directories(Settings.CacheDir))
-      return inputError("cannot create cache directory '" + Settings.CacheDir + "': " + EC.message());
-    Settings.ToolVersion = lastword::toolVersionForCache();
-  }
+  std::vector<std::string> Files;
+  std::vector<lastword::FileResult> Results;
   lastword::AnalysisStats Stats;
-  lastword::MakeOptionsProvider MakeProvider =
-      [](llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS) {
-        std::string Ignored; // the same configuration was read without error above
-        return makeOptionsProvider(FS, Ignored);
-      };
-  std::vector<lastword::FileResult> Results =
-      lastword::analyseFiles(*Compilations, Files, MakeProvider, Settings, Stats);
+  if (!CrossPlan.JoinOnly) {
+    std::string DatabaseError;
+    std::unique_ptr<tooling::CompilationDatabase> Compilations =
+        loadCompilations(std::move(FromCommandLine), DatabaseError);
+    if (!Compilations)
+      return inputError(DatabaseError);
+
+    Files.assign(SourcePaths.begin(), SourcePaths.end());
+    if (Files.empty() && !BuildPath.empty())
+      Files = lastword::filesInDatabaseOrder(*Compilations);
+    if (Files.empty())
+      return inputError("no input files (name files, or -p a build directory)");
+    for (const std::string &File : Files)
+      if (!llvm::sys::fs::exists(File))
+        return inputError("no such file: '" + File + "'");
+    if (!Shard.empty()) {
+      unsigned K, N;
+      if (!parseShard(Shard, K, N))
+        return inputError("--shard wants K/N with 1 <= K <= N, not '" + Shard + "'");
+      // Contiguous slices: the shards' reports, in shard order, are the whole run's.
+      size_t Begin = (K - 1) * Files.size() / N, End = K * Files.size() / N;
+      Files = std::vector<std::string>(Files.begin() + Begin, Files.begin() + End);
+    }
+
+    lastword::AnalysisSettings Settings;
+    Settings.Jobs = Jobs ? Jobs.getValue() : llvm::thread::hardware_concurrency();
+    Settings.WantFixes = Fix || !ExportFixes.empty();
+    Settings.Progress = llvm::sys::Process::StandardOutIsDisplayed() &&
+                        llvm::sys::Process::StandardErrIsDisplayed();
+    Settings.CacheDir = CacheDir.getNumOccurrences()
+                            ? CacheDir.getValue()
+                            : llvm::sys::Process::GetEnv("LASTWORD_CACHE_DIR").value_or("");
+    Settings.FactsDir = CrossPlan.Directory;
+    if (!Settings.CacheDir.empty()) {
+      if (std::error_code EC = llvm::sys::fs::create_directories(Settings.CacheDir))
+        return inputError("cannot create cache directory '" + Settings.CacheDir + "': " + EC.message());
+      Settings.ToolVersion = lastword::toolVersionForCache();
+    }
+    lastword::MakeOptionsProvider MakeProvider =
+        [](llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, llvm::StringRef FactsDir) {
+          std::string Ignored; // the same configuration was read without error above
+          return makeOptionsProvider(FS, FactsDir, Ignored);
+        };
+    Results = lastword::analyseFiles(*Compilations, Files, MakeProvider, Settings, Stats);
+  }
+
+  // gc-finalizer-cycle across files: the joined facts' findings come after
+  // every file's, as one more result, and go wherever the others go.
+  size_t FactUnits = 0;
+  if (CrossPlan.JoinDirectory || CrossPlan.JoinRun) {
+    std::vector<lastword::analysis::CycleFacts> Units;
+    std::string Error;
+    if (CrossPlan.JoinDirectory) {
+      if (!lastword::driver::readFactsDirectory(CrossPlan.Directory, Units, Error))
+        return inputError(Error);
+    } else {
+      for (const lastword::FileResult &Result : Results) {
+        if (Result.Facts.empty())
+          continue;
+        std::optional<lastword::analysis::CycleFacts> Facts =
+            lastword::analysis::parseCycleFacts(Result.Facts, Error);
+        if (!Facts)
+          return inputError("the facts of '" + Result.File + "': " + Error);
+        Units.push_back(std::move(*Facts));
+      }
+    }
+    FactUnits = Units.size();
+    lastword::FileResult Joined;
+    Joined.Errors = lastword::driver::crossTuFindings(Units, Effective.WarningsAsErrors.value_or(""), Error);
+    if (!Error.empty())
+      return inputError(Error);
+    Joined.Functions.assign(Joined.Errors.size(), "");
+    if (!Joined.Errors.empty())
+      Results.push_back(std::move(Joined));
+  }
 
   // Every diagnostic in file order; the check findings among them, with the
   // function each lies in, for baselines and reports.
@@ -568,7 +632,7 @@ int main(int argc, const char **argv) {
 
   // The text report is clang-tidy's own, fixes and all.
   bool TextOnStdout = Format == lastword::ReportFormat::Text || !Output.empty();
-  ClangTidyContext Context(makeOptionsProvider(BaseFS, ProviderError));
+  ClangTidyContext Context(makeOptionsProvider(BaseFS, "", ProviderError));
   if (TextOnStdout) {
     unsigned Ignored = 0;
     handleErrors(Shown, Context, Fix ? FB_Fix : FB_NoFix, Ignored, BaseFS);
@@ -592,6 +656,17 @@ int main(int argc, const char **argv) {
     Run.Checks = EnabledChecks;
     Run.Shard = Shard;
     Run.Successful = !CompileErrors && !ConfigErrors;
+    if (CrossPlan.Embed) {
+      // What `lastword merge` needs to join this shard's facts with the others'.
+      lastword::ShardFacts Carried;
+      for (const lastword::FileResult &Result : Results)
+        if (!Result.Facts.empty())
+          Carried.Facts.push_back(Result.Facts);
+      Carried.WarningsAsErrors = Effective.WarningsAsErrors.value_or("");
+      if (!BaselineFile.empty())
+        Carried.Baseline = Known.share("gc-finalizer-cycle", AllFindings);
+      Run.Facts = std::move(Carried);
+    }
     if (Format == lastword::ReportFormat::Sarif)
       lastword::writeSarif(OS, Reported, Run);
     else if (Format == lastword::ReportFormat::Json)
@@ -613,27 +688,16 @@ int main(int argc, const char **argv) {
   if (CompileErrors)
     return inputError(llvm::Twine(CompileErrors) + " compiler error(s): the code could not be "
                                                     "parsed, so it was not fully checked");
-  unsigned CrossFindings = 0, CrossAsErrors = 0;
-  if (CrossPlan.Join && Files.size() > 1 && Format == lastword::ReportFormat::Text &&
-      llvm::is_contained(EnabledChecks, "gc-finalizer-cycle")) {
-    lastword::driver::CrossTuResult Joined = lastword::driver::runCrossTuPass(
-        CrossPlan.Directory, Effective.WarningsAsErrors.value_or(""), llvm::outs());
-    if (CrossPlan.Temporary)
-      llvm::sys::fs::remove_directories(CrossPlan.Directory);
-    if (!Joined.Error.empty())
-      return inputError(Joined.Error);
-    CrossFindings = Joined.Findings;
-    CrossAsErrors = Joined.AsErrors;
-  } else if (CrossPlan.Temporary) {
-    llvm::sys::fs::remove_directories(CrossPlan.Directory);
-  }
   unsigned AsErrors = llvm::count_if(Reported, [](const lastword::Finding &F) {
     return F.Error->IsWarningAsError;
   });
-  AsErrors += CrossAsErrors;
-  if (!Quiet && (!Reported.empty() || CrossFindings || Stats.CacheHits || !BaselineFile.empty())) {
-    llvm::errs() << "lastword: " << Reported.size() + CrossFindings << (BaselineFile.empty() ? "" : " new")
-                 << " finding(s) in " << Files.size() << " file(s)";
+  if (!Quiet && (!Reported.empty() || Stats.CacheHits || !BaselineFile.empty())) {
+    llvm::errs() << "lastword: " << Reported.size() << (BaselineFile.empty() ? "" : " new")
+                 << " finding(s) in ";
+    if (CrossPlan.JoinOnly)
+      llvm::errs() << "the facts of " << FactUnits << " file(s)";
+    else
+      llvm::errs() << Files.size() << " file(s)";
     if (!BaselineFile.empty())
       llvm::errs() << ", " << AllFindings.size() - Reported.size() << " in the baseline";
     if (Stats.CacheHits)

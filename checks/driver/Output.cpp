@@ -1,6 +1,7 @@
 //===--- Output.cpp -------------------------------------------------------===//
 
 #include "driver/Output.h"
+#include "driver/CrossTu.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -62,6 +63,7 @@ std::string relativeUri(llvm::StringRef RelativePath) {
 class Locations {
 public:
   Locations() : Root(currentDirectory()) {}
+  explicit Locations(std::string Root) : Root(std::move(Root)) {}
   json::Object artifact(llvm::StringRef AbsolutePath) const {
     std::string Key = keyPath(AbsolutePath, Root);
     if (!llvm::sys::path::is_absolute(Key))
@@ -125,6 +127,47 @@ std::string level(const ClangTidyError &E) {
   return E.IsWarningAsError || E.DiagLevel == ClangTidyError::Error ? "error" : "warning";
 }
 
+// One SARIF result; Checks sorted (the rules' order, for ruleIndex).
+json::Object sarifResult(const Finding &F, Locations &L, const std::vector<std::string> &Checks) {
+  const ClangTidyError &E = *F.Error;
+  json::Object Location = L.physical(pathOf(E.Message, E), E.Message.FileOffset);
+  json::Array LogicalLocations;
+  if (!F.Function.empty())
+    LogicalLocations.push_back(json::Object{{"fullyQualifiedName", F.Function}, {"kind", "function"}});
+  json::Array Related, Fixes;
+  unsigned Id = 0;
+  for (const clang::tooling::DiagnosticMessage &Note : E.Notes) {
+    json::Object R = Note.FilePath.empty() ? json::Object{} : L.physical(pathOf(Note, E), Note.FileOffset);
+    json::Object RL{{"id", Id++}, {"message", json::Object{{"text", Note.Message}}}};
+    if (!Note.FilePath.empty())
+      RL["physicalLocation"] = std::move(R);
+    Related.push_back(std::move(RL));
+    if (!Note.Fix.empty())
+      Fixes.push_back(sarifFix(Note.Message, Note.Fix, E, L));
+  }
+  if (!E.Message.Fix.empty())
+    Fixes.insert(Fixes.begin(), sarifFix(E.Message.Message, E.Message.Fix, E, L));
+  json::Object LocationEntry{{"physicalLocation", std::move(Location)}};
+  if (!LogicalLocations.empty())
+    LocationEntry["logicalLocations"] = std::move(LogicalLocations);
+  size_t RuleIndex = llvm::find(Checks, E.DiagnosticName) - Checks.begin();
+  json::Object Result{{"ruleId", E.DiagnosticName},
+                      {"level", level(E)},
+                      {"message", json::Object{{"text", E.Message.Message}}},
+                      {"locations", json::Array{std::move(LocationEntry)}}};
+  if (RuleIndex < Checks.size())
+    Result["ruleIndex"] = static_cast<int64_t>(RuleIndex);
+  // The baseline key, line-free: code scanning follows a finding across edits by it.
+  std::string Key = findingKey(F, L.root()).str();
+  Result["partialFingerprints"] = json::Object{
+      {"lastwordKey/v1", llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(Key)), true)}};
+  if (!Related.empty())
+    Result["relatedLocations"] = std::move(Related);
+  if (!Fixes.empty())
+    Result["fixes"] = std::move(Fixes);
+  return Result;
+}
+
 } // namespace
 
 void writeSarif(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings, const ReportRun &Run) {
@@ -145,45 +188,8 @@ void writeSarif(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings, const R
   }
 
   json::Array Results;
-  for (const Finding &F : Findings) {
-    const ClangTidyError &E = *F.Error;
-    json::Object Location = L.physical(pathOf(E.Message, E), E.Message.FileOffset);
-    json::Array LogicalLocations;
-    if (!F.Function.empty())
-      LogicalLocations.push_back(json::Object{{"fullyQualifiedName", F.Function}, {"kind", "function"}});
-    json::Array Related, Fixes;
-    unsigned Id = 0;
-    for (const clang::tooling::DiagnosticMessage &Note : E.Notes) {
-      json::Object R = Note.FilePath.empty() ? json::Object{} : L.physical(pathOf(Note, E), Note.FileOffset);
-      json::Object RL{{"id", Id++}, {"message", json::Object{{"text", Note.Message}}}};
-      if (!Note.FilePath.empty())
-        RL["physicalLocation"] = std::move(R);
-      Related.push_back(std::move(RL));
-      if (!Note.Fix.empty())
-        Fixes.push_back(sarifFix(Note.Message, Note.Fix, E, L));
-    }
-    if (!E.Message.Fix.empty())
-      Fixes.insert(Fixes.begin(), sarifFix(E.Message.Message, E.Message.Fix, E, L));
-    json::Object LocationEntry{{"physicalLocation", std::move(Location)}};
-    if (!LogicalLocations.empty())
-      LocationEntry["logicalLocations"] = std::move(LogicalLocations);
-    size_t RuleIndex = llvm::find(Checks, E.DiagnosticName) - Checks.begin();
-    json::Object Result{{"ruleId", E.DiagnosticName},
-                        {"level", level(E)},
-                        {"message", json::Object{{"text", E.Message.Message}}},
-                        {"locations", json::Array{std::move(LocationEntry)}}};
-    if (RuleIndex < Checks.size())
-      Result["ruleIndex"] = static_cast<int64_t>(RuleIndex);
-    // The baseline key, line-free: code scanning follows a finding across edits by it.
-    std::string Key = findingKey(F, L.root()).str();
-    Result["partialFingerprints"] = json::Object{
-        {"lastwordKey/v1", llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(Key)), true)}};
-    if (!Related.empty())
-      Result["relatedLocations"] = std::move(Related);
-    if (!Fixes.empty())
-      Result["fixes"] = std::move(Fixes);
-    Results.push_back(std::move(Result));
-  }
+  for (const Finding &F : Findings)
+    Results.push_back(sarifResult(F, L, Checks));
 
   json::Object RunObject{
       {"tool", json::Object{{"driver", json::Object{{"name", "lastword"},
@@ -196,8 +202,26 @@ void writeSarif(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings, const R
        json::Object{{"SRCROOT", json::Object{{"uri", fileUri(L.root()) + "/"}}}}},
       {"invocations", json::Array{json::Object{{"executionSuccessful", Run.Successful}}}},
       {"results", std::move(Results)}};
-  if (!Run.Shard.empty())
-    RunObject["properties"] = json::Object{{"shard", Run.Shard}};
+  if (!Run.Shard.empty()) {
+    json::Object Properties{{"shard", Run.Shard}};
+    if (Run.Facts) {
+      json::Array Facts;
+      for (const std::string &Text : Run.Facts->Facts)
+        Facts.push_back(Text);
+      json::Object Carried{{"root", L.root()},
+                           {"warningsAsErrors", Run.Facts->WarningsAsErrors},
+                           {"facts", std::move(Facts)}};
+      if (Run.Facts->Baseline) {
+        json::Array Entries;
+        for (const BaselineShare::Entry &E : Run.Facts->Baseline->Entries)
+          Entries.push_back(json::Object{{"key", E.Key}, {"count", E.Count}, {"left", E.Left}});
+        Carried["baseline"] = json::Object{{"root", Run.Facts->Baseline->Root},
+                                           {"entries", std::move(Entries)}};
+      }
+      Properties["lastwordCrossTu"] = std::move(Carried);
+    }
+    RunObject["properties"] = std::move(Properties);
+  }
   json::Value Log = json::Object{
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
@@ -278,7 +302,8 @@ void writeGithub(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings) {
   }
 }
 
-bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged, std::string &Error) {
+bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged,
+                std::vector<ClangTidyError> &Joined, std::string &Error) {
   struct Shard {
     unsigned Index = 0;
     const json::Object *Run = nullptr;
@@ -359,6 +384,75 @@ bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged, std::s
         Results.push_back(std::move(Copy));
       }
   }
+
+  // The facts the shards carry, joined: the cycles whose files fell into
+  // different shards (and those within one shard, which it did not join).
+  std::vector<analysis::CycleFacts> Units;
+  std::string WarningsAsErrors, FactsRoot, BaselineRoot;
+  bool Carried = false;
+  unsigned BaselineShards = 0;
+  std::map<std::string, std::pair<int64_t, int64_t>> BaselineCounts; // key: count, sum of left
+  for (const Shard &S : Shards) {
+    const json::Object *Properties = S.Run->getObject("properties");
+    const json::Object *Carry = Properties ? Properties->getObject("lastwordCrossTu") : nullptr;
+    if (!Carry)
+      continue;
+    const json::Array *Facts = Carry->getArray("facts");
+    if (!Facts || !Carry->getString("root") || !Carry->getString("warningsAsErrors")) {
+      Error = llvm::formatv("shard {0}/{1} carries malformed facts", S.Index, Count).str();
+      return false;
+    }
+    Carried = true;
+    FactsRoot = Carry->getString("root")->str();
+    WarningsAsErrors = Carry->getString("warningsAsErrors")->str();
+    for (const json::Value &Text : *Facts) {
+      std::string FactsError;
+      std::optional<analysis::CycleFacts> Unit =
+          Text.getAsString() ? analysis::parseCycleFacts(*Text.getAsString(), FactsError) : std::nullopt;
+      if (!Unit) {
+        Error = llvm::formatv("shard {0}/{1} carries malformed facts: {2}", S.Index, Count, FactsError).str();
+        return false;
+      }
+      Units.push_back(std::move(*Unit));
+    }
+    if (const json::Object *Baseline = Carry->getObject("baseline")) {
+      ++BaselineShards;
+      BaselineRoot = Baseline->getString("root").value_or("").str();
+      if (const json::Array *Entries = Baseline->getArray("entries"))
+        for (const json::Value &V : *Entries)
+          if (const json::Object *E = V.getAsObject(); E && E->getString("key")) {
+            auto &Counts = BaselineCounts[E->getString("key")->str()];
+            Counts.first = E->getInteger("count").value_or(0);
+            Counts.second += E->getInteger("left").value_or(0);
+          }
+    }
+  }
+  Joined.clear();
+  if (Carried) {
+    std::vector<ClangTidyError> Found = driver::crossTuFindings(Units, WarningsAsErrors, Error);
+    if (!Error.empty())
+      return false;
+    // Each shard used its baseline's entries for its own findings; what is
+    // left of an entry overall is its count less every shard's use.
+    std::map<std::string, int64_t> Left;
+    for (const auto &[Key, Counts] : BaselineCounts)
+      Left[Key] = Counts.second - int64_t(BaselineShards - 1) * Counts.first;
+    Locations L(FactsRoot);
+    for (ClangTidyError &E : Found) {
+      Finding F{&E, ""};
+      if (BaselineShards) {
+        auto It = Left.find(findingKey(F, BaselineRoot).str());
+        if (It != Left.end() && It->second > 0) {
+          --It->second;
+          continue;
+        }
+      }
+      json::Object Result = sarifResult(F, L, RuleIds);
+      Results.push_back(std::move(Result));
+      Joined.push_back(std::move(E));
+    }
+  }
+
   json::Object Run = *Shards.front().Run;
   json::Object Driver = *Run.getObject("tool")->getObject("driver");
   Driver["rules"] = std::move(RuleArray);
