@@ -446,10 +446,11 @@ void CollectedTypes::ensureFacts() {
     return;
   Facts = std::make_unique<TranslationUnitFacts>();
   TranslationUnitFacts &F = *Facts;
-  FactsCollector Collector(Context, Profile, *this, F.Allocated,
-                           [&F](const CXXRecordDecl *Record, FinalizerSite Site) {
-                             F.addSite(Record, Site);
-                           });
+  // The collector keeps a function_ref: the callable must outlive it.
+  auto AddSite = [&F](const CXXRecordDecl *Record, FinalizerSite Site) {
+    F.addSite(Record, Site);
+  };
+  FactsCollector Collector(Context, Profile, *this, F.Allocated, AddSite);
   Collector.TraverseDecl(Context.getTranslationUnitDecl());
 }
 
