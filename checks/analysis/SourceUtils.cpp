@@ -134,20 +134,30 @@ EnclosingFunctions::EnclosingFunctions(ASTContext &Context) : SM(Context.getSour
     SourceLocation Begin = SM.getExpansionLoc(Range.getBegin());
     SourceLocation End = SM.getExpansionRange(Range.getEnd()).getEnd();
     if (Begin.isValid() && End.isValid())
-      Functions.push_back({&Function, Begin, End});
+      Functions.push_back(
+          {&Function, Begin, End, SM.getDecomposedLoc(Begin), SM.getDecomposedLoc(End)});
   }).TraverseDecl(Context.getTranslationUnitDecl());
+}
+
+bool EnclosingFunctions::isBefore(SourceLocation A, const std::pair<FileID, unsigned> &AAt,
+                                  SourceLocation B,
+                                  const std::pair<FileID, unsigned> &BAt) const {
+  if (AAt.first == BAt.first)
+    return AAt.second < BAt.second;
+  return SM.isBeforeInTranslationUnit(A, B);
 }
 
 const FunctionDecl *EnclosingFunctions::of(const Stmt &S) const {
   SourceLocation Loc = SM.getExpansionLoc(S.getBeginLoc());
   if (Loc.isInvalid())
     return nullptr;
+  std::pair<FileID, unsigned> LocAt = SM.getDecomposedLoc(Loc);
   const Entry *Best = nullptr;
   for (const Entry &E : Functions) {
-    if (SM.isBeforeInTranslationUnit(Loc, E.Begin) || SM.isBeforeInTranslationUnit(E.End, Loc))
+    if (isBefore(Loc, LocAt, E.Begin, E.BeginAt) || isBefore(E.End, E.EndAt, Loc, LocAt))
       continue;
     // Innermost: a local class's method sits inside its function.
-    if (!Best || SM.isBeforeInTranslationUnit(Best->Begin, E.Begin))
+    if (!Best || isBefore(Best->Begin, Best->BeginAt, E.Begin, E.BeginAt))
       Best = &E;
   }
   return Best ? Best->Function : nullptr;

@@ -70,7 +70,13 @@ private:
   struct Entry {
     const clang::FunctionDecl *Function;
     clang::SourceLocation Begin, End;
+    /// Begin and End decomposed once: most comparisons are within one file.
+    std::pair<clang::FileID, unsigned> BeginAt, EndAt;
   };
+  /// isBeforeInTranslationUnit, without the source manager's lookups when
+  /// both locations lie in the same file.
+  bool isBefore(clang::SourceLocation A, const std::pair<clang::FileID, unsigned> &AAt,
+                clang::SourceLocation B, const std::pair<clang::FileID, unsigned> &BAt) const;
   const clang::SourceManager &SM;
   std::vector<Entry> Functions;
 };
