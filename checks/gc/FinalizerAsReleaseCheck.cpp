@@ -131,6 +131,13 @@ private:
     return It == Types.end() ? nullptr : &It->second;
   }
   const std::vector<Release> &explicitReleases(const RecordDecl *Record, TypeFacts &Facts);
+  /// A function of the translation unit and its first parameter that points
+  /// to a given record.
+  struct PointerParam {
+    const FunctionDecl *Function;
+    unsigned Index;
+  };
+  llvm::ArrayRef<PointerParam> pointerParamsOf(const RecordDecl *Record);
   bool isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record);
   int releaseFunctionParam(const FunctionDecl *Callee, const RecordDecl *Record);
   bool isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *Record, unsigned Depth);
@@ -160,6 +167,8 @@ private:
   ReleasedFields Released;
   llvm::DenseMap<const RecordDecl *, TypeFacts> Types;
   std::vector<const FunctionDecl *> Scanned;
+  llvm::DenseMap<const RecordDecl *, llvm::SmallVector<PointerParam, 2>> PointerParams;
+  bool PointerParamsIndexed = false;
   llvm::DenseSet<const FunctionDecl *> ScannedSet;
   std::vector<Candidate> Candidates;
   llvm::StringSet<> RegistrationNames;
@@ -324,19 +333,36 @@ Judge::explicitReleases(const RecordDecl *Record, TypeFacts &Facts) {
   }
   // Functions taking the object that release such a field through it.
   if (!Facts.Calls.empty())
+    for (const PointerParam &P : pointerParamsOf(Record))
+      if (sharesRelease(Released.releaseCallsOf(*P.Function, static_cast<int>(P.Index)),
+                        Facts.Calls))
+        Facts.Explicit.push_back({P.Function, static_cast<int>(P.Index)});
+  return Facts.Explicit;
+}
+
+llvm::ArrayRef<Judge::PointerParam> Judge::pointerParamsOf(const RecordDecl *Record) {
+  // Indexed once over the scanned functions, so that each finalizable type
+  // does not walk every function of the translation unit again.
+  if (!PointerParamsIndexed) {
+    PointerParamsIndexed = true;
     for (const FunctionDecl *F : Scanned) {
       if (isa<CXXMethodDecl>(F))
         continue;
+      llvm::SmallPtrSet<const RecordDecl *, 4> Seen;
       for (unsigned I = 0; I < F->getNumParams(); ++I) {
         QualType Type = F->getParamDecl(I)->getType();
-        if (!Type->isPointerType() || recordOf(Type) != Record)
+        if (!Type->isPointerType())
           continue;
-        if (sharesRelease(Released.releaseCallsOf(*F, static_cast<int>(I)), Facts.Calls))
-          Facts.Explicit.push_back({F, static_cast<int>(I)});
-        break;
+        // The first parameter pointing to a record is the one judged.
+        if (const RecordDecl *Pointee = recordOf(Type); Pointee && Seen.insert(Pointee).second)
+          PointerParams[Pointee].push_back({F, I});
       }
     }
-  return Facts.Explicit;
+  }
+  auto It = PointerParams.find(Record);
+  if (It == PointerParams.end())
+    return {};
+  return It->second;
 }
 
 bool Judge::isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *Record,
