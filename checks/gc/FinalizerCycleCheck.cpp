@@ -84,7 +84,7 @@ void FinalizerCycleCheck::registerMatchers(MatchFinder *Finder) {
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup})
     if (!Profile.functions(Role).empty())
       Finder->addMatcher(
-          callExpr(apiCallTo(Profile, Role), unless(isExpansionInSystemHeader())).bind("registration"),
+          callExpr(unless(isExpansionInSystemHeader()), apiCallTo(Profile, Role)).bind("registration"),
           this);
   if (Profile.readsBoehmCpp())
     Finder->addMatcher(cxxNewExpr(unless(isExpansionInSystemHeader())).bind("registration"), this);
@@ -100,9 +100,9 @@ void FinalizerCycleCheck::registerMatchers(MatchFinder *Finder) {
       this);
   if (!Profile.functions(ApiRole::Allocation).empty())
     Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
-                                callExpr(apiCallTo(Profile, ApiRole::Allocation),
+                                callExpr(unless(isExpansionInSystemHeader()),
                                          unless(argumentCountIs(0)),
-                                         unless(isExpansionInSystemHeader()))
+                                         apiCallTo(Profile, ApiRole::Allocation))
                                     .bind("store")),
                        this);
 }

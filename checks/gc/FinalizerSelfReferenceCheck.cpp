@@ -274,8 +274,8 @@ void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
     if (Profile.functions(Role).empty())
       continue;
     auto Registration =
-        callExpr(anyOf(apiCallTo(Profile, Role), unresolvedApiCallTo(Profile, Role)),
-                 unless(isExpansionInSystemHeader()))
+        callExpr(unless(isExpansionInSystemHeader()),
+                 anyOf(apiCallTo(Profile, Role), unresolvedApiCallTo(Profile, Role)))
             .bind("call");
     // Registrations as written, templates included (judged as far as their
     // dependent code shows), implicit code not visited.

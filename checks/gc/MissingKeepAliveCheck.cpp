@@ -862,8 +862,8 @@ void MissingKeepAliveCheck::registerMatchers(MatchFinder *Finder) {
   if (Profile.readsBoehmCpp())
     Finder->addMatcher(cleanupClassMatcher(), this);
   if (!Profile.functions(ApiRole::Cleanup).empty())
-    Finder->addMatcher(callExpr(apiCallTo(Profile, ApiRole::Cleanup),
-                                unless(isExpansionInSystemHeader()))
+    Finder->addMatcher(callExpr(unless(isExpansionInSystemHeader()),
+                                apiCallTo(Profile, ApiRole::Cleanup))
                            .bind(CleanupCallId),
                        this);
 }
