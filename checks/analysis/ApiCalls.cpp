@@ -74,6 +74,23 @@ std::optional<ApiCall> classifyNamedCall(const CallExpr &Call, const ApiProfile 
   return Result;
 }
 
+// Whether \p D may carry one of the profile's names for \p Role: its own
+// name is the last part of the name. Most calls are no API calls, and this
+// spares them building the qualified name.
+bool mayBeNamed(const NamedDecl &D, const ApiProfile &Profile, ApiRole Role) {
+  const IdentifierInfo *Id = D.getIdentifier();
+  if (!Id)
+    return true;
+  StringRef Name = Id->getName();
+  for (const ApiFunction &Function : Profile.functions(Role)) {
+    StringRef Pattern = Function.Name;
+    size_t Colons = Pattern.rfind("::");
+    if ((Colons == StringRef::npos ? Pattern : Pattern.substr(Colons + 2)) == Name)
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 const ValueDecl *calledFunctionPointer(const CallExpr &Call) {
@@ -98,12 +115,18 @@ const ValueDecl *calledFunctionPointer(const CallExpr &Call) {
 
 std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile,
                                     ApiRole Role) {
-  if (const FunctionDecl *Callee = Call.getDirectCallee())
+  if (const FunctionDecl *Callee = Call.getDirectCallee()) {
+    if (!mayBeNamed(*Callee, Profile, Role))
+      return std::nullopt;
     return classifyNamedCall(Call, Profile, Role, Callee->getQualifiedNameAsString());
+  }
   // A table of function pointers (`api->add_finalizer(obj, fn, data)`) or a
   // function pointer variable, named in the profile like a function.
-  if (const ValueDecl *Pointer = calledFunctionPointer(Call))
+  if (const ValueDecl *Pointer = calledFunctionPointer(Call)) {
+    if (!mayBeNamed(*Pointer, Profile, Role))
+      return std::nullopt;
     return classifyNamedCall(Call, Profile, Role, Pointer->getQualifiedNameAsString());
+  }
   return std::nullopt;
 }
 
