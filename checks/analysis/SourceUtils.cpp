@@ -62,10 +62,10 @@ std::string declName(const NamedDecl &D) {
   return D.getNameAsString();
 }
 
-const Expr *skipTemporaries(const Expr *E) {
+const Expr *skipTemporaries(const Expr *E, SkipAlso Also) {
   for (unsigned Step = 0; E && Step < 16; ++Step) {
     const Expr *Before = E;
-    E = E->IgnoreParenImpCasts();
+    E = Also == SkipAlso::Casts ? E->IgnoreParenCasts() : E->IgnoreParenImpCasts();
     if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
       E = Temp->getSubExpr();
     if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
@@ -73,7 +73,8 @@ const Expr *skipTemporaries(const Expr *E) {
     if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
       E = Cleanups->getSubExpr();
     if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
-      if (Construct->getNumArgs() == 1 && Construct->getConstructor()->isCopyOrMoveConstructor())
+      if (Also == SkipAlso::Copies && Construct->getNumArgs() == 1 &&
+          Construct->getConstructor()->isCopyOrMoveConstructor())
         E = Construct->getArg(0);
     if (E == Before)
       break;

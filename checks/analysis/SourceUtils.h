@@ -44,10 +44,19 @@ bool hasName(const clang::NamedDecl *D, llvm::StringRef Name);
 /// `fd`, `operator Res *`, `[held, tag]` for a structured binding.
 std::string declName(const clang::NamedDecl &D);
 
-/// Looks through parentheses, implicit casts, temporaries (materialised,
-/// bound, with cleanups) and copy/move constructions to the expression that
-/// produces the value.
-const clang::Expr *skipTemporaries(const clang::Expr *E);
+/// What skipTemporaries looks through besides parentheses, implicit casts
+/// and temporaries (materialised, bound, with cleanups).
+enum class SkipAlso {
+  /// Copy and move constructions: to the expression that produces the value.
+  Copies,
+  /// Explicit casts too, but not copies: to the expression that names the
+  /// object (`static_cast<Base *>(c)` is `c`; a copy is another object).
+  Casts,
+};
+
+/// Looks through parentheses, implicit casts, temporaries and, as \p Also
+/// says, copy/move constructions or explicit casts.
+const clang::Expr *skipTemporaries(const clang::Expr *E, SkipAlso Also = SkipAlso::Copies);
 
 /// Visits \p Root and its descendants in pre-order (source order), without
 /// recursion: generated code nests expressions tens of thousands deep.

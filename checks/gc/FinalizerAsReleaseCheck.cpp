@@ -39,22 +39,6 @@ namespace {
 constexpr const char *DefaultReleaseMethods =
     "close;Close;release;Release;dispose;Dispose;shutdown;Shutdown;disconnect;Disconnect";
 
-const Expr *stripValue(const Expr *E) {
-  for (unsigned Step = 0; E && Step < 16; ++Step) {
-    const Expr *Before = E;
-    E = E->IgnoreParenCasts();
-    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
-      E = Cleanups->getSubExpr();
-    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
-      E = Temp->getSubExpr();
-    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = Bind->getSubExpr();
-    if (E == Before)
-      break;
-  }
-  return E;
-}
-
 const FunctionDecl *canonicalFunction(const FunctionDecl *F) {
   return ReleasedFields::canonicalCallee(F);
 }
@@ -245,7 +229,7 @@ void Judge::learnRegistration(const CallExpr &Call, const FunctionDecl &Function
     std::optional<ApiCall> Api = classifyCall(Call, Profile, Role);
     if (!Api || Api->Unregisters || !Api->Object)
       continue;
-    const Expr *Object = stripValue(stripObjectWrappers(Api->Object));
+    const Expr *Object = skipTemporaries(stripObjectWrappers(Api->Object), SkipAlso::Casts);
     const RecordDecl *Record = nullptr;
     if (const auto *This = dyn_cast<CXXThisExpr>(Object))
       Record = recordOf(This->getType());
@@ -403,7 +387,7 @@ void Judge::aliasesOf(const ValueDecl *Var, const Stmt *Body,
                       llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases) {
   Aliases.insert(Var);
   auto IsAlias = [&](const Expr *E) {
-    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(stripValue(E));
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(skipTemporaries(E, SkipAlso::Casts));
     return Ref && Aliases.count(Ref->getDecl());
   };
   auto IsLocalPointer = [](const ValueDecl *D) {
@@ -423,7 +407,8 @@ void Judge::aliasesOf(const ValueDecl *Var, const Stmt *Body,
               Aliases.insert(V);
       } else if (const auto *Assign = dyn_cast<BinaryOperator>(&S);
                  Assign && Assign->getOpcode() == BO_Assign && IsAlias(Assign->getRHS())) {
-        if (const auto *Ref = dyn_cast<DeclRefExpr>(stripValue(Assign->getLHS())))
+        if (const auto *Ref =
+                dyn_cast<DeclRefExpr>(skipTemporaries(Assign->getLHS(), SkipAlso::Casts)))
           if (IsLocalPointer(Ref->getDecl()))
             Aliases.insert(Ref->getDecl());
       }
@@ -437,7 +422,7 @@ void Judge::aliasesOf(const ValueDecl *Var, const Stmt *Body,
 bool Judge::isFresh(const Candidate &C, const RecordDecl *Record,
                     const llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases) {
   const TypeFacts *Facts = factsOf(Record);
-  const Expr *Init = stripValue(C.Var->getInit());
+  const Expr *Init = skipTemporaries(C.Var->getInit(), SkipAlso::Casts);
   auto RegisteredHere = [&] {
     auto It = RegisteredObjects.find(C.Function);
     if (It == RegisteredObjects.end())
@@ -530,7 +515,7 @@ Judge::classifyUse(const DeclRefExpr &Use, const ParentMap &Parents,
     return UseKind::Keep;
   TypeFacts *Facts = factsOf(Record);
   auto IsAlias = [&](const Expr *X) {
-    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(stripValue(X));
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(skipTemporaries(X, SkipAlso::Casts));
     return Ref && Aliases.count(Ref->getDecl());
   };
   auto InSet = [&](const FieldDecl *Field, const FunctionDecl *Via) {
@@ -609,7 +594,8 @@ Judge::classifyUse(const DeclRefExpr &Use, const ParentMap &Parents,
       if (Binary->getLHS() == E)
         return UseKind::Plain;
       if (IsAlias(Binary->getLHS()) || [&] {
-            const auto *Ref = dyn_cast<DeclRefExpr>(stripValue(Binary->getLHS()));
+            const auto *Ref =
+                dyn_cast<DeclRefExpr>(skipTemporaries(Binary->getLHS(), SkipAlso::Casts));
             return Ref && Aliases.count(Ref->getDecl());
           }())
         return UseKind::Plain;
@@ -701,7 +687,7 @@ void Judge::judge(const Candidate &C) {
   const FunctionFlow &Flow = Flows.of(*C.Function);
   if (!Flow.hasCFG())
     return;
-  FlowPoint Acquired = Flow.pointOf(stripValue(C.Var->getInit()));
+  FlowPoint Acquired = Flow.pointOf(skipTemporaries(C.Var->getInit(), SkipAlso::Casts));
   if (!Acquired.isValid())
     Acquired = Flow.pointOf(C.Var->getInit());
   if (!Acquired.isValid())

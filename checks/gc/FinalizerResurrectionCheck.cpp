@@ -16,22 +16,6 @@ using namespace lastword::analysis;
 namespace clang::tidy::gc {
 namespace {
 
-const Expr *strip(const Expr *E) {
-  for (unsigned Step = 0; E && Step < 16; ++Step) {
-    const Expr *Before = E;
-    E = E->IgnoreParenCasts();
-    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
-      E = Cleanups->getSubExpr();
-    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
-      E = Temp->getSubExpr();
-    if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = Bind->getSubExpr();
-    if (E == Before)
-      break;
-  }
-  return E;
-}
-
 // The names of the finalized object inside one body: its parameter (or
 // `this`) and locals initialised from it.
 struct ObjectNames {
@@ -39,7 +23,7 @@ struct ObjectNames {
   llvm::SmallPtrSet<const ValueDecl *, 4> Vars;
 
   bool designates(const Expr *E) const {
-    E = strip(E);
+    E = skipTemporaries(E, SkipAlso::Casts);
     if (!E)
       return false;
     if (isa<CXXThisExpr>(E))
@@ -51,13 +35,13 @@ struct ObjectNames {
   // single-argument construction of one (`persistent<T>(self)`).
   bool carries(const Expr *E) const {
     for (unsigned Step = 0; E && Step < 8; ++Step) {
-      E = strip(E);
+      E = skipTemporaries(E, SkipAlso::Casts);
       if (designates(E))
         return true;
       if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_AddrOf) {
-        const Expr *Sub = strip(Unary->getSubExpr());
+        const Expr *Sub = skipTemporaries(Unary->getSubExpr(), SkipAlso::Casts);
         while (const auto *Member = dyn_cast<MemberExpr>(Sub))
-          Sub = strip(Member->getBase());
+          Sub = skipTemporaries(Member->getBase(), SkipAlso::Casts);
         return designates(Sub);
       }
       if (const auto *Binary = dyn_cast<BinaryOperator>(E);
@@ -78,7 +62,7 @@ struct ObjectNames {
 // The root variable of a place (`g.list[i].x` -> g), or null (`this`, a call).
 const Expr *placeRoot(const Expr *E) {
   for (unsigned Step = 0; E && Step < 16; ++Step) {
-    E = strip(E);
+    E = skipTemporaries(E, SkipAlso::Casts);
     if (const auto *Member = dyn_cast<MemberExpr>(E)) {
       E = Member->getBase();
       continue;
@@ -113,7 +97,7 @@ std::string outliving(const Expr *Place, const ObjectNames &Names, const Functio
   const Expr *Root = placeRoot(Place);
   if (!Root)
     return "";
-  bool Direct = strip(Place) == Root;
+  bool Direct = skipTemporaries(Place, SkipAlso::Casts) == Root;
   if (Names.designates(Root))
     return "";
   if (isa<CXXThisExpr>(Root))
@@ -233,7 +217,8 @@ public:
         std::string Where = outliving(Assign->getLHS(), Names, Body);
         if (!Where.empty())
           Found({Assign->getOperatorLoc(), Where});
-        else if (const auto *Ref = dyn_cast<DeclRefExpr>(strip(Assign->getLHS())))
+        else if (const auto *Ref =
+                     dyn_cast<DeclRefExpr>(skipTemporaries(Assign->getLHS(), SkipAlso::Casts)))
           Names.Vars.insert(Ref->getDecl());
         return true;
       }
