@@ -23,12 +23,15 @@ FunctionFlow::FunctionFlow(const FunctionDecl &Function, CalleeSummaries &Summar
   Graph = CFG::buildCFG(&Function, const_cast<Stmt *>(Body), &Context, Options);
   if (Graph) {
     Successors.resize(Graph->getNumBlockIDs());
+    Blocks.resize(Graph->getNumBlockIDs(), nullptr);
+    Exits.resize(Graph->getNumBlockIDs());
     // Declarations the CFG splits into one DeclStmt per variable.
     llvm::DenseMap<const VarDecl *, FlowPoint> Declared;
     for (const CFGBlock *Block : *Graph) {
       if (!Block)
         continue;
       unsigned Id = Block->getBlockID();
+      Blocks[Id] = Block;
       for (const CFGBlock::AdjacentBlock &Next : Block->succs())
         if (const CFGBlock *Reachable = Next.getReachableBlock())
           Successors[Id].push_back(Reachable->getBlockID());
@@ -37,6 +40,8 @@ FunctionFlow::FunctionFlow(const FunctionDecl &Function, CalleeSummaries &Summar
         if (std::optional<CFGStmt> S = Element.getAs<CFGStmt>()) {
           FlowPoint Point{Id, Index};
           Points.try_emplace(S->getStmt(), Point);
+          if (isa<ReturnStmt, CXXThrowExpr>(S->getStmt()))
+            Exits[Id].push_back(Index);
           if (const auto *Decls = dyn_cast<DeclStmt>(S->getStmt()))
             for (const Decl *D : Decls->decls())
               if (const auto *Var = dyn_cast<VarDecl>(D))

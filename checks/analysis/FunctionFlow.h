@@ -59,6 +59,15 @@ public:
   /// The CFG itself (null without one), for path searches of their own
   /// (ReleasePaths).
   const clang::CFG *cfg() const { return Graph.get(); }
+  /// The block with id \p Id (null: none, or no CFG).
+  const clang::CFGBlock *block(unsigned Id) const {
+    return Id < Blocks.size() ? Blocks[Id] : nullptr;
+  }
+  /// The indices of block \p Id's elements that leave the function (a
+  /// `return`, a `throw`), ascending.
+  llvm::ArrayRef<unsigned> exitsIn(unsigned Id) const {
+    return Id < Exits.size() ? llvm::ArrayRef<unsigned>(Exits[Id]) : llvm::ArrayRef<unsigned>();
+  }
 
   const std::vector<Write> &writes() const { return Writes; }
   /// Where write \p Index runs.
@@ -86,6 +95,10 @@ private:
   std::unique_ptr<clang::CFG> Graph;
   /// Successor block ids per block id.
   std::vector<llvm::SmallVector<unsigned, 2>> Successors;
+  /// Blocks by id.
+  std::vector<const clang::CFGBlock *> Blocks;
+  /// Return and throw elements per block id.
+  std::vector<llvm::SmallVector<unsigned, 1>> Exits;
   llvm::DenseMap<const clang::Stmt *, FlowPoint> Points;
   std::vector<Write> Writes;
   std::vector<FlowPoint> WritePoints;

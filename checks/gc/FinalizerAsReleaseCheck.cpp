@@ -54,35 +54,6 @@ bool sharesRelease(llvm::ArrayRef<ReleasedFields::ReleaseCall> A,
   return false;
 }
 
-// Which statement contains which, for one function body (lambdas are not
-// entered: their bodies are functions of their own).
-class ParentMap {
-public:
-  explicit ParentMap(const Stmt *Body) {
-    llvm::SmallVector<const Stmt *, 64> Work{Body};
-    while (!Work.empty()) {
-      const Stmt *S = Work.pop_back_val();
-      if (isa<LambdaExpr>(S)) {
-        Lambdas.push_back(cast<LambdaExpr>(S));
-        continue;
-      }
-      for (const Stmt *Child : S->children())
-        if (Child) {
-          Parents.try_emplace(Child, S);
-          Work.push_back(Child);
-        }
-    }
-  }
-  const Stmt *parent(const Stmt *S) const {
-    auto It = Parents.find(S);
-    return It == Parents.end() ? nullptr : It->second;
-  }
-  llvm::SmallVector<const LambdaExpr *, 4> Lambdas;
-
-private:
-  llvm::DenseMap<const Stmt *, const Stmt *> Parents;
-};
-
 // The per-TU judgement: facts about finalizable types, summaries of
 // functions, one pass over the functions that obtain objects.
 class Judge {
@@ -127,13 +98,14 @@ private:
   bool isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *Record, unsigned Depth);
   bool isFresh(const Candidate &C, const RecordDecl *Record,
                const llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases);
-  void aliasesOf(const ValueDecl *Var, const Stmt *Body,
-                 llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases);
-  /// Every use of the object through \p Aliases in \p Body, classified.
-  std::vector<Event> eventsOf(const Stmt *Body, const ParentMap &Parents,
+  /// The index of \p Body, built on first use.
+  const LocalUses &usesIn(const Stmt *Body);
+  /// Every use of the object through \p Aliases in the indexed body,
+  /// classified.
+  std::vector<Event> eventsOf(const LocalUses &Uses,
                               const llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases,
                               const RecordDecl *Record, unsigned Depth);
-  UseKind classifyUse(const DeclRefExpr &Use, const ParentMap &Parents,
+  UseKind classifyUse(const DeclRefExpr &Use, const LocalUses &Parents,
                       const llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases,
                       const RecordDecl *Record, unsigned Depth, const Stmt *&At);
   UseKind parameterSummary(const FunctionDecl *Callee, unsigned Index, const RecordDecl *Record,
@@ -156,8 +128,10 @@ private:
   llvm::DenseSet<const FunctionDecl *> ScannedSet;
   std::vector<Candidate> Candidates;
   llvm::StringSet<> RegistrationNames;
-  /// Registrations per function, with the object argument.
-  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const Expr *, 2>> RegisteredObjects;
+  /// Per function, the variables it registers a finalizer or cleanup on.
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallPtrSet<const ValueDecl *, 4>> RegisteredVars;
+  /// Per function body, its uses of local variables.
+  llvm::DenseMap<const Stmt *, std::unique_ptr<LocalUses>> Bodies;
   llvm::DenseMap<std::pair<const FunctionDecl *, const RecordDecl *>, signed char> Factories;
   llvm::DenseMap<std::tuple<const FunctionDecl *, unsigned, const RecordDecl *>, UseKind>
       Summaries;
@@ -237,7 +211,8 @@ void Judge::learnRegistration(const CallExpr &Call, const FunctionDecl &Function
       Record = recordOf(Object->getType());
     if (!Record)
       return;
-    RegisteredObjects[&Function].push_back(Object);
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Object))
+      RegisteredVars[&Function].insert(Ref->getDecl());
     TypeFacts &Facts = Types[Record];
     if (isa<CXXThisExpr>(Object) && isa<CXXConstructorDecl>(Function))
       Facts.ConstructorRegisters = true;
@@ -383,40 +358,11 @@ bool Judge::isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *R
   return Registers;
 }
 
-void Judge::aliasesOf(const ValueDecl *Var, const Stmt *Body,
-                      llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases) {
-  Aliases.insert(Var);
-  auto IsAlias = [&](const Expr *E) {
-    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(skipTemporaries(E, SkipAlso::Casts));
-    return Ref && Aliases.count(Ref->getDecl());
-  };
-  auto IsLocalPointer = [](const ValueDecl *D) {
-    const auto *V = dyn_cast<VarDecl>(D);
-    return V && V->hasLocalStorage() && !isa<ParmVarDecl>(V) &&
-           (V->getType()->isPointerType() || V->getType()->isReferenceType());
-  };
-  for (unsigned Round = 0; Round < 3; ++Round) {
-    size_t Before = Aliases.size();
-    visitStmts(Body, [&](const Stmt &S) {
-      if (isa<LambdaExpr>(S))
-        return false;
-      if (const auto *Decls = dyn_cast<DeclStmt>(&S)) {
-        for (const Decl *D : Decls->decls())
-          if (const auto *V = dyn_cast<VarDecl>(D))
-            if (IsLocalPointer(V) && V->getInit() && IsAlias(V->getInit()))
-              Aliases.insert(V);
-      } else if (const auto *Assign = dyn_cast<BinaryOperator>(&S);
-                 Assign && Assign->getOpcode() == BO_Assign && IsAlias(Assign->getRHS())) {
-        if (const auto *Ref =
-                dyn_cast<DeclRefExpr>(skipTemporaries(Assign->getLHS(), SkipAlso::Casts)))
-          if (IsLocalPointer(Ref->getDecl()))
-            Aliases.insert(Ref->getDecl());
-      }
-      return true;
-    });
-    if (Aliases.size() == Before)
-      break;
-  }
+const LocalUses &Judge::usesIn(const Stmt *Body) {
+  std::unique_ptr<LocalUses> &Uses = Bodies[Body];
+  if (!Uses)
+    Uses = std::make_unique<LocalUses>(Body);
+  return *Uses;
 }
 
 bool Judge::isFresh(const Candidate &C, const RecordDecl *Record,
@@ -424,11 +370,11 @@ bool Judge::isFresh(const Candidate &C, const RecordDecl *Record,
   const TypeFacts *Facts = factsOf(Record);
   const Expr *Init = skipTemporaries(C.Var->getInit(), SkipAlso::Casts);
   auto RegisteredHere = [&] {
-    auto It = RegisteredObjects.find(C.Function);
-    if (It == RegisteredObjects.end())
+    auto It = RegisteredVars.find(C.Function);
+    if (It == RegisteredVars.end())
       return false;
-    for (const Expr *Object : It->second)
-      if (const auto *Ref = dyn_cast<DeclRefExpr>(Object); Ref && Aliases.count(Ref->getDecl()))
+    for (const ValueDecl *Alias : Aliases)
+      if (It->second.count(Alias))
         return true;
     return false;
   };
@@ -456,11 +402,11 @@ FinalizerAsReleaseCheck::UseKind Judge::parameterSummary(const FunctionDecl *Cal
   if (auto It = Summaries.find(Key); It != Summaries.end())
     return It->second;
   Summaries[Key] = UseKind::Keep; // a recursion may keep it
+  const LocalUses &Uses = usesIn(Definition->getBody());
   llvm::SmallPtrSet<const ValueDecl *, 4> Aliases;
-  aliasesOf(Definition->getParamDecl(Index), Definition->getBody(), Aliases);
-  ParentMap Parents(Definition->getBody());
+  Uses.aliasesOf(Definition->getParamDecl(Index), Aliases);
   UseKind Result = UseKind::Plain;
-  for (const Event &E : eventsOf(Definition->getBody(), Parents, Aliases, Record, Depth + 1)) {
+  for (const Event &E : eventsOf(Uses, Aliases, Record, Depth + 1)) {
     if (E.Kind == UseKind::Keep) {
       Result = UseKind::Keep;
       break;
@@ -472,35 +418,27 @@ FinalizerAsReleaseCheck::UseKind Judge::parameterSummary(const FunctionDecl *Cal
   return Result;
 }
 
-std::vector<Judge::Event> Judge::eventsOf(const Stmt *Body, const ParentMap &Parents,
+std::vector<Judge::Event> Judge::eventsOf(const LocalUses &Uses,
                                           const llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases,
                                           const RecordDecl *Record, unsigned Depth) {
   std::vector<Event> Events;
   // A lambda that captures the object may outlive the call, or release it
   // (a scope guard): either way it is handed on.
-  for (const LambdaExpr *Lambda : Parents.Lambdas)
-    for (const LambdaCapture &Capture : Lambda->captures())
-      if (Capture.capturesVariable() && Aliases.count(Capture.getCapturedVar())) {
-        Events.push_back({Lambda, UseKind::Keep});
-        break;
-      }
-  visitStmts(Body, [&](const Stmt &S) {
-    if (isa<LambdaExpr>(S))
-      return false;
-    const auto *Ref = dyn_cast<DeclRefExpr>(&S);
-    if (!Ref || !Aliases.count(Ref->getDecl()))
-      return true;
-    const Stmt *At = Ref;
-    UseKind Kind = classifyUse(*Ref, Parents, Aliases, Record, Depth, At);
-    if (Kind != UseKind::Plain)
-      Events.push_back({At, Kind});
-    return true;
-  });
+  for (const ValueDecl *Alias : Aliases)
+    for (const LambdaExpr *Lambda : Uses.lambdasCapturing(Alias))
+      Events.push_back({Lambda, UseKind::Keep});
+  for (const ValueDecl *Alias : Aliases)
+    for (const DeclRefExpr *Ref : Uses.referencesTo(Alias)) {
+      const Stmt *At = Ref;
+      UseKind Kind = classifyUse(*Ref, Uses, Aliases, Record, Depth, At);
+      if (Kind != UseKind::Plain)
+        Events.push_back({At, Kind});
+    }
   return Events;
 }
 
 FinalizerAsReleaseCheck::UseKind
-Judge::classifyUse(const DeclRefExpr &Use, const ParentMap &Parents,
+Judge::classifyUse(const DeclRefExpr &Use, const LocalUses &Parents,
                    const llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases,
                    const RecordDecl *Record, unsigned Depth, const Stmt *&At) {
   const Stmt *E = &Use;
@@ -680,8 +618,9 @@ void Judge::judge(const Candidate &C) {
   if (Explicit.empty())
     return;
   const Stmt *Body = C.Function->getBody();
+  const LocalUses &Parents = usesIn(Body);
   llvm::SmallPtrSet<const ValueDecl *, 4> Aliases;
-  aliasesOf(C.Var, Body, Aliases);
+  Parents.aliasesOf(C.Var, Aliases);
   if (!isFresh(C, Record, Aliases))
     return;
   const FunctionFlow &Flow = Flows.of(*C.Function);
@@ -692,8 +631,7 @@ void Judge::judge(const Candidate &C) {
     Acquired = Flow.pointOf(C.Var->getInit());
   if (!Acquired.isValid())
     return;
-  ParentMap Parents(Body);
-  std::vector<Event> Events = eventsOf(Body, Parents, Aliases, Record, 0);
+  std::vector<Event> Events = eventsOf(Parents, Aliases, Record, 0);
   std::vector<FlowPoint> Settled;
   for (const Event &E : Events) {
     const Stmt *S = E.At;
