@@ -189,22 +189,37 @@ void emitCallPathNotes(tidy::ClangTidyCheck &Check, const CallPath &Path, llvm::
 // list of specializations (no traversal of instantiated code).
 void forEachInstantiation(const FunctionDecl &Pattern,
                           llvm::function_ref<void(const FunctionDecl &)> Visit) {
-  if (const FunctionTemplateDecl *Template = Pattern.getDescribedFunctionTemplate()) {
+  const FunctionTemplateDecl *Template = Pattern.getDescribedFunctionTemplate();
+  if (Template)
     for (const FunctionDecl *Instance : Template->specializations())
       if (Instance->getBody())
         Visit(*Instance);
-    return;
-  }
   const auto *Method = dyn_cast<CXXMethodDecl>(&Pattern);
   const ClassTemplateDecl *ClassTemplate =
       Method ? Method->getParent()->getDescribedClassTemplate() : nullptr;
   if (!ClassTemplate)
     return;
+  // Members of a class template: instantiated with each specialization of
+  // the class; a member template of one, once more with each of its own
+  // specializations there.
   for (const ClassTemplateSpecializationDecl *Specialization : ClassTemplate->specializations())
-    for (const Decl *Member : Specialization->decls())
-      if (const auto *Instance = dyn_cast<FunctionDecl>(Member))
-        if (Instance->getTemplateInstantiationPattern() == &Pattern && Instance->getBody())
+    for (const Decl *Member : Specialization->decls()) {
+      if (const auto *Instance = dyn_cast<FunctionDecl>(Member)) {
+        if (!Template && Instance->getTemplateInstantiationPattern() == &Pattern &&
+            Instance->getBody())
           Visit(*Instance);
+        continue;
+      }
+      const auto *MemberTemplate = dyn_cast<FunctionTemplateDecl>(Member);
+      if (!Template || !MemberTemplate)
+        continue;
+      const FunctionTemplateDecl *From = MemberTemplate->getInstantiatedFromMemberTemplate();
+      if (!From || From->getCanonicalDecl() != Template->getCanonicalDecl())
+        continue;
+      for (const FunctionDecl *Instance : MemberTemplate->specializations())
+        if (Instance->getBody())
+          Visit(*Instance);
+    }
 }
 
 } // namespace lastword::analysis

@@ -20,10 +20,10 @@ bool isInSystemCode(clang::SourceLocation Loc, const clang::SourceManager &SM);
 /// judge the template as written, once.
 bool isInTemplateInstantiation(const clang::Decl &D);
 
-/// The instantiations in this TU of \p Pattern, a function template or a
-/// member function of a class template, found through the template's own
-/// list of specializations (no traversal of instantiated code); only those
-/// with a body.
+/// The instantiations in this TU of \p Pattern, a function template, a
+/// member function of a class template or a member template of one, found
+/// through the templates' own lists of specializations (no traversal of
+/// instantiated code); only those with a body.
 void forEachInstantiation(const clang::FunctionDecl &Pattern,
                           llvm::function_ref<void(const clang::FunctionDecl &)> Visit);
 

@@ -121,32 +121,6 @@ private:
   llvm::function_ref<void(const FunctionDecl &)> Visit;
 };
 
-// The instantiations of \p Pattern (a function template, or a member of a
-// class template) through the template's list of specializations.
-void forEachInstantiation(const FunctionDecl &Pattern,
-                          llvm::function_ref<void(const FunctionDecl &)> Visit) {
-  if (const FunctionTemplateDecl *Template = Pattern.getDescribedFunctionTemplate()) {
-    for (const FunctionDecl *Instance : Template->specializations())
-      if (Instance->getBody())
-        Visit(*Instance);
-    return;
-  }
-  const auto *Method = dyn_cast<CXXMethodDecl>(&Pattern);
-  const ClassTemplateDecl *ClassTemplate =
-      Method ? Method->getParent()->getDescribedClassTemplate() : nullptr;
-  if (!ClassTemplate)
-    return;
-  for (const ClassTemplateSpecializationDecl *Specialization : ClassTemplate->specializations())
-    for (const Decl *Member : Specialization->decls()) {
-      const auto *Instance = dyn_cast<FunctionDecl>(Member);
-      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(Member))
-        Instance = Template->getTemplatedDecl();
-      if (Instance && Instance->getTemplateInstantiationPattern() == &Pattern &&
-          Instance->getBody())
-        Visit(*Instance);
-    }
-}
-
 /// Where a handle's value comes from: field \p Field of the object that
 /// \p Object designates (null: `this`).
 struct HandleSource {

@@ -213,6 +213,25 @@ template <class Endpoint> int probe(const char *host) {
 }
 int probe_all() { return probe<Conn>("a") + probe<Conn>("b"); }
 
+// A member template of a class template, judged in the instantiations of
+// each specialization and reported once, at the template.
+template <class Tag> struct Prober {
+  template <class Endpoint> static int probe_twice(const char *host) {
+    Endpoint *e = connect_to(host);
+    // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'e' may be dropped without calling 'Conn::close'
+    if (e->fd < 0)
+      return -1;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: note: 'e' is dropped here without 'Conn::close'
+    e->ping();
+    e->ping();
+    e->close();
+    return 0;
+  }
+};
+int probe_tagged() {
+  return Prober<int>::probe_twice<Conn>("a") + Prober<long>::probe_twice<Conn>("b");
+}
+
 // Inside a lambda.
 void on_request(std::function<void()> handler);
 void serve() {

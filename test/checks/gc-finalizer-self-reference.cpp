@@ -1002,7 +1002,18 @@ template <class W> W *create_plain(Panel *parent) {
   lastword::set_finalizer(w, [parent](W *) { (void)parent; });
   return w;
 }
+// A member template of a class template.
+template <class Tag> struct Decoder {
+  template <class T> static void decode(T *frame) {
+    ReleaseWith<T> release{frame};
+    lastword::set_finalizer(frame, release);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer object 'release' holds the object, which keeps it alive: it will never be finalized
+    // CHECK-MESSAGES: :[[@LINE-3]]:20: note: 'release' holds the object, initialised here
+  }
+};
 void instantiate_through_types(Panel *panel) {
+  Decoder<int>::decode(lastword::make<Res>());
+  Decoder<long>::decode(lastword::make<Conn>());
   decode_into(lastword::make<Res>());
   decode_into(lastword::make<Conn>());
   create<Button>(panel, 1);

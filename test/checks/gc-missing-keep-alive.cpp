@@ -373,6 +373,24 @@ template <class T> void fill(unsigned long n) {
 template void fill<int>(unsigned long);
 template void fill<double>(unsigned long);
 
+// A member template of a class template: judged through the instantiations
+// of each specialization, reported once, at the template.
+template <class T> struct Filler {
+  template <class U> static void fill_as(unsigned long n) {
+    Pooled<U> *pool = Pooled<U>::create(n);
+    consume(reinterpret_cast<const char *>(pool->items), n * sizeof(T));
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: handle 'items' of 'pool' is passed to 'consume' after the last use of 'pool': the finalizer of 'Pooled' may run during the call and release 'items'
+    // CHECK-MESSAGES: :[[@LINE-2]]:44: note: 'pool' is last used here
+    // CHECK-FIXES: consume(reinterpret_cast<const char *>(pool->items), n * sizeof(T));
+    // CHECK-FIXES-NEXT: lastword::keep_alive(pool);
+  }
+};
+void fill_all(unsigned long n) {
+  Filler<int>::fill_as<char>(n);
+  Filler<int>::fill_as<long>(n);
+  Filler<double>::fill_as<char>(n);
+}
+
 #define READ_ONE(file, buffer) native_read((file)->fd, (buffer), 1)
 
 void through_macro(const char *path, char *buffer) {
