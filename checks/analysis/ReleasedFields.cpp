@@ -52,6 +52,21 @@ struct ObjectNames {
   }
 };
 
+// A getter of the object's own field: a method whose body is only
+// `return field_;` (`int native_handle() const { return fd_; }`).
+const FieldDecl *ownFieldReturned(const CXXMethodDecl *Method) {
+  const FunctionDecl *Definition = definitionOf(Method);
+  const auto *Body = Definition ? dyn_cast<CompoundStmt>(Definition->getBody()) : nullptr;
+  if (!Body || Body->size() != 1)
+    return nullptr;
+  const auto *Return = dyn_cast<ReturnStmt>(Body->body_front());
+  const Expr *Value = Return ? lookThrough(Return->getRetValue()) : nullptr;
+  const auto *Member = dyn_cast_or_null<MemberExpr>(Value);
+  if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    return nullptr;
+  return dyn_cast<FieldDecl>(Member->getMemberDecl());
+}
+
 // The object's field whose value (or storage, through an accessor) \p E is.
 const FieldDecl *fieldRead(const Expr *E, llvm::function_ref<bool(const Expr *)> Designates) {
   for (unsigned Step = 0; E && Step < 8; ++Step) {
@@ -70,6 +85,10 @@ const FieldDecl *fieldRead(const Expr *E, llvm::function_ref<bool(const Expr *)>
     }
     if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
       const CXXMethodDecl *Method = Call->getMethodDecl();
+      // `self->native_handle()` whose body returns `fd_`: that field.
+      if (const FieldDecl *Field = ownFieldReturned(Method);
+          Field && Designates(Call->getImplicitObjectArgument()))
+        return Field;
       if (!Method || !isAccessorName(identifierName(Method)))
         return nullptr;
       E = Call->getImplicitObjectArgument();
@@ -82,6 +101,52 @@ const FieldDecl *fieldRead(const Expr *E, llvm::function_ref<bool(const Expr *)>
       return Field;
     }
     return nullptr;
+  }
+  return nullptr;
+}
+
+// The field of the object \p ObjectVar is initialised with whose
+// constructor stores \p Local in it: `auto *b = make<Blob>(mem, n)` (or
+// `new Blob(mem, n)`) with `Blob(char *data, size_t n) : data_(data)`.
+const FieldDecl *fieldConstructedFrom(const ValueDecl *ObjectVar, const VarDecl *Local) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(ObjectVar);
+  const Expr *Init = Var && Var->getInit() ? lookThrough(Var->getInit()) : nullptr;
+  if (!Init || !Var->getType()->isPointerType())
+    return nullptr;
+  llvm::SmallVector<const Expr *, 4> Args;
+  if (const auto *New = dyn_cast<CXXNewExpr>(Init)) {
+    if (const CXXConstructExpr *Construct = New->getConstructExpr())
+      Args.append(Construct->arg_begin(), Construct->arg_end());
+  } else if (const auto *Call = dyn_cast<CallExpr>(Init)) {
+    Args.append(Call->arg_begin(), Call->arg_end());
+  }
+  unsigned Position = Args.size();
+  for (unsigned I = 0; I < Args.size(); ++I) {
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(lookThrough(Args[I]));
+    if (Ref && Ref->getDecl() == Local) {
+      Position = I;
+      break;
+    }
+  }
+  const auto *Record = Var->getType()->getPointeeCXXRecordDecl();
+  if (Position == Args.size() || !Record || !Record->hasDefinition())
+    return nullptr;
+  for (const CXXConstructorDecl *Constructor : Record->getDefinition()->ctors()) {
+    if (Constructor->getNumParams() != Args.size() || Constructor->isCopyOrMoveConstructor())
+      continue;
+    const ParmVarDecl *Param = Constructor->getParamDecl(Position);
+    const CXXConstructorDecl *Definition = Constructor;
+    if (const FunctionDecl *D = definitionOf(Constructor))
+      Definition = cast<CXXConstructorDecl>(D);
+    for (const CXXCtorInitializer *Initializer : Definition->inits()) {
+      const FieldDecl *Field = Initializer->getMember();
+      const auto *Ref = Field && Initializer->isWritten()
+                            ? dyn_cast_or_null<DeclRefExpr>(lookThrough(Initializer->getInit()))
+                            : nullptr;
+      if (Ref && Ref->getDecl()->getName() == Param->getName() &&
+          Ref->getDecl()->getDeclContext() == Definition)
+        return Field;
+    }
   }
   return nullptr;
 }
@@ -305,6 +370,8 @@ const FieldDecl *ReleasedFields::fieldPassedAs(const Expr *Argument, const Expr 
   if (const Expr *Init = Local->getInit())
     if (const FieldDecl *Field = fieldRead(Init, Designates))
       return fieldPattern(Field);
+  if (const FieldDecl *Field = fieldConstructedFrom(ObjectVar, Local))
+    return fieldPattern(Field);
   if (!Registering || !Registering->getBody())
     return nullptr;
   const FieldDecl *Stored = nullptr;

@@ -6,6 +6,7 @@
 #include "analysis/Callables.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/Finalizers.h"
+#include "analysis/ReachNotes.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
@@ -157,6 +158,15 @@ struct BodyFacts {
   /// Object variables that escape the function's view: captured, address
   /// taken, handed to a construction or stored through another object.
   llvm::SmallPtrSet<const ValueDecl *, 4> Escaped;
+  /// The lambdas of the body, judged as functions of their own.
+  std::vector<std::pair<const FunctionDecl *, const Stmt *>> Lambdas;
+};
+
+/// A call that passes a parameter's object and is its last use in the
+/// caller: the caller does not keep the object alive during the call.
+struct DroppingCall {
+  const CallExpr *Call = nullptr;
+  std::string Object; ///< the argument as the caller writes it
 };
 
 class Judge {
@@ -173,13 +183,23 @@ public:
   void judgeBody(const FunctionDecl &Function, const Stmt *Body);
 
 private:
+  const BodyFacts &factsOf(const FunctionDecl &Function, const Stmt *Body);
+  std::optional<DroppingCall> callerDrops(const FunctionDecl &Callee, unsigned Param,
+                                          unsigned Depth);
+  bool freshObject(const Expr *Value);
+  void indexCallSites();
   std::optional<HandleSource> handleSource(const Expr *E, const BodyFacts &Facts,
                                            unsigned Depth = 0);
   std::optional<HandleSource> objectOf(const Expr *Base, bool Arrow, const FieldDecl *Field);
   std::optional<Getter> getterOf(const FunctionDecl *Function, unsigned Depth);
+  bool isOwnGetter(const CXXMethodDecl *Method, unsigned Depth) {
+    std::optional<Getter> G = getterOf(Method, Depth);
+    return G && G->Param < 0;
+  }
   bool returnsHeldObject(const FunctionDecl *Function);
   void judgeUse(const HandleUse &Use, const BodyFacts &Facts);
-  void report(const HandleUse &Use, const Expr *LastUse);
+  void report(const HandleUse &Use, const Expr *LastUse,
+              const std::optional<DroppingCall> &Dropping);
 
   struct Group {
     llvm::SmallVector<const ValueDecl *, 2> Members;
@@ -189,6 +209,8 @@ private:
   };
   std::optional<Group> groupOf(const ValueDecl *Object, const BodyFacts &Facts,
                                const FunctionFlow &Flow);
+  static bool droppedAfter(const FunctionFlow &Flow, FlowPoint At, const Group &G,
+                           FlowPoint Read);
 
   ClangTidyCheck &Check;
   const ApiProfile &Profile;
@@ -203,6 +225,15 @@ private:
   llvm::DenseMap<const FunctionDecl *, std::optional<Getter>> Getters;
   llvm::DenseSet<const FunctionDecl *> GettersInProgress;
   llvm::DenseMap<const FunctionDecl *, bool> HeldReturns;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<BodyFacts>> FactsCache;
+  /// The TU's direct calls, by the callee's pattern (its first declaration):
+  /// the call and the function that makes it.
+  llvm::DenseMap<const FunctionDecl *,
+                 llvm::SmallVector<std::pair<const CallExpr *, const FunctionDecl *>, 2>>
+      CallSites;
+  bool CallSitesIndexed = false;
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::optional<DroppingCall>>
+      Drops;
 };
 
 // A function whose body is not visible and whose name says it hands out an
@@ -259,8 +290,11 @@ std::optional<HandleSource> Judge::handleSource(const Expr *E, const BodyFacts &
   for (unsigned Step = 0; E && Step < 12; ++Step) {
     // `f->buf.get()` before lookThrough, which sees through a smart
     // pointer's get() to the smart pointer itself.
+    // A getter of the object's own handle named like one (`native_handle()`
+    // returning `fd_`) is a getter.
     if (const auto *Accessor = dyn_cast<CXXMemberCallExpr>(E->IgnoreImplicit()->IgnoreParenCasts());
-        Accessor && Accessor->getMethodDecl() && isAccessor(Accessor->getMethodDecl())) {
+        Accessor && Accessor->getMethodDecl() && isAccessor(Accessor->getMethodDecl()) &&
+        !isOwnGetter(Accessor->getMethodDecl(), Depth)) {
       E = Accessor->getImplicitObjectArgument();
       ThroughAccessor = true;
       continue;
@@ -268,6 +302,12 @@ std::optional<HandleSource> Judge::handleSource(const Expr *E, const BodyFacts &
     E = lookThrough(E);
     if (!E)
       return std::nullopt;
+    // `bytes + sent`, `base - 1`: an offset into the handle's storage.
+    if (const auto *Offset = dyn_cast<BinaryOperator>(E);
+        Offset && Offset->isAdditiveOp() && Offset->getType()->isPointerType()) {
+      E = Offset->getLHS()->getType()->isPointerType() ? Offset->getLHS() : Offset->getRHS();
+      continue;
+    }
     if (const auto *Unary = dyn_cast<UnaryOperator>(E)) {
       if (Unary->getOpcode() != UO_AddrOf)
         return std::nullopt;
@@ -280,7 +320,7 @@ std::optional<HandleSource> Judge::handleSource(const Expr *E, const BodyFacts &
     }
     if (const auto *MemberCall = dyn_cast<CXXMemberCallExpr>(E)) {
       const CXXMethodDecl *Method = MemberCall->getMethodDecl();
-      if (Method && isAccessor(Method)) {
+      if (Method && isAccessor(Method) && !isOwnGetter(Method, Depth)) {
         E = MemberCall->getImplicitObjectArgument();
         ThroughAccessor = true;
         continue;
@@ -516,8 +556,133 @@ std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFa
   return Result;
 }
 
+// Is the group's object no longer used after \p At on some path: no later
+// use before the exit, or given another object first?
+bool Judge::droppedAfter(const FunctionFlow &Flow, FlowPoint At, const Group &G,
+                         FlowPoint Read) {
+  if (Flow.reaches(At, Flow.exit(), G.UsePoints))
+    return true;
+  for (FlowPoint Replaced : G.Replaced)
+    // Given another object after the use, or between the read and the use
+    // (later uses are then of the other object).
+    if (Flow.reaches(At, Replaced, G.UsePoints) ||
+        (Read.isValid() && Flow.reaches(Read, Replaced, {At}) &&
+         Flow.reaches(Replaced, At, {Read})))
+      return true;
+  return false;
+}
+
+// A fresh object handed straight to a call (`slurp(File::open(path))`):
+// nothing but the callee's parameter refers to it.
+bool Judge::freshObject(const Expr *Value) {
+  Value = lookThrough(Value);
+  if (isa_and_nonnull<CXXNewExpr>(Value))
+    return true;
+  const auto *Call = dyn_cast_or_null<CallExpr>(Value);
+  if (!Call || isa<CXXOperatorCallExpr, CXXMemberCallExpr>(Call))
+    return false;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Callee);
+  return Callee && (!Method || Method->isStatic()) && Callee->getReturnType()->isPointerType() &&
+         !returnsHeldObject(Callee) && !namesLookup(Callee);
+}
+
+// The key of a callee in CallSites: its pattern's first declaration.
+const FunctionDecl *calleeKey(const FunctionDecl *Function) {
+  if (!Function)
+    return nullptr;
+  if (const FunctionDecl *Pattern = Function->getTemplateInstantiationPattern())
+    Function = Pattern;
+  return Function->getFirstDecl();
+}
+
+void Judge::indexCallSites() {
+  if (CallSitesIndexed)
+    return;
+  CallSitesIndexed = true;
+  auto IndexBody = [&](const FunctionDecl &Caller) {
+    visitStmts(Caller.getBody(), [&](const Stmt &S) {
+      // Calls in a lambda are the lambda's; not indexed (their callee's
+      // parameters stay kept alive).
+      if (isa<LambdaExpr>(&S))
+        return false;
+      const auto *Call = dyn_cast<CallExpr>(&S);
+      if (Call && !isa<CXXOperatorCallExpr>(Call))
+        if (const FunctionDecl *Key = calleeKey(Call->getDirectCallee()))
+          CallSites[Key].push_back({Call, &Caller});
+      return true;
+    });
+  };
+  UserFunctions(SM, [&](const FunctionDecl &Function) {
+    if (Function.isDependentContext()) {
+      forEachInstantiation(Function, IndexBody);
+      return;
+    }
+    IndexBody(Function);
+  }).TraverseDecl(Context.getTranslationUnitDecl());
+}
+
+// A call site of the TU that passes, as parameter \p Param of \p Callee,
+// an object the caller no longer uses after the call on some path (no
+// later use, no keep-alive): a fresh local, a fresh temporary, or a
+// parameter of the caller that its own callers drop.
+std::optional<DroppingCall> Judge::callerDrops(const FunctionDecl &Callee, unsigned Param,
+                                               unsigned Depth) {
+  const FunctionDecl *Key = calleeKey(&Callee);
+  auto Known = Drops.find({Key, Param});
+  if (Known != Drops.end())
+    return Known->second;
+  // A caller chain deeper than this, and recursion, count as kept alive.
+  if (Depth > 3)
+    return std::nullopt;
+  Drops[{Key, Param}] = std::nullopt;
+  indexCallSites();
+  std::optional<DroppingCall> Found;
+  auto Sites = CallSites.find(Key);
+  if (Sites == CallSites.end())
+    return std::nullopt;
+  // Copied: callerDrops below may grow the cache it lives in.
+  auto List = Sites->second;
+  for (const auto &[Call, Caller] : List) {
+    if (Found)
+      break;
+    if (Param >= Call->getNumArgs() || FinalizerCode.contains(Caller))
+      continue;
+    const Expr *Arg = Call->getArg(Param);
+    if (freshObject(Arg)) {
+      Found = DroppingCall{Call, exprText(Arg, Context)};
+      break;
+    }
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(lookThrough(Arg));
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Var || Var->getDeclContext() != Caller)
+      continue;
+    if (const auto *CallerParam = dyn_cast<ParmVarDecl>(Var)) {
+      if (callerDrops(*Caller, CallerParam->getFunctionScopeIndex(), Depth + 1))
+        Found = DroppingCall{Call, declName(*Var)};
+      continue;
+    }
+    // Globals, statics, persistent handles, objects of the frame: kept.
+    if (!isLocalPointer(Var) || !Caller->getBody())
+      continue;
+    const BodyFacts &Facts = factsOf(*Caller, Caller->getBody());
+    const FunctionFlow &Flow = Flows.of(*Caller);
+    if (!Flow.hasCFG())
+      continue;
+    FlowPoint At = Flow.pointOf(Call);
+    if (!At.isValid())
+      continue;
+    std::optional<Group> G = groupOf(Var, Facts, Flow);
+    if (G && droppedAfter(Flow, At, *G, FlowPoint{}))
+      Found = DroppingCall{Call, declName(*Var)};
+  }
+  Drops[{Key, Param}] = Found;
+  return Found;
+}
+
 void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
   const HandleSource &Source = Use.Source;
+  std::optional<DroppingCall> Dropping;
   // A finalizer, a cleanup, or `this` in a destructor: the object is
   // already dying.
   const FunctionDecl *Pattern = Facts.Function->getTemplateInstantiationPattern();
@@ -528,9 +693,16 @@ void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
     if (ParametersKeptAlive)
       return;
   } else {
-    if (isa<ParmVarDecl>(Source.Object)) {
-      if (ParametersKeptAlive)
-        return;
+    if (const auto *Param = dyn_cast<ParmVarDecl>(Source.Object)) {
+      // Kept alive by the caller, unless a caller of the TU passes an
+      // object it no longer uses after the call.
+      if (ParametersKeptAlive) {
+        if (Param->getDeclContext() != Facts.Function)
+          return;
+        Dropping = callerDrops(*Facts.Function, Param->getFunctionScopeIndex(), 0);
+        if (!Dropping)
+          return;
+      }
     } else if (!isLocalPointer(Source.Object)) {
       return;
     }
@@ -552,18 +724,8 @@ void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
   for (const Expr *E : G->UseExprs)
     if (E == Use.Use)
       return;
-  bool Dropped = Flow.reaches(At, Flow.exit(), G->UsePoints);
   FlowPoint Read = Source.ReadAt ? Flow.pointOf(Source.ReadAt) : FlowPoint{};
-  for (FlowPoint Replaced : G->Replaced) {
-    if (Dropped)
-      break;
-    // Given another object after the use, or between the read and the use
-    // (later uses are then of the other object).
-    Dropped = Flow.reaches(At, Replaced, G->UsePoints) ||
-              (Read.isValid() && Flow.reaches(Read, Replaced, {At}) &&
-               Flow.reaches(Replaced, At, {Read}));
-  }
-  if (!Dropped)
+  if (!droppedAfter(Flow, At, *G, Read))
     return;
   // The note: the object's last use before the handle's, in source order.
   const Expr *Last = nullptr;
@@ -579,10 +741,11 @@ void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
     if (!Last || SM.isBeforeInTranslationUnit(SM.getExpansionLoc(Last->getBeginLoc()), Loc))
       Last = E;
   }
-  report(Use, Last);
+  report(Use, Last, Dropping);
 }
 
-void Judge::report(const HandleUse &Use, const Expr *LastUse) {
+void Judge::report(const HandleUse &Use, const Expr *LastUse,
+                   const std::optional<DroppingCall> &Dropping) {
   SourceLocation Loc = SM.getFileLoc(Use.Use->getBeginLoc());
   if (Loc.isInvalid() || isInSystemCode(Use.Use->getBeginLoc(), SM) ||
       !Reported.insert(Loc).second)
@@ -650,14 +813,32 @@ void Judge::report(const HandleUse &Use, const Expr *LastUse) {
     Check.diag(SM.getFileLoc(LastUse->getBeginLoc()), "'%0' is last used here",
                DiagnosticIDs::Note)
         << Object;
+  if (Dropping)
+    Check.diag(SM.getFileLoc(Dropping->Call->getBeginLoc()),
+               "'%0' is passed as '%1' here and not used after the call: the caller does not "
+               "keep it alive",
+               DiagnosticIDs::Note)
+        << Dropping->Object << Object;
 }
 
 void Judge::judgeBody(const FunctionDecl &Function, const Stmt *Body) {
   if (!Body)
     return;
-  BodyFacts Facts;
+  const BodyFacts &Facts = factsOf(Function, Body);
+  for (const HandleUse &Use : Facts.Uses)
+    judgeUse(Use, Facts);
+  for (const auto &[Operator, LambdaBody] : Facts.Lambdas)
+    judgeBody(*Operator, LambdaBody);
+}
+
+const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) {
+  std::unique_ptr<BodyFacts> &Slot = FactsCache[&Function];
+  if (Slot)
+    return *Slot;
+  Slot = std::make_unique<BodyFacts>();
+  BodyFacts &Facts = *Slot;
   Facts.Function = &Function;
-  std::vector<std::pair<const FunctionDecl *, const Stmt *>> Lambdas;
+  auto &Lambdas = Facts.Lambdas;
 
   struct Item {
     const Stmt *S;
@@ -768,10 +949,12 @@ void Judge::judgeBody(const FunctionDecl &Function, const Stmt *Body) {
       bool OtherObject = MemberCall && Implicit &&
                          !isa<CXXThisExpr>(lookThroughArrow(Implicit)) &&
                          MemberCall->getMethodDecl() && !MemberCall->getMethodDecl()->isConst();
+      // `make<Stream>(m, gain)`: the new object's constructor may keep it.
+      bool Allocates = static_cast<bool>(classifyCall(*Call, Profile, ApiRole::Allocation));
       if (Implicit)
         NoteWhole(Implicit, Call, false);
       for (const Expr *Arg : Call->arguments())
-        NoteWhole(Arg, Call, OtherObject && !IsKeepAlive);
+        NoteWhole(Arg, Call, (OtherObject && !IsKeepAlive) || Allocates);
       if (!IsKeepAlive && !handleSource(Call, Facts)) {
         const FunctionDecl *Callee = Call->getDirectCallee();
         std::string Name = Callee ? displayName(*Callee) : std::string("the callee");
@@ -805,11 +988,7 @@ void Judge::judgeBody(const FunctionDecl &Function, const Stmt *Body) {
         Work.push_back({Child, Block ? Child : Current.Statement});
     std::reverse(Work.begin() + First, Work.end());
   }
-
-  for (const HandleUse &Use : Facts.Uses)
-    judgeUse(Use, Facts);
-  for (const auto &[Operator, LambdaBody] : Lambdas)
-    judgeBody(*Operator, LambdaBody);
+  return Facts;
 }
 
 } // namespace
