@@ -348,6 +348,21 @@ bool ApiProfile::isInLibraryNamespace(const clang::Decl &D) {
          Namespaces.contains(Outermost->getIdentifier()->getName());
 }
 
+llvm::StringRef ApiProfile::redirectOf(llvm::StringRef Name) const {
+  if (Flavor != ApiFlavor::Bdwgc)
+    return {};
+  // gc_pthread_redirects.h (included by gc.h when GC_THREADS is defined).
+  static constexpr std::pair<const char *, const char *> Redirects[] = {
+      {"pthread_create", "GC_pthread_create"}, {"pthread_join", "GC_pthread_join"},
+      {"pthread_detach", "GC_pthread_detach"}, {"pthread_sigmask", "GC_pthread_sigmask"},
+      {"pthread_cancel", "GC_pthread_cancel"}, {"pthread_exit", "GC_pthread_exit"},
+      {"dlopen", "GC_dlopen"}};
+  for (const auto &[From, To] : Redirects)
+    if (Name == From)
+      return To;
+  return {};
+}
+
 bool ApiProfile::rejectsObjectAsData(const ApiFunction &Function) {
   return matchesQualifiedName("lastword::add_cleanup", Function.Name) &&
          llvm::StringRef(Function.Name).contains("::");

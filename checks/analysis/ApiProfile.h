@@ -162,6 +162,10 @@ public:
   /// `cppgc`: the namespaces that qualify the built-in profiles' names): its
   /// classes are the API's handles and bookkeeping, not user objects.
   static bool isInLibraryNamespace(const clang::Decl &D);
+  /// The collector's stand-in for the C library function \p Name that its
+  /// headers substitute by macro (Boehm's `gc_pthread_redirects.h` under
+  /// `GC_THREADS`: `pthread_join` is called as `GC_pthread_join`), or empty.
+  llvm::StringRef redirectOf(llvm::StringRef Name) const;
   /// The bundled runtime's add_cleanup throws std::invalid_argument when the
   /// cleanup argument is the object itself.
   static bool rejectsObjectAsData(const ApiFunction &Function);

@@ -70,6 +70,11 @@ BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext 
   for (ApiRole Role : {ApiRole::Collect, ApiRole::WaitForFinalizers})
     for (const ApiFunction &Function : Profile.functions(Role))
       Blocking.add(Function.Name);
+  // The collector's headers may call a blocking function under another
+  // name (`pthread_join` as `GC_pthread_join`).
+  for (const std::string &Name : BlockingFunctions)
+    if (StringRef Redirect = Profile.redirectOf(StringRef(Name).ltrim(':')); !Redirect.empty())
+      Blocking.add(Redirect);
 }
 
 void BlockingFinalizerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
