@@ -266,6 +266,19 @@ std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) {
   return Path;
 }
 
+// Can \p S end the current iteration of its enclosing loop with a
+// `continue` (not one of a loop nested in it)?
+static bool mayContinue(const Stmt &S) {
+  if (isa<ContinueStmt>(S))
+    return true;
+  if (isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, LambdaExpr, BlockExpr>(S))
+    return false;
+  for (const Stmt *Child : S.children())
+    if (Child && mayContinue(*Child))
+      return true;
+  return false;
+}
+
 bool CallPathFinder::runsEveryTime(const Stmt &Parent, const Stmt &Child) const {
   if (Mode == Reach::AnyPath)
     return true;
@@ -561,9 +574,15 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
       if (Within)
         Dead = constantlyDeadBranch(*If, Within->getASTContext());
     llvm::SmallVector<const Stmt *, 8> Children;
-    for (const Stmt *Child : S->children())
+    for (const Stmt *Child : S->children()) {
       if (Child && Child != Dead && runsEveryTime(*S, *Child))
         Children.push_back(Child);
+      // `if (n % every != 0) continue;`: what follows in the block runs only
+      // when the guard lets it, like the body of `if (n % every == 0)`.
+      if (Child && Mode == Reach::EveryExecution && isa<CompoundStmt>(S) &&
+          mayContinue(*Child))
+        break;
+    }
     for (const Stmt *Child : llvm::reverse(Children)) {
       Work.push_back({Child, Kind::Visit, {}});
       if (InvokesLambdas)

@@ -75,7 +75,73 @@ void lambda_called(int n) {
   // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
 }
 
+// A `continue` that belongs to an inner loop, or a guard after the
+// collection, does not skip it.
+void inner_skip(std::vector<std::vector<Item>> &batches) {
+  for (auto &batch : batches) {
+    for (Item &item : batch) {
+      if (item.payload == 0)
+        continue;
+      process(item);
+    }
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-8]]:3: note: the loop starts here
+  }
+}
+
+void guard_after(std::vector<Item> &items) {
+  for (Item &item : items) {
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration
+    // CHECK-MESSAGES: :[[@LINE-3]]:3: note: the loop starts here
+    if (item.payload == 0)
+      continue;
+    process(item);
+  }
+}
+
 // ---- Near misses: all silent. ----
+
+// A checkpoint on a stride, written as a guard that skips the rest of the
+// iteration: the same as `if (n % every == 0) collect();`.
+void checkpoint(std::vector<Item> &items, unsigned every) {
+  unsigned n = 0;
+  for (Item &item : items) {
+    process(item);
+    if (++n % every != 0)
+      continue;
+    lastword::collect();
+  }
+}
+
+void checkpoint_block(std::vector<Item> &items) {
+  unsigned since = 0;
+  for (Item &item : items) {
+    process(item);
+    if (++since < 4096) {
+      continue;
+    }
+    since = 0;
+    lastword::collect();
+  }
+}
+
+// The guard inside a switch still skips the rest of the loop's body.
+void checkpoint_switch(std::vector<Item> &items) {
+  unsigned n = 0;
+  for (Item &item : items) {
+    switch (item.payload) {
+    case 0:
+      continue;
+    default:
+      process(item);
+    }
+    if (++n % 1000 != 0)
+      continue;
+    lastword::collect();
+  }
+}
 
 void after_loop(std::vector<Item> &items) {
   for (Item &item : items)
