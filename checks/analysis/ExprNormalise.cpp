@@ -30,6 +30,23 @@ const Expr *lookThrough(const Expr *E) {
   return E;
 }
 
+const FieldDecl *fieldReturnedBy(const FunctionDecl *Function) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Function);
+  const FunctionDecl *Definition = nullptr;
+  if (!Method || Method->isStatic() || !Method->hasBody(Definition) || !Definition)
+    return nullptr;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Definition->getBody());
+  if (!Body || Body->size() != 1)
+    return nullptr;
+  const auto *Return = dyn_cast<ReturnStmt>(Body->body_front());
+  if (!Return || !Return->getRetValue())
+    return nullptr;
+  const auto *Member = dyn_cast<MemberExpr>(lookThrough(Return->getRetValue()));
+  if (!Member || !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    return nullptr;
+  return dyn_cast<FieldDecl>(Member->getMemberDecl());
+}
+
 const Expr *lookThroughArrow(const Expr *E) {
   for (unsigned Step = 0; E && Step < 32; ++Step) {
     const Expr *Before = E;

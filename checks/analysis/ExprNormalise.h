@@ -31,6 +31,11 @@ bool refersTo(const clang::Expr *E, const clang::ValueDecl *Var);
 /// (`Res *&same = r;`, `auto &fd = r->fd;`): the expression it is bound to.
 const clang::Expr *aliasedExpr(const clang::ValueDecl *Decl);
 
+/// A getter of its own object: a non-static member function whose body is
+/// only `return field_;` (or `this->field_`, looked through, also through a
+/// member<T> conversion): that field. Null for anything else.
+const clang::FieldDecl *fieldReturnedBy(const clang::FunctionDecl *Function);
+
 /// Pointers, dependent types, and classes with `operator->` or a conversion.
 bool isPointerLike(clang::QualType Type);
 

@@ -4,6 +4,7 @@
 #include "analysis/ApiCalls.h"
 #include "analysis/SourceUtils.h"
 #include "analysis/CollectedTypes.h"
+#include "analysis/ExprNormalise.h"
 #include "analysis/TracedFields.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
@@ -188,13 +189,19 @@ private:
       Out.back().NeedsIndex = false;
       return Reach::Field;
     }
-    const auto *Member = dyn_cast<MemberExpr>(E);
-    if (!Member)
+    // A field, or a getter returning one (`self->owner()` returning owner_).
+    const FieldDecl *Field = nullptr;
+    const Expr *Holder = nullptr;
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+      Holder = Member->getBase();
+    } else if (const auto *Getter = dyn_cast<CXXMemberCallExpr>(E)) {
+      Field = fieldReturnedBy(Getter->getMethodDecl());
+      Holder = Getter->getImplicitObjectArgument();
+    }
+    if (!Field || !Holder)
       return Reach::None;
-    const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
-    if (!Field)
-      return Reach::None;
-    Reach Base = reach(Member->getBase(), Out, Depth + 1);
+    Reach Base = reach(Holder, Out, Depth + 1);
     if (Base == Reach::None || (Base == Reach::Field && Out.back().NeedsIndex))
       return Reach::None;
     Hop Next;

@@ -240,3 +240,64 @@ void suppressed(Session *s) {
 
 // Unregistering is no finalizer.
 void unregister(Session *s) { lastword::set_finalizer(s, nullptr); }
+
+// ---- Getters: a member function that only returns a field of its object
+// leads where the field leads. ----
+
+void release_handle(int handle, int id);
+const void *registry_find(int id);
+
+struct Store {
+  int handle_ = 0;
+  int handle() const { return handle_; }
+  void close();
+};
+Store *open_store() {
+  Store *s = lastword::make<Store>();
+  lastword::set_finalizer(s, [](Store *self) { self->close(); });
+  return s;
+}
+
+class Query {
+public:
+  Store *owner() const { return owner_; }
+  Store *lookup() const { return static_cast<Store *>(const_cast<void *>(registry_find(id_))); }
+  int id() const { return id_; }
+
+private:
+  Store *owner_ = nullptr;
+  int id_ = 0;
+};
+
+void track_query(Query *q) {
+  lastword::set_finalizer(q, [](Query *self) {
+    release_handle(self->owner()->handle(), self->id());
+    // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: finalizer of 'Query' uses 'Store' through 'self->owner()', a pointer the collector does not trace: 'Store' can be finalized, and freed, before this finalizer runs [gc-finalizer-order]
+    // CHECK-MESSAGES: :[[@LINE-8]]:10: note: 'Query::owner_' leads to 'Store', an edge the collector does not trace
+    // CHECK-MESSAGES: :[[@LINE-20]]:3: note: 'Store' is finalizable: its finalizer is registered here
+  });
+}
+
+// A class template's getter, through the instantiation the registration uses.
+template <class T> struct Ref {
+  T *target() const { return target_; }
+  T *target_ = nullptr;
+};
+void track_ref(Ref<Store> *r) {
+  lastword::set_finalizer(r, [](Ref<Store> *self) { self->target()->close(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:53: warning: finalizer of 'Ref' uses 'Store' through 'self->target()', a pointer the collector does not trace
+  // CHECK-MESSAGES: :[[@LINE-5]]:6: note: 'Ref::target_' leads to 'Store', an edge the collector does not trace
+  // CHECK-MESSAGES: :[[@LINE-33]]:3: note: 'Store' is finalizable: its finalizer is registered here
+}
+
+// Near misses: a getter of a number, a function that computes its result
+// rather than returning a field, and tests of the getter's pointer.
+void track_query_quietly(Query *q) {
+  lastword::set_finalizer(q, [](Query *self) {
+    release_handle(0, self->id());
+    self->lookup()->close();
+    if (self->owner() != nullptr)
+      log_address(self->owner());
+    lastword::keep_alive(self->owner());
+  });
+}
