@@ -3,6 +3,9 @@
 #include "analysis/Finalizers.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/SourceUtils.h"
+#include "analysis/ExprNormalise.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/DenseMap.h"
 
 using namespace clang;
 using namespace clang::ast_matchers;
@@ -111,6 +114,132 @@ std::vector<FinalizerBody> findFinalizerBodies(const MatchFinder::MatchResult &R
     if (Profile.readsBoehmCpp())
       return findFinalizerBodies(*Record, Profile);
   return {};
+}
+
+std::vector<FinalizerBody> findFinalizerBodies(const ApiCall &Api, FinalizerSource Source) {
+  return fromCallback(Api, Source);
+}
+
+namespace {
+
+// The index of the parameter \p E names, in the function that declares it;
+// -1 when it names no parameter of \p Function.
+int parameterIndex(const Expr *E, const FunctionDecl *&Function) {
+  E = lookThrough(E);
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E);
+  const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+  if (!Param)
+    return -1;
+  const auto *Owner = dyn_cast_or_null<FunctionDecl>(Param->getDeclContext());
+  if (!Owner || (Function && Owner != Function))
+    return -1;
+  // A lambda's own parameter is no wrapper's: the lambda is not called by name.
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Owner))
+    if (Method->getParent() && Method->getParent()->isLambda())
+      return -1;
+  Function = Owner;
+  return static_cast<int>(Param->getFunctionScopeIndex());
+}
+
+const Expr *argumentAt(const CallExpr &Call, int Index) {
+  if (Index < 0 || static_cast<unsigned>(Index) >= Call.getNumArgs())
+    return nullptr;
+  const Expr *Arg = Call.getArg(Index);
+  return isa<CXXDefaultArgExpr>(Arg) ? nullptr : Arg;
+}
+
+bool isNullCallable(const Expr *E) {
+  if (!E)
+    return true;
+  E = E->IgnoreParenImpCasts();
+  return isa<CXXNullPtrLiteralExpr, GNUNullExpr>(E) ||
+         (isa<IntegerLiteral>(E) && cast<IntegerLiteral>(E)->getValue() == 0);
+}
+
+// \p Call of \p Wrapper as the registration it makes.
+ApiCall throughWrapper(const CallExpr &Call, const RegistrationWrapper &Wrapper) {
+  ApiCall Api = Wrapper.Inner;
+  Api.Call = &Call;
+  Api.Object = argumentAt(Call, Wrapper.ObjectParam);
+  if (Wrapper.CallbackParam >= 0)
+    Api.Callback = argumentAt(Call, Wrapper.CallbackParam);
+  if (Wrapper.DataParam >= 0)
+    Api.Data = argumentAt(Call, Wrapper.DataParam);
+  Api.Unregisters = isNullCallable(Api.Callback);
+  return Api;
+}
+
+class WrapperCalls : public RecursiveASTVisitor<WrapperCalls> {
+public:
+  WrapperCalls(const SourceManager &SM,
+               const llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> &Wrappers)
+      : SM(SM), Wrappers(Wrappers) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool shouldVisitImplicitCode() const { return false; }
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  bool VisitCallExpr(CallExpr *Call) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee)
+      return true;
+    auto Found = Wrappers.find(Callee->getCanonicalDecl());
+    if (Found != Wrappers.end() && Found->second.ObjectParam >= 0 &&
+        static_cast<unsigned>(Found->second.ObjectParam) < Call->getNumArgs())
+      Calls.push_back(throughWrapper(*Call, Found->second));
+    return true;
+  }
+  std::vector<ApiCall> Calls;
+
+private:
+  const SourceManager &SM;
+  const llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> &Wrappers;
+};
+
+} // namespace
+
+std::optional<RegistrationWrapper> registrationWrapperOf(const ApiCall &Inner) {
+  const auto *InnerCall = dyn_cast_or_null<CallExpr>(Inner.Call);
+  if (!InnerCall || Inner.Unregisters)
+    return std::nullopt;
+  RegistrationWrapper Wrapper;
+  const FunctionDecl *Function = nullptr;
+  Wrapper.ObjectParam = parameterIndex(Inner.Object, Function);
+  if (Wrapper.ObjectParam < 0 || !Function)
+    return std::nullopt;
+  Wrapper.Function = Function;
+  Wrapper.Inner = Inner;
+  Wrapper.CallbackParam = parameterIndex(Inner.Callback, Function);
+  Wrapper.DataParam = parameterIndex(Inner.Data, Function);
+  return Wrapper;
+}
+
+std::vector<ApiCall> registrationsThroughWrappers(ASTContext &Context,
+                                                  std::vector<RegistrationWrapper> Wrappers,
+                                                  unsigned MaxDepth) {
+  std::vector<ApiCall> Result;
+  llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> Known;
+  for (RegistrationWrapper &Wrapper : Wrappers)
+    Known.try_emplace(Wrapper.Function->getCanonicalDecl(), Wrapper);
+  llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> Round = Known;
+  for (unsigned Depth = 0; Depth < MaxDepth && !Round.empty(); ++Depth) {
+    WrapperCalls Finder(Context.getSourceManager(), Round);
+    Finder.TraverseDecl(Context.getTranslationUnitDecl());
+    llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> Next;
+    for (ApiCall &Call : Finder.Calls) {
+      // A wrapper of a wrapper: the call forwards its own parameter.
+      if (std::optional<RegistrationWrapper> Outer = registrationWrapperOf(Call))
+        if (!Known.count(Outer->Function->getCanonicalDecl())) {
+          Known.try_emplace(Outer->Function->getCanonicalDecl(), *Outer);
+          Next.try_emplace(Outer->Function->getCanonicalDecl(), *Outer);
+        }
+      Result.push_back(std::move(Call));
+    }
+    Round = std::move(Next);
+  }
+  return Result;
 }
 
 uintptr_t finalizerIdentity(const FunctionDecl &Body) {

@@ -21,6 +21,7 @@
 #ifndef LASTWORD_ANALYSIS_FINALIZERS_H
 #define LASTWORD_ANALYSIS_FINALIZERS_H
 
+#include "analysis/ApiCalls.h"
 #include "analysis/ApiProfile.h"
 #include "analysis/Callables.h"
 #include "clang/AST/DeclCXX.h"
@@ -84,6 +85,39 @@ std::vector<FinalizerBody> findFinalizerBodies(const clang::CXXNewExpr &New,
                                                const ApiProfile &Profile);
 std::vector<FinalizerBody> findFinalizerBodies(const clang::CXXRecordDecl &CleanupClass,
                                                const ApiProfile &Profile);
+
+/// The finalizer body a registration (possibly one made through a wrapper,
+/// see below) registers; empty for unregistrations and unresolvable callables.
+std::vector<FinalizerBody> findFinalizerBodies(const ApiCall &Api, FinalizerSource Source);
+
+/// A function of the translation unit that registers a finalizer or cleanup
+/// on one of its own parameters (`void register_unordered(void *obj,
+/// GC_finalization_proc fn) { GC_register_finalizer_no_order(obj, fn, ...); }`):
+/// each call of it is a registration of its argument.
+struct RegistrationWrapper {
+  const clang::FunctionDecl *Function = nullptr;
+  /// The registration in its body (for a wrapper of a wrapper, the
+  /// innermost one's API function, with this function's parameters).
+  ApiCall Inner;
+  /// Which parameter is the object, the callback, the data (-1: fixed in
+  /// the body).
+  int ObjectParam = -1;
+  int CallbackParam = -1;
+  int DataParam = -1;
+};
+
+/// \p Inner, a registration, as a wrapper of the function whose parameter
+/// its object is; nullopt when the object is no parameter.
+std::optional<RegistrationWrapper> registrationWrapperOf(const ApiCall &Inner);
+
+/// Every call, in user code of the translation unit, of one of \p Wrappers'
+/// functions, as the registration it makes (Call: the wrapper's call;
+/// Function: the inner API function; Object, Callback, Data: the call's
+/// arguments where the wrapper forwards its parameters). Wrappers of wrappers
+/// are followed up to \p MaxDepth levels.
+std::vector<ApiCall> registrationsThroughWrappers(clang::ASTContext &Context,
+                                                  std::vector<RegistrationWrapper> Wrappers,
+                                                  unsigned MaxDepth = 3);
 
 /// One value for a finalizer body and every instantiation of it from the same
 /// template (they share their source location); 0 when it has no location.

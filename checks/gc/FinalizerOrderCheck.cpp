@@ -442,18 +442,21 @@ void FinalizerOrderCheck::check(const MatchFinder::MatchResult &Result) {
   const RecordDecl *ObjectType = nullptr;
   std::vector<FinalizerBody> Bodies;
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>("registration")) {
-    if (std::optional<ApiCall> Cleanup = classifyCall(*Call, Profile, ApiRole::Cleanup)) {
-      noteRegistration(Cleanup->Object, Call->getBeginLoc(), true, false);
+    std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Cleanup);
+    if (!Api)
+      Api = classifyCall(*Call, Profile, ApiRole::Finalizer);
+    if (!Api)
       return;
-    }
-    std::optional<ApiCall> Api = classifyCall(*Call, Profile, ApiRole::Finalizer);
-    if (!Api || Api->Unregisters)
-      return;
-    Unordered = Api->Function && StringRef(Api->Function->Name).contains("no_order");
-    ObjectType = pointeeRecord(Api->Object);
-    noteRegistration(Api->Object, Call->getBeginLoc(), false, Unordered);
-    Bodies = findFinalizerBodies(*Call, Profile);
-  } else if (const auto *New = Result.Nodes.getNodeAs<CXXNewExpr>(FinalizerNewId)) {
+    // A helper registering on its parameter what its callers hand it: its
+    // calls are the registrations (judged at the end of the translation unit).
+    if (!pointeeRecord(Api->Object) ||
+        (Api->Callback && findFinalizerBodies(*Api, FinalizerSource::Registration).empty()))
+      if (std::optional<RegistrationWrapper> Wrapper = registrationWrapperOf(*Api))
+        Wrappers.push_back(std::move(*Wrapper));
+    registered(*Api, *Result.SourceManager);
+    return;
+  }
+  if (const auto *New = Result.Nodes.getNodeAs<CXXNewExpr>(FinalizerNewId)) {
     if (!classifyBoehmNew(*New, Profile))
       return;
     Bodies = findFinalizerBodies(*New, Profile);
@@ -468,28 +471,52 @@ void FinalizerOrderCheck::check(const MatchFinder::MatchResult &Result) {
     Finalizable.try_emplace(Record->getCanonicalDecl(), Release{Record->getLocation(), Record});
     Bodies = findFinalizerBodies(*Record, Profile);
   }
-  for (FinalizerBody &Body : Bodies) {
-    if (!Body.Body)
-      continue;
-    // A generic lambda: judge the operator() its registration instantiated.
-    if (const FunctionTemplateDecl *Generic = Body.Body->getDescribedFunctionTemplate()) {
-      for (const FunctionDecl *Instance : Generic->specializations())
-        if (!Instance->isDependentContext() && Instance->hasBody()) {
-          FinalizerBody Copy = Body;
-          Copy.Body = Instance;
-          Finalizers.push_back({std::move(Copy), ObjectType, Unordered});
-        }
-      continue;
-    }
-    if (Body.Body->isDependentContext())
-      continue;
-    if (isInSystemCode(Body.Body->getLocation(), *Result.SourceManager))
-      continue;
-    Finalizers.push_back({std::move(Body), ObjectType, Unordered});
+  for (FinalizerBody &Body : Bodies)
+    pend(std::move(Body), ObjectType, Unordered, *Result.SourceManager);
+}
+
+void FinalizerOrderCheck::registered(const ApiCall &Api, const SourceManager &SM) {
+  if (Api.Role == ApiRole::Cleanup) {
+    noteRegistration(Api.Object, Api.Call->getBeginLoc(), true, false);
+    return;
   }
+  if (Api.Unregisters)
+    return;
+  bool Unordered = Api.Function && StringRef(Api.Function->Name).contains("no_order");
+  const RecordDecl *ObjectType = pointeeRecord(Api.Object);
+  noteRegistration(Api.Object, Api.Call->getBeginLoc(), false, Unordered);
+  for (FinalizerBody &Body : findFinalizerBodies(Api, FinalizerSource::Registration))
+    pend(std::move(Body), ObjectType, Unordered, SM);
+}
+
+void FinalizerOrderCheck::pend(FinalizerBody Body, const RecordDecl *ObjectType, bool Unordered,
+                               const SourceManager &SM) {
+  if (!Body.Body)
+    return;
+  // A generic lambda: judge the operator() its registration instantiated.
+  if (const FunctionTemplateDecl *Generic = Body.Body->getDescribedFunctionTemplate()) {
+    for (const FunctionDecl *Instance : Generic->specializations())
+      if (!Instance->isDependentContext() && Instance->hasBody()) {
+        FinalizerBody Copy = Body;
+        Copy.Body = Instance;
+        Finalizers.push_back({std::move(Copy), ObjectType, Unordered});
+      }
+    return;
+  }
+  if (Body.Body->isDependentContext())
+    return;
+  if (isInSystemCode(Body.Body->getLocation(), SM))
+    return;
+  Finalizers.push_back({std::move(Body), ObjectType, Unordered});
 }
 
 void FinalizerOrderCheck::onEndOfTranslationUnit() {
+  if (!Wrappers.empty()) {
+    ASTContext &Context = Wrappers.front().Function->getASTContext();
+    for (const ApiCall &Api : registrationsThroughWrappers(Context, std::move(Wrappers)))
+      registered(Api, Context.getSourceManager());
+    Wrappers.clear();
+  }
   for (const Pending &Finalizer : Finalizers)
     judge(Finalizer);
   Finalizers.clear();

@@ -30,6 +30,7 @@ public:
   void onStartOfTranslationUnit() override {
     Excluded.forget();
     Finalizers.clear();
+    Wrappers.clear();
     Finalizable.clear();
     Judged.clear();
     Reported.clear();
@@ -53,9 +54,15 @@ public:
 
 private:
   void noteRegistration(const Expr *Object, SourceLocation At, bool Cleanup, bool Unordered);
+  /// A finalizer or cleanup registration, direct or through a wrapper.
+  void registered(const lastword::analysis::ApiCall &Api, const SourceManager &SM);
+  void pend(lastword::analysis::FinalizerBody Body, const RecordDecl *ObjectType, bool Unordered,
+            const SourceManager &SM);
   void judge(const Pending &Finalizer);
 
   std::vector<Pending> Finalizers;
+  /// Helpers that register on their parameter: their calls are registrations.
+  std::vector<lastword::analysis::RegistrationWrapper> Wrappers;
   llvm::DenseMap<const RecordDecl *, Release> Finalizable;
   llvm::DenseSet<uintptr_t> Judged;
   llvm::DenseSet<SourceLocation> Reported;
