@@ -4,6 +4,7 @@
 #include "analysis/AccessPath.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/Callables.h"
+#include "analysis/Finalizers.h"
 #include "analysis/Stores.h"
 #include "analysis/TracedFields.h"
 #include "clang/AST/ASTContext.h"
@@ -45,6 +46,42 @@ QualType pointeeRecord(const Expr *Object) {
   return Type;
 }
 
+bool isUnorderedRegistration(const ApiCall &Api) {
+  return Api.Function && (StringRef(Api.Function->Name).contains("no_order") ||
+                          StringRef(Api.Function->Name).contains("unreachable"));
+}
+
+// The parameter of \p Wrapper's function that \p Var is, or -1.
+int wrapperParameter(const RegistrationWrapper &Wrapper, const ValueDecl *Var) {
+  const auto *Param = dyn_cast_or_null<ParmVarDecl>(Var);
+  if (!Param)
+    return -1;
+  const auto *Owner = dyn_cast_or_null<FunctionDecl>(Param->getDeclContext());
+  if (!Owner || Owner->getCanonicalDecl() != Wrapper.Function->getCanonicalDecl())
+    return -1;
+  return static_cast<int>(Param->getFunctionScopeIndex());
+}
+
+// Do the wrapper's calls say more than the registration in its body: the
+// callable or data is a parameter, the callable captures one, or the object
+// is typeless (`void *obj`)?
+bool forwardsParameters(const RegistrationWrapper &Wrapper, bool TypelessObject) {
+  if (TypelessObject || Wrapper.CallbackParam >= 0 || Wrapper.DataParam >= 0)
+    return true;
+  std::optional<CallableTarget> Target = resolveCallable(Wrapper.Inner.Callback);
+  if (!Target)
+    return false;
+  if (Target->Lambda)
+    for (const LambdaCapture &Capture : Target->Lambda->captures())
+      if (Capture.capturesVariable() && wrapperParameter(Wrapper, Capture.getCapturedVar()) >= 0)
+        return true;
+  for (const Expr *Stored : Target->StoredArguments)
+    if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(stripObjectWrappers(Stored)))
+      if (wrapperParameter(Wrapper, Ref->getDecl()) >= 0)
+        return true;
+  return false;
+}
+
 } // namespace
 
 FinalizerCycleCheck::FinalizerCycleCheck(StringRef Name, ClangTidyContext *Context)
@@ -68,6 +105,8 @@ void FinalizerCycleCheck::onStartOfTranslationUnit() {
   Targets.clear();
   Records.clear();
   Registrations.clear();
+  Wrappers.clear();
+  WrapperCalls.clear();
   Candidates.clear();
   TypesOnReportedCycles.clear();
   Functions.reset();
@@ -218,11 +257,15 @@ void FinalizerCycleCheck::addRegistration(const Expr &Registration) {
     return;
   if (const FunctionDecl *Function = Functions->of(Registration))
     Candidates.insert(Function);
+  // A helper registering on its parameter: its callers' objects get the
+  // finalizer, and what it hands the finalizer besides (see forwardsParameters).
+  if (std::optional<RegistrationWrapper> Wrapper = registrationWrapperOf(*Api))
+    if (forwardsParameters(*Wrapper, pointeeRecord(Api->Object).isNull()))
+      Wrappers.push_back(std::move(*Wrapper));
   if (Api->Role != ApiRole::Finalizer)
     return;
   // Boehm's unordered registrations finalize cycles too.
-  if (Api->Function && (StringRef(Api->Function->Name).contains("no_order") ||
-                        StringRef(Api->Function->Name).contains("unreachable")))
+  if (isUnorderedRegistration(*Api))
     return;
   QualType Type;
   if (const auto *New = dyn_cast<CXXNewExpr>(&Registration))
@@ -238,6 +281,23 @@ void FinalizerCycleCheck::addRegistration(const Expr &Registration) {
 void FinalizerCycleCheck::onEndOfTranslationUnit() {
   if (!Context)
     return;
+  if (!Wrappers.empty()) {
+    for (ApiCall &Api : registrationsThroughWrappers(*Context, std::move(Wrappers))) {
+      const auto *Call = cast<CallExpr>(Api.Call);
+      if (Api.Unregisters)
+        continue;
+      if (const FunctionDecl *Function = Functions->of(*Call))
+        Candidates.insert(Function);
+      QualType Type = pointeeRecord(Api.Object);
+      bool Finalizer = Api.Role == ApiRole::Finalizer && !isUnorderedRegistration(Api);
+      WrapperCalls[Call] = std::move(Api);
+      if (!Finalizer || Type.isNull())
+        continue;
+      Facts.Finalizable.push_back({typeKey(Type), factLocation(Call->getBeginLoc())});
+      FinalizableLocations.push_back(Call->getBeginLoc());
+    }
+    Wrappers.clear();
+  }
   if (!Excluded.excludesMainFile(Context->getSourceManager())) {
     reportTypeCycles();
     for (const FunctionDecl *Function : Candidates)
@@ -452,6 +512,23 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
     Graph.Current[Var] = *Node;
   };
 
+  // Through a wrapper's call (\p Through), its parameters are the call's
+  // arguments, and the edges are the call's.
+  RegistrationWrapper WrapperOfCall;
+  const CallExpr *Through = nullptr;
+  auto ArgumentFor = [&](const ValueDecl *Var) -> const Expr * {
+    int Index = Through ? wrapperParameter(WrapperOfCall, Var) : -1;
+    if (Index < 0 || static_cast<unsigned>(Index) >= Through->getNumArgs())
+      return nullptr;
+    return Through->getArg(Index);
+  };
+  auto EdgeText = [&](unsigned Owner, StringRef What, StringRef Verb, unsigned Captured) {
+    std::string Of = "the " + What.str() + " of " + Describe(Owner);
+    if (Through)
+      if (const FunctionDecl *Callee = Through->getDirectCallee())
+        Of += " that '" + displayName(*Callee) + "' registers";
+    return Of + " " + Verb.str() + " " + Describe(Captured) + " here";
+  };
   auto AddCaptures = [&](unsigned Owner, const Expr *Callback, StringRef What) {
     std::optional<CallableTarget> Target = resolveCallable(Callback);
     if (!Target)
@@ -467,24 +544,32 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
           const auto *Var = dyn_cast_or_null<VarDecl>(Capture.getCapturedVar());
           if (!Var || Var->isInitCapture())
             continue;
-          auto It = Graph.Current.find(Var);
-          if (It == Graph.Current.end())
-            continue;
-          Captured = It->second;
+          if (const Expr *Argument = ArgumentFor(Var)) {
+            Captured = NodeOf(Argument);
+          } else if (!Through) {
+            auto It = Graph.Current.find(Var);
+            if (It == Graph.Current.end())
+              continue;
+            Captured = It->second;
+          }
         }
         // A callable that holds its own object is gc-finalizer-self-reference.
         if (Captured && *Captured != Owner)
           Graph.Nodes[Owner].Others.push_back(
-              {*Captured, Capture.getLocation(),
-               "the " + What.str() + " of " + Describe(Owner) + " captures " +
-                   Describe(*Captured) + " here"});
+              {*Captured, Through ? Through->getBeginLoc() : Capture.getLocation(),
+               EdgeText(Owner, What, "captures", *Captured)});
       }
     }
-    for (const Expr *Stored : Target->StoredArguments)
+    for (const Expr *Stored : Target->StoredArguments) {
+      if (Through) {
+        const auto *Ref = dyn_cast_or_null<DeclRefExpr>(stripObjectWrappers(Stored));
+        Stored = Ref ? ArgumentFor(Ref->getDecl()) : nullptr;
+      }
       if (std::optional<unsigned> Captured = NodeOf(Stored); Captured && *Captured != Owner)
-        Graph.Nodes[Owner].Others.push_back({*Captured, Stored->getBeginLoc(),
-                                             "the " + What.str() + " of " + Describe(Owner) +
-                                                 " holds " + Describe(*Captured) + " here"});
+        Graph.Nodes[Owner].Others.push_back(
+            {*Captured, Through ? Through->getBeginLoc() : Stored->getBeginLoc(),
+             EdgeText(Owner, What, "holds", *Captured)});
+    }
   };
 
   auto StoreInto = [&](const Expr *Target, const FieldDecl *Field, const Expr *Value,
@@ -539,6 +624,39 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
           StoreInto(Member->getBase(), Field, Rhs, /*Replaces=*/true, S.getBeginLoc());
       }
       return true;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(&S)) {
+      auto Wrapped = WrapperCalls.find(Call);
+      if (Wrapped != WrapperCalls.end()) {
+        const ApiCall &Api = Wrapped->second;
+        std::optional<unsigned> Owner = NodeOf(Api.Object);
+        if (!Owner)
+          return true;
+        if (Api.Role == ApiRole::Finalizer && !isUnorderedRegistration(Api) &&
+            Graph.Nodes[*Owner].FinalizerAt.isInvalid())
+          Graph.Nodes[*Owner].FinalizerAt = Call->getBeginLoc();
+        const FunctionDecl *Callee = Call->getDirectCallee();
+        if (!Callee)
+          return true;
+        WrapperOfCall = RegistrationWrapper();
+        WrapperOfCall.Function = Callee;
+        Through = Call;
+        StringRef What = Api.Role == ApiRole::Finalizer ? "finalizer" : "cleanup";
+        if (Api.Callback)
+          AddCaptures(*Owner, Api.Callback, What);
+        if (Api.Data) {
+          const Expr *Data = Api.Data;
+          if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(stripObjectWrappers(Data));
+              Ref && isa<ParmVarDecl>(Ref->getDecl()))
+            Data = ArgumentFor(Ref->getDecl());
+          if (std::optional<unsigned> Held = Data ? NodeOf(Data) : std::nullopt;
+              Held && *Held != *Owner)
+            Graph.Nodes[*Owner].Others.push_back(
+                {*Held, Call->getBeginLoc(), EdgeText(*Owner, What, "holds", *Held)});
+        }
+        Through = nullptr;
+        return true;
+      }
     }
     if (const auto *Call = dyn_cast<CXXMemberCallExpr>(&S)) {
       const CXXMethodDecl *Method = Call->getMethodDecl();

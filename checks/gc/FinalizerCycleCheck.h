@@ -4,6 +4,7 @@
 #define LASTWORD_GC_FINALIZERCYCLECHECK_H
 
 #include "analysis/ApiProfile.h"
+#include "analysis/Finalizers.h"
 #include "analysis/CalleeSummaries.h"
 #include "analysis/CollectedTypes.h"
 #include "analysis/CycleFacts.h"
@@ -65,6 +66,10 @@ private:
   llvm::DenseMap<const FieldDecl *, llvm::SmallVector<QualType, 1>> Targets;
   llvm::DenseSet<const RecordDecl *> Records;
   llvm::DenseSet<const Expr *> Registrations;
+  /// Helpers that register a finalizer on their parameter and hand it more
+  /// of their parameters (captured, as data): their calls are registrations.
+  std::vector<lastword::analysis::RegistrationWrapper> Wrappers;
+  llvm::DenseMap<const CallExpr *, lastword::analysis::ApiCall> WrapperCalls;
   /// Functions that store into traced fields or register finalizers.
   llvm::SetVector<const FunctionDecl *> Candidates;
   /// Types on the cycles the type level reported.

@@ -333,3 +333,51 @@ void one_way_capture() {
   lastword::set_finalizer(in, [out](Handle *self) { close_fd(self->fd + out->fd); });
   lastword::set_finalizer(out, [](Handle *self) { close_fd(self->fd); });
 }
+
+// ---- Finalizers registered by a helper whose finalizer captures another of
+// its parameters: each call ties its arguments together. ----
+
+void shut_peer(Handle *h);
+void watch_peer(Handle *self, Handle *peer) {
+  lastword::set_finalizer(self, [peer](Handle *dying) {
+    shut_peer(peer);
+    close_fd(dying->fd);
+  });
+}
+void paired_through_helper() {
+  Handle *left = lastword::make<Handle>();
+  Handle *right = lastword::make<Handle>();
+  watch_peer(left, right);
+  watch_peer(right, left);
+}
+// CHECK-MESSAGES: :[[@LINE-2]]:3: warning: these objects reach each other in a cycle ('left' -> 'right' -> 'left') through finalizable 'left': none of them is ever finalized and everything they hold leaks; register the finalizer on one owner outside the cycle, or break an edge [gc-finalizer-cycle]
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the finalizer of 'left' that 'watch_peer' registers captures 'right' here
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the finalizer of 'right' that 'watch_peer' registers captures 'left' here
+// CHECK-MESSAGES: :[[@LINE-6]]:3: note: 'left' gets a finalizer here
+
+// The same through a function template.
+template <class T> void tie_to(T *self, T *other) {
+  lastword::set_finalizer(self, [other](T *dying) { close_fd(dying->fd + other->fd); });
+}
+void paired_through_template() {
+  Handle *x = lastword::make<Handle>();
+  Handle *y = lastword::make<Handle>();
+  tie_to(x, y);
+  tie_to(y, x);
+}
+// CHECK-MESSAGES: :[[@LINE-2]]:3: warning: these objects reach each other in a cycle ('x' -> 'y' -> 'x') through finalizable 'x'
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the finalizer of 'x' that 'tie_to' registers captures 'y' here
+// CHECK-MESSAGES: :[[@LINE-4]]:3: note: the finalizer of 'y' that 'tie_to' registers captures 'x' here
+// CHECK-MESSAGES: :[[@LINE-6]]:3: note: 'x' gets a finalizer here
+
+// Near misses: one way only; a helper whose finalizer keeps a copy of the
+// other's descriptor, not the other object.
+void watch_fd(Handle *self, Handle *peer) {
+  lastword::set_finalizer(self, [fd = peer->fd](Handle *dying) { close_fd(dying->fd + fd); });
+}
+void one_way_through_helper() {
+  Handle *first = lastword::make<Handle>();
+  Handle *second = lastword::make<Handle>();
+  watch_peer(first, second);
+  watch_fd(second, first);
+}
