@@ -644,10 +644,24 @@ const HiddenPointerCheck::ParamStore *HiddenPointerCheck::storedParam(const Func
   return Slot ? &*Slot : nullptr;
 }
 
+namespace {
+// A compound `^=` into a place: what it holds afterwards is the XOR of the
+// old value and the new one, an address of neither.
+bool xorsIntoPlace(const Stmt &Site) {
+  if (const auto *Compound = dyn_cast<CompoundAssignOperator>(&Site))
+    return Compound->getOpcode() == BO_XorAssign;
+  if (const auto *Operator = dyn_cast<CXXOperatorCallExpr>(&Site))
+    return Operator->getOperator() == OO_CaretEqual;
+  return false;
+}
+} // namespace
+
 void HiddenPointerCheck::scanFunction(const FunctionDecl &Function) {
   auto judge = [&](const Stmt &Site, const Expr *Value, const std::string &Where,
                    const Decl *Place, const Stmt *Inner) {
     std::optional<Origin> O = storedOrigin(Value, nullptr);
+    if (O && xorsIntoPlace(Site))
+      O->Disguised = true; // `node->link ^= (uintptr_t)next`: the word holds prev ^ next
     if (!O || !counts(*O) || O->Param)
       return;
     if (Place && TracedRaw.contains(Place->getCanonicalDecl()))
@@ -671,9 +685,14 @@ void HiddenPointerCheck::scanFunction(const FunctionDecl &Function) {
       if (!isIntegerType(Call->getArg(I)->getType()))
         continue;
       std::optional<Origin> O = storedOrigin(Call->getArg(I), nullptr);
-      if (!O || !counts(*O))
+      if (!O)
         continue;
-      if (const ParamStore *Store = storedParam(*Callee, I)) {
+      const ParamStore *Store = storedParam(*Callee, I);
+      if (Store && xorsIntoPlace(*Store->Site))
+        O->Disguised = true;
+      if (!counts(*O))
+        continue;
+      if (Store) {
         if (O->HideMacro && !precise() && Store->Place &&
             DisappearingLinks.contains(Store->Place->getCanonicalDecl()))
           continue;

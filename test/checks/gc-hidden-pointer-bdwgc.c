@@ -36,6 +36,35 @@ void hides(struct cache *c, struct node *n, struct node *prev, struct node *next
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: pointer to collected 'node' disguised by XOR or complement and kept in field 'cache::link': the collector cannot see it, so the object can be freed while still in use [gc-hidden-pointer]
 }
 
+/* An XOR-linked list built in place: after `^=` the word holds prev ^ next,
+   the address of neither, directly, through a macro or through a setter. */
+struct xnode {
+  uintptr_t both;
+  int value;
+};
+struct xnode *new_xnode(void) { return GC_MALLOC(sizeof(struct xnode)); }
+#define XOR_LINK(node, other) ((node)->both ^= (uintptr_t)(other))
+static void link_both(struct xnode *x, uintptr_t other) { x->both ^= other; }
+
+void push_after(struct xnode *tail, struct xnode *fresh, struct xnode *spare) {
+  tail->both ^= (uintptr_t)fresh;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: pointer to collected 'xnode' disguised by XOR or complement and kept in field 'xnode::both': the collector cannot see it, so the object can be freed while still in use [gc-hidden-pointer]
+  XOR_LINK(fresh, tail);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: pointer to collected 'xnode' disguised by XOR or complement and kept in field 'xnode::both'
+  link_both(spare, (uintptr_t)fresh);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: pointer to collected 'xnode' disguised by XOR or complement and kept in field 'xnode::both'
+  // CHECK-MESSAGES: :[[@LINE-9]]:59: note: 'link_both' keeps it in field 'xnode::both' here
+}
+
+/* Near misses: a tag bit toggled in place, a plain store of the address,
+   a setter that stores the address as it is. */
+static void set_plain(struct xnode *x, uintptr_t other) { x->both = other; }
+void toggle(struct xnode *x, struct xnode *y) {
+  x->both ^= 1;
+  y->both = (uintptr_t)x;
+  set_plain(y, (uintptr_t)x);
+}
+
 /* The readers: the hidden values are turned back into pointers and used. */
 struct node *cached(const struct cache *c) { return GC_REVEAL_POINTER(c->hidden); }
 struct node *neighbour(const struct cache *c, struct node *prev) {
