@@ -64,23 +64,23 @@ def header_text(name, cls):
 #ifndef {guard}
 #define {guard}
 
-#include "analysis/ApiProfile.h"
-#include "analysis/ExcludedPaths.h"
-#include "clang-tidy/ClangTidyCheck.h"
+#include "gc/GcCheck.h"
 
 namespace clang::tidy::gc {{
+
+/// What gc-{name} learns about one translation unit: replaced by a fresh
+/// one at the start of each (GcCheck). TODO: the check's per-TU facts.
+struct {cls}State {{}};
 
 /// TODO: what gc-{name} finds, and what goes wrong at run time because of it
 /// (docs/checks/gc-{name}.md).
 ///
 /// The skeleton reports every finalizer registration of the API profile.
-class {cls}Check : public ClangTidyCheck {{
+class {cls}Check : public GcCheck<{cls}State> {{
 public:
   {cls}Check(StringRef Name, ClangTidyContext *Context);
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void onStartOfTranslationUnit() override {{ Excluded.forget(); }}
   /// Code as written: template instantiations and implicit code are not
   /// visited, so a template is judged once.
   std::optional<TraversalKind> getCheckTraversalKind() const override {{
@@ -88,10 +88,9 @@ public:
   }}
 
 private:
-  /// Which functions are the collector's API (read from the options).
-  lastword::analysis::ApiProfile Profile;
-  /// Translation units left out (`ExcludePaths`).
-  lastword::analysis::ExcludedPaths Excluded;
+  /// The check's own options (the shared ones, the API profile and
+  /// ExcludePaths, are GcCheck's).
+  void storeCheckOptions(ClangTidyOptions::OptionMap &Opts) override;
 }};
 
 }} // namespace clang::tidy::gc
@@ -113,15 +112,13 @@ using namespace lastword::analysis;
 
 namespace clang::tidy::gc {{
 
-// Options are read once, here; storeOptions writes them back for
-// --dump-config.
+// The check's own options are read once, here (listOption for lists);
+// storeCheckOptions writes them back for --dump-config.
 {cls}Check::{cls}Check(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {{}}
+    : GcCheck(Name, Context) {{}}
 
-void {cls}Check::storeOptions(ClangTidyOptions::OptionMap &Opts) {{
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
+void {cls}Check::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {{
+  // TODO: Options.store(Opts, ...) for each option the constructor reads.
 }}
 
 void {cls}Check::registerMatchers(MatchFinder *Finder) {{

@@ -242,15 +242,12 @@ std::vector<ApiCall> registrationsThroughWrappers(ASTContext &Context,
   return Result;
 }
 
-uintptr_t finalizerIdentity(const FunctionDecl &Body) {
+SourceLocation finalizerIdentity(const FunctionDecl &Body) {
   const FunctionDecl *Function = &Body;
   if (const FunctionDecl *Pattern = Function->getTemplateInstantiationPattern())
     Function = Pattern;
   Function = definitionOrSelf(Function);
-  SourceLocation Loc = Function->getLocation();
-  if (Loc.isInvalid())
-    return 0;
-  return static_cast<uintptr_t>(Loc.getRawEncoding()) + 1;
+  return Function->getLocation();
 }
 
 } // namespace lastword::analysis

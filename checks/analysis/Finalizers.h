@@ -120,8 +120,8 @@ std::vector<ApiCall> registrationsThroughWrappers(clang::ASTContext &Context,
                                                   unsigned MaxDepth = 3);
 
 /// One value for a finalizer body and every instantiation of it from the same
-/// template (they share their source location); 0 when it has no location.
-uintptr_t finalizerIdentity(const clang::FunctionDecl &Body);
+/// template: the location of the code as written (invalid when it has none).
+clang::SourceLocation finalizerIdentity(const clang::FunctionDecl &Body);
 
 } // namespace lastword::analysis
 

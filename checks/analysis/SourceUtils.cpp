@@ -172,18 +172,6 @@ std::string describeStep(const CallStep &Step) {
   return {};
 }
 
-void emitCallPathNotes(tidy::ClangTidyCheck &Check, const CallPath &Path, llvm::StringRef SinkNote) {
-  for (size_t I = 0; I < Path.size(); ++I) {
-    const CallStep &Step = Path[I];
-    std::string Name = Step.Callee ? displayName(*Step.Callee) : std::string("call");
-    std::string Detail = describeStep(Step);
-    std::string Text = I + 1 == Path.size() ? SinkNote.str() : std::string("'%0' is called here");
-    if (!Detail.empty())
-      Text += ": %1";
-    Check.diag(Step.location(), Text, DiagnosticIDs::Note) << Name << Detail;
-  }
-}
-
 // The instantiations in this TU of \p Pattern, a function template or a
 // member function of a class template, found through the template's own
 // list of specializations (no traversal of instantiated code).

@@ -95,12 +95,6 @@ private:
 /// followed into an override; empty otherwise.
 std::string describeStep(const CallStep &Step);
 
-/// Notes along a call path: "'flush' is called here", ... and, at the sink,
-/// \p SinkNote with %0 bound to the sink's name; describeStep() follows
-/// after a colon where it says something.
-void emitCallPathNotes(clang::tidy::ClangTidyCheck &Check, const CallPath &Path,
-                       llvm::StringRef SinkNote);
-
 } // namespace lastword::analysis
 
 #endif

@@ -15,7 +15,7 @@ namespace {
 
 /// A call of a template instantiation and the same call in the pattern
 /// share their source range.
-BlockingFinalizerCheck::CallKey callKey(const Expr &Call) {
+BlockingFinalizerState::CallKey callKey(const Expr &Call) {
   return {Call.getBeginLoc(), Call.getEndLoc()};
 }
 
@@ -35,7 +35,7 @@ const FunctionDecl *outermostInstantiation(const FunctionDecl *Function) {
 /// field), unlike a call that waits for the template arguments
 /// (`self->m.lock()` on an `M` field).
 void collectResolvedCalls(const FunctionDecl &Pattern,
-                          llvm::DenseSet<BlockingFinalizerCheck::CallKey> &Keys) {
+                          llvm::DenseSet<BlockingFinalizerState::CallKey> &Keys) {
   auto Record = [&](const Stmt &S) {
     if (const auto *Call = dyn_cast<CallExpr>(&S)) {
       if (Call->getDirectCallee())
@@ -61,10 +61,9 @@ const char *const Consequence =
 } // namespace
 
 BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)),
-      BlockingFunctions(parseOptionList(Options.get(
-          "BlockingFunctions", serializeOptionList(BlockingCalls::defaultNames())))),
+    : GcCheck(Name, Context),
+      BlockingFunctions(listOption("BlockingFunctions",
+                                   serializeOptionList(BlockingCalls::defaultNames()))),
       Blocking(BlockingFunctions) {
   // A full collection, or waiting for the finalizer queue, from a finalizer.
   for (ApiRole Role : {ApiRole::Collect, ApiRole::WaitForFinalizers})
@@ -77,10 +76,8 @@ BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext 
       Blocking.add(Redirect);
 }
 
-void BlockingFinalizerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "BlockingFunctions", serializeOptionList(BlockingFunctions));
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
+void BlockingFinalizerCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeListOption(Opts, "BlockingFunctions", BlockingFunctions);
 }
 
 void BlockingFinalizerCheck::registerMatchers(MatchFinder *Finder) {
@@ -98,18 +95,6 @@ void BlockingFinalizerCheck::registerMatchers(MatchFinder *Finder) {
                                       unaryOperator(hasOperatorName("!"), hasUnaryOperand(Constant))))))
                          .bind(DeadIfId),
                      this);
-}
-
-void BlockingFinalizerCheck::onStartOfTranslationUnit() {
-  Excluded.forget();
-  Context = nullptr;
-  Finalizers.clear();
-  FinalizerIndex.clear();
-  Paths.reset();
-  MutexPaths.reset();
-  DeadRanges.clear();
-  Facts.clear();
-  PatternCalls.clear();
 }
 
 bool BlockingFinalizerCheck::isDeadSite(SourceLocation Where) const {
@@ -201,8 +186,8 @@ void BlockingFinalizerCheck::check(const MatchFinder::MatchResult &Result) {
   for (FinalizerBody &Body : findFinalizerBodies(Result, Profile)) {
     if (!Body.Body || isInSystemCode(Body.Body->getLocation(), SM))
       continue;
-    uintptr_t Id = finalizerIdentity(*Body.Body);
-    if (Id == 0)
+    SourceLocation Id = finalizerIdentity(*Body.Body);
+    if (Id.isInvalid())
       continue;
     Site Where;
     Where.Body = Body.Body;

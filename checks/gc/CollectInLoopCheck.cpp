@@ -387,9 +387,8 @@ const char DefaultPacingFunctions[] =
 } // namespace
 
 CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)),
-      PacingFunctions(parseOptionList(Options.get("PacingFunctions", DefaultPacingFunctions))),
+    : GcCheck(Name, Context),
+      PacingFunctions(listOption("PacingFunctions", DefaultPacingFunctions)),
       Pacing(PacingFunctions),
       MaxFixedIterations(Options.get("MaxFixedIterations", 4U)) {
   // Collect, then wait for the finalizers it queued: a drain loop.
@@ -397,10 +396,8 @@ CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context
     Pacing.add(Function.Name);
 }
 
-void CollectInLoopCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-  Options.store(Opts, "PacingFunctions", serializeOptionList(PacingFunctions));
+void CollectInLoopCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeListOption(Opts, "PacingFunctions", PacingFunctions);
   Options.store(Opts, "MaxFixedIterations", MaxFixedIterations);
 }
 
@@ -542,8 +539,7 @@ void CollectInLoopCheck::reportPath(const CallPath &Path, const std::string &Wha
       << What << (First.Callee ? displayName(*First.Callee) : std::string("call")) << Collector;
   if (std::string Detail = describeStep(First); !Detail.empty())
     diag(Loc, "%0", DiagnosticIDs::Note) << Detail;
-  emitCallPathNotes(*this, CallPath(Path.begin() + 1, Path.end()),
-                    "'%0' collects the whole heap here");
+  noteCallPath(CallPath(Path.begin() + 1, Path.end()), "'%0' collects the whole heap here");
 }
 
 } // namespace clang::tidy::gc

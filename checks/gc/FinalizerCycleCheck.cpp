@@ -85,35 +85,13 @@ bool forwardsParameters(const RegistrationWrapper &Wrapper, bool TypelessObject)
 } // namespace
 
 FinalizerCycleCheck::FinalizerCycleCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)),
+    : GcCheck(Name, Context),
       SelfCycles(Options.get("SelfCycles", false)),
       ExportFactsDirectory(Options.getLocalOrGlobal("ExportFactsDirectory", "")) {}
 
-void FinalizerCycleCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
+void FinalizerCycleCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "SelfCycles", SelfCycles);
   Options.store(Opts, "ExportFactsDirectory", ExportFactsDirectory);
-}
-
-void FinalizerCycleCheck::onStartOfTranslationUnit() {
-  Context = nullptr;
-  Facts = CycleFacts();
-  EdgeLocations.clear();
-  FinalizableLocations.clear();
-  Targets.clear();
-  Records.clear();
-  Registrations.clear();
-  Wrappers.clear();
-  WrapperCalls.clear();
-  Candidates.clear();
-  TypesOnReportedCycles.clear();
-  Functions.reset();
-  Types.reset();
-  Summaries = CalleeSummaries();
-  Reported.clear();
-  Excluded.forget();
 }
 
 void FinalizerCycleCheck::registerMatchers(MatchFinder *Finder) {

@@ -3,14 +3,12 @@
 #ifndef LASTWORD_GC_FINALIZERCYCLECHECK_H
 #define LASTWORD_GC_FINALIZERCYCLECHECK_H
 
-#include "analysis/ApiProfile.h"
 #include "analysis/Finalizers.h"
 #include "analysis/CalleeSummaries.h"
 #include "analysis/CollectedTypes.h"
 #include "analysis/CycleFacts.h"
-#include "analysis/ExcludedPaths.h"
 #include "analysis/SourceUtils.h"
-#include "clang-tidy/ClangTidyCheck.h"
+#include "gc/GcCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
@@ -19,45 +17,8 @@
 
 namespace clang::tidy::gc {
 
-/// Finds finalizable objects that can reach themselves, which an ordered
-/// finalizer (lastword, Boehm's GC_register_finalizer) never finalizes:
-///   - types: collected types whose traced fields (the profile's MemberTypes,
-///     `member<T>`, arrays and containers of them, through bases and
-///     non-finalizable types; under Boehm every pointer the collector scans)
-///     form a cycle of two or more types, one of them finalizable in the TU;
-///   - objects: within one function, objects stored into each other's
-///     fields, or captured by each other's finalizers and cleanups, closing
-///     a cycle through an object with a finalizer.
-/// With ExportFactsDirectory set, the type graph of the TU is written out so
-/// that `lastword --cross-tu` can find cycles spread over several files.
-class FinalizerCycleCheck : public ClangTidyCheck {
-public:
-  FinalizerCycleCheck(StringRef Name, ClangTidyContext *Context);
-  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
-  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void onEndOfTranslationUnit() override;
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void onStartOfTranslationUnit() override;
-
-private:
-  /// The collected types field \p Field leads to (memoised).
-  const llvm::SmallVector<QualType, 1> &targetsOf(const FieldDecl &Field);
-  bool isEdgeField(const FieldDecl *Field) { return Field && !targetsOf(*Field).empty(); }
-  std::string typeKey(QualType Type) const;
-  lastword::analysis::FactLocation factLocation(SourceLocation Loc) const;
-
-  void addRecord(const RecordDecl &Record);
-  void addRegistration(const Expr &Registration);
-  void reportTypeCycles();
-  void analyseFunction(const FunctionDecl &Function);
-  void exportFacts();
-
-  lastword::analysis::ApiProfile Profile;
-  lastword::analysis::ExcludedPaths Excluded;
-  bool SelfCycles;
-  std::string ExportFactsDirectory;
-
-  ASTContext *Context = nullptr;
+/// What gc-finalizer-cycle learns about one translation unit.
+struct FinalizerCycleState {
   /// The profile's type roles applied to this translation unit.
   std::unique_ptr<lastword::analysis::CollectedTypes> Types;
   lastword::analysis::CycleFacts Facts;
@@ -77,6 +38,42 @@ private:
   std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
   lastword::analysis::CalleeSummaries Summaries;
   llvm::DenseSet<SourceLocation> Reported;
+};
+
+/// Finds finalizable objects that can reach themselves, which an ordered
+/// finalizer (lastword, Boehm's GC_register_finalizer) never finalizes:
+///   - types: collected types whose traced fields (the profile's MemberTypes,
+///     `member<T>`, arrays and containers of them, through bases and
+///     non-finalizable types; under Boehm every pointer the collector scans)
+///     form a cycle of two or more types, one of them finalizable in the TU;
+///   - objects: within one function, objects stored into each other's
+///     fields, or captured by each other's finalizers and cleanups, closing
+///     a cycle through an object with a finalizer.
+/// With ExportFactsDirectory set, the type graph of the TU is written out so
+/// that `lastword --cross-tu` can find cycles spread over several files.
+class FinalizerCycleCheck : public GcCheck<FinalizerCycleState> {
+public:
+  FinalizerCycleCheck(StringRef Name, ClangTidyContext *Context);
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
+
+private:
+  void storeCheckOptions(ClangTidyOptions::OptionMap &Opts) override;
+  /// The collected types field \p Field leads to (memoised).
+  const llvm::SmallVector<QualType, 1> &targetsOf(const FieldDecl &Field);
+  bool isEdgeField(const FieldDecl *Field) { return Field && !targetsOf(*Field).empty(); }
+  std::string typeKey(QualType Type) const;
+  lastword::analysis::FactLocation factLocation(SourceLocation Loc) const;
+
+  void addRecord(const RecordDecl &Record);
+  void addRegistration(const Expr &Registration);
+  void reportTypeCycles();
+  void analyseFunction(const FunctionDecl &Function);
+  void exportFacts();
+
+  bool SelfCycles;
+  std::string ExportFactsDirectory;
 };
 
 } // namespace clang::tidy::gc

@@ -399,13 +399,7 @@ std::string sourceText(const Expr &E, const ASTContext &Context) {
 } // namespace
 
 FinalizerOrderCheck::FinalizerOrderCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
-
-void FinalizerOrderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-}
+    : GcCheck(Name, Context) {}
 
 void FinalizerOrderCheck::registerMatchers(MatchFinder *Finder) {
   // One matcher for finalizer and cleanup registrations: every call of the
@@ -525,8 +519,8 @@ void FinalizerOrderCheck::onEndOfTranslationUnit() {
 
 void FinalizerOrderCheck::judge(const Pending &Finalizer) {
   const FunctionDecl *Body = Finalizer.Body.Body;
-  uintptr_t Identity = finalizerIdentity(*Body);
-  if (Identity && !Judged.insert(Identity).second)
+  SourceLocation Identity = finalizerIdentity(*Body);
+  if (Identity.isValid() && !Judged.insert(Identity).second)
     return;
   auto ReleaseOf = [&](const RecordDecl *Record) -> const Release * {
     if (!Record || !Record->getDefinition())

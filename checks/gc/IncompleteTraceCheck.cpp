@@ -410,13 +410,7 @@ std::optional<FixItHint> traceMethodFix(const CXXRecordDecl &Record,
 } // namespace
 
 IncompleteTraceCheck::IncompleteTraceCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
-
-void IncompleteTraceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-}
+    : GcCheck(Name, Context) {}
 
 void IncompleteTraceCheck::registerMatchers(MatchFinder *Finder) {
   // A conservative collector (Boehm) has no trace methods to get wrong.
