@@ -261,13 +261,7 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
 } // namespace
 
 FinalizerSelfReferenceCheck::FinalizerSelfReferenceCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
-
-void FinalizerSelfReferenceCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-}
+    : GcCheck(Name, Context) {}
 
 void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {

@@ -3,16 +3,27 @@
 #ifndef LASTWORD_GC_FINALIZER_SELF_REFERENCECHECK_H
 #define LASTWORD_GC_FINALIZER_SELF_REFERENCECHECK_H
 
-#include "analysis/ApiProfile.h"
-#include "analysis/ExcludedPaths.h"
 #include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
+#include "gc/GcCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include <memory>
-#include "clang-tidy/ClangTidyCheck.h"
 
 namespace clang::tidy::gc {
+
+/// What gc-finalizer-self-reference learns about one translation unit.
+struct FinalizerSelfReferenceState {
+  /// Per function: the last call that collects or waits for finalizers.
+  llvm::DenseMap<const FunctionDecl *, SourceLocation> LastWait;
+  /// Where a warning was given: a template and its instantiations report once.
+  llvm::DenseSet<SourceLocation> Reported;
+  /// Templates whose instantiations were judged.
+  llvm::DenseSet<const FunctionDecl *> ExpandedTemplates;
+  std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
+  /// The per-function flow layer, built on demand for this TU.
+  std::unique_ptr<lastword::analysis::FlowCache> Flows;
+};
 
 /// Finds finalizers and cleanups that keep their own object reachable: a
 /// lambda capture, a bound argument, function-object state, Boehm client
@@ -20,24 +31,15 @@ namespace clang::tidy::gc {
 /// objects whose fields lead back to it (as far as the function shows).
 /// The finalizer is a root, so the object never becomes unreachable and
 /// the finalizer never runs.
-class FinalizerSelfReferenceCheck : public ClangTidyCheck {
+class FinalizerSelfReferenceCheck : public GcCheck<FinalizerSelfReferenceState> {
 public:
   FinalizerSelfReferenceCheck(StringRef Name, ClangTidyContext *Context);
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   /// Registrations as written (implicit code not visited); templates are
   /// judged again through their instantiations from check().
   std::optional<TraversalKind> getCheckTraversalKind() const override {
     return TK_IgnoreUnlessSpelledInSource;
-  }
-  void onStartOfTranslationUnit() override {
-    Excluded.forget();
-    Functions.reset();
-    Flows.reset();
-    LastWait.clear();
-    Reported.clear();
-    ExpandedTemplates.clear();
   }
 
 private:
@@ -48,18 +50,6 @@ private:
   /// (a test, a shutdown path)? Its locals then outlive the callable.
   bool waitsForFinalizersAfter(const FunctionDecl &Function, const CallExpr &Registration,
                                const SourceManager &SM);
-
-  lastword::analysis::ApiProfile Profile;
-  /// Per function: the last call that collects or waits for finalizers.
-  llvm::DenseMap<const FunctionDecl *, SourceLocation> LastWait;
-  /// Where a warning was given: a template and its instantiations report once.
-  llvm::DenseSet<SourceLocation> Reported;
-  /// Templates whose instantiations were judged.
-  llvm::DenseSet<const FunctionDecl *> ExpandedTemplates;
-  lastword::analysis::ExcludedPaths Excluded;
-  std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
-  /// The per-function flow layer, built on demand for this TU.
-  std::unique_ptr<lastword::analysis::FlowCache> Flows;
 };
 
 } // namespace clang::tidy::gc

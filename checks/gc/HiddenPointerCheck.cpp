@@ -15,7 +15,7 @@ using namespace lastword::analysis;
 namespace clang::tidy::gc {
 namespace {
 
-using Origin = HiddenPointerCheck::Origin;
+using Origin = HiddenPointerState::Origin;
 
 bool isIntegerType(QualType Type) {
   return !Type.isNull() && Type->isIntegerType() && !Type->isBooleanType() &&
@@ -157,33 +157,7 @@ void forEachInstance(const FunctionDecl &F, llvm::function_ref<void(const Functi
 } // namespace
 
 HiddenPointerCheck::HiddenPointerCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
-
-void HiddenPointerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-}
-
-void HiddenPointerCheck::onStartOfTranslationUnit() {
-  Excluded.forget();
-  Types.reset();
-  Enclosing.reset();
-  FunctionsToScan.clear();
-  IntegerCalls.clear();
-  Globals.clear();
-  Fields.clear();
-  VoidStores.clear();
-  TracedRaw.clear();
-  ByteCopies.clear();
-  UnscannedAllocations.clear();
-  DisappearingLinks.clear();
-  Reveals = false;
-  Returns.clear();
-  ParamStores.clear();
-  InProgress.clear();
-  Reported.clear();
-}
+    : GcCheck(Name, Context) {}
 
 // The bundled runtime (and Oilpan) trace the heap precisely; Boehm GC scans
 // it conservatively and only disguises or unscanned memory hide a pointer.
@@ -630,18 +604,18 @@ const HiddenPointerCheck::ParamStore *HiddenPointerCheck::storedParam(const Func
   auto Key = std::make_pair(Definition, Index);
   auto Known = ParamStores.find(Key);
   if (Known != ParamStores.end())
-    return Known->second ? &*Known->second : nullptr;
+    return Known->second.get();
   const ParmVarDecl *Param = Definition->getParamDecl(Index);
-  std::optional<ParamStore> Store;
+  std::unique_ptr<ParamStore> Store;
   if (isIntegerType(Param->getType()))
     forEachStore(*Definition, [&](const Stmt &Site, const Expr *Value,
                                   const std::string &Where, const Decl *Place) {
       if (!Store && storedOrigin(Value, Param))
-        Store = ParamStore{&Site, Where, Place};
+        Store = std::make_unique<ParamStore>(ParamStore{&Site, Where, Place});
     });
-  auto &Slot = ParamStores[Key];
-  Slot = Store;
-  return Slot ? &*Slot : nullptr;
+  std::unique_ptr<ParamStore> &Slot = ParamStores[Key];
+  Slot = std::move(Store);
+  return Slot.get();
 }
 
 namespace {

@@ -3,11 +3,9 @@
 #ifndef LASTWORD_GC_HIDDENPOINTERCHECK_H
 #define LASTWORD_GC_HIDDENPOINTERCHECK_H
 
-#include "analysis/ApiProfile.h"
 #include "analysis/CollectedTypes.h"
-#include "analysis/ExcludedPaths.h"
 #include "analysis/SourceUtils.h"
-#include "clang-tidy/ClangTidyCheck.h"
+#include "gc/GcCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
@@ -18,29 +16,8 @@
 
 namespace clang::tidy::gc {
 
-/// Finds collected pointers kept where a precise heap cannot see them: as
-/// integers (casts, `std::bit_cast`, tagging with `|`, `^`, `&`) stored in a
-/// field, a global or a container; as raw pointers, references, `void *`,
-/// smart pointers or standard containers of raw pointers in the fields of a
-/// collected type; behind `memcpy`/`memset` over `member<T>` fields. Under
-/// the Boehm profile, disguises the conservative collector cannot see
-/// through (`GC_HIDE_POINTER` without a disappearing link, XOR) and memory
-/// it does not scan (`malloc`, `GC_MALLOC_ATOMIC`). The target is freed
-/// while the hidden pointer is still in use.
-class HiddenPointerCheck : public ClangTidyCheck {
-public:
-  HiddenPointerCheck(StringRef Name, ClangTidyContext *Context);
-  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
-  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void onStartOfTranslationUnit() override;
-  void onEndOfTranslationUnit() override;
-  /// Code as written: template instantiations are reached from their
-  /// templates (specializations) where it matters, not visited one by one.
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_IgnoreUnlessSpelledInSource;
-  }
-
+/// What gc-hidden-pointer learns about one translation unit.
+struct HiddenPointerState {
   /// Where an integer value came from.
   struct Origin {
     const Expr *Conversion = nullptr;      ///< the pointer-to-integer conversion
@@ -50,7 +27,6 @@ public:
     bool HideMacro = false;                ///< spelled GC_HIDE_POINTER
     const FunctionDecl *Helper = nullptr;  ///< the function whose result carries it
   };
-
   struct ParamStore {
     const Stmt *Site;
     std::string Where;
@@ -60,6 +36,54 @@ public:
     const CastExpr *Cast;
     const FunctionDecl *Function;
   };
+
+  const SourceManager *SM = nullptr;
+  /// The profile's type roles applied to this translation unit (types()).
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
+  std::unique_ptr<lastword::analysis::EnclosingFunctions> Enclosing;
+  llvm::SetVector<const FunctionDecl *> FunctionsToScan;
+  llvm::SmallVector<const CallExpr *, 8> IntegerCalls;
+  llvm::SmallVector<const VarDecl *, 4> Globals;
+  llvm::SmallVector<const FieldDecl *, 16> Fields;
+  llvm::SmallVector<std::tuple<const Expr *, const FieldDecl *, const Expr *>, 4> VoidStores;
+  llvm::SmallVector<const CallExpr *, 4> ByteCopies;
+  llvm::SmallVector<UnscannedAllocation, 4> UnscannedAllocations;
+  /// Fields a trace method hands to visit_pointer: traced by the type itself.
+  llvm::DenseSet<const Decl *> TracedRaw;
+  llvm::DenseSet<const Decl *> DisappearingLinks;
+  /// The translation unit turns an integer back into a pointer somewhere
+  /// (`GC_REVEAL_POINTER`, a cast, `std::bit_cast`): without that, a stored
+  /// integer is only an identity, and no freed object is used through it.
+  bool Reveals = false;
+  llvm::DenseMap<const FunctionDecl *, std::optional<Origin>> Returns;
+  /// Where a function stores its integer parameter (null: nowhere); boxed,
+  /// so that a pointer to one stays valid while the map grows.
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::unique_ptr<ParamStore>>
+      ParamStores;
+  llvm::DenseSet<const FunctionDecl *> InProgress;
+  llvm::DenseSet<SourceLocation> Reported;
+};
+
+/// Finds collected pointers kept where a precise heap cannot see them: as
+/// integers (casts, `std::bit_cast`, tagging with `|`, `^`, `&`) stored in a
+/// field, a global or a container; as raw pointers, references, `void *`,
+/// smart pointers or standard containers of raw pointers in the fields of a
+/// collected type; behind `memcpy`/`memset` over `member<T>` fields. Under
+/// the Boehm profile, disguises the conservative collector cannot see
+/// through (`GC_HIDE_POINTER` without a disappearing link, XOR) and memory
+/// it does not scan (`malloc`, `GC_MALLOC_ATOMIC`). The target is freed
+/// while the hidden pointer is still in use.
+class HiddenPointerCheck : public GcCheck<HiddenPointerState> {
+public:
+  HiddenPointerCheck(StringRef Name, ClangTidyContext *Context);
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
+  /// Code as written: template instantiations are reached from their
+  /// templates (specializations) where it matters, not visited one by one.
+  std::optional<TraversalKind> getCheckTraversalKind() const override {
+    return TK_IgnoreUnlessSpelledInSource;
+  }
 
 private:
   bool precise() const;
@@ -87,31 +111,6 @@ private:
   void checkUnscannedAllocation(const UnscannedAllocation &Allocation);
   bool inUserCode(SourceLocation Loc) const;
   bool firstReport(SourceLocation Loc) { return Reported.insert(Loc).second; }
-
-  lastword::analysis::ApiProfile Profile;
-  lastword::analysis::ExcludedPaths Excluded;
-  const SourceManager *SM = nullptr;
-  ASTContext *Context = nullptr;
-  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
-  std::unique_ptr<lastword::analysis::EnclosingFunctions> Enclosing;
-  llvm::SetVector<const FunctionDecl *> FunctionsToScan;
-  llvm::SmallVector<const CallExpr *, 8> IntegerCalls;
-  llvm::SmallVector<const VarDecl *, 4> Globals;
-  llvm::SmallVector<const FieldDecl *, 16> Fields;
-  llvm::SmallVector<std::tuple<const Expr *, const FieldDecl *, const Expr *>, 4> VoidStores;
-  llvm::SmallVector<const CallExpr *, 4> ByteCopies;
-  llvm::SmallVector<UnscannedAllocation, 4> UnscannedAllocations;
-  /// Fields a trace method hands to visit_pointer: traced by the type itself.
-  llvm::DenseSet<const Decl *> TracedRaw;
-  llvm::DenseSet<const Decl *> DisappearingLinks;
-  /// The translation unit turns an integer back into a pointer somewhere
-  /// (`GC_REVEAL_POINTER`, a cast, `std::bit_cast`): without that, a stored
-  /// integer is only an identity, and no freed object is used through it.
-  bool Reveals = false;
-  llvm::DenseMap<const FunctionDecl *, std::optional<Origin>> Returns;
-  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::optional<ParamStore>> ParamStores;
-  llvm::DenseSet<const FunctionDecl *> InProgress;
-  llvm::DenseSet<SourceLocation> Reported;
 };
 
 } // namespace clang::tidy::gc

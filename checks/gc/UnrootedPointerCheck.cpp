@@ -62,13 +62,7 @@ const char *allocatorName(const Expr &Allocation) {
 } // namespace
 
 UnrootedPointerCheck::UnrootedPointerCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)) {}
-
-void UnrootedPointerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-}
+    : GcCheck(Name, Context) {}
 
 // The bundled runtime scans stacks, registers and persistent handles only;
 // Boehm GC scans static data too, and, with libgccpp, `new`'ed memory.
@@ -88,15 +82,6 @@ CollectedTypes &UnrootedPointerCheck::types() {
   if (!Types)
     Types = std::make_unique<CollectedTypes>(*Context, Profile);
   return *Types;
-}
-
-void UnrootedPointerCheck::onStartOfTranslationUnit() {
-  Excluded.forget();
-  Types.reset();
-  Globals.clear();
-  HeapRecords.clear();
-  PointerArrays.clear();
-  Reported.clear();
 }
 
 void UnrootedPointerCheck::registerMatchers(MatchFinder *Finder) {

@@ -3,15 +3,26 @@
 #ifndef LASTWORD_GC_UNROOTEDPOINTERCHECK_H
 #define LASTWORD_GC_UNROOTEDPOINTERCHECK_H
 
-#include "analysis/ApiProfile.h"
-#include "analysis/ExcludedPaths.h"
 #include "analysis/CollectedTypes.h"
-#include "clang-tidy/ClangTidyCheck.h"
+#include "gc/GcCheck.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallVector.h"
 #include <memory>
 
 namespace clang::tidy::gc {
+
+/// What gc-unrooted-pointer learns about one translation unit.
+struct UnrootedPointerState {
+  const SourceManager *SM = nullptr;
+  /// The profile's type roles applied to this translation unit (types()).
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
+  llvm::SmallVector<const VarDecl *, 8> Globals;
+  /// Non-collected records allocated with new/malloc, with the first allocation.
+  llvm::MapVector<const RecordDecl *, const Expr *> HeapRecords;
+  /// `new Node *[n]`, `malloc(n * sizeof(Node *))`: the allocation and the element type.
+  llvm::SmallVector<std::pair<const Expr *, QualType>, 4> PointerArrays;
+  llvm::DenseSet<SourceLocation> Reported;
+};
 
 /// Finds collected pointers held outside the collected heap and outside any
 /// stack frame, where neither the stack scan nor tracing sees them: a global
@@ -21,13 +32,11 @@ namespace clang::tidy::gc {
 /// `new` or `malloc`. The collector frees the object while it is still in
 /// use; `persistent<T>` is the root that keeps it. Under the Boehm profile,
 /// which scans globals, only memory from the C library's allocator counts.
-class UnrootedPointerCheck : public ClangTidyCheck {
+class UnrootedPointerCheck : public GcCheck<UnrootedPointerState> {
 public:
   UnrootedPointerCheck(StringRef Name, ClangTidyContext *Context);
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void onStartOfTranslationUnit() override;
   void onEndOfTranslationUnit() override;
   /// Code as written: template instantiations are reached from their
   /// templates (specializations) where it matters, not visited one by one.
@@ -51,18 +60,6 @@ private:
   /// The profile's first PersistentTypes name (`lastword::persistent`), or empty.
   std::string persistentTemplate() const;
   lastword::analysis::CollectedTypes &types();
-
-  lastword::analysis::ApiProfile Profile;
-  lastword::analysis::ExcludedPaths Excluded;
-  const SourceManager *SM = nullptr;
-  ASTContext *Context = nullptr;
-  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
-  llvm::SmallVector<const VarDecl *, 8> Globals;
-  /// Non-collected records allocated with new/malloc, with the first allocation.
-  llvm::MapVector<const RecordDecl *, const Expr *> HeapRecords;
-  /// `new Node *[n]`, `malloc(n * sizeof(Node *))`: the allocation and the element type.
-  llvm::SmallVector<std::pair<const Expr *, QualType>, 4> PointerArrays;
-  llvm::DenseSet<SourceLocation> Reported;
 };
 
 } // namespace clang::tidy::gc
