@@ -28,8 +28,7 @@
 // Usage: one CollectedTypes per translation unit, built on demand (it holds
 // no state before the first question) and dropped at the start of the next:
 //
-//   std::unique_ptr<CollectedTypes> Types;       // in the check
-//   void onStartOfTranslationUnit() override { Types.reset(); }
+//   std::unique_ptr<CollectedTypes> Types;       // in the check's per-TU State
 //   ...
 //   if (!Types) Types = std::make_unique<CollectedTypes>(*Result.Context, Profile);
 //   FieldHandle H = Types->classifyField(*Field);

@@ -108,8 +108,8 @@ private:
 };
 
 /// One FunctionFlow per function, built on first use, and the callee
-/// summaries, for one translation unit. Owned by a check; reset in
-/// onStartOfTranslationUnit.
+/// summaries, for one translation unit. Kept in a check's per-TU state,
+/// replaced at the start of each translation unit.
 class FlowCache {
 public:
   explicit FlowCache(clang::ASTContext &Context) : Context(Context) {}

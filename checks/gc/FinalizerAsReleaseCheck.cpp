@@ -733,14 +733,11 @@ void Judge::judge(const Candidate &C) {
 } // namespace
 
 FinalizerAsReleaseCheck::FinalizerAsReleaseCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)),
-      ReleaseMethodNames(parseOptionList(Options.get("ReleaseMethods", DefaultReleaseMethods))) {}
+    : GcCheck(Name, Context),
+      ReleaseMethodNames(listOption("ReleaseMethods", DefaultReleaseMethods)) {}
 
-void FinalizerAsReleaseCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-  Options.store(Opts, "ReleaseMethods", serializeOptionList(ReleaseMethodNames));
+void FinalizerAsReleaseCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeListOption(Opts, "ReleaseMethods", ReleaseMethodNames);
 }
 
 void FinalizerAsReleaseCheck::registerMatchers(MatchFinder *Finder) {

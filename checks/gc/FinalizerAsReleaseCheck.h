@@ -3,11 +3,9 @@
 #ifndef LASTWORD_GC_FINALIZERASRELEASECHECK_H
 #define LASTWORD_GC_FINALIZERASRELEASECHECK_H
 
-#include "analysis/ApiProfile.h"
-#include "analysis/ExcludedPaths.h"
 #include "analysis/FunctionFlow.h"
 #include "analysis/ReleasedFields.h"
-#include "clang-tidy/ClangTidyCheck.h"
+#include "gc/GcCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
@@ -17,25 +15,25 @@
 
 namespace clang::tidy::gc {
 
+/// What gc-finalizer-as-release learns about one translation unit.
+struct FinalizerAsReleaseState {
+  /// Function definitions of user code seen by the matchers.
+  llvm::SetVector<const FunctionDecl *> Functions;
+};
+
 /// Finds functions that obtain a fresh finalizable object whose type has an
 /// explicit release (a method or function that releases the handle its
 /// finalizer releases, or one named in ReleaseMethods) and let it go, on
 /// some path, without releasing it or handing it on: the resource then
 /// lives until a collection finds the object and its finalizer gets a turn.
-class FinalizerAsReleaseCheck : public ClangTidyCheck {
+class FinalizerAsReleaseCheck : public GcCheck<FinalizerAsReleaseState> {
 public:
   FinalizerAsReleaseCheck(StringRef Name, ClangTidyContext *Context);
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   std::optional<TraversalKind> getCheckTraversalKind() const override {
     return TK_IgnoreUnlessSpelledInSource;
-  }
-  void onStartOfTranslationUnit() override {
-    Excluded.forget();
-    Functions.clear();
-    Context = nullptr;
   }
 
   /// What is known of one finalizable type in the translation unit.
@@ -49,14 +47,10 @@ public:
   enum class UseKind { Plain, Release, Keep };
 
 private:
+  void storeCheckOptions(ClangTidyOptions::OptionMap &Opts) override;
   void judgeTranslationUnit();
 
-  lastword::analysis::ApiProfile Profile;
-  lastword::analysis::ExcludedPaths Excluded;
   std::vector<std::string> ReleaseMethodNames;
-  /// Function definitions of user code seen by the matchers.
-  llvm::SetVector<const FunctionDecl *> Functions;
-  ASTContext *Context = nullptr;
 };
 
 } // namespace clang::tidy::gc

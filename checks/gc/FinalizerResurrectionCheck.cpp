@@ -129,13 +129,10 @@ std::string outliving(const Expr *Place, const ObjectNames &Names, const Functio
 } // namespace
 
 FinalizerResurrectionCheck::FinalizerResurrectionCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)),
+    : GcCheck(Name, Context),
       ReportReregistration(Options.get("ReportReregistration", false)) {}
 
-void FinalizerResurrectionCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
+void FinalizerResurrectionCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "ReportReregistration", ReportReregistration);
 }
 

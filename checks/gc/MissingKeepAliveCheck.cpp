@@ -172,7 +172,7 @@ struct DroppingCall {
 class Judge {
 public:
   Judge(ClangTidyCheck &Check, const ApiProfile &Profile,
-        const llvm::DenseMap<const FieldDecl *, MissingKeepAliveCheck::Releaser> &Handles,
+        const llvm::DenseMap<const FieldDecl *, MissingKeepAliveState::Releaser> &Handles,
         const llvm::DenseSet<const FunctionDecl *> &FinalizerCode, FlowCache &Flows,
         llvm::DenseSet<SourceLocation> &Reported, bool ParametersKeptAlive, ASTContext &Context)
       : Check(Check), Profile(Profile), Handles(Handles), FinalizerCode(FinalizerCode),
@@ -214,7 +214,7 @@ private:
 
   ClangTidyCheck &Check;
   const ApiProfile &Profile;
-  const llvm::DenseMap<const FieldDecl *, MissingKeepAliveCheck::Releaser> &Handles;
+  const llvm::DenseMap<const FieldDecl *, MissingKeepAliveState::Releaser> &Handles;
   const llvm::DenseSet<const FunctionDecl *> &FinalizerCode;
   FlowCache &Flows;
   llvm::DenseSet<SourceLocation> &Reported;
@@ -994,17 +994,14 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
 } // namespace
 
 MissingKeepAliveCheck::MissingKeepAliveCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Profile(ApiProfile::fromOptions(*this, Options)),
-      Excluded(ExcludedPaths::fromOptions(*this, Options)),
+    : GcCheck(Name, Context),
       // The profile's FinalizableTypes (read locally, then globally).
       FinalizableTypes(Profile.types(TypeRole::Finalizable).patterns()),
-      HandleFieldNames(parseOptionList(Options.get("HandleFields", ""))),
+      HandleFieldNames(listOption("HandleFields", "")),
       ParametersKeptAlive(Options.get("TreatParametersAsKeptAlive", true)) {}
 
-void MissingKeepAliveCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Profile.storeOptions(Options, Opts);
-  Excluded.storeOptions(Options, Opts);
-  Options.store(Opts, "HandleFields", serializeOptionList(HandleFieldNames));
+void MissingKeepAliveCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
+  storeListOption(Opts, "HandleFields", HandleFieldNames);
   Options.store(Opts, "TreatParametersAsKeptAlive", ParametersKeptAlive);
 }
 
@@ -1019,15 +1016,6 @@ void MissingKeepAliveCheck::registerMatchers(MatchFinder *Finder) {
                                 apiCallTo(Profile, ApiRole::Cleanup))
                            .bind(CleanupCallId),
                        this);
-}
-
-void MissingKeepAliveCheck::onStartOfTranslationUnit() {
-  Context = nullptr;
-  Handles.clear();
-  FinalizerCode.clear();
-  Released.clear();
-  Flows.reset();
-  Reported.clear();
 }
 
 void MissingKeepAliveCheck::addHandle(const FieldDecl *Field, const std::string &Description) {

@@ -3,11 +3,9 @@
 #ifndef LASTWORD_GC_MISSINGKEEPALIVECHECK_H
 #define LASTWORD_GC_MISSINGKEEPALIVECHECK_H
 
-#include "analysis/ApiProfile.h"
-#include "analysis/ExcludedPaths.h"
 #include "analysis/FunctionFlow.h"
 #include "analysis/ReleasedFields.h"
-#include "clang-tidy/ClangTidyCheck.h"
+#include "gc/GcCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include <memory>
@@ -15,6 +13,20 @@
 #include <vector>
 
 namespace clang::tidy::gc {
+
+/// What gc-missing-keep-alive learns about one translation unit.
+struct MissingKeepAliveState {
+  /// What releases a handle field, for the message.
+  struct Releaser {
+    std::string Description; ///< `the finalizer of 'File'`
+  };
+  llvm::DenseMap<const FieldDecl *, Releaser> Handles;
+  /// Finalizer and cleanup bodies: their object is already being finalized.
+  llvm::DenseSet<const FunctionDecl *> FinalizerCode;
+  lastword::analysis::ReleasedFields Released;
+  std::unique_ptr<lastword::analysis::FlowCache> Flows;
+  llvm::DenseSet<SourceLocation> Reported;
+};
 
 /// Finds a native handle read out of a finalizable object (`f->fd`, a
 /// getter, `f->buf.data()`) and used in a call after the object's last use
@@ -27,39 +39,23 @@ namespace clang::tidy::gc {
 /// finalizer releases, the cleanup argument), plus the FinalizableTypes and
 /// HandleFields options. The judgement runs once per translation unit, at
 /// its end, on the per-function flow layer.
-class MissingKeepAliveCheck : public ClangTidyCheck {
+class MissingKeepAliveCheck : public GcCheck<MissingKeepAliveState> {
 public:
   MissingKeepAliveCheck(StringRef Name, ClangTidyContext *Context);
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void onStartOfTranslationUnit() override;
   void onEndOfTranslationUnit() override;
 
-  /// What releases a handle field, for the message.
-  struct Releaser {
-    std::string Description; ///< `the finalizer of 'File'`
-  };
-
 private:
+  void storeCheckOptions(ClangTidyOptions::OptionMap &Opts) override;
   void addHandle(const FieldDecl *Field, const std::string &Description);
   void addOptionHandles(const ASTContext &Context);
   void judgeFunction(const FunctionDecl &Function);
 
-  lastword::analysis::ApiProfile Profile;
-  lastword::analysis::ExcludedPaths Excluded;
   /// Options.
   std::vector<std::string> FinalizableTypes;
   std::vector<std::string> HandleFieldNames;
   bool ParametersKeptAlive;
-  /// Per TU.
-  ASTContext *Context = nullptr;
-  llvm::DenseMap<const FieldDecl *, Releaser> Handles;
-  /// Finalizer and cleanup bodies: their object is already being finalized.
-  llvm::DenseSet<const FunctionDecl *> FinalizerCode;
-  lastword::analysis::ReleasedFields Released;
-  std::unique_ptr<lastword::analysis::FlowCache> Flows;
-  llvm::DenseSet<SourceLocation> Reported;
 };
 
 } // namespace clang::tidy::gc
