@@ -1,6 +1,7 @@
 //===--- CallPaths.cpp ----------------------------------------------------===//
 
 #include "analysis/CallPaths.h"
+#include "analysis/Budgets.h"
 #include "analysis/ApiProfile.h"
 #include "analysis/Callables.h"
 #include "clang/AST/ASTContext.h"
@@ -17,9 +18,6 @@ using namespace clang;
 
 namespace lastword::analysis {
 namespace {
-
-// Deep enough for real call chains, shallow enough to stay fast.
-constexpr unsigned MaxDepth = 24;
 
 bool isInSystemHeader(const Decl &D) {
   const SourceManager &SM = D.getASTContext().getSourceManager();
@@ -241,8 +239,10 @@ std::optional<CallPath> CallPathFinder::findPathAt(const FunctionDecl &Function,
       ++InProgressHits; // recursion: the answer of the callers is provisional
     return It->second.Path; // Done, or a recursive call still in progress.
   }
-  if (Depth >= MaxDepth)
+  if (Depth >= limitOf(Budget::CallDepth)) {
+    budgetReached(Budget::CallDepth);
     return std::nullopt; // too deep to follow; not memoised, a shallower caller may retry
+  }
   Summaries.try_emplace(Definition);
   unsigned HitsBefore = InProgressHits;
   std::optional<CallPath> Path = searchStmt(Definition->getBody(), Depth, Definition);

@@ -1,6 +1,7 @@
 //===--- CalleeSummaries.cpp ----------------------------------------------===//
 
 #include "analysis/CalleeSummaries.h"
+#include "analysis/Budgets.h"
 #include "analysis/AccessPath.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/SourceUtils.h"
@@ -94,14 +95,17 @@ bool computeConstructorOnlyReads(const CXXConstructorDecl *Ctor, unsigned Index)
   Roots.push_back(Def->getBody());
   llvm::SmallPtrSet<const Expr *, 16> Reads;
   bool Escapes = false;
-  unsigned Budget = 4096;
+  unsigned Steps = limitOf(Budget::ConstructorSteps);
   for (const Stmt *Root : Roots)
     visitStmts(Root, [&](const Stmt &S) {
-      if (Escapes || Budget == 0) {
+      if (Escapes)
+        return false;
+      if (Steps == 0) {
+        budgetReached(Budget::ConstructorSteps);
         Escapes = true;
         return false;
       }
-      --Budget;
+      --Steps;
       if (const auto *Member = dyn_cast<MemberExpr>(&S)) {
         if (Member->isArrow())
           Reads.insert(Member->getBase()->IgnoreParenImpCasts());

@@ -1,6 +1,7 @@
 //===--- CollectedTypes.cpp -----------------------------------------------===//
 
 #include "analysis/CollectedTypes.h"
+#include "analysis/Budgets.h"
 #include "analysis/Callables.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/SourceUtils.h"
@@ -18,9 +19,9 @@ namespace lastword::analysis {
 namespace {
 
 // Nesting of containers, arrays and bases followed before giving up.
-constexpr unsigned MaxTypeDepth = 8;
+constexpr unsigned MaxTypeDepth = limitOf(Budget::TypeDepth);
 // Calls from a trace method into the class's own helpers followed.
-constexpr unsigned MaxTraceHelperDepth = 4;
+constexpr unsigned MaxTraceHelperDepth = limitOf(Budget::TraceHelperDepth);
 
 const CXXRecordDecl *definitionOf(const CXXRecordDecl *Record) {
   if (!Record)
@@ -409,7 +410,13 @@ private:
   }
 
   void noteAllocated(const RecordDecl *Record, unsigned Depth = 0) {
-    if (!Record || Depth > MaxTypeDepth || !Allocated.insert(canonicalRecord(Record)).second)
+    if (!Record)
+      return;
+    if (Depth > MaxTypeDepth) {
+      budgetReached(Budget::TypeDepth);
+      return;
+    }
+    if (!Allocated.insert(canonicalRecord(Record)).second)
       return;
     const auto *Class = dyn_cast<CXXRecordDecl>(Record);
     if (!Class)
@@ -463,8 +470,10 @@ bool CollectedTypes::collectedByDeclarationAt(const CXXRecordDecl &Record, unsig
   const CXXRecordDecl *Key = canonicalRecord(Definition);
   if (auto It = ByDeclaration.find(Key); It != ByDeclaration.end())
     return It->second;
-  if (Depth > MaxTypeDepth)
+  if (Depth > MaxTypeDepth) {
+    budgetReached(Budget::TypeDepth);
     return false;
+  }
   ByDeclaration[Key] = false; // a class reaching itself through its bases
   bool Collected = derivesFrom(*Definition, Profile.types(TypeRole::CollectedBase)) != nullptr;
   if (!Collected && Definition->hasDefinition()) {
@@ -558,8 +567,12 @@ bool CollectedTypes::holdsMembers(const RecordDecl &Record) {
 
 bool CollectedTypes::holdsMembersAt(const RecordDecl &Record, unsigned Depth) {
   const RecordDecl *Definition = Record.getDefinition();
-  if (!Definition || Depth > MaxTypeDepth)
+  if (!Definition)
     return false;
+  if (Depth > MaxTypeDepth) {
+    budgetReached(Budget::TypeDepth);
+    return false;
+  }
   auto [It, Inserted] = Holds.try_emplace(canonicalRecord(Definition), false);
   if (!Inserted)
     return It->second;
@@ -676,8 +689,12 @@ FieldHandle CollectedTypes::classifyField(const FieldDecl &Field) {
 
 FieldHandle CollectedTypes::classifyTypeAt(QualType Type, unsigned Depth) {
   FieldHandle Handle;
-  if (Type.isNull() || Depth > MaxTypeDepth)
+  if (Type.isNull())
     return Handle;
+  if (Depth > MaxTypeDepth) {
+    budgetReached(Budget::TypeDepth);
+    return Handle;
+  }
   if (const auto *Reference = Type->getAs<ReferenceType>()) {
     Handle.Kind = HandleKind::Reference;
     Handle.Pointee = classOf(Reference->getPointeeType());
@@ -774,7 +791,11 @@ const TraceInfo &CollectedTypes::traceOf(const CXXRecordDecl &Record) {
 void CollectedTypes::scanTrace(const CXXRecordDecl &Record, const FunctionDecl &Function,
                                TraceInfo &Info, unsigned Depth,
                                llvm::SmallPtrSetImpl<const FunctionDecl *> &Seen) {
-  if (Depth > MaxTraceHelperDepth || !Seen.insert(&Function).second || !Function.getBody())
+  if (Depth > MaxTraceHelperDepth) {
+    budgetReached(Budget::TraceHelperDepth);
+    return;
+  }
+  if (!Seen.insert(&Function).second || !Function.getBody())
     return;
   const NameList &VisitFunctions = Profile.types(TypeRole::VisitFunction);
   const NameList &TraceMethods = Profile.types(TypeRole::TraceMethod);

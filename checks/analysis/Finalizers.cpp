@@ -1,6 +1,7 @@
 //===--- Finalizers.cpp ---------------------------------------------------===//
 
 #include "analysis/Finalizers.h"
+#include "analysis/Budgets.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/SourceUtils.h"
 #include "analysis/ExprNormalise.h"
@@ -217,8 +218,8 @@ std::optional<RegistrationWrapper> registrationWrapperOf(const ApiCall &Inner) {
 }
 
 std::vector<ApiCall> registrationsThroughWrappers(ASTContext &Context,
-                                                  std::vector<RegistrationWrapper> Wrappers,
-                                                  unsigned MaxDepth) {
+                                                  std::vector<RegistrationWrapper> Wrappers) {
+  const unsigned MaxDepth = limitOf(Budget::WrapperDepth);
   std::vector<ApiCall> Result;
   llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> Known;
   for (RegistrationWrapper &Wrapper : Wrappers)
@@ -239,6 +240,8 @@ std::vector<ApiCall> registrationsThroughWrappers(ASTContext &Context,
     }
     Round = std::move(Next);
   }
+  if (!Round.empty())
+    budgetReached(Budget::WrapperDepth); // wrappers whose calls were not looked for
   return Result;
 }
 

@@ -114,10 +114,9 @@ std::optional<RegistrationWrapper> registrationWrapperOf(const ApiCall &Inner);
 /// functions, as the registration it makes (Call: the wrapper's call;
 /// Function: the inner API function; Object, Callback, Data: the call's
 /// arguments where the wrapper forwards its parameters). Wrappers of wrappers
-/// are followed up to \p MaxDepth levels.
+/// are followed up to the wrapper-depth budget (analysis/Budgets.h).
 std::vector<ApiCall> registrationsThroughWrappers(clang::ASTContext &Context,
-                                                  std::vector<RegistrationWrapper> Wrappers,
-                                                  unsigned MaxDepth = 3);
+                                                  std::vector<RegistrationWrapper> Wrappers);
 
 /// One value for a finalizer body and every instantiation of it from the same
 /// template: the location of the code as written (invalid when it has none).

@@ -1,6 +1,7 @@
 //===--- ObjectReach.cpp - the reach solver -------------------------------===//
 
 #include "analysis/ObjectReach.h"
+#include "analysis/Budgets.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/SourceUtils.h"
 #include "llvm/ADT/StringSet.h"
@@ -12,7 +13,7 @@ namespace lastword::analysis {
 namespace {
 
 /// How far carries() follows values into values and holders into holders.
-constexpr unsigned MaxDepth = 24;
+constexpr unsigned MaxDepth = limitOf(Budget::ReachDepth);
 
 std::string nameOf(const ValueDecl *Var) {
   if (!Var)
@@ -70,11 +71,13 @@ bool ObjectReach::writeHoldsAt(unsigned Index) const {
     if (Other != Index && Flow->writes()[Other].Target.replaces(Target))
       Voiding.push_back(Flow->pointOfWrite(Other));
   llvm::SmallVector<const VarDecl *, 4> Read;
-  unsigned Budget = 256;
+  unsigned Steps = limitOf(Budget::ReachReadSteps);
   visitStmts(W.Value, [&](const Stmt &Node) {
-    if (Budget == 0)
+    if (Steps == 0) {
+      budgetReached(Budget::ReachReadSteps);
       return false;
-    --Budget;
+    }
+    --Steps;
     if (const auto *Ref = dyn_cast<DeclRefExpr>(&Node))
       if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
           Var && Var->hasLocalStorage() && !llvm::is_contained(Read, Var))
@@ -189,7 +192,14 @@ void forEachReturn(const Stmt *Body, llvm::function_ref<void(const ReturnStmt &)
 }
 
 /// How deep summaries are computed inside one another before giving up.
-constexpr unsigned MaxSummaryDepth = 6;
+constexpr unsigned MaxSummaryDepth = limitOf(Budget::SummaryDepth);
+
+bool summaryTooDeep(unsigned Depth) {
+  if (Depth < MaxSummaryDepth)
+    return false;
+  budgetReached(Budget::SummaryDepth);
+  return true;
+}
 
 } // namespace
 
@@ -202,7 +212,7 @@ bool ObjectReach::returnCarriesParameter(const FunctionDecl &Callee, unsigned In
   auto Key = std::make_pair(Definition, Index);
   if (auto It = Cache.ReturnCarries.find(Key); It != Cache.ReturnCarries.end())
     return It->second == 1;
-  if (Cache.SummaryDepth >= MaxSummaryDepth)
+  if (summaryTooDeep(Cache.SummaryDepth))
     return false;
   Cache.ReturnCarries[Key] = 2;
   ++Cache.SummaryDepth;
@@ -235,7 +245,7 @@ bool ObjectReach::constructorGivesThisTo(const CXXConstructorDecl &Ctor, unsigne
   auto Key = std::make_pair(Definition, Index);
   if (auto It = Cache.ParameterHoldsThis.find(Key); It != Cache.ParameterHoldsThis.end())
     return It->second == 1;
-  if (Cache.SummaryDepth >= MaxSummaryDepth)
+  if (summaryTooDeep(Cache.SummaryDepth))
     return false;
   Cache.ParameterHoldsThis[Key] = 2;
   ++Cache.SummaryDepth;
@@ -270,7 +280,7 @@ ObjectReach::parameterStoredThrough(const FunctionDecl &Callee, unsigned From, u
       return It->second.Field;
     return std::nullopt;
   }
-  if (Cache.SummaryDepth >= MaxSummaryDepth)
+  if (summaryTooDeep(Cache.SummaryDepth))
     return std::nullopt;
   Cache.ParameterStores[Key] = FlowCache::ParameterStore{};
   ++Cache.SummaryDepth;
@@ -462,8 +472,10 @@ std::optional<ReachChain> ObjectReach::holdsVariable(const ValueDecl *Var, unsig
     return heldBy(nullptr, true);
   if (Var == Object.Variable && Object.isRoot())
     return ReachChain{};
-  if (Depth > MaxDepth)
+  if (Depth > MaxDepth) {
+    budgetReached(Budget::ReachDepth);
     return std::nullopt;
+  }
   // A structured binding of a pointer or a class: what its whole holds.
   if (const auto *Binding = dyn_cast<BindingDecl>(Var)) {
     QualType Type = Binding->getType();
@@ -484,8 +496,12 @@ std::optional<ReachChain> ObjectReach::holdsVariable(const ValueDecl *Var, unsig
 }
 
 std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth) const {
-  if (!E || Depth > MaxDepth)
+  if (!E)
     return std::nullopt;
+  if (Depth > MaxDepth) {
+    budgetReached(Budget::ReachDepth);
+    return std::nullopt;
+  }
   E = lookThrough(E);
   if (!E)
     return std::nullopt;

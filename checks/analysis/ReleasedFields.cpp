@@ -1,6 +1,7 @@
 //===--- ReleasedFields.cpp -----------------------------------------------===//
 
 #include "analysis/ReleasedFields.h"
+#include "analysis/Budgets.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/DeclCXX.h"
@@ -14,7 +15,7 @@ using namespace clang;
 namespace lastword::analysis {
 namespace {
 
-constexpr unsigned MaxDepth = 4;
+constexpr unsigned MaxDepth = limitOf(Budget::ReleaseDepth);
 
 // Member functions that hand out what a field owns without giving it up.
 bool isAccessorName(StringRef Name) {
@@ -219,8 +220,10 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
       Calls.push_back({Field, Via});
   };
   auto Follow = [&](const FunctionDecl *Callee, int Param) {
-    if (Depth + 1 >= MaxDepth)
+    if (Depth + 1 >= MaxDepth) {
+      budgetReached(Budget::ReleaseDepth);
       return;
+    }
     const FunctionDecl *Definition = definitionOf(Callee);
     if (!Definition || isInSystemCode(Definition->getLocation(),
                                       Definition->getASTContext().getSourceManager()))

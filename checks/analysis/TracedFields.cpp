@@ -1,6 +1,7 @@
 //===--- TracedFields.cpp -------------------------------------------------===//
 
 #include "analysis/TracedFields.h"
+#include "analysis/Budgets.h"
 #include "clang/AST/DeclTemplate.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -10,9 +11,9 @@ namespace lastword::analysis {
 namespace {
 
 // Nesting of arrays, containers and embedded records followed.
-constexpr unsigned MaxShapeDepth = 6;
+constexpr unsigned MaxShapeDepth = limitOf(Budget::ShapeDepth);
 // Base classes followed looking for an inherited trace method.
-constexpr unsigned MaxBaseDepth = 16;
+constexpr unsigned MaxBaseDepth = limitOf(Budget::TraceBaseDepth);
 
 // The class template \p Type is a specialization of, looking through aliases.
 const TemplateDecl *templateOf(QualType Type, unsigned Depth = 0) {
@@ -58,8 +59,12 @@ bool isRangeOfElements(const TemplateDecl &Template) {
 
 TracedShape shapeAt(CollectedTypes &Types, QualType Type, unsigned Depth) {
   TracedShape Shape;
-  if (Type.isNull() || Depth > MaxShapeDepth || Type->isReferenceType() || Type->isPointerType())
+  if (Type.isNull() || Type->isReferenceType() || Type->isPointerType())
     return Shape;
+  if (Depth > MaxShapeDepth) {
+    budgetReached(Budget::ShapeDepth);
+    return Shape;
+  }
   if (const ArrayType *Array = Type->getAsArrayTypeUnsafe()) {
     TracedShape Element = shapeAt(Types, Array->getElementType(), Depth + 1);
     if (Element.Kind != TracedKind::None) {
@@ -139,9 +144,12 @@ QualType plain(QualType Type) { return Type.getCanonicalType().getUnqualifiedTyp
 // its own that a conservative collector does not scan.
 void reachedAt(CollectedTypes &Types, QualType Type, bool Conservative, bool Embedded,
                unsigned Depth, llvm::SmallVectorImpl<QualType> &Out) {
-  if (Type.isNull() || Depth > MaxShapeDepth || Type->isDependentType() ||
-      Type->isReferenceType())
+  if (Type.isNull() || Type->isDependentType() || Type->isReferenceType())
     return;
+  if (Depth > MaxShapeDepth) {
+    budgetReached(Budget::ShapeDepth);
+    return;
+  }
   if (const ArrayType *Array = Type->getAsArrayTypeUnsafe()) {
     reachedAt(Types, Array->getElementType(), Conservative, Embedded, Depth + 1, Out);
     return;
@@ -246,8 +254,10 @@ const CXXMethodDecl *ownTraceMethod(const ApiProfile &Profile, const CXXRecordDe
 
 static const CXXMethodDecl *inheritedTraceAt(const ApiProfile &Profile, const CXXRecordDecl &Record,
                                              unsigned Depth) {
-  if (Depth > MaxBaseDepth)
+  if (Depth > MaxBaseDepth) {
+    budgetReached(Budget::TraceBaseDepth);
     return nullptr;
+  }
   for (const CXXBaseSpecifier &Base : Record.bases()) {
     const CXXRecordDecl *BaseRecord = Base.getType()->getAsCXXRecordDecl();
     if (!BaseRecord || !BaseRecord->hasDefinition())

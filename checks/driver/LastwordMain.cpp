@@ -25,6 +25,7 @@
 #include "driver/Cache.h"
 #include "driver/CrossTu.h"
 #include "driver/Output.h"
+#include "driver/Stats.h"
 #include "gc/GcTidyModule.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -39,6 +40,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/thread.h"
 #include "llvm/Support/VirtualFileSystem.h"
+#include <chrono>
 #include "llvm/Support/raw_ostream.h"
 
 using namespace clang;
@@ -443,6 +445,16 @@ int main(int argc, const char **argv) {
   llvm::InitLLVM Init(argc, argv);
   if (argc >= 2 && llvm::StringRef(argv[1]) == "merge")
     return runMerge(llvm::ArrayRef<const char *>(argv + 2, argv + argc));
+  // --stats: LLVM registers the option for its own statistics, which a
+  // release build does not collect; the driver answers it with its line.
+  cl::Option *StatsOption = cl::getRegisteredOptions().lookup("stats");
+  if (StatsOption) {
+    StatsOption->setDescription("Print a statistics line: time, findings per check, and how many "
+                                "times each analysis budget was reached (a search that gave up; "
+                                "see docs/design.md)");
+    StatsOption->addCategory(LastwordCategory);
+    StatsOption->setHiddenFlag(cl::NotHidden);
+  }
   cl::HideUnrelatedOptions(LastwordCategory);
   cl::SetVersionPrinter(printVersion);
 
@@ -457,6 +469,9 @@ int main(int argc, const char **argv) {
     OptionErrorStream.flush();
     return inputError(llvm::StringRef(OptionErrors).trim() + " (see 'lastword --help')");
   }
+  bool PrintStats = StatsOption && StatsOption->getNumOccurrences();
+  if (StatsOption)
+    StatsOption->reset(); // or LLVM prints "Statistics are disabled" at exit
 
   if (Checks.getNumOccurrences()) {
     std::vector<std::string> Unknown = unknownCheckGlobs(Checks);
@@ -522,6 +537,7 @@ int main(int argc, const char **argv) {
   std::vector<std::string> Files;
   std::vector<lastword::FileResult> Results;
   lastword::AnalysisStats Stats;
+  auto Started = std::chrono::steady_clock::now();
   if (!CrossPlan.JoinOnly) {
     std::string DatabaseError;
     std::unique_ptr<tooling::CompilationDatabase> Compilations =
@@ -597,6 +613,7 @@ int main(int argc, const char **argv) {
     if (!Joined.Errors.empty())
       Results.push_back(std::move(Joined));
   }
+  std::chrono::duration<double> Elapsed = std::chrono::steady_clock::now() - Started;
 
   // Every diagnostic in file order; the check findings among them, with the
   // function each lies in, for baselines and reports.
@@ -704,6 +721,8 @@ int main(int argc, const char **argv) {
       llvm::errs() << "; " << Stats.CacheHits << " file(s) replayed from the cache";
     llvm::errs() << "\n";
   }
+  if (PrintStats)
+    lastword::printStats(llvm::errs(), Files.size(), Elapsed.count(), EnabledChecks, AllFindings);
   if (AsErrors) {
     llvm::errs() << "lastword: " << AsErrors << " finding(s) treated as errors\n";
     return ExitFindings;
