@@ -267,15 +267,20 @@ std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) {
 }
 
 // Can \p S end the current iteration of its enclosing loop with a
-// `continue` (not one of a loop nested in it)?
+// `continue` (not one of a loop nested in it)? A worklist, not recursion:
+// generated code nests statements and expressions thousands deep.
 static bool mayContinue(const Stmt &S) {
-  if (isa<ContinueStmt>(S))
-    return true;
-  if (isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, LambdaExpr, BlockExpr>(S))
-    return false;
-  for (const Stmt *Child : S.children())
-    if (Child && mayContinue(*Child))
+  llvm::SmallVector<const Stmt *, 32> Work{&S};
+  while (!Work.empty()) {
+    const Stmt *Next = Work.pop_back_val();
+    if (isa<ContinueStmt>(Next))
       return true;
+    if (isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, LambdaExpr, BlockExpr>(Next))
+      continue;
+    for (const Stmt *Child : Next->children())
+      if (Child)
+        Work.push_back(Child);
+  }
   return false;
 }
 
