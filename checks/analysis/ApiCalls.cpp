@@ -10,21 +10,6 @@ using namespace clang::ast_matchers;
 namespace lastword::analysis {
 namespace {
 
-const Expr *argAt(const CallExpr &Call, int Index) {
-  if (Index < 0 || static_cast<unsigned>(Index) >= Call.getNumArgs())
-    return nullptr;
-  const Expr *Arg = Call.getArg(Index);
-  return isa<CXXDefaultArgExpr>(Arg) ? nullptr : Arg;
-}
-
-bool isNullCallback(const Expr *E) {
-  if (!E)
-    return true;
-  E = E->IgnoreParenImpCasts();
-  return isa<CXXNullPtrLiteralExpr, GNUNullExpr>(E) ||
-         (isa<IntegerLiteral>(E) && cast<IntegerLiteral>(E)->getValue() == 0);
-}
-
 // Recognises `new (GC)`-style placement by the placement argument's type.
 bool isPlacementTag(QualType Type, const ApiProfile &Profile) {
   return Profile.matchType(TypeRole::PlacementTag, Type) != nullptr;
@@ -66,9 +51,9 @@ std::optional<ApiCall> classifyNamedCall(const CallExpr &Call, const ApiProfile 
   Result.Role = Role;
   Result.Function = Function;
   Result.Call = &Call;
-  Result.Object = argAt(Call, Function->ObjectArg);
-  Result.Callback = argAt(Call, Function->CallbackArg);
-  Result.Data = argAt(Call, Function->DataArg);
+  Result.Object = argumentAt(Call, Function->ObjectArg);
+  Result.Callback = argumentAt(Call, Function->CallbackArg);
+  Result.Data = argumentAt(Call, Function->DataArg);
   if (Role == ApiRole::Finalizer || Role == ApiRole::Cleanup)
     Result.Unregisters = isNullCallback(Result.Callback);
   return Result;
@@ -92,6 +77,21 @@ bool mayBeNamed(const NamedDecl &D, const ApiProfile &Profile, ApiRole Role) {
 }
 
 } // namespace
+
+const Expr *argumentAt(const CallExpr &Call, int Index) {
+  if (Index < 0 || static_cast<unsigned>(Index) >= Call.getNumArgs())
+    return nullptr;
+  const Expr *Arg = Call.getArg(Index);
+  return isa<CXXDefaultArgExpr>(Arg) ? nullptr : Arg;
+}
+
+bool isNullCallback(const Expr *E) {
+  if (!E)
+    return true;
+  E = E->IgnoreParenImpCasts();
+  return isa<CXXNullPtrLiteralExpr, GNUNullExpr>(E) ||
+         (isa<IntegerLiteral>(E) && cast<IntegerLiteral>(E)->getValue() == 0);
+}
 
 const ValueDecl *calledFunctionPointer(const CallExpr &Call) {
   const Expr *E = Call.getCallee();

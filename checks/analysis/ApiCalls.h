@@ -28,6 +28,13 @@ struct ApiCall {
 /// (`api->add_finalizer(...)`, `(*on_death)(...)`), or null.
 const clang::ValueDecl *calledFunctionPointer(const clang::CallExpr &Call);
 
+/// Argument \p Index of \p Call as written: null when the index is negative
+/// (the role has no argument), out of range, or filled by a default argument.
+const clang::Expr *argumentAt(const clang::CallExpr &Call, int Index);
+/// \p E passes no callable (absent, nullptr, NULL or 0): the registration
+/// clears the finalizer.
+bool isNullCallback(const clang::Expr *E);
+
 /// Classifies \p Call under \p Profile; nullopt when it is no API call. A
 /// call through a function pointer field or variable is named by the field
 /// (`gc_api::add_finalizer`) or the variable.

@@ -142,21 +142,6 @@ int parameterIndex(const Expr *E, const FunctionDecl *&Function) {
   return static_cast<int>(Param->getFunctionScopeIndex());
 }
 
-const Expr *argumentAt(const CallExpr &Call, int Index) {
-  if (Index < 0 || static_cast<unsigned>(Index) >= Call.getNumArgs())
-    return nullptr;
-  const Expr *Arg = Call.getArg(Index);
-  return isa<CXXDefaultArgExpr>(Arg) ? nullptr : Arg;
-}
-
-bool isNullCallable(const Expr *E) {
-  if (!E)
-    return true;
-  E = E->IgnoreParenImpCasts();
-  return isa<CXXNullPtrLiteralExpr, GNUNullExpr>(E) ||
-         (isa<IntegerLiteral>(E) && cast<IntegerLiteral>(E)->getValue() == 0);
-}
-
 // \p Call of \p Wrapper as the registration it makes.
 ApiCall throughWrapper(const CallExpr &Call, const RegistrationWrapper &Wrapper) {
   ApiCall Api = Wrapper.Inner;
@@ -166,7 +151,7 @@ ApiCall throughWrapper(const CallExpr &Call, const RegistrationWrapper &Wrapper)
     Api.Callback = argumentAt(Call, Wrapper.CallbackParam);
   if (Wrapper.DataParam >= 0)
     Api.Data = argumentAt(Call, Wrapper.DataParam);
-  Api.Unregisters = isNullCallable(Api.Callback);
+  Api.Unregisters = isNullCallback(Api.Callback);
   return Api;
 }
 
