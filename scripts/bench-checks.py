@@ -151,6 +151,7 @@ def registrations_source(count):
             "  lastword::set_finalizer(r%d, [p%d, fd = r%d->fd](Res *self) {" % (i, i, i),
             "    (void)p%d; self->close(); release(fd);" % i,
             "  });",
+            "  r%d->close();" % i,
         ]
     lines.append("}")
     return "\n".join(lines) + "\n"

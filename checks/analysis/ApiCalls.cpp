@@ -168,6 +168,51 @@ std::optional<ApiCall> classifyBoehmNew(const CXXNewExpr &New, const ApiProfile 
   return Result;
 }
 
+namespace {
+
+// The identifiers the names end in; rejects most calls before hasAnyName runs.
+class CalleeIdentifierIn : public internal::MatcherInterface<CallExpr> {
+public:
+  explicit CalleeIdentifierIn(llvm::ArrayRef<StringRef> Names) {
+    for (StringRef Name : Names) {
+      size_t Colon = Name.rfind(':');
+      Identifiers.insert(Colon == StringRef::npos ? Name : Name.drop_front(Colon + 1));
+    }
+  }
+  bool matches(const CallExpr &Call, internal::ASTMatchFinder *,
+               internal::BoundNodesTreeBuilder *) const override {
+    const auto *Callee = dyn_cast_or_null<FunctionDecl>(Call.getCalleeDecl());
+    const IdentifierInfo *Identifier = Callee ? Callee->getIdentifier() : nullptr;
+    return Identifier && Identifiers.contains(Identifier->getName());
+  }
+
+private:
+  llvm::StringSet<> Identifiers;
+};
+
+// A call with no function declaration as its callee: through a pointer, or
+// still dependent.
+class NoFunctionCallee : public internal::MatcherInterface<CallExpr> {
+public:
+  bool matches(const CallExpr &Call, internal::ASTMatchFinder *,
+               internal::BoundNodesTreeBuilder *) const override {
+    return !isa_and_nonnull<FunctionDecl>(Call.getCalleeDecl());
+  }
+};
+
+internal::Matcher<CallExpr> hasNoFunctionCallee() {
+  return internal::Matcher<CallExpr>(new NoFunctionCallee);
+}
+
+} // namespace
+
+internal::Matcher<CallExpr> callsFunctionNamed(llvm::ArrayRef<StringRef> Names) {
+  if (Names.empty())
+    return callExpr(unless(anything()));
+  return callExpr(internal::Matcher<CallExpr>(new CalleeIdentifierIn(Names)),
+                  callee(functionDecl(hasAnyName(std::vector<StringRef>(Names.begin(), Names.end())))));
+}
+
 internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, ApiRole Role) {
   return apiCallTo(Profile, llvm::ArrayRef<ApiRole>(Role));
 }
@@ -184,16 +229,15 @@ internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, llvm::ArrayRef<
   auto ThroughPointer = expr(anyOf(ignoringParenImpCasts(declRefExpr(to(varDecl(Named)))),
                                    hasDescendant(memberExpr(member(fieldDecl(Named)))),
                                    hasDescendant(declRefExpr(to(varDecl(Named))))));
-  return callExpr(anyOf(callee(functionDecl(Named)),
-                        allOf(unless(callee(functionDecl())), callee(ThroughPointer))));
+  return callExpr(anyOf(callsFunctionNamed(Names), allOf(hasNoFunctionCallee(), callee(ThroughPointer))));
 }
 
 internal::Matcher<CallExpr> unresolvedApiCallTo(const ApiProfile &Profile, ApiRole Role) {
   std::vector<StringRef> Names = Profile.names(Role);
   if (Names.empty())
     return callExpr(unless(anything()));
-  return callExpr(callee(expr(ignoringParenImpCasts(
-      unresolvedLookupExpr(hasAnyDeclaration(namedDecl(hasAnyName(Names))))))));
+  return callExpr(hasNoFunctionCallee(), callee(expr(ignoringParenImpCasts(unresolvedLookupExpr(
+                                             hasAnyDeclaration(namedDecl(hasAnyName(Names))))))));
 }
 
 const CXXRecordDecl *derivesFrom(const CXXRecordDecl &Record, const NameList &Bases) {

@@ -50,6 +50,14 @@ std::optional<ApiCall> classifyUnresolvedCall(const clang::CallExpr &Call,
 /// Boehm's `new (GC, cleanup_fn, data) T`: a finalizer registration.
 std::optional<ApiCall> classifyBoehmNew(const clang::CXXNewExpr &New, const ApiProfile &Profile);
 
+/// Calls to a function named one of \p Names (qualified names anchored as in
+/// hasAnyName). Same answers as `callee(functionDecl(hasAnyName(Names)))`, but
+/// a call whose callee's identifier ends none of the names is rejected by one
+/// hash lookup: the match finder tries every call matcher on every call, and
+/// the nested matchers cost more than the parse of the call.
+clang::ast_matchers::internal::Matcher<clang::CallExpr>
+callsFunctionNamed(llvm::ArrayRef<llvm::StringRef> Names);
+
 /// Matches calls whose callee has one of the profile's names for \p Role.
 clang::ast_matchers::internal::Matcher<clang::CallExpr>
 apiCallTo(const ApiProfile &Profile, ApiRole Role);

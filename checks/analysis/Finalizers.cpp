@@ -52,10 +52,9 @@ std::vector<FinalizerBody> fromCallback(const ApiCall &Call, FinalizerSource Sou
 StatementMatcher finalizerRegistrationMatcher(const ApiProfile &Profile) {
   auto Call = apiCallTo(Profile, ApiRole::Finalizer);
   if (!Profile.readsBoehmCpp())
-    return callExpr(unless(isExpansionInSystemHeader()), Call).bind(FinalizerCallId);
-  return stmt(unless(isExpansionInSystemHeader()),
-              anyOf(callExpr(Call).bind(FinalizerCallId),
-                    cxxNewExpr().bind(FinalizerNewId)));
+    return callExpr(Call, unless(isExpansionInSystemHeader())).bind(FinalizerCallId);
+  return stmt(anyOf(callExpr(Call).bind(FinalizerCallId), cxxNewExpr().bind(FinalizerNewId)),
+              unless(isExpansionInSystemHeader()));
 }
 
 DeclarationMatcher cleanupClassMatcher() {

@@ -134,34 +134,64 @@ EnclosingFunctions::EnclosingFunctions(ASTContext &Context) : SM(Context.getSour
     SourceRange Range = Function.getSourceRange();
     SourceLocation Begin = SM.getExpansionLoc(Range.getBegin());
     SourceLocation End = SM.getExpansionRange(Range.getEnd()).getEnd();
-    if (Begin.isValid() && End.isValid())
-      Functions.push_back(
-          {&Function, Begin, End, SM.getDecomposedLoc(Begin), SM.getDecomposedLoc(End)});
+    if (Begin.isInvalid() || End.isInvalid())
+      return;
+    auto [BeginFile, BeginOffset] = SM.getDecomposedLoc(Begin);
+    auto [EndFile, EndOffset] = SM.getDecomposedLoc(End);
+    if (BeginFile == EndFile)
+      ByFile[BeginFile].push_back({&Function, BeginOffset, EndOffset, -1});
+    else
+      Spanning.push_back({&Function, Begin, End});
   }).TraverseDecl(Context.getTranslationUnitDecl());
-}
-
-bool EnclosingFunctions::isBefore(SourceLocation A, const std::pair<FileID, unsigned> &AAt,
-                                  SourceLocation B,
-                                  const std::pair<FileID, unsigned> &BAt) const {
-  if (AAt.first == BAt.first)
-    return AAt.second < BAt.second;
-  return SM.isBeforeInTranslationUnit(A, B);
+  for (auto &[File, Entries] : ByFile) {
+    llvm::stable_sort(Entries, [](const Entry &A, const Entry &B) {
+      return A.Begin != B.Begin ? A.Begin < B.Begin : A.End > B.End;
+    });
+    // The enclosing entries of the one being placed, outermost first.
+    llvm::SmallVector<int, 8> Open;
+    for (int I = 0, N = Entries.size(); I < N; ++I) {
+      while (!Open.empty() && Entries[Open.back()].End < Entries[I].Begin)
+        Open.pop_back();
+      Entries[I].Outer = Open.empty() ? -1 : Open.back();
+      Open.push_back(I);
+    }
+  }
 }
 
 const FunctionDecl *EnclosingFunctions::of(const Stmt &S) const {
   SourceLocation Loc = SM.getExpansionLoc(S.getBeginLoc());
   if (Loc.isInvalid())
     return nullptr;
-  std::pair<FileID, unsigned> LocAt = SM.getDecomposedLoc(Loc);
+  auto [File, Offset] = SM.getDecomposedLoc(Loc);
   const Entry *Best = nullptr;
-  for (const Entry &E : Functions) {
-    if (isBefore(Loc, LocAt, E.Begin, E.BeginAt) || isBefore(E.End, E.EndAt, Loc, LocAt))
-      continue;
-    // Innermost: a local class's method sits inside its function.
-    if (!Best || isBefore(Best->Begin, Best->BeginAt, E.Begin, E.BeginAt))
-      Best = &E;
+  auto It = ByFile.find(File);
+  if (It != ByFile.end()) {
+    const std::vector<Entry> &Entries = It->second;
+    // The last function to begin at or before the statement; the innermost
+    // one holding it is that one or one of its outer functions.
+    auto After = llvm::upper_bound(Entries, Offset,
+                                   [](unsigned Off, const Entry &E) { return Off < E.Begin; });
+    int I = static_cast<int>(After - Entries.begin()) - 1;
+    while (I >= 0 && Entries[I].End < Offset)
+      I = Entries[I].Outer;
+    if (I >= 0)
+      Best = &Entries[I];
   }
-  return Best ? Best->Function : nullptr;
+  const FunctionDecl *Result = Best ? Best->Function : nullptr;
+  if (Spanning.empty())
+    return Result;
+  // Innermost among both: the one that begins last.
+  SourceLocation ResultBegin =
+      Best ? SM.getComposedLoc(File, Best->Begin) : SourceLocation();
+  for (const SpanningEntry &E : Spanning) {
+    if (SM.isBeforeInTranslationUnit(Loc, E.Begin) || SM.isBeforeInTranslationUnit(E.End, Loc))
+      continue;
+    if (ResultBegin.isInvalid() || SM.isBeforeInTranslationUnit(ResultBegin, E.Begin)) {
+      Result = E.Function;
+      ResultBegin = E.Begin;
+    }
+  }
+  return Result;
 }
 
 std::string describeStep(const CallStep &Step) {

@@ -7,6 +7,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include <string>
 #include <vector>
@@ -67,7 +68,8 @@ void visitStmts(const clang::Stmt *Root, llvm::function_ref<bool(const clang::St
 /// parent map, whose first use walks the whole translation unit, system
 /// headers included (most of the cost of a check otherwise). Indexes the
 /// function definitions of user code once; lambdas count as part of the
-/// function that contains them.
+/// function that contains them. A query costs a binary search in the
+/// functions of the statement's file, not a comparison with every function.
 class EnclosingFunctions {
 public:
   explicit EnclosingFunctions(clang::ASTContext &Context);
@@ -76,18 +78,24 @@ public:
   const clang::FunctionDecl *of(const clang::Stmt &S) const;
 
 private:
+  /// A function whose definition begins and ends in one file, by offsets.
   struct Entry {
     const clang::FunctionDecl *Function;
-    clang::SourceLocation Begin, End;
-    /// Begin and End decomposed once: most comparisons are within one file.
-    std::pair<clang::FileID, unsigned> BeginAt, EndAt;
+    unsigned Begin, End;
+    /// The entry whose range holds this one (a local class's method in its
+    /// function), or -1: a query climbs these instead of scanning.
+    int Outer;
   };
-  /// isBeforeInTranslationUnit, without the source manager's lookups when
-  /// both locations lie in the same file.
-  bool isBefore(clang::SourceLocation A, const std::pair<clang::FileID, unsigned> &AAt,
-                clang::SourceLocation B, const std::pair<clang::FileID, unsigned> &BAt) const;
+  /// One file's entries, sorted by Begin (outer first on equal Begins).
+  llvm::DenseMap<clang::FileID, std::vector<Entry>> ByFile;
+  /// A definition that spans files (an #include inside its body), compared
+  /// by isBeforeInTranslationUnit; rare.
+  struct SpanningEntry {
+    const clang::FunctionDecl *Function;
+    clang::SourceLocation Begin, End;
+  };
+  std::vector<SpanningEntry> Spanning;
   const clang::SourceManager &SM;
-  std::vector<Entry> Functions;
 };
 
 /// How a step runs when no plain call is written: an implicit destructor

@@ -89,10 +89,10 @@ void BlockingFinalizerCheck::registerMatchers(MatchFinder *Finder) {
   auto Constant = ignoringParenImpCasts(
       anyOf(integerLiteral(), cxxBoolLiteral(), declRefExpr(to(varDecl(hasType(isConstQualified())))),
             declRefExpr(to(enumConstantDecl()))));
-  Finder->addMatcher(ifStmt(unless(isExpansionInSystemHeader()),
-                            anyOf(isConstexpr(), hasCondition(Constant),
+  Finder->addMatcher(ifStmt(anyOf(isConstexpr(), hasCondition(Constant),
                                   hasCondition(ignoringParenImpCasts(
-                                      unaryOperator(hasOperatorName("!"), hasUnaryOperand(Constant))))))
+                                      unaryOperator(hasOperatorName("!"), hasUnaryOperand(Constant))))),
+                            unless(isExpansionInSystemHeader()))
                          .bind(DeadIfId),
                      this);
 }

@@ -419,29 +419,30 @@ void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(doStmt(NotSystem).bind("loop"), this);
   Finder->addMatcher(cxxForRangeStmt(NotSystem).bind("loop"), this);
   // Algorithms that run a callable once per element are loops too.
-  Finder->addMatcher(callExpr(NotSystem, callee(functionDecl(hasAnyName(
-                                             "::std::for_each", "::std::for_each_n",
-                                             "::std::ranges::for_each", "::std::ranges::for_each_n",
-                                             "::std::transform", "::std::ranges::transform",
-                                             "::std::generate", "::std::generate_n"))))
+  Finder->addMatcher(callExpr(callsFunctionNamed({"::std::for_each", "::std::for_each_n",
+                                                  "::std::ranges::for_each", "::std::ranges::for_each_n",
+                                                  "::std::transform", "::std::ranges::transform",
+                                                  "::std::generate", "::std::generate_n"}),
+                              NotSystem)
                          .bind("algorithm"),
                      this);
   // The ranges algorithms are function objects: `std::ranges::for_each(r, f)`
   // calls the operator() of the object named so.
   Finder->addMatcher(
-      cxxOperatorCallExpr(NotSystem, hasOverloadedOperatorName("()"),
+      cxxOperatorCallExpr(hasOverloadedOperatorName("()"),
                           hasArgument(0, ignoringParenImpCasts(declRefExpr(to(varDecl(hasAnyName(
                                              "::std::ranges::for_each", "::std::ranges::for_each_n",
                                              "::std::ranges::transform", "::std::ranges::generate",
-                                             "::std::ranges::generate_n")))))))
+                                             "::std::ranges::generate_n")))))),
+                          NotSystem)
           .bind("algorithm"),
       this);
   // A function of the translation unit handed a lambda: it may call it in a
   // loop (a hand-written visitor or iterator helper).
-  Finder->addMatcher(callExpr(NotSystem, unless(cxxOperatorCallExpr()),
+  Finder->addMatcher(callExpr(unless(cxxOperatorCallExpr()),
                               hasAnyArgument(ignoringImplicit(anyOf(
                                   lambdaExpr(), materializeTemporaryExpr(has(lambdaExpr()))))),
-                              callee(functionDecl(unless(isExpansionInSystemHeader()))))
+                              callee(functionDecl(NotSystem)), NotSystem)
                          .bind("helper"),
                      this);
 }

@@ -101,25 +101,25 @@ void FinalizerCycleCheck::registerMatchers(MatchFinder *Finder) {
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup})
     if (!Profile.functions(Role).empty())
       Finder->addMatcher(
-          callExpr(unless(isExpansionInSystemHeader()), apiCallTo(Profile, Role)).bind("registration"),
+          callExpr(apiCallTo(Profile, Role), unless(isExpansionInSystemHeader())).bind("registration"),
           this);
   if (Profile.readsBoehmCpp())
     Finder->addMatcher(cxxNewExpr(unless(isExpansionInSystemHeader())).bind("registration"), this);
-  // Stores into fields, as written.
+  // Stores into fields, as written; one matcher per node kind, so each is
+  // tried only on nodes of its kind, not on every statement.
   auto Field = ignoringParenImpCasts(memberExpr().bind("field"));
-  Finder->addMatcher(
-      traverse(TK_IgnoreUnlessSpelledInSource,
-               stmt(unless(isExpansionInSystemHeader()),
-                    anyOf(binaryOperator(hasOperatorName("="), hasLHS(Field)),
-                          cxxOperatorCallExpr(hasOverloadedOperatorName("="), hasArgument(0, Field)),
-                          cxxMemberCallExpr(on(Field))))
-                   .bind("store")),
-      this);
+  auto User = unless(isExpansionInSystemHeader());
+  for (StatementMatcher Store :
+       {StatementMatcher(binaryOperator(hasOperatorName("="), hasLHS(Field), User)),
+        StatementMatcher(
+            cxxOperatorCallExpr(hasOverloadedOperatorName("="), hasArgument(0, Field), User)),
+        StatementMatcher(cxxMemberCallExpr(on(Field), User))})
+    Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, stmt(Store).bind("store")), this);
   if (!Profile.functions(ApiRole::Allocation).empty())
     Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
-                                callExpr(unless(isExpansionInSystemHeader()),
-                                         unless(argumentCountIs(0)),
-                                         apiCallTo(Profile, ApiRole::Allocation))
+                                callExpr(unless(argumentCountIs(0)),
+                                         apiCallTo(Profile, ApiRole::Allocation),
+                                         unless(isExpansionInSystemHeader()))
                                     .bind("store")),
                        this);
 }

@@ -405,7 +405,7 @@ void FinalizerOrderCheck::registerMatchers(MatchFinder *Finder) {
   // One matcher for finalizer and cleanup registrations: every call of the
   // translation unit is tested once.
   const ApiRole Registrations[] = {ApiRole::Finalizer, ApiRole::Cleanup};
-  Finder->addMatcher(callExpr(unless(isExpansionInSystemHeader()), apiCallTo(Profile, Registrations))
+  Finder->addMatcher(callExpr(apiCallTo(Profile, Registrations), unless(isExpansionInSystemHeader()))
                          .bind("registration"),
                      this);
   if (Profile.readsBoehmCpp()) {

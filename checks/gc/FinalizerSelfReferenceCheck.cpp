@@ -264,17 +264,16 @@ FinalizerSelfReferenceCheck::FinalizerSelfReferenceCheck(StringRef Name, ClangTi
     : GcCheck(Name, Context) {}
 
 void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
-  for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup}) {
-    if (Profile.functions(Role).empty())
-      continue;
-    auto Registration =
-        callExpr(unless(isExpansionInSystemHeader()),
-                 anyOf(apiCallTo(Profile, Role), unresolvedApiCallTo(Profile, Role)))
-            .bind("call");
-    // Registrations as written, templates included (judged as far as their
-    // dependent code shows), implicit code not visited.
-    Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, Registration), this);
-  }
+  const ApiRole Roles[] = {ApiRole::Finalizer, ApiRole::Cleanup};
+  // One matcher for both roles: every call of the translation unit is tested once.
+  auto Registration = callExpr(anyOf(apiCallTo(Profile, Roles),
+                                     unresolvedApiCallTo(Profile, ApiRole::Finalizer),
+                                     unresolvedApiCallTo(Profile, ApiRole::Cleanup)),
+                               unless(isExpansionInSystemHeader()))
+                          .bind("call");
+  // Registrations as written, templates included (judged as far as their
+  // dependent code shows), implicit code not visited.
+  Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, Registration), this);
 }
 
 bool FinalizerSelfReferenceCheck::waitsForFinalizersAfter(const FunctionDecl &Function,

@@ -178,40 +178,41 @@ CollectedTypes &HiddenPointerCheck::types() {
 void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
   auto User = unless(isExpansionInSystemHeader());
   // Every hidden integer starts with a pointer turned into an integer.
-  Finder->addMatcher(castExpr(User, hasType(isInteger()), unless(hasType(booleanType())),
-                              hasSourceExpression(hasType(pointerType())))
+  Finder->addMatcher(castExpr(hasType(isInteger()), hasSourceExpression(hasType(pointerType())),
+                              unless(hasType(booleanType())), User)
                          .bind("conversion"),
                      this);
   Finder->addMatcher(
-      callExpr(User, callee(functionDecl(hasName("::std::bit_cast"))), argumentCountIs(1))
+      callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1), User)
           .bind("conversion-call"),
       this);
   // ... and only one turned back into a pointer can be used after the
   // object was freed: `GC_REVEAL_POINTER(h)`, `(Node *)(bits & ~1)`.
-  Finder->addMatcher(explicitCastExpr(User, hasDestinationType(pointerType()),
+  Finder->addMatcher(explicitCastExpr(hasDestinationType(pointerType()),
                                       hasSourceExpression(hasType(isInteger())),
-                                      unless(hasSourceExpression(hasType(booleanType()))))
+                                      unless(hasSourceExpression(hasType(booleanType()))), User)
                          .bind("reveal"),
                      this);
-  Finder->addMatcher(callExpr(User, callee(functionDecl(hasName("::std::bit_cast"))),
-                              argumentCountIs(1), hasType(pointerType()))
+  Finder->addMatcher(callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1),
+                              hasType(pointerType()), User)
                          .bind("reveal"),
                      this);
   // Results of the translation unit's own functions: helpers that encode.
-  Finder->addMatcher(callExpr(User, callee(functionDecl(User, returns(isInteger()),
-                                                        unless(returns(booleanType())))))
+  Finder->addMatcher(callExpr(callee(functionDecl(returns(isInteger()),
+                                                  unless(returns(booleanType())), User)),
+                                  User)
                          .bind("integer-call"),
                      this);
-  Finder->addMatcher(varDecl(User, hasGlobalStorage(), hasType(isInteger()),
-                             hasInitializer(expr()))
+  Finder->addMatcher(varDecl(hasGlobalStorage(), hasType(isInteger()), hasInitializer(expr()), User)
                          .bind("global"),
                      this);
   if (precise()) {
     // `void *` fields that receive a collected pointer.
     auto VoidPointer = hasType(pointerType(pointee(voidType())));
-    Finder->addMatcher(binaryOperator(User, isAssignmentOperator(),
+    Finder->addMatcher(binaryOperator(isAssignmentOperator(),
                                       hasLHS(memberExpr(member(fieldDecl(VoidPointer)))
-                                                 .bind("void-field")))
+                                                 .bind("void-field")),
+                                      User)
                            .bind("void-store"),
                        this);
     Finder->addMatcher(cxxConstructorDecl(forEachConstructorInitializer(
@@ -223,18 +224,18 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
     std::vector<StringRef> Visits(Profile.types(TypeRole::VisitFunction).patterns().begin(),
                                   Profile.types(TypeRole::VisitFunction).patterns().end());
     if (!Visits.empty())
-      Finder->addMatcher(callExpr(User, callee(functionDecl(hasAnyName(Visits))))
+      Finder->addMatcher(callExpr(callsFunctionNamed(Visits), User)
                              .bind("visit-pointer"),
                          this);
   }
   Finder->addMatcher(fieldDecl(User).bind("field"), this);
   if (precise()) {
     Finder->addMatcher(
-        callExpr(User, callee(functionDecl(hasAnyName(
-                           "::memcpy", "::memmove", "::memset", "::bzero", "::bcopy",
-                           "__builtin_memcpy", "__builtin_memmove", "__builtin_memset",
-                           "::std::copy", "::std::copy_n", "::std::copy_backward",
-                           "::std::fill", "::std::fill_n"))))
+        callExpr(callsFunctionNamed({"::memcpy", "::memmove", "::memset", "::bzero", "::bcopy",
+                                     "__builtin_memcpy", "__builtin_memmove", "__builtin_memset",
+                                     "::std::copy", "::std::copy_n", "::std::copy_backward",
+                                     "::std::fill", "::std::fill_n"}),
+                 User)
             .bind("bytes"),
         this);
   } else {
@@ -242,20 +243,20 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
     // malloc(...)`), which code as written does not show.
     Finder->addMatcher(
         traverse(TK_AsIs,
-                 castExpr(User, unless(isInTemplateInstantiation()), hasType(pointerType()),
+                 castExpr(hasType(pointerType()),
                           hasSourceExpression(ignoringParenImpCasts(callExpr(callee(functionDecl(
                               hasAnyName("::malloc", "::calloc", "::realloc", "GC_malloc_atomic",
                                          "GC_malloc_atomic_ignore_off_page",
                                          "GC_debug_malloc_atomic",
                                          "GC_malloc_atomic_uncollectable",
-                                         "GC_debug_malloc_atomic_uncollectable")))))))
+                                         "GC_debug_malloc_atomic_uncollectable")))))),
+                          unless(isInTemplateInstantiation()), User)
                      .bind("unscanned")),
         this);
     Finder->addMatcher(
-        callExpr(callee(functionDecl(hasAnyName(
-                     "GC_general_register_disappearing_link", "GC_register_disappearing_link",
-                     "GC_register_long_link", "GC_move_disappearing_link",
-                     "GC_move_long_link"))),
+        callExpr(callsFunctionNamed({"GC_general_register_disappearing_link",
+                                     "GC_register_disappearing_link", "GC_register_long_link",
+                                     "GC_move_disappearing_link", "GC_move_long_link"}),
                  hasArgument(0, expr().bind("link"))),
         this);
   }

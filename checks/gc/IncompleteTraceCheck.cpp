@@ -421,8 +421,8 @@ void IncompleteTraceCheck::registerMatchers(MatchFinder *Finder) {
                          .bind("record"),
                      this);
   if (!Profile.functions(ApiRole::Allocation).empty())
-    Finder->addMatcher(callExpr(unless(isExpansionInSystemHeader()),
-                                callee(functionDecl(hasAnyName(Profile.names(ApiRole::Allocation)))))
+    Finder->addMatcher(callExpr(callsFunctionNamed(Profile.names(ApiRole::Allocation)),
+                                unless(isExpansionInSystemHeader()))
                            .bind("allocation"),
                        this);
 }

@@ -1012,8 +1012,8 @@ void MissingKeepAliveCheck::registerMatchers(MatchFinder *Finder) {
   if (Profile.readsBoehmCpp())
     Finder->addMatcher(cleanupClassMatcher(), this);
   if (!Profile.functions(ApiRole::Cleanup).empty())
-    Finder->addMatcher(callExpr(unless(isExpansionInSystemHeader()),
-                                apiCallTo(Profile, ApiRole::Cleanup))
+    Finder->addMatcher(callExpr(apiCallTo(Profile, ApiRole::Cleanup),
+                                unless(isExpansionInSystemHeader()))
                            .bind(CleanupCallId),
                        this);
 }

@@ -86,18 +86,19 @@ CollectedTypes &UnrootedPointerCheck::types() {
 
 void UnrootedPointerCheck::registerMatchers(MatchFinder *Finder) {
   auto User = unless(isExpansionInSystemHeader());
-  Finder->addMatcher(varDecl(User, hasGlobalStorage(), unless(parmVarDecl())).bind("global"),
+  Finder->addMatcher(varDecl(hasGlobalStorage(), unless(parmVarDecl()), User).bind("global"),
                      this);
   Finder->addMatcher(cxxNewExpr(User).bind("new"), this);
   Finder->addMatcher(
-      callExpr(User, callee(functionDecl(hasAnyName("::std::make_unique", "::std::make_shared",
-                                                    "::std::allocate_shared"))))
+      callExpr(callsFunctionNamed({"::std::make_unique", "::std::make_shared", "::std::allocate_shared"}),
+               User)
           .bind("make-smart"),
       this);
   Finder->addMatcher(
-      castExpr(User, hasType(pointerType()),
+      castExpr(hasType(pointerType()),
                hasSourceExpression(ignoringParenImpCasts(callExpr(
-                   callee(functionDecl(hasAnyName("::malloc", "::calloc", "::realloc")))))))
+                   callee(functionDecl(hasAnyName("::malloc", "::calloc", "::realloc")))))),
+               User)
           .bind("malloc"),
       this);
 }
