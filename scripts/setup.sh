@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(clang-19 clang-tidy-19 libclang-19-dev llvm-19-dev llvm-19-tools libclang-rt-19-dev
-          libgc-dev libgtest-dev cmake ninja-build python3 git pre-commit python3-jsonschema)
+          libgc-dev libgtest-dev clang-format-19 cmake ninja-build python3 git pre-commit python3-jsonschema)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
