@@ -26,8 +26,8 @@ std::string AccessPath::spelling() const {
       Text += "[]";
     } else {
       bool Arrow = H.Arrow;
-      if (First && Variable && (Variable->getType()->isPointerType() ||
-                                isPointerLike(Variable->getType())))
+      if (First && Variable &&
+          (Variable->getType()->isPointerType() || isPointerLike(Variable->getType())))
         Arrow = true;
       if (First && !Variable)
         Arrow = true;

@@ -39,9 +39,7 @@ struct AccessPath {
   /// The place is the root itself (`v`), not a part of it.
   bool isRoot() const { return Hops.empty(); }
   /// The field next to the root (`a->b.c`: b), if the first hop is a field.
-  const clang::FieldDecl *firstField() const {
-    return Hops.empty() ? nullptr : Hops.front().Field;
-  }
+  const clang::FieldDecl *firstField() const { return Hops.empty() ? nullptr : Hops.front().Field; }
   /// True when writing this place replaces \p Other: the same place, or a
   /// place inside it reached through fields only (`p = q` replaces
   /// `p->conn`; `p->list.clear()` replaces what `p->list.push_back(x)`

@@ -113,8 +113,7 @@ const ValueDecl *calledFunctionPointer(const CallExpr &Call) {
   return Type->isFunctionPointerType() || Type->isFunctionReferenceType() ? Pointer : nullptr;
 }
 
-std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile,
-                                    ApiRole Role) {
+std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Profile, ApiRole Role) {
   if (const FunctionDecl *Callee = Call.getDirectCallee()) {
     if (!mayBeNamed(*Callee, Profile, Role))
       return std::nullopt;
@@ -132,8 +131,8 @@ std::optional<ApiCall> classifyCall(const CallExpr &Call, const ApiProfile &Prof
 
 std::optional<ApiCall> classifyUnresolvedCall(const CallExpr &Call, const ApiProfile &Profile,
                                               ApiRole Role) {
-  const auto *Lookup =
-      dyn_cast_or_null<UnresolvedLookupExpr>(Call.getCallee() ? Call.getCallee()->IgnoreParenImpCasts() : nullptr);
+  const auto *Lookup = dyn_cast_or_null<UnresolvedLookupExpr>(
+      Call.getCallee() ? Call.getCallee()->IgnoreParenImpCasts() : nullptr);
   if (!Lookup)
     return std::nullopt;
   for (const NamedDecl *Decl : Lookup->decls())
@@ -209,8 +208,9 @@ internal::Matcher<CallExpr> hasNoFunctionCallee() {
 internal::Matcher<CallExpr> callsFunctionNamed(llvm::ArrayRef<StringRef> Names) {
   if (Names.empty())
     return callExpr(unless(anything()));
-  return callExpr(internal::Matcher<CallExpr>(new CalleeIdentifierIn(Names)),
-                  callee(functionDecl(hasAnyName(std::vector<StringRef>(Names.begin(), Names.end())))));
+  return callExpr(
+      internal::Matcher<CallExpr>(new CalleeIdentifierIn(Names)),
+      callee(functionDecl(hasAnyName(std::vector<StringRef>(Names.begin(), Names.end())))));
 }
 
 internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, ApiRole Role) {
@@ -229,7 +229,8 @@ internal::Matcher<CallExpr> apiCallTo(const ApiProfile &Profile, llvm::ArrayRef<
   auto ThroughPointer = expr(anyOf(ignoringParenImpCasts(declRefExpr(to(varDecl(Named)))),
                                    hasDescendant(memberExpr(member(fieldDecl(Named)))),
                                    hasDescendant(declRefExpr(to(varDecl(Named))))));
-  return callExpr(anyOf(callsFunctionNamed(Names), allOf(hasNoFunctionCallee(), callee(ThroughPointer))));
+  return callExpr(
+      anyOf(callsFunctionNamed(Names), allOf(hasNoFunctionCallee(), callee(ThroughPointer))));
 }
 
 internal::Matcher<CallExpr> unresolvedApiCallTo(const ApiProfile &Profile, ApiRole Role) {
@@ -271,8 +272,7 @@ const Expr *stripObjectWrappers(const Expr *E) {
     if (const auto *Call = dyn_cast<CallExpr>(E)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
       if (Callee && Callee->isInStdNamespace() && Call->getNumArgs() == 1 &&
-          (hasName(Callee, "move") || hasName(Callee, "forward") ||
-           hasName(Callee, "addressof")))
+          (hasName(Callee, "move") || hasName(Callee, "forward") || hasName(Callee, "addressof")))
         E = Call->getArg(0);
     }
     if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {

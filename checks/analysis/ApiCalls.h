@@ -15,10 +15,10 @@ namespace lastword::analysis {
 struct ApiCall {
   ApiRole Role;
   const ApiFunction *Function = nullptr;
-  const clang::Expr *Call = nullptr;      ///< CallExpr, or CXXNewExpr for new (GC, fn, cd)
-  const clang::Expr *Object = nullptr;    ///< the object the call is about
-  const clang::Expr *Callback = nullptr;  ///< finalizer or cleanup callable
-  const clang::Expr *Data = nullptr;      ///< client data or cleanup argument
+  const clang::Expr *Call = nullptr;     ///< CallExpr, or CXXNewExpr for new (GC, fn, cd)
+  const clang::Expr *Object = nullptr;   ///< the object the call is about
+  const clang::Expr *Callback = nullptr; ///< finalizer or cleanup callable
+  const clang::Expr *Data = nullptr;     ///< client data or cleanup argument
   /// `set_finalizer(obj, nullptr)` and `GC_register_finalizer(obj, 0, ...)`
   /// unregister rather than register.
   bool Unregisters = false;
@@ -59,12 +59,12 @@ clang::ast_matchers::internal::Matcher<clang::CallExpr>
 callsFunctionNamed(llvm::ArrayRef<llvm::StringRef> Names);
 
 /// Matches calls whose callee has one of the profile's names for \p Role.
-clang::ast_matchers::internal::Matcher<clang::CallExpr>
-apiCallTo(const ApiProfile &Profile, ApiRole Role);
+clang::ast_matchers::internal::Matcher<clang::CallExpr> apiCallTo(const ApiProfile &Profile,
+                                                                  ApiRole Role);
 /// Calls to a function of any of \p Roles: one matcher instead of one per
 /// role, so that every call of the translation unit is tested once.
-clang::ast_matchers::internal::Matcher<clang::CallExpr>
-apiCallTo(const ApiProfile &Profile, llvm::ArrayRef<ApiRole> Roles);
+clang::ast_matchers::internal::Matcher<clang::CallExpr> apiCallTo(const ApiProfile &Profile,
+                                                                  llvm::ArrayRef<ApiRole> Roles);
 
 /// Matches calls, in templates as written, whose unresolved callee names one
 /// of the profile's functions for \p Role.
@@ -74,8 +74,7 @@ unresolvedApiCallTo(const ApiProfile &Profile, ApiRole Role);
 /// The class among \p Record and its bases (transitively) named in
 /// \p Bases, or null. A dependent base is named by its template
 /// (`cppgc::GarbageCollected<T>`); the result is then the template's class.
-const clang::CXXRecordDecl *derivesFrom(const clang::CXXRecordDecl &Record,
-                                        const NameList &Bases);
+const clang::CXXRecordDecl *derivesFrom(const clang::CXXRecordDecl &Record, const NameList &Bases);
 /// Placement new whose first placement argument is one of the profile's
 /// PlacementTags (Boehm's `new (GC) T`, `new (UseGC, fn, cd) T`).
 bool isPlacementCollectedNew(const clang::CXXNewExpr &New, const ApiProfile &Profile);

@@ -25,7 +25,9 @@ struct RoleDefaults {
 // Boehm's macros (GC_REGISTER_FINALIZER, GC_MALLOC, GC_NEW) expand to these
 // functions, with the GC_debug_ ones under GC_DEBUG.
 const RoleDefaults Roles[] = {
-    {ApiRole::Finalizer, "FinalizerFunctions", {"", 0, 1, -1},
+    {ApiRole::Finalizer,
+     "FinalizerFunctions",
+     {"", 0, 1, -1},
      "lastword::set_finalizer",
      "GC_register_finalizer(0,1,2);GC_register_finalizer_ignore_self(0,1,2);"
      "GC_register_finalizer_no_order(0,1,2);GC_register_finalizer_unreachable(0,1,2);"
@@ -34,18 +36,32 @@ const RoleDefaults Roles[] = {
      "GC_debug_register_finalizer_unreachable(0,1,2)",
      ""},
     {ApiRole::Cleanup, "CleanupFunctions", {"", 0, 1, 2}, "lastword::add_cleanup", "", ""},
-    {ApiRole::KeepAlive, "KeepAliveFunctions", {"", 0, -1, -1}, "lastword::keep_alive",
-     "GC_noop1;GC_reachable_here", ""},
-    {ApiRole::Allocation, "AllocationFunctions", {"", -1, -1, -1}, "lastword::make",
+    {ApiRole::KeepAlive,
+     "KeepAliveFunctions",
+     {"", 0, -1, -1},
+     "lastword::keep_alive",
+     "GC_noop1;GC_reachable_here",
+     ""},
+    {ApiRole::Allocation,
+     "AllocationFunctions",
+     {"", -1, -1, -1},
+     "lastword::make",
      "GC_malloc;GC_malloc_atomic;GC_malloc_ignore_off_page;"
      "GC_malloc_atomic_ignore_off_page;GC_debug_malloc;GC_debug_malloc_atomic;"
      "GC_debug_malloc_replacement;GC_malloc_explicitly_typed",
      "cppgc::MakeGarbageCollected"},
-    {ApiRole::Collect, "CollectFunctions", {"", -1, -1, -1}, "lastword::collect",
+    {ApiRole::Collect,
+     "CollectFunctions",
+     {"", -1, -1, -1},
+     "lastword::collect",
      "GC_gcollect;GC_gcollect_and_unmap;GC_try_to_collect",
      "cppgc::Heap::ForceGarbageCollectionSlow"},
-    {ApiRole::WaitForFinalizers, "WaitFunctions", {"", -1, -1, -1},
-     "lastword::wait_for_finalizers", "GC_invoke_finalizers", ""},
+    {ApiRole::WaitForFinalizers,
+     "WaitFunctions",
+     {"", -1, -1, -1},
+     "lastword::wait_for_finalizers",
+     "GC_invoke_finalizers",
+     ""},
 };
 
 struct TypeRoleDefaults {
@@ -80,15 +96,13 @@ const TypeRoleDefaults TypeRoles[] = {
     {TypeRole::VisitFunction, "VisitFunctions",
      "lastword::tracer::visit;lastword::tracer::visit_pointer", "", "cppgc::Visitor::Trace"},
     {TypeRole::PlacementTag, "PlacementTags", "", "GCPlacement", ""},
-    {TypeRole::PreFinalizerMacro, "PreFinalizerMacros", "", "", "CPPGC_USING_PRE_FINALIZER;USING_PRE_FINALIZER"},
+    {TypeRole::PreFinalizerMacro, "PreFinalizerMacros", "", "",
+     "CPPGC_USING_PRE_FINALIZER;USING_PRE_FINALIZER"},
 };
 
-const TypeRoleDefaults &defaultsFor(TypeRole Role) {
-  return TypeRoles[static_cast<size_t>(Role)];
-}
+const TypeRoleDefaults &defaultsFor(TypeRole Role) { return TypeRoles[static_cast<size_t>(Role)]; }
 
-const char *namesFor(ApiFlavor Flavor, const char *Lastword, const char *Bdwgc,
-                     const char *Cppgc) {
+const char *namesFor(ApiFlavor Flavor, const char *Lastword, const char *Bdwgc, const char *Cppgc) {
   switch (Flavor) {
   case ApiFlavor::Lastword:
     return Lastword;
@@ -102,9 +116,7 @@ const char *namesFor(ApiFlavor Flavor, const char *Lastword, const char *Bdwgc,
 
 bool isNameChar(char C) { return llvm::isAlnum(C) || C == '_' || C == ':'; }
 
-const RoleDefaults &defaultsFor(ApiRole Role) {
-  return Roles[static_cast<size_t>(Role)];
-}
+const RoleDefaults &defaultsFor(ApiRole Role) { return Roles[static_cast<size_t>(Role)]; }
 
 std::optional<int> parsePosition(llvm::StringRef Text) {
   Text = Text.trim();
@@ -215,9 +227,8 @@ ApiProfile ApiProfile::defaults(ApiFlavor Flavor) {
   for (TypeRole Role : AllTypeRoles) {
     const TypeRoleDefaults &D = defaultsFor(Role);
     std::vector<std::string> Ignored;
-    Profile.Types[static_cast<size_t>(Role)] =
-        NameList(parseNameList(namesFor(Flavor, D.LastwordNames, D.BdwgcNames, D.CppgcNames),
-                               Ignored));
+    Profile.Types[static_cast<size_t>(Role)] = NameList(
+        parseNameList(namesFor(Flavor, D.LastwordNames, D.BdwgcNames, D.CppgcNames), Ignored));
   }
   return Profile;
 }
@@ -313,8 +324,8 @@ const NameList &ApiProfile::objectStartFunctions() {
 }
 
 const NameList &ApiProfile::scannedAllocators() {
-  static const NameList Names({"gc_allocator", "gc_allocator_ignore_off_page",
-                               "traceable_allocator"});
+  static const NameList Names(
+      {"gc_allocator", "gc_allocator_ignore_off_page", "traceable_allocator"});
   return Names;
 }
 
@@ -353,9 +364,12 @@ llvm::StringRef ApiProfile::redirectOf(llvm::StringRef Name) const {
     return {};
   // gc_pthread_redirects.h (included by gc.h when GC_THREADS is defined).
   static constexpr std::pair<const char *, const char *> Redirects[] = {
-      {"pthread_create", "GC_pthread_create"}, {"pthread_join", "GC_pthread_join"},
-      {"pthread_detach", "GC_pthread_detach"}, {"pthread_sigmask", "GC_pthread_sigmask"},
-      {"pthread_cancel", "GC_pthread_cancel"}, {"pthread_exit", "GC_pthread_exit"},
+      {"pthread_create", "GC_pthread_create"},
+      {"pthread_join", "GC_pthread_join"},
+      {"pthread_detach", "GC_pthread_detach"},
+      {"pthread_sigmask", "GC_pthread_sigmask"},
+      {"pthread_cancel", "GC_pthread_cancel"},
+      {"pthread_exit", "GC_pthread_exit"},
       {"dlopen", "GC_dlopen"}};
   for (const auto &[From, To] : Redirects)
     if (Name == From)

@@ -14,9 +14,9 @@
 #define LASTWORD_ANALYSIS_APIPROFILE_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "clang/AST/Type.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
-#include "clang/AST/Type.h"
 #include <array>
 #include <string>
 #include <vector>
@@ -40,25 +40,25 @@ inline constexpr std::array<ApiRole, 6> AllApiRoles = {
 
 /// What a type, method or macro name means to the collector.
 enum class TypeRole {
-  CollectedBase,   ///< deriving from it makes a class collected (`gc`, `cppgc::GarbageCollected`)
-  FinalizableBase, ///< deriving from it makes a class finalizable (`gc_cleanup`)
-  Finalizable,     ///< classes known to carry a finalizer, whatever the TU shows
-  Member,          ///< traced member wrapper (`lastword::member`, `cppgc::Member`)
-  WeakMember,      ///< member that does not keep its target alive (`cppgc::WeakMember`)
-  UntracedMember,  ///< member deliberately not traced (`cppgc::UntracedMember`)
-  Persistent,      ///< handle that roots its target from anywhere (`lastword::persistent`)
-  WeakPersistent,  ///< handle from anywhere that does not keep its target alive
-  Root,            ///< other types whose instances are roots (stack handles, root lists)
-  TraceMethod,     ///< the method that visits a collected object's members (`trace`)
-  VisitFunction,   ///< the visitor call that marks one member (`lastword::tracer::visit`)
-  PlacementTag,    ///< type of the placement argument that allocates (`GCPlacement`)
+  CollectedBase,     ///< deriving from it makes a class collected (`gc`, `cppgc::GarbageCollected`)
+  FinalizableBase,   ///< deriving from it makes a class finalizable (`gc_cleanup`)
+  Finalizable,       ///< classes known to carry a finalizer, whatever the TU shows
+  Member,            ///< traced member wrapper (`lastword::member`, `cppgc::Member`)
+  WeakMember,        ///< member that does not keep its target alive (`cppgc::WeakMember`)
+  UntracedMember,    ///< member deliberately not traced (`cppgc::UntracedMember`)
+  Persistent,        ///< handle that roots its target from anywhere (`lastword::persistent`)
+  WeakPersistent,    ///< handle from anywhere that does not keep its target alive
+  Root,              ///< other types whose instances are roots (stack handles, root lists)
+  TraceMethod,       ///< the method that visits a collected object's members (`trace`)
+  VisitFunction,     ///< the visitor call that marks one member (`lastword::tracer::visit`)
+  PlacementTag,      ///< type of the placement argument that allocates (`GCPlacement`)
   PreFinalizerMacro, ///< macro declaring a pre-finalizer (`CPPGC_USING_PRE_FINALIZER`)
 };
 inline constexpr std::array<TypeRole, 13> AllTypeRoles = {
-    TypeRole::CollectedBase,  TypeRole::FinalizableBase, TypeRole::Finalizable,
-    TypeRole::Member,         TypeRole::WeakMember,      TypeRole::UntracedMember,
-    TypeRole::Persistent,     TypeRole::WeakPersistent,  TypeRole::Root,
-    TypeRole::TraceMethod,    TypeRole::VisitFunction,   TypeRole::PlacementTag,
+    TypeRole::CollectedBase,    TypeRole::FinalizableBase, TypeRole::Finalizable,
+    TypeRole::Member,           TypeRole::WeakMember,      TypeRole::UntracedMember,
+    TypeRole::Persistent,       TypeRole::WeakPersistent,  TypeRole::Root,
+    TypeRole::TraceMethod,      TypeRole::VisitFunction,   TypeRole::PlacementTag,
     TypeRole::PreFinalizerMacro};
 
 /// The one name matcher of the checks: does the qualified name
@@ -197,8 +197,7 @@ std::vector<ApiFunction> parseApiFunctionList(llvm::StringRef Value,
 
 namespace clang::tidy {
 template <> struct OptionEnumMapping<lastword::analysis::ApiFlavor> {
-  static llvm::ArrayRef<std::pair<lastword::analysis::ApiFlavor, llvm::StringRef>>
-  getEnumMapping();
+  static llvm::ArrayRef<std::pair<lastword::analysis::ApiFlavor, llvm::StringRef>> getEnumMapping();
 };
 } // namespace clang::tidy
 

@@ -37,11 +37,10 @@ const char *const DefaultNames[] = {
     "std::shared_future::get", "std::shared_future::wait", "std::shared_future::wait_for",
     "std::shared_future::wait_until", "std::thread::join", "std::jthread::join",
     // Destructors that wait: a joinable jthread, the future of std::async.
-    "std::jthread::~jthread", "std::future::~future",
-    "std::counting_semaphore::acquire", "std::counting_semaphore::try_acquire_for",
-    "std::counting_semaphore::try_acquire_until", "std::latch::wait", "std::latch::arrive_and_wait",
-    "std::barrier::wait", "std::barrier::arrive_and_wait", "std::atomic::wait",
-    "std::atomic_flag::wait",
+    "std::jthread::~jthread", "std::future::~future", "std::counting_semaphore::acquire",
+    "std::counting_semaphore::try_acquire_for", "std::counting_semaphore::try_acquire_until",
+    "std::latch::wait", "std::latch::arrive_and_wait", "std::barrier::wait",
+    "std::barrier::arrive_and_wait", "std::atomic::wait", "std::atomic_flag::wait",
     // Sleeping.
     "std::this_thread::sleep_for", "std::this_thread::sleep_until", "sleep", "usleep", "nanosleep",
     "clock_nanosleep",
@@ -49,8 +48,8 @@ const char *const DefaultNames[] = {
     "read", "write", "pread", "pwrite", "readv", "writev", "recv", "recvfrom", "recvmsg", "send",
     "sendto", "sendmsg", "accept", "accept4", "connect", "fsync", "fdatasync", "poll", "ppoll",
     "select", "pselect", "epoll_wait", "epoll_pwait", "pthread_join", "pthread_mutex_lock",
-    "pthread_rwlock_rdlock", "pthread_rwlock_wrlock", "pthread_cond_wait",
-    "pthread_cond_timedwait", "sem_wait", "sem_timedwait", "wait", "waitpid", "flock", "lockf"};
+    "pthread_rwlock_rdlock", "pthread_rwlock_wrlock", "pthread_cond_wait", "pthread_cond_timedwait",
+    "sem_wait", "sem_timedwait", "wait", "waitpid", "flock", "lockf"};
 
 // A C function whose argument says "return at once".
 enum class Escape { IntTimeout, PointerTimeout, Flag };
@@ -60,16 +59,23 @@ struct ArgumentEscape {
   Escape Kind;
   uint64_t Flag = 0; // Linux values of WNOHANG, LOCK_NB, MSG_DONTWAIT, F_TLOCK
 };
-const ArgumentEscape Escapes[] = {
-    {"poll", 2, Escape::IntTimeout},          {"epoll_wait", 3, Escape::IntTimeout},
-    {"epoll_pwait", 3, Escape::IntTimeout},   {"sleep", 0, Escape::IntTimeout},
-    {"usleep", 0, Escape::IntTimeout},        {"select", 4, Escape::PointerTimeout},
-    {"pselect", 4, Escape::PointerTimeout},   {"ppoll", 2, Escape::PointerTimeout},
-    {"nanosleep", 0, Escape::PointerTimeout}, {"waitpid", 2, Escape::Flag, 1},
-    {"flock", 1, Escape::Flag, 4},            {"recv", 3, Escape::Flag, 0x40},
-    {"recvfrom", 3, Escape::Flag, 0x40},      {"recvmsg", 2, Escape::Flag, 0x40},
-    {"send", 3, Escape::Flag, 0x40},          {"sendto", 3, Escape::Flag, 0x40},
-    {"sendmsg", 2, Escape::Flag, 0x40}};
+const ArgumentEscape Escapes[] = {{"poll", 2, Escape::IntTimeout},
+                                  {"epoll_wait", 3, Escape::IntTimeout},
+                                  {"epoll_pwait", 3, Escape::IntTimeout},
+                                  {"sleep", 0, Escape::IntTimeout},
+                                  {"usleep", 0, Escape::IntTimeout},
+                                  {"select", 4, Escape::PointerTimeout},
+                                  {"pselect", 4, Escape::PointerTimeout},
+                                  {"ppoll", 2, Escape::PointerTimeout},
+                                  {"nanosleep", 0, Escape::PointerTimeout},
+                                  {"waitpid", 2, Escape::Flag, 1},
+                                  {"flock", 1, Escape::Flag, 4},
+                                  {"recv", 3, Escape::Flag, 0x40},
+                                  {"recvfrom", 3, Escape::Flag, 0x40},
+                                  {"recvmsg", 2, Escape::Flag, 0x40},
+                                  {"send", 3, Escape::Flag, 0x40},
+                                  {"sendto", 3, Escape::Flag, 0x40},
+                                  {"sendmsg", 2, Escape::Flag, 0x40}};
 
 bool isDependent(const Expr &E) {
   return E.isValueDependent() || E.isTypeDependent() || E.isInstantiationDependent() ||
@@ -141,8 +147,7 @@ bool isLockTag(QualType Type) {
   const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
   if (!Record || !Record->isInStdNamespace() || !Record->getIdentifier())
     return false;
-  return llvm::is_contained({"try_to_lock_t", "defer_lock_t", "adopt_lock_t"},
-                            Record->getName());
+  return llvm::is_contained({"try_to_lock_t", "defer_lock_t", "adopt_lock_t"}, Record->getName());
 }
 
 /// `clock::now()`: a deadline that has already come.
@@ -472,11 +477,11 @@ bool isHandedOff(const VarDecl &Var) {
                   refersTo(Member->getImplicitObjectArgument(), Var);
     } else if (const auto *Call = dyn_cast<CallExpr>(&S)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
-      HandedOff = Callee && Callee->isInStdNamespace() && Callee->getIdentifier() &&
-                  (Callee->getName() == "move" || Callee->getName() == "forward" ||
-                   Callee->getName() == "swap" || Callee->getName() == "exchange") &&
-                  llvm::any_of(Call->arguments(),
-                               [&](const Expr *Arg) { return refersTo(Arg, Var); });
+      HandedOff =
+          Callee && Callee->isInStdNamespace() && Callee->getIdentifier() &&
+          (Callee->getName() == "move" || Callee->getName() == "forward" ||
+           Callee->getName() == "swap" || Callee->getName() == "exchange") &&
+          llvm::any_of(Call->arguments(), [&](const Expr *Arg) { return refersTo(Arg, Var); });
     }
     return !HandedOff;
   });
@@ -496,8 +501,8 @@ const CXXMethodDecl *BlockingCalls::userMutexLock(const Expr &CallOrConstruct) {
   llvm::StringRef Member = Owner->getName() == "shared_lock" ? "lock_shared" : "lock";
   const SourceManager &SM = Ctor->getASTContext().getSourceManager();
   for (const Expr *Arg : Construct->arguments()) {
-    const CXXRecordDecl *Mutex = Arg ? Arg->getType().getNonReferenceType()->getAsCXXRecordDecl()
-                                     : nullptr;
+    const CXXRecordDecl *Mutex =
+        Arg ? Arg->getType().getNonReferenceType()->getAsCXXRecordDecl() : nullptr;
     if (!Mutex || !Mutex->hasDefinition() || Mutex->isInStdNamespace() ||
         isInSystemCode(Mutex->getLocation(), SM))
       continue;
@@ -571,8 +576,7 @@ std::string plainQualifiedName(const NamedDecl &D) {
     Parts.push_back(Ctor->getParent()->getNameAsString());
   else
     Parts.push_back(D.getNameAsString());
-  for (const DeclContext *Context = D.getDeclContext(); Context;
-       Context = Context->getParent()) {
+  for (const DeclContext *Context = D.getDeclContext(); Context; Context = Context->getParent()) {
     if (const auto *Namespace = dyn_cast<NamespaceDecl>(Context)) {
       if (Namespace->isInline() || Namespace->isAnonymousNamespace())
         continue;

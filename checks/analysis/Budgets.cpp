@@ -10,12 +10,14 @@
 namespace lastword::analysis {
 namespace {
 
-static_assert([] {
-  for (size_t I = 0; I < Budgets.size(); ++I)
-    if (static_cast<size_t>(Budgets[I].Id) != I)
-      return false;
-  return true;
-}(), "Budgets is indexed by Budget");
+static_assert(
+    [] {
+      for (size_t I = 0; I < Budgets.size(); ++I)
+        if (static_cast<size_t>(Budgets[I].Id) != I)
+          return false;
+      return true;
+    }(),
+    "Budgets is indexed by Budget");
 
 // Constant-initialised: no static constructor.
 std::atomic<unsigned> Reached[Budgets.size()];

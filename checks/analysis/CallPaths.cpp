@@ -1,8 +1,8 @@
 //===--- CallPaths.cpp ----------------------------------------------------===//
 
 #include "analysis/CallPaths.h"
-#include "analysis/Budgets.h"
 #include "analysis/ApiProfile.h"
+#include "analysis/Budgets.h"
 #include "analysis/Callables.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -32,15 +32,52 @@ bool nameMatches(const NamedDecl &D, llvm::StringRef Pattern) {
 // Standard functions that call their callable arguments before returning
 // (unlike push_back or std::function, which store them for later).
 bool invokesCallablesNow(const FunctionDecl *Callee) {
-  static const llvm::StringSet<> Names = {
-      "invoke", "invoke_r", "apply", "call_once", "visit", "for_each", "for_each_n",
-      "transform", "all_of", "any_of", "none_of", "find_if", "find_if_not", "count_if",
-      "remove_if", "remove_copy_if", "replace_if", "copy_if", "partition", "stable_partition",
-      "sort", "stable_sort", "partial_sort", "nth_element", "min_element", "max_element",
-      "generate", "generate_n", "accumulate", "reduce", "transform_reduce", "inner_product",
-      "adjacent_find", "unique", "equal", "mismatch", "lower_bound", "upper_bound",
-      "binary_search", "is_sorted", "is_partitioned", "erase_if", "inclusive_scan",
-      "exclusive_scan", "transform_inclusive_scan", "transform_exclusive_scan"};
+  static const llvm::StringSet<> Names = {"invoke",
+                                          "invoke_r",
+                                          "apply",
+                                          "call_once",
+                                          "visit",
+                                          "for_each",
+                                          "for_each_n",
+                                          "transform",
+                                          "all_of",
+                                          "any_of",
+                                          "none_of",
+                                          "find_if",
+                                          "find_if_not",
+                                          "count_if",
+                                          "remove_if",
+                                          "remove_copy_if",
+                                          "replace_if",
+                                          "copy_if",
+                                          "partition",
+                                          "stable_partition",
+                                          "sort",
+                                          "stable_sort",
+                                          "partial_sort",
+                                          "nth_element",
+                                          "min_element",
+                                          "max_element",
+                                          "generate",
+                                          "generate_n",
+                                          "accumulate",
+                                          "reduce",
+                                          "transform_reduce",
+                                          "inner_product",
+                                          "adjacent_find",
+                                          "unique",
+                                          "equal",
+                                          "mismatch",
+                                          "lower_bound",
+                                          "upper_bound",
+                                          "binary_search",
+                                          "is_sorted",
+                                          "is_partitioned",
+                                          "erase_if",
+                                          "inclusive_scan",
+                                          "exclusive_scan",
+                                          "transform_inclusive_scan",
+                                          "transform_exclusive_scan"};
   if (!Callee || !Callee->isInStdNamespace() || !Callee->getIdentifier())
     return false;
   return Names.contains(Callee->getName());
@@ -137,7 +174,8 @@ std::string describeImplicitStep(const CallStep &Step) {
   case ImplicitCall::None:
     return {};
   case ImplicitCall::ScopeEnd:
-    return (Name.empty() ? std::string("the variable") : Name) + " is destroyed at the end of its scope";
+    return (Name.empty() ? std::string("the variable") : Name) +
+           " is destroyed at the end of its scope";
   case ImplicitCall::Delete:
     return "'delete' destroys the object";
   case ImplicitCall::Temporary:
@@ -181,8 +219,8 @@ const Stmt *constantlyDeadBranch(const IfStmt &If, const ASTContext &Context) {
 }
 
 const std::vector<std::string> &defaultOffloadFunctions() {
-  static const std::vector<std::string> Names = {
-      "std::thread", "std::jthread", "std::async", "pthread_create"};
+  static const std::vector<std::string> Names = {"std::thread", "std::jthread", "std::async",
+                                                 "pthread_create"};
   return Names;
 }
 
@@ -236,7 +274,7 @@ std::optional<CallPath> CallPathFinder::findPathAt(const FunctionDecl &Function,
     return std::nullopt;
   if (auto It = Summaries.find(Definition); It != Summaries.end()) {
     if (It->second.Progress == State::InProgress)
-      ++InProgressHits; // recursion: the answer of the callers is provisional
+      ++InProgressHits;     // recursion: the answer of the callers is provisional
     return It->second.Path; // Done, or a recursive call still in progress.
   }
   if (Depth >= limitOf(Budget::CallDepth)) {
@@ -332,8 +370,7 @@ std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const Funct
 }
 
 std::optional<CallPath> CallPathFinder::searchOverrides(const CallStep &Step,
-                                                        const CXXMethodDecl &Method,
-                                                        unsigned Depth,
+                                                        const CXXMethodDecl &Method, unsigned Depth,
                                                         const FunctionDecl *Within) {
   for (const CXXMethodDecl *Override : Overrides.overridesOf(Method)) {
     CallStep Dispatch = Step;
@@ -510,7 +547,8 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
     // Code that does not run here.
     if (isa<LambdaExpr>(S) || isa<UnaryExprOrTypeTraitExpr>(S) || isa<CXXNoexceptExpr>(S))
       continue;
-    if (const auto *Typeid = dyn_cast<CXXTypeidExpr>(S); Typeid && !Typeid->isPotentiallyEvaluated())
+    if (const auto *Typeid = dyn_cast<CXXTypeidExpr>(S);
+        Typeid && !Typeid->isPotentiallyEvaluated())
       continue;
 
     const FunctionDecl *Callee = nullptr;
@@ -584,8 +622,7 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
         Children.push_back(Child);
       // `if (n % every != 0) continue;`: what follows in the block runs only
       // when the guard lets it, like the body of `if (n % every == 0)`.
-      if (Child && Mode == Reach::EveryExecution && isa<CompoundStmt>(S) &&
-          mayContinue(*Child))
+      if (Child && Mode == Reach::EveryExecution && isa<CompoundStmt>(S) && mayContinue(*Child))
         break;
     }
     for (const Stmt *Child : llvm::reverse(Children)) {

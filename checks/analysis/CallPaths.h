@@ -12,21 +12,21 @@
 // standard algorithm, every override of a virtual function visible in the
 // translation unit, and implicit destructor calls: locals at the end of
 // their scope, `delete`, temporaries at the end of their full expression,
-// and the members and bases a destructor destroys. Not: lambdas handed to std::thread, std::jthread,
-// std::async, pthread_create or any configured offloading function (that
-// code runs on another thread), unevaluated operands, and the bodies of
-// functions in system headers (the sink predicate judges those by name).
+// and the members and bases a destructor destroys. Not: lambdas handed to std::thread,
+// std::jthread, std::async, pthread_create or any configured offloading function (that code runs on
+// another thread), unevaluated operands, and the bodies of functions in system headers (the sink
+// predicate judges those by name).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LASTWORD_ANALYSIS_CALLPATHS_H
 #define LASTWORD_ANALYSIS_CALLPATHS_H
 
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
-#include "clang/AST/ASTContext.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -104,8 +104,8 @@ public:
       std::function<bool(const clang::Expr &Call, const clang::FunctionDecl *Within)>;
 
   enum class Reach {
-    AnyPath,          ///< any code that may run: both branches of an if, loop bodies
-    EveryExecution,   ///< only code that runs whenever the start point runs
+    AnyPath,        ///< any code that may run: both branches of an if, loop bodies
+    EveryExecution, ///< only code that runs whenever the start point runs
   };
 
   /// Decides whether an implicit destructor call (a step whose Implicit is

@@ -30,7 +30,8 @@ const Expr *skipCallableWrappers(const Expr *E) {
       if (isStdFunctionNamed(Call->getDirectCallee(), "move") && Call->getNumArgs() == 1)
         E = Call->getArg(0);
     if (const auto *Unary = dyn_cast<UnaryOperator>(E))
-      if (Unary->getOpcode() == UO_AddrOf && isa<DeclRefExpr>(Unary->getSubExpr()->IgnoreParens()) &&
+      if (Unary->getOpcode() == UO_AddrOf &&
+          isa<DeclRefExpr>(Unary->getSubExpr()->IgnoreParens()) &&
           isa<FunctionDecl>(cast<DeclRefExpr>(Unary->getSubExpr()->IgnoreParens())->getDecl()))
         E = Unary->getSubExpr();
     if (E == Before)
@@ -65,8 +66,8 @@ std::optional<CallableTarget> resolveCallable(const Expr *Callback) {
   for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
     const auto *Ref = dyn_cast<DeclRefExpr>(E);
     const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-    if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() ||
-        !Var->getInit() || isa<ParmVarDecl>(Var))
+    if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() || !Var->getInit() ||
+        isa<ParmVarDecl>(Var))
       break;
     E = skipCallableWrappers(Var->getInit());
   }

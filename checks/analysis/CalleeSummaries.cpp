@@ -1,8 +1,8 @@
 //===--- CalleeSummaries.cpp ----------------------------------------------===//
 
 #include "analysis/CalleeSummaries.h"
-#include "analysis/Budgets.h"
 #include "analysis/AccessPath.h"
+#include "analysis/Budgets.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ExprCXX.h"
@@ -15,7 +15,8 @@ namespace lastword::analysis {
 namespace {
 
 bool isReservedName(StringRef Name) {
-  return Name.size() >= 2 && Name[0] == '_' && (Name[1] == '_' || isupper(static_cast<unsigned char>(Name[1])));
+  return Name.size() >= 2 && Name[0] == '_' &&
+         (Name[1] == '_' || isupper(static_cast<unsigned char>(Name[1])));
 }
 
 bool isStdMember(const CXXMethodDecl &Method) {
@@ -184,11 +185,12 @@ const CXXConstructorDecl *onlyConstructorTaking(const CXXRecordDecl *Record, uns
 
 bool isStdInserter(const CXXMethodDecl &Method) {
   static const llvm::StringSet<> Names = {
-      "push_back", "emplace_back", "push_front",   "emplace_front",    "insert",
-      "emplace",   "emplace_hint", "push",         "insert_or_assign", "try_emplace",
-      "assign",    "push_heap",    "insert_after", "emplace_after",    "resize",
-      "insert_range", "append_range", "prepend_range", "assign_range", "splice",
-      "splice_after", "merge", "reset", "swap"};
+      "push_back",        "emplace_back",  "push_front",   "emplace_front",
+      "insert",           "emplace",       "emplace_hint", "push",
+      "insert_or_assign", "try_emplace",   "assign",       "push_heap",
+      "insert_after",     "emplace_after", "resize",       "insert_range",
+      "append_range",     "prepend_range", "assign_range", "splice",
+      "splice_after",     "merge",         "reset",        "swap"};
   return isStdMember(Method) && Names.contains(identifierName(&Method));
 }
 
@@ -202,11 +204,11 @@ bool isStdClearer(const CXXMemberCallExpr &Call) {
 
 bool isStdElementAccess(const CXXMethodDecl &Method) {
   static const llvm::StringSet<> Names = {
-      "at",    "front", "back",  "top",    "get",    "value",       "data",
-      "begin", "end",   "cbegin", "cend",  "rbegin", "rend",        "find",
+      "at",          "front",       "back",        "top",      "get",     "value",  "data",
+      "begin",       "end",         "cbegin",      "cend",     "rbegin",  "rend",   "find",
       "lower_bound", "upper_bound", "equal_range", "value_or", "release", "extract"};
-  return isStdMember(Method) && (Method.getOverloadedOperator() == OO_Star ||
-                                 Names.contains(identifierName(&Method)));
+  return isStdMember(Method) &&
+         (Method.getOverloadedOperator() == OO_Star || Names.contains(identifierName(&Method)));
 }
 
 } // namespace lastword::analysis

@@ -27,8 +27,7 @@ public:
   bool constructorOnlyReads(const clang::CXXConstructorDecl *Ctor, unsigned Index);
 
 private:
-  llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, const clang::FieldDecl *>
-      Stored;
+  llvm::DenseMap<std::pair<const clang::FunctionDecl *, unsigned>, const clang::FieldDecl *> Stored;
   llvm::DenseMap<std::pair<const clang::CXXConstructorDecl *, unsigned>, bool> ReadsOnly;
 };
 

@@ -41,11 +41,27 @@ const RecordDecl *canonicalRecord(const RecordDecl *Record) {
 
 /// The standard class templates that hold values of their type arguments.
 bool isStdContainer(const NamedDecl &Template) {
-  static const llvm::StringSet<> Names = {
-      "vector", "deque", "list", "forward_list", "array", "map", "multimap",
-      "unordered_map", "unordered_multimap", "set", "multiset", "unordered_set",
-      "unordered_multiset", "optional", "pair", "tuple", "variant", "span",
-      "queue", "stack", "priority_queue"};
+  static const llvm::StringSet<> Names = {"vector",
+                                          "deque",
+                                          "list",
+                                          "forward_list",
+                                          "array",
+                                          "map",
+                                          "multimap",
+                                          "unordered_map",
+                                          "unordered_multimap",
+                                          "set",
+                                          "multiset",
+                                          "unordered_set",
+                                          "unordered_multiset",
+                                          "optional",
+                                          "pair",
+                                          "tuple",
+                                          "variant",
+                                          "span",
+                                          "queue",
+                                          "stack",
+                                          "priority_queue"};
   return Template.isInStdNamespace() && Template.getIdentifier() &&
          Names.contains(Template.getIdentifier()->getName());
 }
@@ -149,7 +165,8 @@ const FieldDecl *fieldOfThis(const Expr *E,
       continue;
     }
     if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(E)) {
-      if (!Dependent->isImplicitAccess() && !isa<CXXThisExpr>(Dependent->getBase()->IgnoreParenImpCasts()))
+      if (!Dependent->isImplicitAccess() &&
+          !isa<CXXThisExpr>(Dependent->getBase()->IgnoreParenImpCasts()))
         E = Dependent->getBase();
       else
         return nullptr;
@@ -167,11 +184,13 @@ StringRef unresolvedMemberName(const Expr *Callee) {
     return {};
   Callee = Callee->IgnoreParenImpCasts();
   if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee))
-    return Dependent->getMember().isIdentifier() ? Dependent->getMember().getAsIdentifierInfo()->getName()
-                                                 : StringRef();
+    return Dependent->getMember().isIdentifier()
+               ? Dependent->getMember().getAsIdentifierInfo()->getName()
+               : StringRef();
   if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee))
-    return Unresolved->getName().isIdentifier() ? Unresolved->getName().getAsIdentifierInfo()->getName()
-                                                : StringRef();
+    return Unresolved->getName().isIdentifier()
+               ? Unresolved->getName().getAsIdentifierInfo()->getName()
+               : StringRef();
   return {};
 }
 
@@ -454,9 +473,7 @@ void CollectedTypes::ensureFacts() {
   Facts = std::make_unique<TranslationUnitFacts>();
   TranslationUnitFacts &F = *Facts;
   // The collector keeps a function_ref: the callable must outlive it.
-  auto AddSite = [&F](const CXXRecordDecl *Record, FinalizerSite Site) {
-    F.addSite(Record, Site);
-  };
+  auto AddSite = [&F](const CXXRecordDecl *Record, FinalizerSite Site) { F.addSite(Record, Site); };
   FactsCollector Collector(Context, Profile, *this, F.Allocated, AddSite);
   Collector.TraverseDecl(Context.getTranslationUnitDecl());
 }
@@ -561,9 +578,7 @@ const RecordDecl *CollectedTypes::collectedInContainer(QualType Type) {
   }
 }
 
-bool CollectedTypes::holdsMembers(const RecordDecl &Record) {
-  return holdsMembersAt(Record, 0);
-}
+bool CollectedTypes::holdsMembers(const RecordDecl &Record) { return holdsMembersAt(Record, 0); }
 
 bool CollectedTypes::holdsMembersAt(const RecordDecl &Record, unsigned Depth) {
   const RecordDecl *Definition = Record.getDefinition();
@@ -854,9 +869,10 @@ void CollectedTypes::scanTrace(const CXXRecordDecl &Record, const FunctionDecl &
       return true;
     // A helper of the class handed the visitor traces on its behalf.
     if (Method && MemberCall &&
-        isa_and_nonnull<CXXThisExpr>(MemberCall->getImplicitObjectArgument()
-                                         ? MemberCall->getImplicitObjectArgument()->IgnoreParenImpCasts()
-                                         : nullptr)) {
+        isa_and_nonnull<CXXThisExpr>(
+            MemberCall->getImplicitObjectArgument()
+                ? MemberCall->getImplicitObjectArgument()->IgnoreParenImpCasts()
+                : nullptr)) {
       const FunctionDecl *Body = nullptr;
       if (Method->hasBody(Body) && Body)
         scanTrace(Record, *Body, Info, Depth + 1, Seen);

@@ -92,8 +92,7 @@ struct FieldHandle {
 
   explicit operator bool() const { return Kind != HandleKind::None; }
   bool keepsAlive() const {
-    return Kind == HandleKind::Member || Kind == HandleKind::Persistent ||
-           Kind == HandleKind::Root;
+    return Kind == HandleKind::Member || Kind == HandleKind::Persistent || Kind == HandleKind::Root;
   }
 };
 
@@ -117,12 +116,12 @@ struct TraceInfo {
 
 /// How a class became finalizable.
 enum class FinalizableSource {
-  Registration,     ///< a finalizer registration's object argument
+  Registration,        ///< a finalizer registration's object argument
   CleanupRegistration, ///< a cleanup registration's object argument
-  PlacementNew,     ///< `new (GC, fn, data) T`
-  FinalizableBase,  ///< derives from a FinalizableBases class (gc_cleanup)
-  PreFinalizer,     ///< declares a pre-finalizer (CPPGC_USING_PRE_FINALIZER)
-  Option,           ///< named in FinalizableTypes
+  PlacementNew,        ///< `new (GC, fn, data) T`
+  FinalizableBase,     ///< derives from a FinalizableBases class (gc_cleanup)
+  PreFinalizer,        ///< declares a pre-finalizer (CPPGC_USING_PRE_FINALIZER)
+  Option,              ///< named in FinalizableTypes
 };
 
 /// One reason a class is finalizable.

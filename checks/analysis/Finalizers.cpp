@@ -1,10 +1,10 @@
 //===--- Finalizers.cpp ---------------------------------------------------===//
 
 #include "analysis/Finalizers.h"
-#include "analysis/Budgets.h"
 #include "analysis/ApiCalls.h"
-#include "analysis/SourceUtils.h"
+#include "analysis/Budgets.h"
 #include "analysis/ExprNormalise.h"
+#include "analysis/SourceUtils.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -23,9 +23,7 @@ const FunctionDecl *definitionOrSelf(const FunctionDecl *Function) {
   return Function;
 }
 
-SourceLocation locationOf(const Expr *E) {
-  return E ? E->getBeginLoc() : SourceLocation();
-}
+SourceLocation locationOf(const Expr *E) { return E ? E->getBeginLoc() : SourceLocation(); }
 
 std::vector<FinalizerBody> fromCallback(const ApiCall &Call, FinalizerSource Source) {
   std::vector<FinalizerBody> Bodies;

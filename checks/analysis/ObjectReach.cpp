@@ -115,7 +115,8 @@ ReachStep ObjectReach::stepFor(const Write &W, const ReachChain &Chain) const {
   }
   if (W.KnownField)
     Step.Through = W.Through;
-  else if (!W.makesAlias() && W.TargetExpr && !isa<CXXThisExpr>(W.TargetExpr->IgnoreParenImpCasts()))
+  else if (!W.makesAlias() && W.TargetExpr &&
+           !isa<CXXThisExpr>(W.TargetExpr->IgnoreParenImpCasts()))
     Step.Through = text(W.TargetExpr);
   Step.StepKind = ReachStep::Kind::Holds;
   if (!W.makesAlias())
@@ -262,8 +263,9 @@ std::optional<const FieldDecl *> ObjectReach::passedWriteStores(const Write &W) 
   return parameterStoredThrough(*W.Callee, W.FromParam, W.IntoParam);
 }
 
-std::optional<const FieldDecl *>
-ObjectReach::parameterStoredThrough(const FunctionDecl &Callee, unsigned From, unsigned Into) const {
+std::optional<const FieldDecl *> ObjectReach::parameterStoredThrough(const FunctionDecl &Callee,
+                                                                     unsigned From,
+                                                                     unsigned Into) const {
   const FunctionDecl *Definition = nullptr;
   if (!Callee.hasBody(Definition) || !Definition || Definition->isDependentContext() ||
       isInSystemCode(Definition->getLocation(), Context.getSourceManager()))
@@ -403,10 +405,10 @@ void ObjectReach::solve() {
       if (!Chain)
         continue;
       if (Judged[Index] < 0)
-        Judged[Index] = (W.WriteKind != Write::Kind::PassedTo || passedWriteStores(W)) &&
-                                writeHoldsAt(Index)
-                            ? 1
-                            : 0;
+        Judged[Index] =
+            (W.WriteKind != Write::Kind::PassedTo || passedWriteStores(W)) && writeHoldsAt(Index)
+                ? 1
+                : 0;
       if (!Judged[Index])
         continue;
       ReachChain Full{stepFor(W, *Chain)};
@@ -423,8 +425,9 @@ void ObjectReach::solve() {
 
 bool ObjectReach::isCarryingFunction(const FunctionDecl &Function) const {
   static const llvm::StringSet<> StdNames = {
-      "make_pair", "make_tuple", "make_shared", "make_unique", "allocate_shared",
-      "make_optional", "ref", "cref", "tie", "forward_as_tuple", "make_any"};
+      "make_pair",     "make_tuple", "make_shared", "make_unique", "allocate_shared",
+      "make_optional", "ref",        "cref",        "tie",         "forward_as_tuple",
+      "make_any"};
   if (Function.isInStdNamespace() && Function.getIdentifier() &&
       StdNames.contains(Function.getName()))
     return true;
@@ -578,7 +581,7 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
       return carriesImpl(Binary->getRHS(), Depth + 1);
     case BO_Add:
     case BO_Sub: {
-      const Expr *Pointer = Binary->getLHS()->getType()->isPointerType() ? Binary->getLHS()
+      const Expr *Pointer = Binary->getLHS()->getType()->isPointerType()   ? Binary->getLHS()
                             : Binary->getRHS()->getType()->isPointerType() ? Binary->getRHS()
                                                                            : nullptr;
       std::optional<ReachChain> Chain = carriesImpl(Pointer, Depth + 1);
@@ -731,8 +734,8 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
   return std::nullopt;
 }
 
-std::optional<CallableReach>
-ObjectReach::reachThroughCallable(const CallableTarget *Target, const Expr *CallbackExpr) const {
+std::optional<CallableReach> ObjectReach::reachThroughCallable(const CallableTarget *Target,
+                                                               const Expr *CallbackExpr) const {
   if (Target && Target->Lambda) {
     const LambdaExpr *Lambda = Target->Lambda;
     const Stmt *Body = Lambda->getBody();
@@ -774,8 +777,8 @@ ObjectReach::reachThroughCallable(const CallableTarget *Target, const Expr *Call
           if (const auto *Owner =
                   dyn_cast_or_null<FunctionDecl>(VarDeclaration->getParentFunctionOrMethod()))
             Found.Frame = Owner;
-          Found.Loc = Capture.isExplicit() ? Capture.getLocation()
-                                           : Found.Uses.front()->getBeginLoc();
+          Found.Loc =
+              Capture.isExplicit() ? Capture.getLocation() : Found.Uses.front()->getBeginLoc();
           return Found;
         }
         std::optional<ReachChain> Chain;
@@ -845,6 +848,5 @@ ObjectReach::reachThroughCallable(const CallableTarget *Target, const Expr *Call
   }
   return std::nullopt;
 }
-
 
 } // namespace lastword::analysis

@@ -91,11 +91,11 @@ struct ReachOptions {
 /// Where, in a callable, the object is reached.
 struct CallableReach {
   enum class Kind {
-    Capture,        ///< a lambda capture of a variable (explicit or default)
-    ThisCapture,    ///< a lambda capture of `this`
-    BoundArgument,  ///< an argument bound by std::bind
-    StoredArgument, ///< state given to a function object when it is built
-    CallableHolder, ///< the callable is a local variable that holds the object
+    Capture,          ///< a lambda capture of a variable (explicit or default)
+    ThisCapture,      ///< a lambda capture of `this`
+    BoundArgument,    ///< an argument bound by std::bind
+    StoredArgument,   ///< state given to a function object when it is built
+    CallableHolder,   ///< the callable is a local variable that holds the object
     LocalByReference, ///< a local variable captured by reference: it dangles
                       ///< once its function returns
   };
@@ -160,9 +160,8 @@ private:
   /// A PassedTo write: does its callee store the value through the target?
   /// The field of the target it stores in, when known.
   std::optional<const clang::FieldDecl *> passedWriteStores(const Write &W) const;
-  std::optional<const clang::FieldDecl *> parameterStoredThrough(const clang::FunctionDecl &Callee,
-                                                                 unsigned From,
-                                                                 unsigned Into) const;
+  std::optional<const clang::FieldDecl *>
+  parameterStoredThrough(const clang::FunctionDecl &Callee, unsigned From, unsigned Into) const;
   void seedConstructedObject();
   std::string text(const clang::Expr *E) const { return exprText(E, Context); }
 

@@ -13,7 +13,8 @@ namespace {
 // A name reserved to the implementation: `_M_str`, `__ptr`.
 bool showsInternals(StringRef Text) {
   for (size_t I = 0; I < Text.size(); ++I) {
-    bool Start = I == 0 || !(isalnum(static_cast<unsigned char>(Text[I - 1])) || Text[I - 1] == '_');
+    bool Start =
+        I == 0 || !(isalnum(static_cast<unsigned char>(Text[I - 1])) || Text[I - 1] == '_');
     if (!Start || Text[I] != '_' || I + 1 >= Text.size())
       continue;
     if (Text[I + 1] == '_' || isupper(static_cast<unsigned char>(Text[I + 1])))

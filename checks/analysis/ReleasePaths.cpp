@@ -213,7 +213,8 @@ findExitAvoiding(const FunctionFlow &Flow, FlowPoint From, llvm::ArrayRef<FlowPo
       LastExit = Throw;
     int NullBranch = -1;
     if (Block->succ_size() == 2 && !NullWhenTaken.empty())
-      NullBranch = nullSuccessor(dyn_cast_or_null<Expr>(Block->getTerminatorCondition()), NullWhenTaken, Context);
+      NullBranch = nullSuccessor(dyn_cast_or_null<Expr>(Block->getTerminatorCondition()),
+                                 NullWhenTaken, Context);
     unsigned SuccIndex = 0;
     for (const CFGBlock::AdjacentBlock &Next : Block->succs()) {
       int This = static_cast<int>(SuccIndex++);
@@ -224,7 +225,7 @@ findExitAvoiding(const FunctionFlow &Flow, FlowPoint From, llvm::ArrayRef<FlowPo
       if (Id == ExitId) {
         ExitWitness Witness;
         Witness.Exit = LastExit;
-        Witness.ExitKind = !LastExit                    ? ExitWitness::Kind::EndOfBody
+        Witness.ExitKind = !LastExit                   ? ExitWitness::Kind::EndOfBody
                            : isa<ReturnStmt>(LastExit) ? ExitWitness::Kind::Return
                                                        : ExitWitness::Kind::Throw;
         return Witness;

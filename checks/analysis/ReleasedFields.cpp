@@ -216,7 +216,8 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
     if (!llvm::is_contained(Fields, Field))
       Fields.push_back(Field);
     Via = canonicalCallee(Via);
-    if (!llvm::any_of(Calls, [&](const ReleaseCall &C) { return C.Field == Field && C.Via == Via; }))
+    if (!llvm::any_of(Calls,
+                      [&](const ReleaseCall &C) { return C.Field == Field && C.Via == Via; }))
       Calls.push_back({Field, Via});
   };
   auto Follow = [&](const FunctionDecl *Callee, int Param) {
@@ -225,8 +226,8 @@ const ReleasedFields::FieldList &ReleasedFields::compute(const FunctionDecl &Fun
       return;
     }
     const FunctionDecl *Definition = definitionOf(Callee);
-    if (!Definition || isInSystemCode(Definition->getLocation(),
-                                      Definition->getASTContext().getSourceManager()))
+    if (!Definition ||
+        isInSystemCode(Definition->getLocation(), Definition->getASTContext().getSourceManager()))
       return;
     compute(*Definition, Param, Depth + 1);
     CallList Inner = CallMemo.lookup(std::make_pair(Definition, Param));

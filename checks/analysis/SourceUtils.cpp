@@ -20,7 +20,7 @@ bool isInSystemCode(SourceLocation Loc, const SourceManager &SM) {
 
 bool isInTemplateInstantiation(const Decl &D) {
   for (const DeclContext *Context = dyn_cast<DeclContext>(&D) ? cast<DeclContext>(&D)
-                                                               : D.getDeclContext();
+                                                              : D.getDeclContext();
        Context; Context = Context->getParent()) {
     if (const auto *Function = dyn_cast<FunctionDecl>(Context))
       if (Function->isTemplateInstantiation())
@@ -103,8 +103,7 @@ namespace {
 
 class FunctionIndexer : public RecursiveASTVisitor<FunctionIndexer> {
 public:
-  FunctionIndexer(const SourceManager &SM,
-                  llvm::function_ref<void(const FunctionDecl &)> Record)
+  FunctionIndexer(const SourceManager &SM, llvm::function_ref<void(const FunctionDecl &)> Record)
       : SM(SM), Record(Record) {}
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -181,8 +180,7 @@ const FunctionDecl *EnclosingFunctions::of(const Stmt &S) const {
   if (Spanning.empty())
     return Result;
   // Innermost among both: the one that begins last.
-  SourceLocation ResultBegin =
-      Best ? SM.getComposedLoc(File, Best->Begin) : SourceLocation();
+  SourceLocation ResultBegin = Best ? SM.getComposedLoc(File, Best->Begin) : SourceLocation();
   for (const SpanningEntry &E : Spanning) {
     if (SM.isBeforeInTranslationUnit(Loc, E.Begin) || SM.isBeforeInTranslationUnit(E.End, Loc))
       continue;

@@ -203,13 +203,12 @@ void collectDirectWrites(const Stmt &S, CalleeSummaries &Summaries, const ASTCon
           bool Arrow = false;
           if (const auto *Callee = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens()))
             Arrow = Callee->isArrow();
-          std::string Through = Receiver->isImplicitCXXThis()
-                                    ? Field->getNameAsString()
-                                    : exprText(Receiver, Context) + (Arrow ? "->" : ".") +
-                                          Field->getNameAsString();
+          std::string Through =
+              Receiver->isImplicitCXXThis()
+                  ? Field->getNameAsString()
+                  : exprText(Receiver, Context) + (Arrow ? "->" : ".") + Field->getNameAsString();
           addWrite(Write::Kind::StoredByCall, Receiver, Member->getArg(I), S,
-                   "stored by '" + Method->getQualifiedNameAsString() + "'",
-                   [&](Write W) {
+                   "stored by '" + Method->getQualifiedNameAsString() + "'", [&](Write W) {
                      W.KnownField = Field;
                      W.Through = Through;
                      Add(std::move(W));

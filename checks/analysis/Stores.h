@@ -59,8 +59,7 @@ struct Write {
 
   /// The place loses what it held before (initialised, assigned, cleared).
   bool replaces() const {
-    return WriteKind == Kind::Initialise || WriteKind == Kind::Assign ||
-           WriteKind == Kind::Clear;
+    return WriteKind == Kind::Initialise || WriteKind == Kind::Assign || WriteKind == Kind::Clear;
   }
   /// The variable itself becomes the value (`v = e`, `T v = e`).
   bool makesAlias() const {

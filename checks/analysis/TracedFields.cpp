@@ -51,9 +51,9 @@ bool holdsElsewhere(const TemplateDecl &Template) {
 // Standard containers a range-for walks element by element (a map's
 // elements are pairs; optional, pair, tuple, the adaptors are no ranges).
 bool isRangeOfElements(const TemplateDecl &Template) {
-  static const llvm::StringSet<> Names = {
-      "vector", "deque", "list", "forward_list", "array", "set", "multiset",
-      "unordered_set", "unordered_multiset"};
+  static const llvm::StringSet<> Names = {"vector",       "deque",         "list",
+                                          "forward_list", "array",         "set",
+                                          "multiset",     "unordered_set", "unordered_multiset"};
   return Template.getIdentifier() && Names.contains(Template.getIdentifier()->getName());
 }
 
@@ -126,9 +126,12 @@ bool isInlineStorage(const TemplateDecl &Template) {
 }
 
 bool isHeapContainer(const TemplateDecl &Template) {
-  static const llvm::StringSet<> Names = {
-      "vector", "deque", "list", "forward_list", "map", "multimap", "set", "multiset",
-      "unordered_map", "unordered_multimap", "unordered_set", "unordered_multiset"};
+  static const llvm::StringSet<> Names = {"vector",        "deque",
+                                          "list",          "forward_list",
+                                          "map",           "multimap",
+                                          "set",           "multiset",
+                                          "unordered_map", "unordered_multimap",
+                                          "unordered_set", "unordered_multiset"};
   return Template.getIdentifier() && Names.contains(Template.getIdentifier()->getName());
 }
 
@@ -212,16 +215,14 @@ llvm::StringRef firstVisitFunction(const ApiProfile &Profile) {
 
 llvm::StringRef firstTraceMethod(const ApiProfile &Profile) {
   const NameList &Methods = Profile.types(TypeRole::TraceMethod);
-  return Methods.empty() ? llvm::StringRef()
-                         : splitLast(Methods.patterns().front()).first;
+  return Methods.empty() ? llvm::StringRef() : splitLast(Methods.patterns().front()).first;
 }
 
 } // namespace
 
 bool tracesPrecisely(const ApiProfile &Profile) {
   return !Profile.types(TypeRole::TraceMethod).empty() &&
-         (!Profile.types(TypeRole::Member).empty() ||
-          !Profile.types(TypeRole::WeakMember).empty());
+         (!Profile.types(TypeRole::Member).empty() || !Profile.types(TypeRole::WeakMember).empty());
 }
 
 TracedShape tracedShape(CollectedTypes &Types, QualType Type) { return shapeAt(Types, Type, 0); }

@@ -10,14 +10,14 @@
 #include "driver/Analysis.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyModule.h"
+#include "driver/Cache.h"
+#include "driver/MainFileScope.h"
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/MultiplexConsumer.h"
 #include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Tooling/Tooling.h"
-#include "driver/Cache.h"
-#include "driver/MainFileScope.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -80,7 +80,8 @@ class FunctionRangeRecorder : public ASTConsumer {
 public:
   explicit FunctionRangeRecorder(FunctionRanges &Out) : Out(Out) {}
   void HandleTranslationUnit(ASTContext &Context) override {
-    FunctionRangeVisitor(Context.getSourceManager(), Out).TraverseDecl(Context.getTranslationUnitDecl());
+    FunctionRangeVisitor(Context.getSourceManager(), Out)
+        .TraverseDecl(Context.getTranslationUnitDecl());
   }
 
 private:
@@ -90,7 +91,8 @@ private:
 // clang-tidy's own runClangTidy, with the function recorder beside the checks.
 class CheckActionFactory : public tooling::FrontendActionFactory {
 public:
-  CheckActionFactory(ClangTidyContext &Context, llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS,
+  CheckActionFactory(ClangTidyContext &Context,
+                     llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS,
                      FunctionRanges &Ranges)
       : Checks(Context, std::move(FS)), Ranges(Ranges) {}
   std::unique_ptr<FrontendAction> create() override {
@@ -104,15 +106,17 @@ public:
     // No "N warnings generated." per file: the driver prints one summary line,
     // and with parallel workers such lines would interleave.
     Invocation->getDiagnosticOpts().ShowCarets = false;
-    return FrontendActionFactory::runInvocation(std::move(Invocation), Files, std::move(PCHContainerOps),
-                                                DiagConsumer);
+    return FrontendActionFactory::runInvocation(std::move(Invocation), Files,
+                                                std::move(PCHContainerOps), DiagConsumer);
   }
 
 private:
   class Action : public ASTFrontendAction {
   public:
-    Action(ClangTidyASTConsumerFactory &Checks, FunctionRanges &Ranges) : Checks(Checks), Ranges(Ranges) {}
-    std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &Compiler, StringRef File) override {
+    Action(ClangTidyASTConsumerFactory &Checks, FunctionRanges &Ranges)
+        : Checks(Checks), Ranges(Ranges) {}
+    std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &Compiler,
+                                                   StringRef File) override {
       std::vector<std::unique_ptr<ASTConsumer>> Consumers;
       Consumers.push_back(std::make_unique<MainFileScope>());
       Consumers.push_back(Checks.createASTConsumer(Compiler, File));
@@ -174,7 +178,8 @@ bool takeFacts(llvm::StringRef Staging, llvm::StringRef FactsDir, FileResult &Re
   for (llvm::sys::fs::directory_iterator It(Staging, EC), End; It != End && !EC; It.increment(EC)) {
     if (llvm::sys::path::extension(It->path()) != ".facts")
       continue;
-    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(It->path());
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text =
+        llvm::MemoryBuffer::getFile(It->path());
     if (!Text)
       return false;
     Result.Facts = (*Text)->getBuffer().str();

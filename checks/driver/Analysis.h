@@ -4,8 +4,8 @@
 #define LASTWORD_DRIVER_ANALYSIS_H
 
 #include "clang-tidy/ClangTidyOptions.h"
-#include "clang/Tooling/CompilationDatabase.h"
 #include "driver/Findings.h"
+#include "clang/Tooling/CompilationDatabase.h"
 #include <functional>
 
 namespace lastword {
@@ -19,9 +19,9 @@ using MakeOptionsProvider = std::function<std::unique_ptr<clang::tidy::ClangTidy
 struct AnalysisSettings {
   unsigned Jobs = 1;
   bool WantFixes = false;
-  bool Progress = false;      // a progress line on stderr
-  std::string CacheDir;       // empty: no result cache
-  std::string ToolVersion;    // part of every cache key
+  bool Progress = false;   // a progress line on stderr
+  std::string CacheDir;    // empty: no result cache
+  std::string ToolVersion; // part of every cache key
   /// Non-empty: each file's gc-finalizer-cycle facts are written here (by
   /// the check, or from the cache for a replayed file) and kept in its
   /// FileResult.
@@ -41,7 +41,8 @@ std::vector<FileResult> analyseFiles(const clang::tooling::CompilationDatabase &
                                      const AnalysisSettings &Settings, AnalysisStats &Stats);
 
 /// The files of a compile database in its own order, each once, absolute.
-std::vector<std::string> filesInDatabaseOrder(const clang::tooling::CompilationDatabase &Compilations);
+std::vector<std::string>
+filesInDatabaseOrder(const clang::tooling::CompilationDatabase &Compilations);
 
 } // namespace lastword
 

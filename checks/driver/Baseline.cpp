@@ -89,7 +89,8 @@ bool Baseline::load(llvm::StringRef Path, std::string &Error) {
   }
   llvm::Expected<json::Value> Parsed = json::parse((*Text)->getBuffer());
   if (!Parsed) {
-    Error = "baseline '" + Path.str() + "' is not valid JSON: " + llvm::toString(Parsed.takeError());
+    Error =
+        "baseline '" + Path.str() + "' is not valid JSON: " + llvm::toString(Parsed.takeError());
     return false;
   }
   const json::Object *Top = Parsed->getAsObject();
@@ -102,12 +103,15 @@ bool Baseline::load(llvm::StringRef Path, std::string &Error) {
   for (const json::Value &V : *Findings) {
     const json::Object *O = V.getAsObject();
     const json::Array *Names = O ? O->getArray("names") : nullptr;
-    if (!O || !O->getString("check") || !O->getString("file") || !O->getString("function") || !Names) {
+    if (!O || !O->getString("check") || !O->getString("file") || !O->getString("function") ||
+        !Names) {
       Error = "baseline '" + Path.str() + "' has an entry without check, file, function and names";
       return false;
     }
-    FindingKey Key{O->getString("check")->str(), O->getString("file")->str(),
-                   O->getString("function")->str(), {}};
+    FindingKey Key{O->getString("check")->str(),
+                   O->getString("file")->str(),
+                   O->getString("function")->str(),
+                   {}};
     for (const json::Value &Name : *Names)
       Key.Names.push_back(Name.getAsString().value_or("").str());
     ++Counts[Key.str()];

@@ -82,11 +82,13 @@ std::string entryPath(llvm::StringRef CacheDir, llvm::StringRef Key) {
 } // namespace
 
 std::string toolVersionForCache() {
-  if (std::optional<std::string> Override = llvm::sys::Process::GetEnv("LASTWORD_CACHE_TOOL_VERSION"))
+  if (std::optional<std::string> Override =
+          llvm::sys::Process::GetEnv("LASTWORD_CACHE_TOOL_VERSION"))
     return *Override;
   std::string Version = std::string(LASTWORD_VERSION) + "\n" + getClangFullVersion() + "\n";
   std::string Executable = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
-  if (llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Binary = llvm::MemoryBuffer::getFile(Executable))
+  if (llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Binary =
+          llvm::MemoryBuffer::getFile(Executable))
     Version += llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef((*Binary)->getBuffer())));
   return Version;
 }
@@ -94,7 +96,8 @@ std::string toolVersionForCache() {
 std::string computeCacheKey(const tooling::CompilationDatabase &Compilations, llvm::StringRef File,
                             tidy::ClangTidyContext &Context,
                             llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS,
-                            const tooling::ArgumentsAdjuster &Adjuster, llvm::StringRef ToolVersion) {
+                            const tooling::ArgumentsAdjuster &Adjuster,
+                            llvm::StringRef ToolVersion) {
   llvm::SHA256 Hash;
   hashField(Hash, "lastword-cache-1");
   hashField(Hash, ToolVersion);
@@ -111,7 +114,8 @@ std::string computeCacheKey(const tooling::CompilationDatabase &Compilations, ll
       hashField(Hash, Argument);
   }
 
-  tooling::ClangTool Tool(Compilations, {File.str()}, std::make_shared<PCHContainerOperations>(), FS);
+  tooling::ClangTool Tool(Compilations, {File.str()}, std::make_shared<PCHContainerOperations>(),
+                          FS);
   Tool.appendArgumentsAdjuster(Adjuster);
   IgnoringDiagConsumer Quiet;
   Tool.setDiagnosticConsumer(&Quiet);
@@ -123,7 +127,8 @@ std::string computeCacheKey(const tooling::CompilationDatabase &Compilations, ll
 }
 
 std::optional<FileResult> loadCachedResult(llvm::StringRef CacheDir, llvm::StringRef Key) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(entryPath(CacheDir, Key));
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text =
+      llvm::MemoryBuffer::getFile(entryPath(CacheDir, Key));
   if (!Text)
     return std::nullopt;
   llvm::Expected<llvm::json::Value> Parsed = llvm::json::parse((*Text)->getBuffer());

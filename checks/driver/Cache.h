@@ -13,9 +13,9 @@
 #define LASTWORD_DRIVER_CACHE_H
 
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
+#include "driver/Findings.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CompilationDatabase.h"
-#include "driver/Findings.h"
 
 namespace lastword {
 

@@ -23,7 +23,8 @@ struct Located {
 
 } // namespace
 
-bool readFactsDirectory(llvm::StringRef Directory, std::vector<CycleFacts> &Units, std::string &Error) {
+bool readFactsDirectory(llvm::StringRef Directory, std::vector<CycleFacts> &Units,
+                        std::string &Error) {
   std::vector<std::string> Paths;
   std::error_code EC;
   for (llvm::sys::fs::directory_iterator It(Directory, EC), End; It != End && !EC; It.increment(EC))
@@ -111,8 +112,8 @@ std::vector<ClangTidyError> crossTuFindings(const std::vector<CycleFacts> &Units
     for (const CycleStep &Step : Cycle.Steps) {
       const TypeEdgeFact &Edge = All.Edges[Step.Edge];
       clang::tooling::DiagnosticMessage Note;
-      if (!message(Edge.Where, "'" + Edge.Owner + "::" + Edge.Field + "' leads to '" + Step.To + "'",
-                   Note))
+      if (!message(Edge.Where,
+                   "'" + Edge.Owner + "::" + Edge.Field + "' leads to '" + Step.To + "'", Note))
         return {};
       Finding.Notes.push_back(std::move(Note));
     }

@@ -42,7 +42,8 @@ static json::Value replacementsToJSON(const llvm::StringMap<clang::tooling::Repl
 static json::Value messageToJSON(const clang::tooling::DiagnosticMessage &M) {
   json::Array Ranges;
   for (const clang::tooling::FileByteRange &R : M.Ranges)
-    Ranges.push_back(json::Object{{"file", R.FilePath}, {"offset", R.FileOffset}, {"length", R.Length}});
+    Ranges.push_back(
+        json::Object{{"file", R.FilePath}, {"offset", R.FileOffset}, {"length", R.Length}});
   return json::Object{{"message", M.Message},
                       {"file", M.FilePath},
                       {"offset", M.FileOffset},
@@ -106,7 +107,8 @@ std::optional<ClangTidyError> errorFromJSON(const json::Value &Value) {
   const json::Object *O = Value.getAsObject();
   if (!O)
     return std::nullopt;
-  std::optional<llvm::StringRef> Name = O->getString("name"), Build = O->getString("buildDirectory");
+  std::optional<llvm::StringRef> Name = O->getString("name"),
+                                 Build = O->getString("buildDirectory");
   std::optional<int64_t> Level = O->getInteger("level");
   std::optional<bool> AsError = O->getBoolean("warningAsError");
   const json::Array *Notes = O->getArray("notes"), *Aliases = O->getArray("aliases");
@@ -204,7 +206,8 @@ SourcePositions::Position SourcePositions::at(const std::string &AbsolutePath, u
   return {LineIndex + 1, Offset - Starts[LineIndex] + 1};
 }
 
-SourcePositions::Position SourcePositions::atUtf16(const std::string &AbsolutePath, unsigned Offset) {
+SourcePositions::Position SourcePositions::atUtf16(const std::string &AbsolutePath,
+                                                   unsigned Offset) {
   Position P = at(AbsolutePath, Offset);
   const File &F = file(AbsolutePath);
   size_t I = F.LineStarts[P.Line - 1], End = std::min<size_t>(Offset, F.Text.size());
@@ -214,8 +217,11 @@ SourcePositions::Position SourcePositions::atUtf16(const std::string &AbsolutePa
   };
   while (I < End) {
     unsigned char Lead = static_cast<unsigned char>(F.Text[I]);
-    unsigned Length = Lead < 0x80 ? 1 : (Lead & 0xE0) == 0xC0 ? 2 : (Lead & 0xF0) == 0xE0 ? 3
-                                       : (Lead & 0xF8) == 0xF0 ? 4 : 0;
+    unsigned Length = Lead < 0x80             ? 1
+                      : (Lead & 0xE0) == 0xC0 ? 2
+                      : (Lead & 0xF0) == 0xE0 ? 3
+                      : (Lead & 0xF8) == 0xF0 ? 4
+                                              : 0;
     bool Valid = Length != 0;
     for (unsigned K = 1; Valid && K < Length; ++K)
       Valid = Continuation(I + K);

@@ -16,10 +16,6 @@
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
 #include "clang-tidy/ClangTidyModuleRegistry.h"
 #include "clang-tidy/ClangTidyOptions.h"
-#include "clang/Basic/Version.h"
-#include "clang/Tooling/ArgumentsAdjusters.h"
-#include "clang/Tooling/CommonOptionsParser.h"
-#include "clang/Tooling/CompilationDatabase.h"
 #include "driver/Analysis.h"
 #include "driver/Baseline.h"
 #include "driver/Cache.h"
@@ -27,6 +23,10 @@
 #include "driver/Output.h"
 #include "driver/Stats.h"
 #include "gc/GcTidyModule.h"
+#include "clang/Basic/Version.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/CommonOptionsParser.h"
+#include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
@@ -38,10 +38,10 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
-#include "llvm/Support/thread.h"
 #include "llvm/Support/VirtualFileSystem.h"
-#include <chrono>
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/thread.h"
+#include <chrono>
 
 using namespace clang;
 using namespace clang::tidy;
@@ -115,16 +115,15 @@ cl::opt<bool> DumpConfig("dump-config",
                          cl::desc("Print the configuration in force (the enabled checks by\n"
                                   "name, every option of theirs) and exit"),
                          cl::cat(LastwordCategory));
-cl::list<std::string> ExtraArgs("extra-arg",
-                                cl::desc("Extra compiler argument to append"),
+cl::list<std::string> ExtraArgs("extra-arg", cl::desc("Extra compiler argument to append"),
                                 cl::cat(LastwordCategory));
 cl::list<std::string> ExtraArgsBefore("extra-arg-before",
                                       cl::desc("Extra compiler argument to prepend"),
                                       cl::cat(LastwordCategory));
 cl::opt<std::string> ExportFacts("export-facts",
-                                cl::desc("Write each file's gc-finalizer-cycle facts (its type\n"
-                                         "graph) into this directory, for --cross-tu"),
-                                cl::value_desc("dir"), cl::cat(LastwordCategory));
+                                 cl::desc("Write each file's gc-finalizer-cycle facts (its type\n"
+                                          "graph) into this directory, for --cross-tu"),
+                                 cl::value_desc("dir"), cl::cat(LastwordCategory));
 cl::opt<std::string> CrossTu("cross-tu",
                              cl::desc("Join the facts in this directory and report the\n"
                                       "finalizer cycles no single file shows (alone, or after\n"
@@ -136,14 +135,15 @@ cl::opt<unsigned> Jobs("j",
                        cl::desc("Files checked in parallel (default: the number of cores);\n"
                                 "the report's order is the files' order all the same"),
                        cl::value_desc("N"), cl::init(0), cl::Prefix, cl::cat(LastwordCategory));
-cl::opt<lastword::ReportFormat> Format(
-    "format", cl::desc("Report format"), cl::init(lastword::ReportFormat::Text),
-    cl::values(clEnumValN(lastword::ReportFormat::Text, "text", "clang-style diagnostics (default)"),
-               clEnumValN(lastword::ReportFormat::Sarif, "sarif", "SARIF 2.1.0"),
-               clEnumValN(lastword::ReportFormat::Json, "json", "lastword's JSON findings"),
-               clEnumValN(lastword::ReportFormat::Github, "github",
-                          "GitHub Actions annotations (::warning file=...)")),
-    cl::cat(LastwordCategory));
+cl::opt<lastword::ReportFormat>
+    Format("format", cl::desc("Report format"), cl::init(lastword::ReportFormat::Text),
+           cl::values(clEnumValN(lastword::ReportFormat::Text, "text",
+                                 "clang-style diagnostics (default)"),
+                      clEnumValN(lastword::ReportFormat::Sarif, "sarif", "SARIF 2.1.0"),
+                      clEnumValN(lastword::ReportFormat::Json, "json", "lastword's JSON findings"),
+                      clEnumValN(lastword::ReportFormat::Github, "github",
+                                 "GitHub Actions annotations (::warning file=...)")),
+           cl::cat(LastwordCategory));
 cl::opt<std::string> Output("output",
                             cl::desc("Write the --format report to this file; the text\n"
                                      "report then still goes to standard output"),
@@ -251,7 +251,8 @@ makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, llvm::St
     return nullptr;
   }
   if (!ConfigFile.empty()) {
-    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(ConfigFile);
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text =
+        llvm::MemoryBuffer::getFile(ConfigFile);
     if (!Text) {
       Error = "cannot read config file '" + ConfigFile + "': " + Text.getError().message();
       return nullptr;
@@ -272,15 +273,16 @@ makeOptionsProvider(llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS, llvm::St
           ParseMessages += (ParseMessages.empty() ? "" : "; ") + D.getMessage().str();
       });
   if (!Parsed) {
-    Error = "invalid configuration in '" + ConfigSource + "': " +
-            (ParseMessages.empty() ? Parsed.getError().message() : ParseMessages);
+    Error = "invalid configuration in '" + ConfigSource +
+            "': " + (ParseMessages.empty() ? Parsed.getError().message() : ParseMessages);
     return nullptr;
   }
   return std::make_unique<ConfigOptionsProvider>(GlobalOptions, Defaults, *Parsed, Overrides, FS);
 }
 
 std::unique_ptr<tooling::CompilationDatabase>
-loadCompilations(std::unique_ptr<tooling::CompilationDatabase> FromCommandLine, std::string &Error) {
+loadCompilations(std::unique_ptr<tooling::CompilationDatabase> FromCommandLine,
+                 std::string &Error) {
   std::unique_ptr<tooling::CompilationDatabase> Database;
   if (!BuildPath.empty()) {
     if (!llvm::sys::fs::is_directory(BuildPath) &&
@@ -307,7 +309,8 @@ loadCompilations(std::unique_ptr<tooling::CompilationDatabase> FromCommandLine, 
       llvm::errs() << "lastword: warning: no compile_commands.json found above '"
                    << (SourcePaths.empty() ? std::string(".") : SourcePaths.front())
                    << "' and no '--' given; parsing with default flags\n";
-      Database = std::make_unique<tooling::FixedCompilationDatabase>(".", std::vector<std::string>{});
+      Database =
+          std::make_unique<tooling::FixedCompilationDatabase>(".", std::vector<std::string>{});
     }
   }
   auto Adjusted = std::make_unique<tooling::ArgumentsAdjustingCompilations>(std::move(Database));
@@ -335,13 +338,15 @@ int runMerge(llvm::ArrayRef<const char *> Args) {
     else if (Arg.consume_front("--output="))
       OutputPath = Arg.str();
     else if (Arg.starts_with("-"))
-      return inputError("merge: unknown option '" + Arg + "' (usage: lastword merge [-o <file>] "
+      return inputError("merge: unknown option '" + Arg +
+                        "' (usage: lastword merge [-o <file>] "
                         "<shard report>...)");
     else
       Inputs.push_back(Arg.str());
   }
   if (Inputs.empty())
-    return inputError("merge: no reports given (usage: lastword merge [-o <file>] <shard report>...)");
+    return inputError(
+        "merge: no reports given (usage: lastword merge [-o <file>] <shard report>...)");
   std::vector<llvm::json::Value> Reports;
   for (const std::string &Input : Inputs) {
     llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> Text = llvm::MemoryBuffer::getFile(Input);
@@ -349,7 +354,8 @@ int runMerge(llvm::ArrayRef<const char *> Args) {
       return inputError("merge: cannot read '" + Input + "': " + Text.getError().message());
     llvm::Expected<llvm::json::Value> Parsed = llvm::json::parse((*Text)->getBuffer());
     if (!Parsed)
-      return inputError("merge: '" + Input + "' is not JSON: " + llvm::toString(Parsed.takeError()));
+      return inputError("merge: '" + Input +
+                        "' is not JSON: " + llvm::toString(Parsed.takeError()));
     Reports.push_back(std::move(*Parsed));
   }
   llvm::json::Value Merged = nullptr;
@@ -374,7 +380,8 @@ int runMerge(llvm::ArrayRef<const char *> Args) {
   unsigned AsErrors = 0;
   for (const ClangTidyError &E : Joined) {
     Print(E.Message, E.IsWarningAsError ? "error" : "warning");
-    llvm::errs() << " [" << E.DiagnosticName << (E.IsWarningAsError ? ",-warnings-as-errors" : "") << "]\n";
+    llvm::errs() << " [" << E.DiagnosticName << (E.IsWarningAsError ? ",-warnings-as-errors" : "")
+                 << "]\n";
     for (const clang::tooling::DiagnosticMessage &Note : E.Notes) {
       Print(Note, "note");
       llvm::errs() << "\n";
@@ -476,14 +483,16 @@ int main(int argc, const char **argv) {
   if (Checks.getNumOccurrences()) {
     std::vector<std::string> Unknown = unknownCheckGlobs(Checks);
     if (!Unknown.empty())
-      return inputError("unknown check '" + Unknown.front() + "' in --checks (run --list-checks "
+      return inputError("unknown check '" + Unknown.front() +
+                        "' in --checks (run --list-checks "
                         "with --checks='*' to see every check)");
   }
 
   llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> BaseFS(
       new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
   std::string ProviderError;
-  std::unique_ptr<ClangTidyOptionsProvider> Provider = makeOptionsProvider(BaseFS, "", ProviderError);
+  std::unique_ptr<ClangTidyOptionsProvider> Provider =
+      makeOptionsProvider(BaseFS, "", ProviderError);
   if (!Provider)
     return inputError(ProviderError);
 
@@ -527,7 +536,8 @@ int main(int argc, const char **argv) {
     return inputError("--output needs --format=sarif, json or github (the text report goes to "
                       "standard output)");
   if (Fix && Format != lastword::ReportFormat::Text && Output.empty())
-    return inputError("--fix prints the text report: with --format, write the report with --output");
+    return inputError(
+        "--fix prints the text report: with --format, write the report with --output");
 
   lastword::Baseline Known;
   std::string BaselineError;
@@ -573,7 +583,8 @@ int main(int argc, const char **argv) {
     Settings.FactsDir = CrossPlan.Directory;
     if (!Settings.CacheDir.empty()) {
       if (std::error_code EC = llvm::sys::fs::create_directories(Settings.CacheDir))
-        return inputError("cannot create cache directory '" + Settings.CacheDir + "': " + EC.message());
+        return inputError("cannot create cache directory '" + Settings.CacheDir +
+                          "': " + EC.message());
       Settings.ToolVersion = lastword::toolVersionForCache();
     }
     lastword::MakeOptionsProvider MakeProvider =
@@ -606,7 +617,8 @@ int main(int argc, const char **argv) {
     }
     FactUnits = Units.size();
     lastword::FileResult Joined;
-    Joined.Errors = lastword::driver::crossTuFindings(Units, Effective.WarningsAsErrors.value_or(""), Error);
+    Joined.Errors =
+        lastword::driver::crossTuFindings(Units, Effective.WarningsAsErrors.value_or(""), Error);
     if (!Error.empty())
       return inputError(Error);
     Joined.Functions.assign(Joined.Errors.size(), "");
@@ -658,10 +670,12 @@ int main(int argc, const char **argv) {
     lastword::SourcePositions Positions;
     for (const ClangTidyError &Error : Shown)
       if (!lastword::isCheckFinding(Error) && Error.DiagLevel == ClangTidyError::Error) {
-        std::string Path = lastword::absoluteDiagnosticPath(Error.Message.FilePath, Error.BuildDirectory);
+        std::string Path =
+            lastword::absoluteDiagnosticPath(Error.Message.FilePath, Error.BuildDirectory);
         lastword::SourcePositions::Position P = Positions.at(Path, Error.Message.FileOffset);
-        llvm::errs() << Path << ":" << P.Line << ":" << P.Column << ": error: " << Error.Message.Message
-                     << " [" << Error.DiagnosticName << "]\n";
+        llvm::errs() << Path << ":" << P.Line << ":" << P.Column
+                     << ": error: " << Error.Message.Message << " [" << Error.DiagnosticName
+                     << "]\n";
       }
   }
   if (Format != lastword::ReportFormat::Text) {
@@ -704,10 +718,9 @@ int main(int argc, const char **argv) {
     return inputError("invalid check configuration (see the messages above)");
   if (CompileErrors)
     return inputError(llvm::Twine(CompileErrors) + " compiler error(s): the code could not be "
-                                                    "parsed, so it was not fully checked");
-  unsigned AsErrors = llvm::count_if(Reported, [](const lastword::Finding &F) {
-    return F.Error->IsWarningAsError;
-  });
+                                                   "parsed, so it was not fully checked");
+  unsigned AsErrors = llvm::count_if(
+      Reported, [](const lastword::Finding &F) { return F.Error->IsWarningAsError; });
   if (!Quiet && (!Reported.empty() || Stats.CacheHits || !BaselineFile.empty())) {
     llvm::errs() << "lastword: " << Reported.size() << (BaselineFile.empty() ? "" : " new")
                  << " finding(s) in ";

@@ -80,8 +80,10 @@ public:
   json::Object region(const std::string &AbsolutePath, unsigned Offset, unsigned Length) {
     SourcePositions::Position B = Positions.atUtf16(AbsolutePath, Offset);
     SourcePositions::Position E = Positions.atUtf16(AbsolutePath, Offset + Length);
-    return json::Object{{"startLine", B.Line}, {"startColumn", B.Column},
-                        {"endLine", E.Line}, {"endColumn", E.Column}};
+    return json::Object{{"startLine", B.Line},
+                        {"startColumn", B.Column},
+                        {"endLine", E.Line},
+                        {"endColumn", E.Column}};
   }
   const std::string &root() const { return Root; }
   SourcePositions Positions;
@@ -101,19 +103,21 @@ sortedReplacements(const llvm::StringMap<clang::tooling::Replacements> &Fix) {
     for (const clang::tooling::Replacement &R : Entry.second)
       Out.push_back(&R);
   llvm::sort(Out, [](const auto *A, const auto *B) {
-    return std::make_pair(A->getFilePath(), A->getOffset()) < std::make_pair(B->getFilePath(), B->getOffset());
+    return std::make_pair(A->getFilePath(), A->getOffset()) <
+           std::make_pair(B->getFilePath(), B->getOffset());
   });
   return Out;
 }
 
-json::Value sarifFix(llvm::StringRef Description, const llvm::StringMap<clang::tooling::Replacements> &Fix,
+json::Value sarifFix(llvm::StringRef Description,
+                     const llvm::StringMap<clang::tooling::Replacements> &Fix,
                      const ClangTidyError &E, Locations &L) {
   std::map<std::string, json::Array> ByFile;
   for (const clang::tooling::Replacement *R : sortedReplacements(Fix)) {
     std::string Path = absoluteDiagnosticPath(R->getFilePath(), E.BuildDirectory);
-    ByFile[Path].push_back(json::Object{
-        {"deletedRegion", L.region(Path, R->getOffset(), R->getLength())},
-        {"insertedContent", json::Object{{"text", R->getReplacementText()}}}});
+    ByFile[Path].push_back(
+        json::Object{{"deletedRegion", L.region(Path, R->getOffset(), R->getLength())},
+                     {"insertedContent", json::Object{{"text", R->getReplacementText()}}}});
   }
   json::Array Changes;
   for (auto &[Path, Replacements] : ByFile)
@@ -133,11 +137,13 @@ json::Object sarifResult(const Finding &F, Locations &L, const std::vector<std::
   json::Object Location = L.physical(pathOf(E.Message, E), E.Message.FileOffset);
   json::Array LogicalLocations;
   if (!F.Function.empty())
-    LogicalLocations.push_back(json::Object{{"fullyQualifiedName", F.Function}, {"kind", "function"}});
+    LogicalLocations.push_back(
+        json::Object{{"fullyQualifiedName", F.Function}, {"kind", "function"}});
   json::Array Related, Fixes;
   unsigned Id = 0;
   for (const clang::tooling::DiagnosticMessage &Note : E.Notes) {
-    json::Object R = Note.FilePath.empty() ? json::Object{} : L.physical(pathOf(Note, E), Note.FileOffset);
+    json::Object R =
+        Note.FilePath.empty() ? json::Object{} : L.physical(pathOf(Note, E), Note.FileOffset);
     json::Object RL{{"id", Id++}, {"message", json::Object{{"text", Note.Message}}}};
     if (!Note.FilePath.empty())
       RL["physicalLocation"] = std::move(R);
@@ -177,11 +183,12 @@ void writeSarif(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings, const R
   llvm::sort(Checks);
   for (const std::string &Check : Checks) {
     const RuleDoc *Doc = ruleDoc(Check);
-    json::Object Rule{{"id", Check},
-                      {"name", Check},
-                      {"shortDescription", json::Object{{"text", Doc ? Doc->Short : Check.c_str()}}},
-                      {"fullDescription", json::Object{{"text", Doc ? Doc->Full : Check.c_str()}}},
-                      {"defaultConfiguration", json::Object{{"level", "warning"}}}};
+    json::Object Rule{
+        {"id", Check},
+        {"name", Check},
+        {"shortDescription", json::Object{{"text", Doc ? Doc->Short : Check.c_str()}}},
+        {"fullDescription", json::Object{{"text", Doc ? Doc->Full : Check.c_str()}}},
+        {"defaultConfiguration", json::Object{{"level", "warning"}}}};
     if (Doc)
       Rule["helpUri"] = std::string(LASTWORD_DOCS_URL) + "/" + Check + ".md";
     Rules.push_back(std::move(Rule));
@@ -215,17 +222,16 @@ void writeSarif(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings, const R
         json::Array Entries;
         for (const BaselineShare::Entry &E : Run.Facts->Baseline->Entries)
           Entries.push_back(json::Object{{"key", E.Key}, {"count", E.Count}, {"left", E.Left}});
-        Carried["baseline"] = json::Object{{"root", Run.Facts->Baseline->Root},
-                                           {"entries", std::move(Entries)}};
+        Carried["baseline"] =
+            json::Object{{"root", Run.Facts->Baseline->Root}, {"entries", std::move(Entries)}};
       }
       Properties["lastwordCrossTu"] = std::move(Carried);
     }
     RunObject["properties"] = std::move(Properties);
   }
-  json::Value Log = json::Object{
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs", json::Array{std::move(RunObject)}}};
+  json::Value Log = json::Object{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                                 {"version", "2.1.0"},
+                                 {"runs", json::Array{std::move(RunObject)}}};
   OS << llvm::formatv("{0:2}", Log) << "\n";
 }
 
@@ -242,10 +248,11 @@ void writeJson(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings) {
     }
     json::Array Fixes;
     for (const clang::tooling::Replacement *R : sortedReplacements(M.Fix))
-      Fixes.push_back(json::Object{{"file", absoluteDiagnosticPath(R->getFilePath(), E.BuildDirectory)},
-                                   {"offset", R->getOffset()},
-                                   {"length", R->getLength()},
-                                   {"replacement", R->getReplacementText()}});
+      Fixes.push_back(
+          json::Object{{"file", absoluteDiagnosticPath(R->getFilePath(), E.BuildDirectory)},
+                       {"offset", R->getOffset()},
+                       {"length", R->getLength()},
+                       {"replacement", R->getReplacementText()}});
     if (!Fixes.empty())
       Out["fixes"] = std::move(Fixes);
     return Out;
@@ -272,12 +279,18 @@ void writeJson(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings) {
 static std::string githubEscape(llvm::StringRef Text, bool Property) {
   std::string Out;
   for (char C : Text) {
-    if (C == '%') Out += "%25";
-    else if (C == '\r') Out += "%0D";
-    else if (C == '\n') Out += "%0A";
-    else if (Property && C == ':') Out += "%3A";
-    else if (Property && C == ',') Out += "%2C";
-    else Out += C;
+    if (C == '%')
+      Out += "%25";
+    else if (C == '\r')
+      Out += "%0D";
+    else if (C == '\n')
+      Out += "%0A";
+    else if (Property && C == ':')
+      Out += "%3A";
+    else if (Property && C == ',')
+      Out += "%2C";
+    else
+      Out += C;
   }
   return Out;
 }
@@ -293,12 +306,15 @@ void writeGithub(llvm::raw_ostream &OS, llvm::ArrayRef<Finding> Findings) {
       Text += "\nnote: " + Note.Message;
       if (!Note.FilePath.empty()) {
         SourcePositions::Position NP = L.Positions.at(pathOf(Note, E), Note.FileOffset);
-        Text += llvm::formatv(" ({0}:{1}:{2})", keyPath(pathOf(Note, E), L.root()), NP.Line, NP.Column).str();
+        Text +=
+            llvm::formatv(" ({0}:{1}:{2})", keyPath(pathOf(Note, E), L.root()), NP.Line, NP.Column)
+                .str();
       }
     }
     OS << "::" << level(E) << " file=" << githubEscape(keyPath(Path, L.root()), true)
        << ",line=" << P.Line << ",col=" << P.Column
-       << ",title=" << githubEscape(E.DiagnosticName, true) << "::" << githubEscape(Text, false) << "\n";
+       << ",title=" << githubEscape(E.DiagnosticName, true) << "::" << githubEscape(Text, false)
+       << "\n";
   }
 }
 
@@ -314,13 +330,15 @@ bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged,
     const json::Object *Log = Reports[I].getAsObject();
     const json::Array *Runs = Log ? Log->getArray("runs") : nullptr;
     const json::Object *Run = Runs && Runs->size() == 1 ? (*Runs)[0].getAsObject() : nullptr;
-    const json::Object *Driver = Run && Run->getObject("tool") ? Run->getObject("tool")->getObject("driver") : nullptr;
+    const json::Object *Driver =
+        Run && Run->getObject("tool") ? Run->getObject("tool")->getObject("driver") : nullptr;
     if (!Driver || Driver->getString("name") != "lastword") {
       Error = llvm::formatv("report {0} is not a lastword SARIF report with one run", I + 1).str();
       return false;
     }
     const json::Object *Properties = Run->getObject("properties");
-    std::optional<llvm::StringRef> Spec = Properties ? Properties->getString("shard") : std::nullopt;
+    std::optional<llvm::StringRef> Spec =
+        Properties ? Properties->getString("shard") : std::nullopt;
     unsigned K = 0, N = 0;
     if (!Spec) {
       K = 1, N = 1;
@@ -346,7 +364,8 @@ bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged,
   for (unsigned K = 1; K <= Count; ++K) {
     unsigned Seen = llvm::count_if(Shards, [&](const Shard &S) { return S.Index == K; });
     if (Seen != 1) {
-      Error = llvm::formatv("shard {0}/{1} is {2}", K, Count, Seen ? "given twice" : "missing").str();
+      Error =
+          llvm::formatv("shard {0}/{1} is {2}", K, Count, Seen ? "given twice" : "missing").str();
       return false;
     }
   }
@@ -355,7 +374,8 @@ bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged,
   // the order of the compile database, as a single run prints them.
   std::map<std::string, json::Value> Rules;
   for (const Shard &S : Shards)
-    if (const json::Array *ShardRules = S.Run->getObject("tool")->getObject("driver")->getArray("rules"))
+    if (const json::Array *ShardRules =
+            S.Run->getObject("tool")->getObject("driver")->getArray("rules"))
       for (const json::Value &Rule : *ShardRules)
         if (const json::Object *R = Rule.getAsObject(); R && R->getString("id"))
           Rules.emplace(R->getString("id")->str(), Rule);
@@ -408,9 +428,12 @@ bool mergeSarif(llvm::ArrayRef<json::Value> Reports, json::Value &Merged,
     for (const json::Value &Text : *Facts) {
       std::string FactsError;
       std::optional<analysis::CycleFacts> Unit =
-          Text.getAsString() ? analysis::parseCycleFacts(*Text.getAsString(), FactsError) : std::nullopt;
+          Text.getAsString() ? analysis::parseCycleFacts(*Text.getAsString(), FactsError)
+                             : std::nullopt;
       if (!Unit) {
-        Error = llvm::formatv("shard {0}/{1} carries malformed facts: {2}", S.Index, Count, FactsError).str();
+        Error =
+            llvm::formatv("shard {0}/{1} carries malformed facts: {2}", S.Index, Count, FactsError)
+                .str();
         return false;
       }
       Units.push_back(std::move(*Unit));

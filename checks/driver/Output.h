@@ -14,8 +14,8 @@ enum class ReportFormat { Text, Sarif, Json, Github };
 /// What a shard's SARIF report carries (in the run's properties) so that
 /// `lastword merge` can join the shards' gc-finalizer-cycle facts.
 struct ShardFacts {
-  std::vector<std::string> Facts; // each file's facts, CycleFacts' text form
-  std::string WarningsAsErrors;    // the globs the shard used
+  std::vector<std::string> Facts;        // each file's facts, CycleFacts' text form
+  std::string WarningsAsErrors;          // the globs the shard used
   std::optional<BaselineShare> Baseline; // with --baseline
 };
 

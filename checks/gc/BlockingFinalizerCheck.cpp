@@ -62,8 +62,8 @@ const char *const Consequence =
 
 BlockingFinalizerCheck::BlockingFinalizerCheck(StringRef Name, ClangTidyContext *Context)
     : GcCheck(Name, Context),
-      BlockingFunctions(listOption("BlockingFunctions",
-                                   serializeOptionList(BlockingCalls::defaultNames()))),
+      BlockingFunctions(
+          listOption("BlockingFunctions", serializeOptionList(BlockingCalls::defaultNames()))),
       Blocking(BlockingFunctions) {
   // A full collection, or waiting for the finalizer queue, from a finalizer.
   for (ApiRole Role : {ApiRole::Collect, ApiRole::WaitForFinalizers})
@@ -86,12 +86,12 @@ void BlockingFinalizerCheck::registerMatchers(MatchFinder *Finder) {
     Finder->addMatcher(cleanupClassMatcher(), this);
   // `if`s whose condition may be a constant: a registration in the branch
   // that cannot run registers nothing.
-  auto Constant = ignoringParenImpCasts(
-      anyOf(integerLiteral(), cxxBoolLiteral(), declRefExpr(to(varDecl(hasType(isConstQualified())))),
-            declRefExpr(to(enumConstantDecl()))));
+  auto Constant = ignoringParenImpCasts(anyOf(integerLiteral(), cxxBoolLiteral(),
+                                              declRefExpr(to(varDecl(hasType(isConstQualified())))),
+                                              declRefExpr(to(enumConstantDecl()))));
   Finder->addMatcher(ifStmt(anyOf(isConstexpr(), hasCondition(Constant),
-                                  hasCondition(ignoringParenImpCasts(
-                                      unaryOperator(hasOperatorName("!"), hasUnaryOperand(Constant))))),
+                                  hasCondition(ignoringParenImpCasts(unaryOperator(
+                                      hasOperatorName("!"), hasUnaryOperand(Constant))))),
                             unless(isExpansionInSystemHeader()))
                          .bind(DeadIfId),
                      this);
@@ -245,10 +245,10 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
     if (Loc.isInvalid() || isInSystemCode(Loc, SM))
       continue;
     const CallStep &Last = Path->back();
-    std::optional<std::string> SinkName =
-        Last.Implicit != ImplicitCall::None
-            ? Blocking.blockingDestruction(Last)
-            : Last.Call ? Blocking.blockingCallee(*Last.Call) : std::nullopt;
+    std::optional<std::string> SinkName = Last.Implicit != ImplicitCall::None
+                                              ? Blocking.blockingDestruction(Last)
+                                          : Last.Call ? Blocking.blockingCallee(*Last.Call)
+                                                      : std::nullopt;
     if (!SinkName && Last.Call && BlockingCalls::userMutexLock(*Last.Call))
       if (const auto *Construct = dyn_cast<CXXConstructExpr>(Last.Call))
         SinkName = plainQualifiedName(*Construct->getConstructor()->getParent());
@@ -297,11 +297,12 @@ void BlockingFinalizerCheck::onEndOfTranslationUnit() {
       }
     }
     if (F.First.Source == FinalizerSource::CleanupClass && F.First.CleanupClass) {
-      SourceLocation ClassLoc =
-          F.Sites.empty() || F.Sites[0].Note.isInvalid() ? F.First.CleanupClass->getLocation()
-                                                          : F.Sites[0].Note;
-      diag(ClassLoc, "'%0' derives from '%1': the collector runs its destructor as "
-                     "the finalizer",
+      SourceLocation ClassLoc = F.Sites.empty() || F.Sites[0].Note.isInvalid()
+                                    ? F.First.CleanupClass->getLocation()
+                                    : F.Sites[0].Note;
+      diag(ClassLoc,
+           "'%0' derives from '%1': the collector runs its destructor as "
+           "the finalizer",
            DiagnosticIDs::Note)
           << declName(*F.First.CleanupClass)
           << (F.First.FinalizableBase ? declName(*F.First.FinalizableBase)

@@ -21,8 +21,8 @@ struct BlockingFinalizerState {
   /// instantiations.
   using CallKey = std::pair<SourceLocation, SourceLocation>;
   struct Site {
-    SourceLocation Note;  ///< where the note goes (the callback argument)
-    SourceLocation Where; ///< the registration's expansion location
+    SourceLocation Note;                ///< where the note goes (the callback argument)
+    SourceLocation Where;               ///< the registration's expansion location
     const FunctionDecl *Body = nullptr; ///< the instantiation it registers
   };
   struct Finalizer {

@@ -1,9 +1,9 @@
 //===--- CollectInLoopCheck.cpp - gc-collect-in-loop ----------------------===//
 
 #include "gc/CollectInLoopCheck.h"
-#include "analysis/OptionLists.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/BlockingCalls.h"
+#include "analysis/OptionLists.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -52,8 +52,8 @@ std::optional<uint64_t> constantTripCount(const Stmt &Loop, const ASTContext &Co
   if (!For || !For->getInit() || !For->getCond())
     return std::nullopt;
   const auto *Init = dyn_cast<DeclStmt>(For->getInit());
-  const auto *Counter = Init && Init->isSingleDecl() ? dyn_cast<VarDecl>(Init->getSingleDecl())
-                                                     : nullptr;
+  const auto *Counter =
+      Init && Init->isSingleDecl() ? dyn_cast<VarDecl>(Init->getSingleDecl()) : nullptr;
   const auto *Cond = dyn_cast<BinaryOperator>(For->getCond()->IgnoreParenImpCasts());
   if (!Counter || !Counter->getInit() || !Cond || !Cond->isComparisonOp())
     return std::nullopt;
@@ -86,8 +86,8 @@ std::optional<uint64_t> constantTripCount(const Stmt &Loop, const ASTContext &Co
 // an iterator) or ask whether it ran dry, by name.
 bool isWorkSourceName(llvm::StringRef Name) {
   static const llvm::StringSet<> Words = {
-      "pop",   "take",  "next",   "read",   "dequeue", "recv",      "receive", "fetch",
-      "getline", "gets", "fgets", "scanf",  "fscanf",  "getc",      "fgetc",   "getchar",
+      "pop",     "take",  "next",  "read",  "dequeue", "recv",      "receive", "fetch",
+      "getline", "gets",  "fgets", "scanf", "fscanf",  "getc",      "fgetc",   "getchar",
       "consume", "shift", "empty", "eof",   "end",     "exhausted", "done",    "drained"};
   // Words of the name: `try_pop`, `popFront`, `readLine`.
   size_t Start = 0;
@@ -131,8 +131,8 @@ llvm::SmallPtrSet<const VarDecl *, 4> workSourceVars(const Stmt &Body) {
       return false;
     if (const auto *Decls = dyn_cast<DeclStmt>(&S)) {
       for (const Decl *D : Decls->decls())
-        if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getInit() &&
-                                                     callsWorkSource(Var->getInit()))
+        if (const auto *Var = dyn_cast<VarDecl>(D);
+            Var && Var->getInit() && callsWorkSource(Var->getInit()))
           Vars.insert(Var);
     } else if (const auto *Assign = dyn_cast<BinaryOperator>(&S);
                Assign && Assign->isAssignmentOp() && callsWorkSource(Assign->getRHS())) {
@@ -261,7 +261,8 @@ bool isCountingExpr(const Expr *E, const ApiProfile &Profile, unsigned Depth = 0
   if (isa<CXXThisExpr>(E))
     return true;
   if (const auto *Unary = dyn_cast<UnaryOperator>(E))
-    return Unary->getOpcode() != UO_Deref && isCountingExpr(Unary->getSubExpr(), Profile, Depth + 1);
+    return Unary->getOpcode() != UO_Deref &&
+           isCountingExpr(Unary->getSubExpr(), Profile, Depth + 1);
   if (const auto *Binary = dyn_cast<BinaryOperator>(E))
     return isCountingExpr(Binary->getLHS(), Profile, Depth + 1) &&
            isCountingExpr(Binary->getRHS(), Profile, Depth + 1);
@@ -288,7 +289,8 @@ bool onlyCollects(const Stmt *S, const ApiProfile &Profile, unsigned Depth = 0) 
                         [&](const Stmt *Child) { return onlyCollects(Child, Profile, Depth + 1); });
   if (const auto *If = dyn_cast<IfStmt>(S))
     return !If->getInit() && !If->getConditionVariable() &&
-           isCountingExpr(If->getCond(), Profile) && onlyCollects(If->getThen(), Profile, Depth + 1) &&
+           isCountingExpr(If->getCond(), Profile) &&
+           onlyCollects(If->getThen(), Profile, Depth + 1) &&
            onlyCollects(If->getElse(), Profile, Depth + 1);
   if (const auto *Decls = dyn_cast<DeclStmt>(S))
     return llvm::all_of(Decls->decls(), [&](const Decl *D) {
@@ -389,8 +391,7 @@ const char DefaultPacingFunctions[] =
 CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context)
     : GcCheck(Name, Context),
       PacingFunctions(listOption("PacingFunctions", DefaultPacingFunctions)),
-      Pacing(PacingFunctions),
-      MaxFixedIterations(Options.get("MaxFixedIterations", 4U)) {
+      Pacing(PacingFunctions), MaxFixedIterations(Options.get("MaxFixedIterations", 4U)) {
   // Collect, then wait for the finalizers it queued: a drain loop.
   for (const ApiFunction &Function : Profile.functions(ApiRole::WaitForFinalizers))
     Pacing.add(Function.Name);
@@ -419,13 +420,14 @@ void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(doStmt(NotSystem).bind("loop"), this);
   Finder->addMatcher(cxxForRangeStmt(NotSystem).bind("loop"), this);
   // Algorithms that run a callable once per element are loops too.
-  Finder->addMatcher(callExpr(callsFunctionNamed({"::std::for_each", "::std::for_each_n",
-                                                  "::std::ranges::for_each", "::std::ranges::for_each_n",
-                                                  "::std::transform", "::std::ranges::transform",
-                                                  "::std::generate", "::std::generate_n"}),
-                              NotSystem)
-                         .bind("algorithm"),
-                     this);
+  Finder->addMatcher(
+      callExpr(
+          callsFunctionNamed({"::std::for_each", "::std::for_each_n", "::std::ranges::for_each",
+                              "::std::ranges::for_each_n", "::std::transform",
+                              "::std::ranges::transform", "::std::generate", "::std::generate_n"}),
+          NotSystem)
+          .bind("algorithm"),
+      this);
   // The ranges algorithms are function objects: `std::ranges::for_each(r, f)`
   // calls the operator() of the object named so.
   Finder->addMatcher(

@@ -35,6 +35,7 @@ public:
   std::optional<TraversalKind> getCheckTraversalKind() const override {
     return TK_IgnoreUnlessSpelledInSource;
   }
+
 private:
   void storeCheckOptions(ClangTidyOptions::OptionMap &Opts) override;
   bool isPacedLoop(const Stmt &Body);

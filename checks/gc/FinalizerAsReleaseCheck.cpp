@@ -1,11 +1,11 @@
 //===--- FinalizerAsReleaseCheck.cpp - gc-finalizer-as-release ------------===//
 
 #include "gc/FinalizerAsReleaseCheck.h"
-#include "analysis/OptionLists.h"
 #include "analysis/ApiCalls.h"
+#include "analysis/CollectedTypes.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/Finalizers.h"
-#include "analysis/CollectedTypes.h"
+#include "analysis/OptionLists.h"
 #include "analysis/ReleasePaths.h"
 #include "analysis/ReleasedFields.h"
 #include "analysis/SourceUtils.h"
@@ -64,8 +64,8 @@ public:
 
   Judge(ClangTidyCheck &Check, const ApiProfile &Profile,
         const std::vector<std::string> &ReleaseMethodNames, ASTContext &Context)
-      : Check(Check), Profile(Profile), ReleaseMethodNames(ReleaseMethodNames),
-        Context(Context), SM(Context.getSourceManager()), Flows(Context) {}
+      : Check(Check), Profile(Profile), ReleaseMethodNames(ReleaseMethodNames), Context(Context),
+        SM(Context.getSourceManager()), Flows(Context) {}
 
   void run(llvm::ArrayRef<const FunctionDecl *> Seen);
 
@@ -133,8 +133,7 @@ private:
   /// Per function body, its uses of local variables.
   llvm::DenseMap<const Stmt *, std::unique_ptr<LocalUses>> Bodies;
   llvm::DenseMap<std::pair<const FunctionDecl *, const RecordDecl *>, signed char> Factories;
-  llvm::DenseMap<std::tuple<const FunctionDecl *, unsigned, const RecordDecl *>, UseKind>
-      Summaries;
+  llvm::DenseMap<std::tuple<const FunctionDecl *, unsigned, const RecordDecl *>, UseKind> Summaries;
   llvm::DenseSet<SourceLocation> Reported;
 };
 
@@ -345,8 +344,7 @@ bool Judge::isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *R
           classifyCall(*Call, Profile, ApiRole::Cleanup))
         Registers = true;
       else if (classifyCall(*Call, Profile, ApiRole::Allocation))
-        Registers = Facts && Facts->ConstructorRegisters &&
-                    recordOf(Call->getType()) == Record;
+        Registers = Facts && Facts->ConstructorRegisters && recordOf(Call->getType()) == Record;
       else if (const FunctionDecl *Inner = Call->getDirectCallee())
         Registers = Inner != Definition && isRegisteringFactory(Inner, Record, Depth + 1);
     } else if (const auto *New = dyn_cast<CXXNewExpr>(&S)) {
@@ -379,8 +377,7 @@ bool Judge::isFresh(const Candidate &C, const RecordDecl *Record,
     return false;
   };
   if (const auto *New = dyn_cast_or_null<CXXNewExpr>(Init))
-    return (Facts->ConstructorRegisters && recordOf(New->getType()) == Record) ||
-           RegisteredHere();
+    return (Facts->ConstructorRegisters && recordOf(New->getType()) == Record) || RegisteredHere();
   const auto *Call = dyn_cast_or_null<CallExpr>(Init);
   if (!Call)
     return false;
@@ -389,10 +386,8 @@ bool Judge::isFresh(const Candidate &C, const RecordDecl *Record,
   return isRegisteringFactory(Call->getDirectCallee(), Record, 0);
 }
 
-FinalizerAsReleaseCheck::UseKind Judge::parameterSummary(const FunctionDecl *Callee,
-                                                         unsigned Index,
-                                                         const RecordDecl *Record,
-                                                         unsigned Depth) {
+FinalizerAsReleaseCheck::UseKind Judge::parameterSummary(const FunctionDecl *Callee, unsigned Index,
+                                                         const RecordDecl *Record, unsigned Depth) {
   const FunctionDecl *Definition = nullptr;
   if (!Callee || !Callee->hasBody(Definition) || !Definition ||
       isInSystemCode(Definition->getLocation(), SM) || Index >= Definition->getNumParams() ||
@@ -443,8 +438,8 @@ Judge::classifyUse(const DeclRefExpr &Use, const LocalUses &Parents,
                    const RecordDecl *Record, unsigned Depth, const Stmt *&At) {
   const Stmt *E = &Use;
   const Stmt *P = Parents.parent(E);
-  while (P && isa<ImplicitCastExpr, ParenExpr, CStyleCastExpr, CXXStaticCastExpr,
-                  CXXConstCastExpr, CXXReinterpretCastExpr>(P)) {
+  while (P && isa<ImplicitCastExpr, ParenExpr, CStyleCastExpr, CXXStaticCastExpr, CXXConstCastExpr,
+                  CXXReinterpretCastExpr>(P)) {
     E = P;
     P = Parents.parent(P);
   }
@@ -488,7 +483,8 @@ Judge::classifyUse(const DeclRefExpr &Use, const LocalUses &Parents,
       }
       break;
     }
-    if (const auto *MemberCall = dyn_cast_or_null<CXXMemberCallExpr>(Up ? Parents.parent(Up) : nullptr);
+    if (const auto *MemberCall =
+            dyn_cast_or_null<CXXMemberCallExpr>(Up ? Parents.parent(Up) : nullptr);
         MemberCall && MemberCall->getCallee() == Up) {
       if (InSet(Field, MemberCall->getDirectCallee())) {
         At = MemberCall;
@@ -511,8 +507,7 @@ Judge::classifyUse(const DeclRefExpr &Use, const LocalUses &Parents,
           return UseKind::Release;
         }
     }
-    if (const auto *Delete = dyn_cast_or_null<CXXDeleteExpr>(Up);
-        Delete && InSet(Field, nullptr)) {
+    if (const auto *Delete = dyn_cast_or_null<CXXDeleteExpr>(Up); Delete && InSet(Field, nullptr)) {
       At = Delete;
       return UseKind::Release;
     }
@@ -587,9 +582,7 @@ Judge::classifyUse(const DeclRefExpr &Use, const LocalUses &Parents,
   return UseKind::Keep;
 }
 
-std::string Judge::releaseName(const Release &R) const {
-  return displayName(*R.Function);
-}
+std::string Judge::releaseName(const Release &R) const { return displayName(*R.Function); }
 
 std::optional<std::string> Judge::releaseCall(const Release &R, const VarDecl &Var) const {
   std::string Name = identifierName(R.Function).str();
@@ -754,8 +747,7 @@ void FinalizerAsReleaseCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void FinalizerAsReleaseCheck::check(const MatchFinder::MatchResult &Result) {
-  if (!Result.Context || !Result.SourceManager ||
-      Excluded.excludesMainFile(*Result.SourceManager))
+  if (!Result.Context || !Result.SourceManager || Excluded.excludesMainFile(*Result.SourceManager))
     return;
   Context = Result.Context;
   if (const auto *Function = Result.Nodes.getNodeAs<FunctionDecl>("function")) {

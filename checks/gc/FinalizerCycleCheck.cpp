@@ -85,8 +85,7 @@ bool forwardsParameters(const RegistrationWrapper &Wrapper, bool TypelessObject)
 } // namespace
 
 FinalizerCycleCheck::FinalizerCycleCheck(StringRef Name, ClangTidyContext *Context)
-    : GcCheck(Name, Context),
-      SelfCycles(Options.get("SelfCycles", false)),
+    : GcCheck(Name, Context), SelfCycles(Options.get("SelfCycles", false)),
       ExportFactsDirectory(Options.getLocalOrGlobal("ExportFactsDirectory", "")) {}
 
 void FinalizerCycleCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -100,9 +99,9 @@ void FinalizerCycleCheck::registerMatchers(MatchFinder *Finder) {
                      this);
   for (ApiRole Role : {ApiRole::Finalizer, ApiRole::Cleanup})
     if (!Profile.functions(Role).empty())
-      Finder->addMatcher(
-          callExpr(apiCallTo(Profile, Role), unless(isExpansionInSystemHeader())).bind("registration"),
-          this);
+      Finder->addMatcher(callExpr(apiCallTo(Profile, Role), unless(isExpansionInSystemHeader()))
+                             .bind("registration"),
+                         this);
   if (Profile.readsBoehmCpp())
     Finder->addMatcher(cxxNewExpr(unless(isExpansionInSystemHeader())).bind("registration"), this);
   // Stores into fields, as written; one matcher per node kind, so each is
@@ -116,12 +115,12 @@ void FinalizerCycleCheck::registerMatchers(MatchFinder *Finder) {
         StatementMatcher(cxxMemberCallExpr(on(Field), User))})
     Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, stmt(Store).bind("store")), this);
   if (!Profile.functions(ApiRole::Allocation).empty())
-    Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
-                                callExpr(unless(argumentCountIs(0)),
-                                         apiCallTo(Profile, ApiRole::Allocation),
-                                         unless(isExpansionInSystemHeader()))
-                                    .bind("store")),
-                       this);
+    Finder->addMatcher(
+        traverse(TK_IgnoreUnlessSpelledInSource,
+                 callExpr(unless(argumentCountIs(0)), apiCallTo(Profile, ApiRole::Allocation),
+                          unless(isExpansionInSystemHeader()))
+                     .bind("store")),
+        this);
 }
 
 const llvm::SmallVector<QualType, 1> &FinalizerCycleCheck::targetsOf(const FieldDecl &Field) {
@@ -466,11 +465,11 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
           if (!isEdgeField(Field))
             continue;
           if (std::optional<unsigned> Arg = NodeOf(Call->getArg(I)))
-            Graph.Nodes[Made].Others.push_back(
-                {*Arg, Call->getArg(I)->getBeginLoc(),
-                 "'" + Graph.Nodes[*Arg].Name + "' is stored in '" +
-                     Field->getParent()->getNameAsString() + "::" + Field->getNameAsString() +
-                     "' by the constructor here"});
+            Graph.Nodes[Made].Others.push_back({*Arg, Call->getArg(I)->getBeginLoc(),
+                                                "'" + Graph.Nodes[*Arg].Name + "' is stored in '" +
+                                                    Field->getParent()->getNameAsString() +
+                                                    "::" + Field->getNameAsString() +
+                                                    "' by the constructor here"});
         }
       return Made;
     }
@@ -550,8 +549,8 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
     }
   };
 
-  auto StoreInto = [&](const Expr *Target, const FieldDecl *Field, const Expr *Value,
-                       bool Replaces, SourceLocation Loc) {
+  auto StoreInto = [&](const Expr *Target, const FieldDecl *Field, const Expr *Value, bool Replaces,
+                       SourceLocation Loc) {
     std::optional<unsigned> Owner = NodeOf(Target);
     if (!Owner)
       return;
@@ -563,9 +562,8 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
       return;
     }
     ObjectGraph::Edge E{*Stored, Loc,
-                        Describe(*Stored) + " is stored in '" + Node.Name +
-                            "->" + Field->getNameAsString() +
-                            "' here"};
+                        Describe(*Stored) + " is stored in '" + Node.Name + "->" +
+                            Field->getNameAsString() + "' here"};
     if (Replaces)
       Node.Fields[Field] = std::move(E);
     else
@@ -583,7 +581,8 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
       return true;
     }
     const Expr *Lhs = nullptr, *Rhs = nullptr;
-    if (const auto *Binary = dyn_cast<BinaryOperator>(&S); Binary && Binary->getOpcode() == BO_Assign) {
+    if (const auto *Binary = dyn_cast<BinaryOperator>(&S);
+        Binary && Binary->getOpcode() == BO_Assign) {
       Lhs = Binary->getLHS();
       Rhs = Binary->getRHS();
     } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(&S);
@@ -662,16 +661,17 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
         std::optional<unsigned> Owner = NodeOf(Receiver);
         std::optional<unsigned> Stored = NodeOf(Call->getArg(I));
         if (Owner && Stored)
-          Graph.Nodes[*Owner].Others.push_back(
-              {*Stored, S.getBeginLoc(),
-               Describe(*Stored) + " is stored in " + Describe(*Owner) + " by '" +
-                   displayName(*Method) + "' here"});
+          Graph.Nodes[*Owner].Others.push_back({*Stored, S.getBeginLoc(),
+                                                Describe(*Stored) + " is stored in " +
+                                                    Describe(*Owner) + " by '" +
+                                                    displayName(*Method) + "' here"});
       }
       return true;
     }
     if (const auto *Call = dyn_cast<CallExpr>(&S)) {
       std::optional<ApiCall> Api = classifyCall(*Call, Profile);
-      if (!Api || Api->Unregisters || (Api->Role != ApiRole::Finalizer && Api->Role != ApiRole::Cleanup))
+      if (!Api || Api->Unregisters ||
+          (Api->Role != ApiRole::Finalizer && Api->Role != ApiRole::Cleanup))
         return true;
       std::optional<unsigned> Owner = NodeOf(Api->Object);
       if (!Owner)
@@ -686,10 +686,9 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
         AddCaptures(*Owner, Api->Callback, What);
       if (Api->Data)
         if (std::optional<unsigned> Data = NodeOf(Api->Data); Data && *Data != *Owner)
-          Graph.Nodes[*Owner].Others.push_back(
-              {*Data, Api->Data->getBeginLoc(),
-               "the " + What.str() + " of " + Describe(*Owner) + " holds " + Describe(*Data) +
-                   " here"});
+          Graph.Nodes[*Owner].Others.push_back({*Data, Api->Data->getBeginLoc(),
+                                                "the " + What.str() + " of " + Describe(*Owner) +
+                                                    " holds " + Describe(*Data) + " here"});
     }
     return true;
   });

@@ -3,10 +3,10 @@
 #ifndef LASTWORD_GC_FINALIZERCYCLECHECK_H
 #define LASTWORD_GC_FINALIZERCYCLECHECK_H
 
-#include "analysis/Finalizers.h"
 #include "analysis/CalleeSummaries.h"
 #include "analysis/CollectedTypes.h"
 #include "analysis/CycleFacts.h"
+#include "analysis/Finalizers.h"
 #include "analysis/SourceUtils.h"
 #include "gc/GcCheck.h"
 #include "llvm/ADT/DenseMap.h"

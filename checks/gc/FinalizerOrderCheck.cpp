@@ -2,9 +2,9 @@
 
 #include "gc/FinalizerOrderCheck.h"
 #include "analysis/ApiCalls.h"
-#include "analysis/SourceUtils.h"
 #include "analysis/CollectedTypes.h"
 #include "analysis/ExprNormalise.h"
+#include "analysis/SourceUtils.h"
 #include "analysis/TracedFields.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
@@ -25,16 +25,16 @@ constexpr unsigned MaxCallDepth = 3;
 struct Hop {
   const FieldDecl *Field = nullptr;
   const RecordDecl *Target = nullptr;
-  bool Traced = true;       ///< the collector sees this edge
-  bool NeedsIndex = false;  ///< an array or container: its elements are the targets
-  bool Reference = false;   ///< a reference field: `.` already reaches the target
+  bool Traced = true;      ///< the collector sees this edge
+  bool NeedsIndex = false; ///< an array or container: its elements are the targets
+  bool Reference = false;  ///< a reference field: `.` already reaches the target
 };
 using Chain = llvm::SmallVector<Hop, 4>;
 
 enum class Reach { None, Object, Field };
 
 struct Finding {
-  const Expr *Access = nullptr; ///< where the other object is used
+  const Expr *Access = nullptr;  ///< where the other object is used
   const Expr *Pointer = nullptr; ///< the expression that leads to it
   Chain Hops;
   const RecordDecl *Target = nullptr;
@@ -248,10 +248,12 @@ private:
       const Expr *Base = nullptr;
       if (const auto *Member = dyn_cast<MemberExpr>(&S))
         Base = Member->getBase();
-      else if (const auto *Unary = dyn_cast<UnaryOperator>(&S); Unary && Unary->getOpcode() == UO_Deref)
+      else if (const auto *Unary = dyn_cast<UnaryOperator>(&S);
+               Unary && Unary->getOpcode() == UO_Deref)
         Base = Unary->getSubExpr();
       else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(&S);
-               Op && (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) && Op->getNumArgs())
+               Op && (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
+               Op->getNumArgs())
         Base = Op->getArg(0);
       if (Base)
         if (const auto *Ref = dyn_cast<DeclRefExpr>(strip(Base)))
@@ -316,7 +318,8 @@ private:
     if (const auto *Member = dyn_cast<MemberExpr>(S)) {
       const Expr *Base = Member->getBase()->IgnoreParenImpCasts();
       bool Deref = false;
-      if (const auto *Unary = dyn_cast<UnaryOperator>(Base); Unary && Unary->getOpcode() == UO_Deref) {
+      if (const auto *Unary = dyn_cast<UnaryOperator>(Base);
+          Unary && Unary->getOpcode() == UO_Deref) {
         Base = Unary->getSubExpr();
         Deref = true;
       } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Base);
@@ -347,7 +350,8 @@ private:
         if (const auto *Var = dyn_cast<VarDecl>(D); Var && Var->getInit()) {
           Chain Hops;
           Reach R = reach(Var->getInit(), Hops);
-          if (R == Reach::Object && (Var->getType()->isPointerType() || Var->getType()->isReferenceType()))
+          if (R == Reach::Object &&
+              (Var->getType()->isPointerType() || Var->getType()->isReferenceType()))
             Current.Roots.insert(Var);
           else if (R == Reach::Field)
             Current.Aliases[Var] = Hops;
@@ -388,8 +392,8 @@ const RecordDecl *pointeeRecord(const Expr *E) {
 
 std::string sourceText(const Expr &E, const ASTContext &Context) {
   const SourceManager &SM = Context.getSourceManager();
-  CharSourceRange Range = CharSourceRange::getTokenRange(
-      SM.getFileLoc(E.getBeginLoc()), SM.getFileLoc(E.getEndLoc()));
+  CharSourceRange Range =
+      CharSourceRange::getTokenRange(SM.getFileLoc(E.getBeginLoc()), SM.getFileLoc(E.getEndLoc()));
   std::string Text = Lexer::getSourceText(Range, SM, Context.getLangOpts()).str();
   if (Text.empty() || Text.size() > 60 || StringRef(Text).contains('\n'))
     return "";
@@ -405,9 +409,10 @@ void FinalizerOrderCheck::registerMatchers(MatchFinder *Finder) {
   // One matcher for finalizer and cleanup registrations: every call of the
   // translation unit is tested once.
   const ApiRole Registrations[] = {ApiRole::Finalizer, ApiRole::Cleanup};
-  Finder->addMatcher(callExpr(apiCallTo(Profile, Registrations), unless(isExpansionInSystemHeader()))
-                         .bind("registration"),
-                     this);
+  Finder->addMatcher(
+      callExpr(apiCallTo(Profile, Registrations), unless(isExpansionInSystemHeader()))
+          .bind("registration"),
+      this);
   if (Profile.readsBoehmCpp()) {
     Finder->addMatcher(cxxNewExpr(unless(isExpansionInSystemHeader())).bind(FinalizerNewId), this);
     Finder->addMatcher(cleanupClassMatcher(), this);
@@ -456,7 +461,8 @@ void FinalizerOrderCheck::check(const MatchFinder::MatchResult &Result) {
     Bodies = findFinalizerBodies(*New, Profile);
     if (const RecordDecl *Allocated = New->getAllocatedType()->getAsRecordDecl()) {
       ObjectType = Allocated;
-      Finalizable.try_emplace(cast<RecordDecl>(Allocated->getCanonicalDecl()), Release{New->getBeginLoc(), Allocated});
+      Finalizable.try_emplace(cast<RecordDecl>(Allocated->getCanonicalDecl()),
+                              Release{New->getBeginLoc(), Allocated});
     }
   } else if (const auto *Record = Result.Nodes.getNodeAs<CXXRecordDecl>(CleanupClassId)) {
     if (!isBoehmCleanupClass(*Record, Profile))
@@ -536,7 +542,8 @@ void FinalizerOrderCheck::judge(const Pending &Finalizer) {
     for (auto &[Type, Release] : Finalizable) {
       const auto *Other = dyn_cast<CXXRecordDecl>(Type);
       if (Other && Other->hasDefinition() &&
-          (Class->isDerivedFrom(Other->getDefinition()) || Other->getDefinition()->isDerivedFrom(Class)))
+          (Class->isDerivedFrom(Other->getDefinition()) ||
+           Other->getDefinition()->isDerivedFrom(Class)))
         return &Release;
     }
     return nullptr;

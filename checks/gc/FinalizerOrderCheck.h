@@ -17,8 +17,8 @@ namespace clang::tidy::gc {
 struct FinalizerOrderRelease {
   SourceLocation RegisteredAt;
   const RecordDecl *Type = nullptr; ///< the type registered
-  bool Cleanup = false;   ///< add_cleanup rather than a finalizer
-  bool Unordered = false; ///< Boehm's _no_order registration
+  bool Cleanup = false;             ///< add_cleanup rather than a finalizer
+  bool Unordered = false;           ///< Boehm's _no_order registration
 };
 /// One finalizer to judge at the end of the translation unit.
 struct FinalizerOrderPending {
@@ -63,7 +63,6 @@ private:
   void pend(lastword::analysis::FinalizerBody Body, const RecordDecl *ObjectType, bool Unordered,
             const SourceManager &SM);
   void judge(const Pending &Finalizer);
-
 };
 
 } // namespace clang::tidy::gc

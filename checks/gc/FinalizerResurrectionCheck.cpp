@@ -38,7 +38,8 @@ struct ObjectNames {
       E = skipTemporaries(E, SkipAlso::Casts);
       if (designates(E))
         return true;
-      if (const auto *Unary = dyn_cast<UnaryOperator>(E); Unary && Unary->getOpcode() == UO_AddrOf) {
+      if (const auto *Unary = dyn_cast<UnaryOperator>(E);
+          Unary && Unary->getOpcode() == UO_AddrOf) {
         const Expr *Sub = skipTemporaries(Unary->getSubExpr(), SkipAlso::Casts);
         while (const auto *Member = dyn_cast<MemberExpr>(Sub))
           Sub = skipTemporaries(Member->getBase(), SkipAlso::Casts);
@@ -49,7 +50,8 @@ struct ObjectNames {
         E = Binary->getLHS()->getType()->isPointerType() ? Binary->getLHS() : Binary->getRHS();
         continue;
       }
-      if (const auto *Construct = dyn_cast<CXXConstructExpr>(E); Construct && Construct->getNumArgs() == 1) {
+      if (const auto *Construct = dyn_cast<CXXConstructExpr>(E);
+          Construct && Construct->getNumArgs() == 1) {
         E = Construct->getArg(0);
         continue;
       }
@@ -76,8 +78,10 @@ const Expr *placeRoot(const Expr *E) {
       continue;
     }
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
-        Op && (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Arrow ||
-               Op->getOperator() == OO_Star) && Op->getNumArgs() >= 1) {
+        Op &&
+        (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Arrow ||
+         Op->getOperator() == OO_Star) &&
+        Op->getNumArgs() >= 1) {
       E = Op->getArg(0);
       continue;
     }
@@ -129,8 +133,7 @@ std::string outliving(const Expr *Place, const ObjectNames &Names, const Functio
 } // namespace
 
 FinalizerResurrectionCheck::FinalizerResurrectionCheck(StringRef Name, ClangTidyContext *Context)
-    : GcCheck(Name, Context),
-      ReportReregistration(Options.get("ReportReregistration", false)) {}
+    : GcCheck(Name, Context), ReportReregistration(Options.get("ReportReregistration", false)) {}
 
 void FinalizerResurrectionCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "ReportReregistration", ReportReregistration);
@@ -156,8 +159,8 @@ struct Finding {
   bool Reregisters = false;
 };
 
-using StoreSummaries =
-    llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::pair<SourceLocation, std::string>>;
+using StoreSummaries = llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>,
+                                      std::pair<SourceLocation, std::string>>;
 
 /// The summary key of `this` in a member function.
 constexpr unsigned ThisKey = ~0u;
@@ -268,8 +271,7 @@ public:
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
           Member && Depth < 3 && Member->getImplicitObjectArgument() &&
           Names.carries(Member->getImplicitObjectArgument())) {
-        if (const CXXMethodDecl *Method = Member->getMethodDecl();
-            Method && Method->isInstance()) {
+        if (const CXXMethodDecl *Method = Member->getMethodDecl(); Method && Method->isInstance()) {
           llvm::SmallVector<const CXXMethodDecl *, 4> Targets{Method};
           bool Virtual = dispatchesVirtually(*Member, *Method);
           if (Virtual)

@@ -169,8 +169,7 @@ rewritableUses(const Stmt *Body, const ValueDecl *Var,
         if (Init == Lambda->capture_init_end())
           break;
         if (const Expr *E = *Init++)
-          (Capture.isImplicit() ? ImplicitCaptures : ExplicitCaptures)
-              .insert(E->IgnoreImplicit());
+          (Capture.isImplicit() ? ImplicitCaptures : ExplicitCaptures).insert(E->IgnoreImplicit());
       }
     }
     return true;
@@ -197,8 +196,8 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
   const auto *Var = dyn_cast_or_null<VarDecl>(Found.CapturedVariable);
   if ((Found.ReachKind != CallableReach::Kind::Capture &&
        Found.ReachKind != CallableReach::Kind::LocalByReference) ||
-      !Found.Chain.empty() || !Lambda ||
-      !Found.Capture || !Var || !Object.isRoot() || Var != Object.Variable || Var->isInitCapture())
+      !Found.Chain.empty() || !Lambda || !Found.Capture || !Var || !Object.isRoot() ||
+      Var != Object.Variable || Var->isInitCapture())
     return {};
   const CXXMethodDecl *Operator = Lambda->getCallOperator();
   if (!Operator || Operator->getNumParams() < 1)
@@ -215,8 +214,7 @@ std::vector<FixItHint> parameterFix(const CallableReach &Found, const CallableTa
   // expands to nothing here, sizeof): without the capture it might not compile.
   if (Found.Uses.empty() && namedInSource(*Body, identifierName(Var), Context))
     return {};
-  std::optional<std::vector<const DeclRefExpr *>> Uses =
-      rewritableUses(Body, Var, Found.Uses);
+  std::optional<std::vector<const DeclRefExpr *>> Uses = rewritableUses(Body, Var, Found.Uses);
   if (!Uses)
     return {};
   std::vector<FixItHint> Fixes;
@@ -266,11 +264,11 @@ FinalizerSelfReferenceCheck::FinalizerSelfReferenceCheck(StringRef Name, ClangTi
 void FinalizerSelfReferenceCheck::registerMatchers(MatchFinder *Finder) {
   const ApiRole Roles[] = {ApiRole::Finalizer, ApiRole::Cleanup};
   // One matcher for both roles: every call of the translation unit is tested once.
-  auto Registration = callExpr(anyOf(apiCallTo(Profile, Roles),
-                                     unresolvedApiCallTo(Profile, ApiRole::Finalizer),
-                                     unresolvedApiCallTo(Profile, ApiRole::Cleanup)),
-                               unless(isExpansionInSystemHeader()))
-                          .bind("call");
+  auto Registration =
+      callExpr(anyOf(apiCallTo(Profile, Roles), unresolvedApiCallTo(Profile, ApiRole::Finalizer),
+                     unresolvedApiCallTo(Profile, ApiRole::Cleanup)),
+               unless(isExpansionInSystemHeader()))
+          .bind("call");
   // Registrations as written, templates included (judged as far as their
   // dependent code shows), implicit code not visited.
   Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource, Registration), this);
@@ -294,8 +292,7 @@ bool FinalizerSelfReferenceCheck::waitsForFinalizersAfter(const FunctionDecl &Fu
 }
 
 void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) {
-  if (!Result.Context || !Result.SourceManager ||
-      Excluded.excludesMainFile(*Result.SourceManager))
+  if (!Result.Context || !Result.SourceManager || Excluded.excludesMainFile(*Result.SourceManager))
     return;
   if (!Functions)
     Functions = std::make_unique<EnclosingFunctions>(*Result.Context);
@@ -393,8 +390,7 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
             Diag << Fix;
         }
         if (Found->Loc.isValid())
-          diag(SM.getFileLoc(Found->Loc), "'%0' is captured by reference here",
-               DiagnosticIDs::Note)
+          diag(SM.getFileLoc(Found->Loc), "'%0' is captured by reference here", DiagnosticIDs::Note)
               << Found->Name;
         return;
       }
@@ -453,12 +449,13 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
   if (!Chain || !writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM) || !Claim())
     return;
   bool Interior = !Chain->empty() && Chain->front().StepKind == ReachStep::Kind::Interior;
-  std::string Data = Lexer::getSourceText(
-                         Lexer::makeFileCharRange(CharSourceRange::getTokenRange(
-                                                      Api->Data->IgnoreImpCasts()->getSourceRange()),
-                                                  SM, Context.getLangOpts()),
-                         SM, Context.getLangOpts())
-                         .str();
+  std::string Data =
+      Lexer::getSourceText(
+          Lexer::makeFileCharRange(
+              CharSourceRange::getTokenRange(Api->Data->IgnoreImpCasts()->getSourceRange()), SM,
+              Context.getLangOpts()),
+          SM, Context.getLangOpts())
+          .str();
   if (Data.empty() && !Chain->empty())
     Data = Chain->front().HolderName;
   if (IsFinalizer)

@@ -165,8 +165,7 @@ bool HiddenPointerCheck::precise() const { return Profile.flavor() != ApiFlavor:
 
 std::string HiddenPointerCheck::memberTemplate() const {
   const NameList &Members = Profile.types(TypeRole::Member);
-  return Members.empty() ? std::string()
-                         : StringRef(Members.patterns().front()).ltrim(':').str();
+  return Members.empty() ? std::string() : StringRef(Members.patterns().front()).ltrim(':').str();
 }
 
 CollectedTypes &HiddenPointerCheck::types() {
@@ -182,10 +181,9 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                               unless(hasType(booleanType())), User)
                          .bind("conversion"),
                      this);
-  Finder->addMatcher(
-      callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1), User)
-          .bind("conversion-call"),
-      this);
+  Finder->addMatcher(callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1), User)
+                         .bind("conversion-call"),
+                     this);
   // ... and only one turned back into a pointer can be used after the
   // object was freed: `GC_REVEAL_POINTER(h)`, `(Node *)(bits & ~1)`.
   Finder->addMatcher(explicitCastExpr(hasDestinationType(pointerType()),
@@ -198,35 +196,32 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                          .bind("reveal"),
                      this);
   // Results of the translation unit's own functions: helpers that encode.
-  Finder->addMatcher(callExpr(callee(functionDecl(returns(isInteger()),
-                                                  unless(returns(booleanType())), User)),
-                                  User)
-                         .bind("integer-call"),
-                     this);
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(returns(isInteger()), unless(returns(booleanType())), User)),
+               User)
+          .bind("integer-call"),
+      this);
   Finder->addMatcher(varDecl(hasGlobalStorage(), hasType(isInteger()), hasInitializer(expr()), User)
                          .bind("global"),
                      this);
   if (precise()) {
     // `void *` fields that receive a collected pointer.
     auto VoidPointer = hasType(pointerType(pointee(voidType())));
-    Finder->addMatcher(binaryOperator(isAssignmentOperator(),
-                                      hasLHS(memberExpr(member(fieldDecl(VoidPointer)))
-                                                 .bind("void-field")),
-                                      User)
-                           .bind("void-store"),
-                       this);
-    Finder->addMatcher(cxxConstructorDecl(forEachConstructorInitializer(
-                           cxxCtorInitializer(isWritten(), forField(fieldDecl(VoidPointer)))
-                               .bind("void-init"))),
-                       this);
+    Finder->addMatcher(
+        binaryOperator(isAssignmentOperator(),
+                       hasLHS(memberExpr(member(fieldDecl(VoidPointer))).bind("void-field")), User)
+            .bind("void-store"),
+        this);
+    Finder->addMatcher(
+        cxxConstructorDecl(forEachConstructorInitializer(
+            cxxCtorInitializer(isWritten(), forField(fieldDecl(VoidPointer))).bind("void-init"))),
+        this);
     // trace(): a raw field handed to one of the VisitFunctions (`visit_pointer`)
     // is traced by its type.
     std::vector<StringRef> Visits(Profile.types(TypeRole::VisitFunction).patterns().begin(),
                                   Profile.types(TypeRole::VisitFunction).patterns().end());
     if (!Visits.empty())
-      Finder->addMatcher(callExpr(callsFunctionNamed(Visits), User)
-                             .bind("visit-pointer"),
-                         this);
+      Finder->addMatcher(callExpr(callsFunctionNamed(Visits), User).bind("visit-pointer"), this);
   }
   Finder->addMatcher(fieldDecl(User).bind("field"), this);
   if (precise()) {
@@ -247,8 +242,7 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                           hasSourceExpression(ignoringParenImpCasts(callExpr(callee(functionDecl(
                               hasAnyName("::malloc", "::calloc", "::realloc", "GC_malloc_atomic",
                                          "GC_malloc_atomic_ignore_off_page",
-                                         "GC_debug_malloc_atomic",
-                                         "GC_malloc_atomic_uncollectable",
+                                         "GC_debug_malloc_atomic", "GC_malloc_atomic_uncollectable",
                                          "GC_debug_malloc_atomic_uncollectable")))))),
                           unless(isInTemplateInstantiation()), User)
                      .bind("unscanned")),
@@ -289,7 +283,7 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Reveal = Nodes.getNodeAs<Expr>("reveal")) {
     // A constant (`(void *)-1`, a sentinel) reveals nothing.
     const Expr *Source = isa<CastExpr>(Reveal) ? cast<CastExpr>(Reveal)->getSubExpr()
-                                                : cast<CallExpr>(Reveal)->getArg(0);
+                                               : cast<CallExpr>(Reveal)->getArg(0);
     if (!Reveals && inUserCode(SM->getExpansionLoc(Reveal->getBeginLoc())) &&
         (Source->isValueDependent() || !Source->isIntegerConstantExpr(*Context)))
       Reveals = true;
@@ -313,7 +307,11 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
   }
   if (const auto *Store = Nodes.getNodeAs<BinaryOperator>("void-store")) {
     if (inUserCode(Store->getBeginLoc()))
-      VoidStores.push_back({Store, dyn_cast<FieldDecl>(cast<MemberExpr>(Store->getLHS()->IgnoreParenImpCasts())->getMemberDecl()), Store->getRHS()});
+      VoidStores.push_back(
+          {Store,
+           dyn_cast<FieldDecl>(
+               cast<MemberExpr>(Store->getLHS()->IgnoreParenImpCasts())->getMemberDecl()),
+           Store->getRHS()});
     return;
   }
   if (const auto *Init = Nodes.getNodeAs<CXXCtorInitializer>("void-init")) {
@@ -528,8 +526,7 @@ std::optional<Origin> HiddenPointerCheck::storedOrigin(const Expr *E, const Parm
 
 void HiddenPointerCheck::forEachStore(
     const FunctionDecl &Function,
-    llvm::function_ref<void(const Stmt &, const Expr *, const std::string &, const Decl *)>
-        Found) {
+    llvm::function_ref<void(const Stmt &, const Expr *, const std::string &, const Decl *)> Found) {
   if (const auto *Constructor = dyn_cast<CXXConstructorDecl>(&Function))
     for (const CXXCtorInitializer *Init : Constructor->inits())
       if (Init->isWritten() && Init->getMember() && Init->getInit()) {
@@ -597,7 +594,7 @@ void HiddenPointerCheck::forEachStore(
 }
 
 const HiddenPointerCheck::ParamStore *HiddenPointerCheck::storedParam(const FunctionDecl &Callee,
-                                                                     unsigned Index) {
+                                                                      unsigned Index) {
   const FunctionDecl *Definition = nullptr;
   if (!Callee.hasBody(Definition) || !Definition || Index >= Definition->getNumParams() ||
       !inUserCode(Definition->getLocation()))
@@ -609,8 +606,8 @@ const HiddenPointerCheck::ParamStore *HiddenPointerCheck::storedParam(const Func
   const ParmVarDecl *Param = Definition->getParamDecl(Index);
   std::unique_ptr<ParamStore> Store;
   if (isIntegerType(Param->getType()))
-    forEachStore(*Definition, [&](const Stmt &Site, const Expr *Value,
-                                  const std::string &Where, const Decl *Place) {
+    forEachStore(*Definition, [&](const Stmt &Site, const Expr *Value, const std::string &Where,
+                                  const Decl *Place) {
       if (!Store && storedOrigin(Value, Param))
         Store = std::make_unique<ParamStore>(ParamStore{&Site, Where, Place});
     });
@@ -632,8 +629,8 @@ bool xorsIntoPlace(const Stmt &Site) {
 } // namespace
 
 void HiddenPointerCheck::scanFunction(const FunctionDecl &Function) {
-  auto judge = [&](const Stmt &Site, const Expr *Value, const std::string &Where,
-                   const Decl *Place, const Stmt *Inner) {
+  auto judge = [&](const Stmt &Site, const Expr *Value, const std::string &Where, const Decl *Place,
+                   const Stmt *Inner) {
     std::optional<Origin> O = storedOrigin(Value, nullptr);
     if (O && xorsIntoPlace(Site))
       O->Disguised = true; // `node->link ^= (uintptr_t)next`: the word holds prev ^ next

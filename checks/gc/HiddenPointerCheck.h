@@ -10,9 +10,9 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
-#include <optional>
 
 namespace clang::tidy::gc {
 
@@ -20,12 +20,12 @@ namespace clang::tidy::gc {
 struct HiddenPointerState {
   /// Where an integer value came from.
   struct Origin {
-    const Expr *Conversion = nullptr;      ///< the pointer-to-integer conversion
-    const RecordDecl *Pointee = nullptr;   ///< the collected type pointed to
-    const ParmVarDecl *Param = nullptr;    ///< summaries: the integer parameter
-    bool Disguised = false;                ///< `^` or `~`: not even an interior pointer
-    bool HideMacro = false;                ///< spelled GC_HIDE_POINTER
-    const FunctionDecl *Helper = nullptr;  ///< the function whose result carries it
+    const Expr *Conversion = nullptr;     ///< the pointer-to-integer conversion
+    const RecordDecl *Pointee = nullptr;  ///< the collected type pointed to
+    const ParmVarDecl *Param = nullptr;   ///< summaries: the integer parameter
+    bool Disguised = false;               ///< `^` or `~`: not even an interior pointer
+    bool HideMacro = false;               ///< spelled GC_HIDE_POINTER
+    const FunctionDecl *Helper = nullptr; ///< the function whose result carries it
   };
   struct ParamStore {
     const Stmt *Site;
@@ -91,18 +91,18 @@ private:
   std::string memberTemplate() const;
   lastword::analysis::CollectedTypes &types();
   void scanFunction(const FunctionDecl &Function);
-  void reportStore(const Stmt &Site, const Origin &O, const std::string &Where,
-                   const Stmt *Inner, const FunctionDecl *Setter = nullptr);
+  void reportStore(const Stmt &Site, const Origin &O, const std::string &Where, const Stmt *Inner,
+                   const FunctionDecl *Setter = nullptr);
   std::optional<Origin> originOf(const Expr *E, const ParmVarDecl *Seed, unsigned Depth);
   std::optional<Origin> storedOrigin(const Expr *E, const ParmVarDecl *Seed);
   std::optional<Origin> returnedOrigin(const FunctionDecl &Callee);
   bool counts(const Origin &O) const;
   /// The stores \p Function makes beyond its own frame: the statement, the
   /// value stored, where (in words) and the field or variable written.
-  void forEachStore(const FunctionDecl &Function,
-                    llvm::function_ref<void(const Stmt &, const Expr *, const std::string &,
-                                            const Decl *)>
-                        Found);
+  void forEachStore(
+      const FunctionDecl &Function,
+      llvm::function_ref<void(const Stmt &, const Expr *, const std::string &, const Decl *)>
+          Found);
   /// Where \p Callee stores its integer parameter \p Index, if it does.
   const ParamStore *storedParam(const FunctionDecl &Callee, unsigned Index);
   void checkField(const FieldDecl &Field);

@@ -1,9 +1,9 @@
 //===--- IncompleteTraceCheck.cpp - gc-incomplete-trace -------------------===//
 
 #include "gc/IncompleteTraceCheck.h"
-#include "analysis/SourceUtils.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/CollectedTypes.h"
+#include "analysis/SourceUtils.h"
 #include "analysis/TracedFields.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
@@ -150,7 +150,8 @@ private:
       if (Dependent->isImplicitAccess() || isThisObject(Dependent->getBase())) {
         // `this->Base<T>::trace(t)`, `Base<T>::trace(t)` in a template: the
         // base is only known per instantiation.
-        if (Name.isIdentifier() && isTraceMethodName(Profile, Name.getAsIdentifierInfo()->getName()))
+        if (Name.isIdentifier() &&
+            isTraceMethodName(Profile, Name.getAsIdentifierInfo()->getName()))
           DependentTraceCall = true;
         else
           Unknown = true;
@@ -251,8 +252,8 @@ private:
       walk(Conditional->getFalseExpr(), Test, Depth + 1);
       return;
     }
-    bool Transparent = isa<ImplicitCastExpr, ParenExpr, ExprWithCleanups,
-                           MaterializeTemporaryExpr, CXXBindTemporaryExpr>(S);
+    bool Transparent = isa<ImplicitCastExpr, ParenExpr, ExprWithCleanups, MaterializeTemporaryExpr,
+                           CXXBindTemporaryExpr>(S);
     for (const Stmt *Child : S->children())
       walk(Child, Transparent && Test, Depth + 1);
   }
@@ -352,7 +353,8 @@ std::optional<FixItHint> appendStatement(const CompoundStmt &Body, StringRef Tex
   }
   std::string Indent = Body.body_empty() ? lineIndent(Right, SM) + "  "
                                          : lineIndent(Body.body_back()->getBeginLoc(), SM);
-  SourceLocation LineStart = Right.getLocWithOffset(-static_cast<int>(lineIndent(Right, SM).size()));
+  SourceLocation LineStart =
+      Right.getLocWithOffset(-static_cast<int>(lineIndent(Right, SM).size()));
   return FixItHint::CreateInsertion(LineStart, Indent + Text.str() + "\n");
 }
 
@@ -365,11 +367,10 @@ std::optional<FixItHint> prependStatement(const CompoundStmt &Body, StringRef Te
   SourceLocation After = Left.getLocWithOffset(1);
   bool OneLine = SM.getSpellingLineNumber(Left) == SM.getSpellingLineNumber(Right);
   if (OneLine || Body.body_empty() ||
-      SM.getSpellingLineNumber(Body.body_front()->getBeginLoc()) ==
-          SM.getSpellingLineNumber(Left))
+      SM.getSpellingLineNumber(Body.body_front()->getBeginLoc()) == SM.getSpellingLineNumber(Left))
     return FixItHint::CreateInsertion(After, " " + Text.str());
-  return FixItHint::CreateInsertion(
-      After, "\n" + lineIndent(Body.body_front()->getBeginLoc(), SM) + Text.str());
+  return FixItHint::CreateInsertion(After, "\n" + lineIndent(Body.body_front()->getBeginLoc(), SM) +
+                                               Text.str());
 }
 
 std::string sourceText(SourceRange Range, const ASTContext &Context) {
@@ -392,9 +393,9 @@ std::optional<FixItHint> traceMethodFix(const CXXRecordDecl &Record,
     return std::nullopt;
   std::string Body;
   for (const TracedField &Field : Fields) {
-    std::string Statement = visitStatement(Profile, newVisitorName(Profile),
-                                           newVisitorIsPointer(Profile), declName(*Field.Field),
-                                           Field.Shape);
+    std::string Statement =
+        visitStatement(Profile, newVisitorName(Profile), newVisitorIsPointer(Profile),
+                       declName(*Field.Field), Field.Shape);
     if (Statement.empty())
       return std::nullopt;
     Body += " " + Statement;
@@ -403,7 +404,8 @@ std::optional<FixItHint> traceMethodFix(const CXXRecordDecl &Record,
   if (!firstOnLine(Right, SM))
     return FixItHint::CreateInsertion(Right, Method + " ");
   std::string Indent = lineIndent(Fields.front().Field->getBeginLoc(), SM);
-  SourceLocation LineStart = Right.getLocWithOffset(-static_cast<int>(lineIndent(Right, SM).size()));
+  SourceLocation LineStart =
+      Right.getLocWithOffset(-static_cast<int>(lineIndent(Right, SM).size()));
   return FixItHint::CreateInsertion(LineStart, Indent + Method + "\n");
 }
 
@@ -486,38 +488,40 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, ASTContext &Contex
   const ParmVarDecl *Visitor = Definition->getNumParams() ? Definition->getParamDecl(0) : nullptr;
   std::string VisitorName = Visitor ? identifierName(Visitor).str() : "";
   bool VisitorIsPointer = Visitor && Visitor->getType()->isPointerType();
-  bool CanFix = Own && Body && !VisitorName.empty() &&
-                !isInSystemCode(Definition->getLocation(), SM);
+  bool CanFix =
+      Own && Body && !VisitorName.empty() && !isInSystemCode(Definition->getLocation(), SM);
   std::string TraceName = displayName(*Trace);
 
   for (const TracedField &Field : Fields) {
     if (Walk.Used.contains(Field.Field))
       continue;
     {
-    auto Diag =
-        Own ? diag(SM.getFileLoc(Field.Field->getLocation()),
-                   "'%0' does not visit '%1': %select{the collector never marks what it points "
-                   "to, which is freed while still in use|the collector never marks what it "
-                   "holds, which is freed while still in use|the collector never clears this weak "
-                   "member when what it points to is freed, and it is left dangling}2")
-                  << TraceName << declName(*Field.Field) << consequence(Field.Shape)
-            : diag(SM.getFileLoc(Field.Field->getLocation()),
-                   "'%0' has no trace method of its own and the inherited '%1' does not visit "
-                   "'%2': %select{the collector never marks what it points to, which is freed "
-                   "while still in use|the collector never marks what it holds, which is freed "
-                   "while still in use|the collector never clears this weak member when what it "
-                   "points to is freed, and it is left dangling}3")
-                  << declName(Record) << TraceName << declName(*Field.Field)
-                  << consequence(Field.Shape);
-    if (CanFix) {
-      std::string Statement = visitStatement(Profile, VisitorName, VisitorIsPointer,
-                                             declName(*Field.Field), Field.Shape);
-      if (!Statement.empty())
-        if (std::optional<FixItHint> Fix = appendStatement(*Body, Statement, SM))
-          Diag << *Fix;
+      auto Diag =
+          Own ? diag(
+                    SM.getFileLoc(Field.Field->getLocation()),
+                    "'%0' does not visit '%1': %select{the collector never marks what it points "
+                    "to, which is freed while still in use|the collector never marks what it "
+                    "holds, which is freed while still in use|the collector never clears this weak "
+                    "member when what it points to is freed, and it is left dangling}2")
+                    << TraceName << declName(*Field.Field) << consequence(Field.Shape)
+              : diag(SM.getFileLoc(Field.Field->getLocation()),
+                     "'%0' has no trace method of its own and the inherited '%1' does not visit "
+                     "'%2': %select{the collector never marks what it points to, which is freed "
+                     "while still in use|the collector never marks what it holds, which is freed "
+                     "while still in use|the collector never clears this weak member when what it "
+                     "points to is freed, and it is left dangling}3")
+                    << declName(Record) << TraceName << declName(*Field.Field)
+                    << consequence(Field.Shape);
+      if (CanFix) {
+        std::string Statement = visitStatement(Profile, VisitorName, VisitorIsPointer,
+                                               declName(*Field.Field), Field.Shape);
+        if (!Statement.empty())
+          if (std::optional<FixItHint> Fix = appendStatement(*Body, Statement, SM))
+            Diag << *Fix;
+      }
     }
-    }
-    diag(SM.getFileLoc(Definition->getLocation()), "'%0' is defined here", DiagnosticIDs::Note) << TraceName;
+    diag(SM.getFileLoc(Definition->getLocation()), "'%0' is defined here", DiagnosticIDs::Note)
+        << TraceName;
   }
 
   if (!Own || Walk.DependentTraceCall)
@@ -541,7 +545,8 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, ASTContext &Contex
     const FunctionDecl *BaseTrace = ownTraceMethod(Profile, *BaseRecord);
     if (!BaseTrace)
       BaseTrace = inheritedTraceMethod(Profile, *BaseRecord);
-    std::string BaseName = sourceText(Base.getTypeSourceInfo()->getTypeLoc().getSourceRange(), Context);
+    std::string BaseName =
+        sourceText(Base.getTypeSourceInfo()->getTypeLoc().getSourceRange(), Context);
     if (BaseName.empty())
       BaseName = declName(*BaseRecord);
     if (BaseTrace) {
@@ -551,8 +556,7 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, ASTContext &Contex
                   << TraceName << BaseName << identifierName(BaseTrace) << declName(*BaseRecord);
       if (CanFix)
         if (std::optional<FixItHint> Fix = prependStatement(
-                *Body, baseTraceStatement(BaseName, identifierName(BaseTrace), VisitorName),
-                SM))
+                *Body, baseTraceStatement(BaseName, identifierName(BaseTrace), VisitorName), SM))
           Diag << *Fix;
     } else {
       diag(SM.getFileLoc(Definition->getLocation()),
@@ -560,13 +564,15 @@ void IncompleteTraceCheck::judge(const CXXRecordDecl &Record, ASTContext &Contex
            "what they point to is freed while still in use")
           << TraceName << declName(*BaseRecord);
     }
-    diag(SM.getFileLoc(Inherited.front().Field->getLocation()), "'%0' holds '%1' here", DiagnosticIDs::Note)
+    diag(SM.getFileLoc(Inherited.front().Field->getLocation()), "'%0' holds '%1' here",
+         DiagnosticIDs::Note)
         << declName(*Inherited.front().Field->getParent()) << declName(*Inherited.front().Field);
   }
 }
 
 void IncompleteTraceCheck::onEndOfTranslationUnit() {
-  const SourceManager *SM = Untraced.empty() ? nullptr : &Untraced.front()->getASTContext().getSourceManager();
+  const SourceManager *SM =
+      Untraced.empty() ? nullptr : &Untraced.front()->getASTContext().getSourceManager();
   for (const CXXRecordDecl *Record : Untraced) {
     // A struct of members embedded by value in a traced object is traced by
     // its holder; only a type that lives on the heap by itself needs a trace.

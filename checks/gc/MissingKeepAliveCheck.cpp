@@ -1,11 +1,11 @@
 //===--- MissingKeepAliveCheck.cpp - gc-missing-keep-alive ----------------===//
 
 #include "gc/MissingKeepAliveCheck.h"
-#include "analysis/OptionLists.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/Callables.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/Finalizers.h"
+#include "analysis/OptionLists.h"
 #include "analysis/ReachNotes.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
@@ -134,7 +134,7 @@ struct HandleSource {
 
 /// A place where the handle's value is used.
 struct HandleUse {
-  const Expr *Use = nullptr; ///< the call, or the dereference
+  const Expr *Use = nullptr;       ///< the call, or the dereference
   const Stmt *Statement = nullptr; ///< the statement of its block that contains it
   HandleSource Source;
   std::string Callee; ///< empty for a dereference
@@ -176,9 +176,8 @@ public:
         const llvm::DenseSet<const FunctionDecl *> &FinalizerCode, FlowCache &Flows,
         llvm::DenseSet<SourceLocation> &Reported, bool ParametersKeptAlive, ASTContext &Context)
       : Check(Check), Profile(Profile), Handles(Handles), FinalizerCode(FinalizerCode),
-        Flows(Flows), Reported(Reported),
-        ParametersKeptAlive(ParametersKeptAlive), Context(Context),
-        SM(Context.getSourceManager()) {}
+        Flows(Flows), Reported(Reported), ParametersKeptAlive(ParametersKeptAlive),
+        Context(Context), SM(Context.getSourceManager()) {}
 
   void judgeBody(const FunctionDecl &Function, const Stmt *Body);
 
@@ -209,8 +208,7 @@ private:
   };
   std::optional<Group> groupOf(const ValueDecl *Object, const BodyFacts &Facts,
                                const FunctionFlow &Flow);
-  static bool droppedAfter(const FunctionFlow &Flow, FlowPoint At, const Group &G,
-                           FlowPoint Read);
+  static bool droppedAfter(const FunctionFlow &Flow, FlowPoint At, const Group &G, FlowPoint Read);
 
   ClangTidyCheck &Check;
   const ApiProfile &Profile;
@@ -232,8 +230,7 @@ private:
                  llvm::SmallVector<std::pair<const CallExpr *, const FunctionDecl *>, 2>>
       CallSites;
   bool CallSitesIndexed = false;
-  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::optional<DroppingCall>>
-      Drops;
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::optional<DroppingCall>> Drops;
 };
 
 // A function whose body is not visible and whose name says it hands out an
@@ -261,8 +258,7 @@ bool isAccessor(const CXXMethodDecl *Method) {
          Name == "handle";
 }
 
-std::optional<HandleSource> Judge::objectOf(const Expr *Base, bool Arrow,
-                                            const FieldDecl *Field) {
+std::optional<HandleSource> Judge::objectOf(const Expr *Base, bool Arrow, const FieldDecl *Field) {
   const Expr *Object = lookThroughArrow(Base);
   if (!Object)
     return std::nullopt;
@@ -373,8 +369,7 @@ std::optional<Getter> Judge::getterOf(const FunctionDecl *Function, unsigned Dep
   auto Known = Getters.find(Definition);
   if (Known != Getters.end())
     return Known->second;
-  if (!GettersInProgress.insert(Definition).second ||
-      isInSystemCode(Definition->getLocation(), SM))
+  if (!GettersInProgress.insert(Definition).second || isInSystemCode(Definition->getLocation(), SM))
     return std::nullopt;
   std::optional<Getter> Result;
   bool Other = false;
@@ -558,8 +553,7 @@ std::optional<Judge::Group> Judge::groupOf(const ValueDecl *Object, const BodyFa
 
 // Is the group's object no longer used after \p At on some path: no later
 // use before the exit, or given another object first?
-bool Judge::droppedAfter(const FunctionFlow &Flow, FlowPoint At, const Group &G,
-                         FlowPoint Read) {
+bool Judge::droppedAfter(const FunctionFlow &Flow, FlowPoint At, const Group &G, FlowPoint Read) {
   if (Flow.reaches(At, Flow.exit(), G.UsePoints))
     return true;
   for (FlowPoint Replaced : G.Replaced)
@@ -716,8 +710,7 @@ void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
   FlowPoint At = Flow.pointOf(Use.Use);
   if (!At.isValid())
     return;
-  std::optional<Group> G =
-      groupOf(Source.IsThis ? nullptr : Source.Object, Facts, Flow);
+  std::optional<Group> G = groupOf(Source.IsThis ? nullptr : Source.Object, Facts, Flow);
   if (!G)
     return;
   // The call takes the object itself too: it is in use throughout.
@@ -747,8 +740,7 @@ void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
 void Judge::report(const HandleUse &Use, const Expr *LastUse,
                    const std::optional<DroppingCall> &Dropping) {
   SourceLocation Loc = SM.getFileLoc(Use.Use->getBeginLoc());
-  if (Loc.isInvalid() || isInSystemCode(Use.Use->getBeginLoc(), SM) ||
-      !Reported.insert(Loc).second)
+  if (Loc.isInvalid() || isInSystemCode(Use.Use->getBeginLoc(), SM) || !Reported.insert(Loc).second)
     return;
   auto Found = Handles.find(Use.Source.Field);
   if (Found == Handles.end())
@@ -810,8 +802,7 @@ void Judge::report(const HandleUse &Use, const Expr *LastUse,
       Diag << *Fix;
   }
   if (LastUse)
-    Check.diag(SM.getFileLoc(LastUse->getBeginLoc()), "'%0' is last used here",
-               DiagnosticIDs::Note)
+    Check.diag(SM.getFileLoc(LastUse->getBeginLoc()), "'%0' is last used here", DiagnosticIDs::Note)
         << Object;
   if (Dropping)
     Check.diag(SM.getFileLoc(Dropping->Call->getBeginLoc()),
@@ -892,8 +883,7 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
         // wraps the handle uses it whenever it is used. Standard classes
         // copy what they are given (`std::string s(f->buf, n)`).
         const auto *Construct = dyn_cast<CXXConstructExpr>(skipTemporaries(Init));
-        const CXXConstructorDecl *Constructor =
-            Construct ? Construct->getConstructor() : nullptr;
+        const CXXConstructorDecl *Constructor = Construct ? Construct->getConstructor() : nullptr;
         if (!Var->hasLocalStorage() || !Constructor || Constructor->isCopyOrMoveConstructor() ||
             Constructor->getParent()->isInStdNamespace())
           continue;
@@ -946,8 +936,7 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
       const Expr *Implicit = MemberCall ? MemberCall->getImplicitObjectArgument() : nullptr;
       bool IsKeepAlive = static_cast<bool>(classifyCall(*Call, Profile, ApiRole::KeepAlive));
       // A member call on another object may keep what it is given.
-      bool OtherObject = MemberCall && Implicit &&
-                         !isa<CXXThisExpr>(lookThroughArrow(Implicit)) &&
+      bool OtherObject = MemberCall && Implicit && !isa<CXXThisExpr>(lookThroughArrow(Implicit)) &&
                          MemberCall->getMethodDecl() && !MemberCall->getMethodDecl()->isConst();
       // `make<Stream>(m, gain)`: the new object's constructor may keep it.
       bool Allocates = static_cast<bool>(classifyCall(*Call, Profile, ApiRole::Allocation));
@@ -981,8 +970,7 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
     }
     size_t First = Work.size();
     // A statement of a block, or labelled in one (`case 1: read(...);`).
-    bool Block = isa<CompoundStmt>(S) ||
-                 (isa<SwitchCase, LabelStmt>(S) && Current.Statement == S);
+    bool Block = isa<CompoundStmt>(S) || (isa<SwitchCase, LabelStmt>(S) && Current.Statement == S);
     for (const Stmt *Child : S->children())
       if (Child)
         Work.push_back({Child, Block ? Child : Current.Statement});
@@ -1012,10 +1000,10 @@ void MissingKeepAliveCheck::registerMatchers(MatchFinder *Finder) {
   if (Profile.readsBoehmCpp())
     Finder->addMatcher(cleanupClassMatcher(), this);
   if (!Profile.functions(ApiRole::Cleanup).empty())
-    Finder->addMatcher(callExpr(apiCallTo(Profile, ApiRole::Cleanup),
-                                unless(isExpansionInSystemHeader()))
-                           .bind(CleanupCallId),
-                       this);
+    Finder->addMatcher(
+        callExpr(apiCallTo(Profile, ApiRole::Cleanup), unless(isExpansionInSystemHeader()))
+            .bind(CleanupCallId),
+        this);
 }
 
 void MissingKeepAliveCheck::addHandle(const FieldDecl *Field, const std::string &Description) {
@@ -1140,8 +1128,7 @@ void MissingKeepAliveCheck::onEndOfTranslationUnit() {
     return;
   if (!Flows)
     Flows = std::make_unique<FlowCache>(*Context);
-  Judge J(*this, Profile, Handles, FinalizerCode, *Flows, Reported, ParametersKeptAlive,
-          *Context);
+  Judge J(*this, Profile, Handles, FinalizerCode, *Flows, Reported, ParametersKeptAlive, *Context);
   UserFunctions(SM, [&](const FunctionDecl &Function) {
     if (Function.isDependentContext()) {
       forEachInstantiation(Function, [&](const FunctionDecl &Instance) {

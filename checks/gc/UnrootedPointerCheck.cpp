@@ -24,8 +24,8 @@ std::string recordName(const RecordDecl *Record) {
 std::string describeVar(const VarDecl &Var) {
   std::string Name = identifierName(&Var).str();
   if (Var.isStaticDataMember())
-    return "static member '" + recordName(dyn_cast<RecordDecl>(Var.getDeclContext())) + "::" +
-           Name + "'";
+    return "static member '" + recordName(dyn_cast<RecordDecl>(Var.getDeclContext())) +
+           "::" + Name + "'";
   if (Var.isStaticLocal())
     return "static '" + Name + "'";
   if (Var.getTLSKind() != VarDecl::TLS_None)
@@ -86,21 +86,19 @@ CollectedTypes &UnrootedPointerCheck::types() {
 
 void UnrootedPointerCheck::registerMatchers(MatchFinder *Finder) {
   auto User = unless(isExpansionInSystemHeader());
-  Finder->addMatcher(varDecl(hasGlobalStorage(), unless(parmVarDecl()), User).bind("global"),
-                     this);
+  Finder->addMatcher(varDecl(hasGlobalStorage(), unless(parmVarDecl()), User).bind("global"), this);
   Finder->addMatcher(cxxNewExpr(User).bind("new"), this);
-  Finder->addMatcher(
-      callExpr(callsFunctionNamed({"::std::make_unique", "::std::make_shared", "::std::allocate_shared"}),
-               User)
-          .bind("make-smart"),
-      this);
-  Finder->addMatcher(
-      castExpr(hasType(pointerType()),
-               hasSourceExpression(ignoringParenImpCasts(callExpr(
-                   callee(functionDecl(hasAnyName("::malloc", "::calloc", "::realloc")))))),
-               User)
-          .bind("malloc"),
-      this);
+  Finder->addMatcher(callExpr(callsFunctionNamed({"::std::make_unique", "::std::make_shared",
+                                                  "::std::allocate_shared"}),
+                              User)
+                         .bind("make-smart"),
+                     this);
+  Finder->addMatcher(castExpr(hasType(pointerType()),
+                              hasSourceExpression(ignoringParenImpCasts(callExpr(callee(
+                                  functionDecl(hasAnyName("::malloc", "::calloc", "::realloc")))))),
+                              User)
+                         .bind("malloc"),
+                     this);
 }
 
 void UnrootedPointerCheck::check(const MatchFinder::MatchResult &Result) {
@@ -188,8 +186,7 @@ void UnrootedPointerCheck::offerPersistent(DiagnosticBuilder &D, const Declarato
     if (Next->getBeginLoc() == Begin)
       return;
   const LangOptions &Lang = Context->getLangOpts();
-  StringRef Declared =
-      Lexer::getSourceText(CharSourceRange::getCharRange(Begin, Name), *SM, Lang);
+  StringRef Declared = Lexer::getSourceText(CharSourceRange::getCharRange(Begin, Name), *SM, Lang);
   StringRef Before =
       Lexer::getSourceText(CharSourceRange::getCharRange(Begin, Pointer.getStarLoc()), *SM, Lang);
   // One declarator only, nothing between the star and the name (`*const`).
@@ -325,8 +322,8 @@ void UnrootedPointerCheck::checkHeapType(const RecordDecl &Record, const Expr &A
                          "collected '%3', but '%1' is allocated outside the collected heap: "
                          "the collector neither scans nor traces it, so it can free the object "
                          "while it is still in use; %4")
-               << identifierName(Field) << recordName(&Record) << Container
-               << recordName(Target) << advice(Target, Container);
+               << identifierName(Field) << recordName(&Record) << Container << recordName(Target)
+               << advice(Target, Container);
       if (precise() && !Container && Field->getType()->isPointerType() &&
           !isa<ClassTemplateSpecializationDecl>(Record))
         offerPersistent(D, *Field);

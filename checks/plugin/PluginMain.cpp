@@ -9,8 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "clang-tidy/ClangTidyModuleRegistry.h"
-#include "clang/Basic/Version.h"
 #include "gc/GcTidyModule.h"
+#include "clang/Basic/Version.h"
 #include "llvm/Support/raw_ostream.h"
 #include <optional>
 

@@ -153,8 +153,8 @@ trees_run time_trees(int depth, Build build, Check check, Keep keep, bool probe_
 
 trees_run lw_trees(int depth, bool probe_latency) {
     lastword::persistent<lw_node> keep;
-    auto r = time_trees(
-        depth, [](int d) { return lw_build(d); }, lw_check, [&](lw_node* n) { keep = n; }, probe_latency);
+    auto r =
+        time_trees(depth, [](int d) { return lw_build(d); }, lw_check, [&](lw_node* n) { keep = n; }, probe_latency);
     keep = nullptr;
     return r;
 }
@@ -162,8 +162,8 @@ trees_run lw_trees(int depth, bool probe_latency) {
 gc_node* gc_keep = nullptr;  // in the data segment: a Boehm root
 
 trees_run gc_trees(int depth, bool probe_latency) {
-    auto r = time_trees(
-        depth, [](int d) { return gc_build(d); }, gc_check, [](gc_node* n) { gc_keep = n; }, probe_latency);
+    auto r =
+        time_trees(depth, [](int d) { return gc_build(d); }, gc_check, [](gc_node* n) { gc_keep = n; }, probe_latency);
     gc_keep = nullptr;
     return r;
 }

@@ -29,7 +29,8 @@ void take_barrier_buffer() noexcept {
 namespace {
 void shade(const void* old) noexcept {
     if (object_header* header = find_object(old)) {
-        if (header->mark.exchange(1, std::memory_order_relaxed) == 0 && (header->type->trace || header->constructing.load(std::memory_order_acquire)))
+        if (header->mark.exchange(1, std::memory_order_relaxed) == 0 &&
+            (header->type->trace || header->constructing.load(std::memory_order_acquire)))
             push_shaded(header);
     }
 }

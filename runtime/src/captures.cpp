@@ -276,9 +276,10 @@ void for_each_owned_range(const void* begin, const void* end, owned_range_visito
         visit_block(block, visit, context);
     }
     if (walker.truncated && !truncation_reported.exchange(true))
-        report("lastword: captures: a finalizer or cleanup owns more than %zu malloc'ed blocks or %zu MiB; the rest "
-               "is not scanned, and collected objects reachable only from there may be freed",
-               walk_block_limit, walk_byte_limit >> 20);
+        report(
+            "lastword: captures: a finalizer or cleanup owns more than %zu malloc'ed blocks or %zu MiB; the rest "
+            "is not scanned, and collected objects reachable only from there may be freed",
+            walk_block_limit, walk_byte_limit >> 20);
 }
 
 void scan_owned_conservatively(const void* begin, const void* end) noexcept {

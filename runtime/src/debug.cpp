@@ -111,7 +111,8 @@ void check_dereference(const void* pointer) noexcept { lastword::debug::check_po
 namespace {
 void apply_setting(std::string_view name, std::string_view value, bool strict) {
     long number = value.empty() ? 1 : std::strtol(std::string(value).c_str(), nullptr, 10);
-    if (name == "checkfinalizers") settings.checkfinalizers = number != 0;
+    if (name == "checkfinalizers")
+        settings.checkfinalizers = number != 0;
     else if (name == "slowfinalizer") {
         settings.slowfinalizer_ms = number;
         if (number > 0) start_slow_finalizer_watchdog();
@@ -128,10 +129,14 @@ void apply_setting(std::string_view name, std::string_view value, bool strict) {
     } else if (name == "verify") {
         settings.verify = number != 0;
         check_dereferences = number != 0;
-    } else if (name == "stress") settings.stress = number != 0;
-    else if (name == "keepalive") settings.keepalive = number != 0;
-    else if (strict) throw std::invalid_argument("lastword: unknown debug setting '" + std::string(name) + "'");
-    else report("lastword: gcdebug: unknown setting '%.*s' ignored", static_cast<int>(name.size()), name.data());
+    } else if (name == "stress")
+        settings.stress = number != 0;
+    else if (name == "keepalive")
+        settings.keepalive = number != 0;
+    else if (strict)
+        throw std::invalid_argument("lastword: unknown debug setting '" + std::string(name) + "'");
+    else
+        report("lastword: gcdebug: unknown setting '%.*s' ignored", static_cast<int>(name.size()), name.data());
     settings.debug_allocation = settings.stress || settings.keepalive;
 }
 
@@ -163,9 +168,11 @@ void watchdog_main() {
         if (serial == reported_serial || running_for.count() < limit) continue;
         reported_serial = serial;
         char where[256];
-        report("lastword: slowfinalizer: finalizer of '%s' (registered at %s) has been running for %lld ms "
-               "(limit %ld ms); %zu finalizers queued behind it",
-               type_name, site_text(site, where, sizeof where), static_cast<long long>(running_for.count()), limit, queued);
+        report(
+            "lastword: slowfinalizer: finalizer of '%s' (registered at %s) has been running for %lld ms "
+            "(limit %ld ms); %zu finalizers queued behind it",
+            type_name, site_text(site, where, sizeof where), static_cast<long long>(running_for.count()), limit,
+            queued);
     }
 }
 }  // namespace
@@ -176,7 +183,8 @@ void start_slow_finalizer_watchdog() {
 }
 
 void after_registration() noexcept {
-    if (settings.keepalive.load(std::memory_order_relaxed)) [[unlikely]] scrub_dead_stack();
+    if (settings.keepalive.load(std::memory_order_relaxed)) [[unlikely]]
+        scrub_dead_stack();
 }
 
 void load_settings_from_environment() {
@@ -235,9 +243,10 @@ std::size_t debug::collect_now() {
         },
         &queued);
     if (queued && !wait_for_finalizers(std::chrono::seconds(10)))
-        detail::report("lastword: keepalive: collect_now() queued %zu finalizer(s) and cleanup(s) that did not "
-                       "finish within 10 s (called from a finalizer, or holding a lock one needs?)",
-                       queued);
+        detail::report(
+            "lastword: keepalive: collect_now() queued %zu finalizer(s) and cleanup(s) that did not "
+            "finish within 10 s (called from a finalizer, or holding a lock one needs?)",
+            queued);
     detail::scrub_dead_stack();
     return queued;
 }

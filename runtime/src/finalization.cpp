@@ -11,9 +11,9 @@
 // Cleanups fire for objects still unmarked after that: they are really dead, never resurrected.
 #include "internal.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
-#include <algorithm>
 #include <exception>
 #include <functional>
 #include <set>
@@ -49,7 +49,9 @@ template <class T> struct offset_allocator {
     offset_allocator() = default;
     template <class U> offset_allocator(const offset_allocator<U>&) noexcept {}
     static_assert(alignof(T) <= 16);
-    T* allocate(std::size_t n) { return reinterpret_cast<T*>(static_cast<char*>(::operator new(n * sizeof(T) + 16)) + 16); }
+    T* allocate(std::size_t n) {
+        return reinterpret_cast<T*>(static_cast<char*>(::operator new(n * sizeof(T) + 16)) + 16);
+    }
     void deallocate(T* p, std::size_t) noexcept { ::operator delete(reinterpret_cast<char*>(p) - 16); }
     friend bool operator==(const offset_allocator&, const offset_allocator&) noexcept { return true; }
 };
@@ -339,9 +341,9 @@ void scan_finalization_roots() {
         scan_owned_conservatively(r->callable_begin, r->callable_end);
         mark_pointer(r->object.get());
     }
-    for (cleanup_record* list : {static_cast<cleanup_record*>(&s.registered_cleanups),
-                                 static_cast<cleanup_record*>(&s.queued_cleanups),
-                                 static_cast<cleanup_record*>(&s.running_cleanups)})
+    for (cleanup_record* list :
+         {static_cast<cleanup_record*>(&s.registered_cleanups), static_cast<cleanup_record*>(&s.queued_cleanups),
+          static_cast<cleanup_record*>(&s.running_cleanups)})
         for (cleanup_record* r = list->next; r != list; r = r->next)
             scan_owned_conservatively(r->payload_begin, r->payload_end);
 }
@@ -364,7 +366,7 @@ void select_finalizers_and_cleanups() {
         list_append(s.queued, r);
         header->has_finalizer = 0;  // cleared before it runs: it can be set again
         s.newly_queued.push(r);
-        mark_pointer(r->object.get());    // resurrected for one cycle
+        mark_pointer(r->object.get());  // resurrected for one cycle
     }
     mark_to_completion();
     cleanup_record* list = &s.registered_cleanups;
@@ -382,7 +384,8 @@ void select_finalizers_and_cleanups() {
 
 void after_collection_locked() {
     finalization_state& s = state();
-    for (std::size_t i = 0; i < s.newly_queued.size; ++i) s.by_object.erase(hidden_key(s.newly_queued.data[i]->object.get()));
+    for (std::size_t i = 0; i < s.newly_queued.size; ++i)
+        s.by_object.erase(hidden_key(s.newly_queued.data[i]->object.get()));
     s.finalizers_queued += s.newly_queued.size;
     s.queue_length += s.newly_queued.size;
     statistics.finalizers_queued += s.newly_queued.size;
@@ -413,9 +416,9 @@ struct owned_range {
     std::uintptr_t begin, end;
 };
 struct edge_indexes {
-    page_vector<cleanup_entry> cleanups_by_object;      // registered cleanups, sorted by object
+    page_vector<cleanup_entry> cleanups_by_object;  // registered cleanups, sorted by object
     page_vector<persistent_node*> persistents_in_heap;  // handles inside collected objects, sorted
-    page_vector<owned_range> owned;                     // storage registered callables own, sorted
+    page_vector<owned_range> owned;  // storage registered callables own, sorted
     page_vector<finalizer_record*> pending_finalizers;
     page_vector<cleanup_record*> pending_cleanups;
     page_vector<persistent_node*> pending_persistents;
@@ -436,7 +439,9 @@ LASTWORD_NO_SANITIZE void scan_for_edges(const void* begin, const void* end, con
             scan->visit(h, scan->kind, scan->context);
 }
 
-template <class T, class Less> void sort_pages(page_vector<T>& v, Less less) { std::sort(v.data, v.data + v.size, less); }
+template <class T, class Less> void sort_pages(page_vector<T>& v, Less less) {
+    std::sort(v.data, v.data + v.size, less);
+}
 
 }  // namespace
 
@@ -445,9 +450,8 @@ void prepare_extra_edges(bool with_persistents) noexcept {
     indexes.cleanups_by_object.clear();
     cleanup_record* list = &s.registered_cleanups;
     for (cleanup_record* r = list->next; r != list; r = r->next) indexes.cleanups_by_object.push({r->object.get(), r});
-    sort_pages(indexes.cleanups_by_object, [](const cleanup_entry& a, const cleanup_entry& b) {
-        return std::less<void*>()(a.object, b.object);
-    });
+    sort_pages(indexes.cleanups_by_object,
+               [](const cleanup_entry& a, const cleanup_entry& b) { return std::less<void*>()(a.object, b.object); });
     indexes.persistents_in_heap.clear();
     if (!with_persistents) return;
     for_each_persistent_node(
@@ -469,8 +473,9 @@ void for_each_extra_edge(object_header* header, edge_visitor visit, void* contex
         }
     }
     auto& cleanups = indexes.cleanups_by_object;
-    auto* first = std::lower_bound(cleanups.data, cleanups.data + cleanups.size, body,
-                                   [](const cleanup_entry& e, void* object) { return std::less<void*>()(e.object, object); });
+    auto* first =
+        std::lower_bound(cleanups.data, cleanups.data + cleanups.size, body,
+                         [](const cleanup_entry& e, void* object) { return std::less<void*>()(e.object, object); });
     for (; first != cleanups.data + cleanups.size && first->object == body; ++first) {
         edge_scan scan{visit, context, edge_cleanup};
         for_each_owned_range(first->record->payload_begin, first->record->payload_end, scan_for_edges, &scan);
@@ -490,7 +495,8 @@ void scan_roots_outside_registrations() {
     indexes.owned.clear();
     auto remember = [](const void* begin, const void* end, const void* origin, void*) {
         auto at = reinterpret_cast<std::uintptr_t>(origin);
-        indexes.owned.push({at, at + static_cast<std::size_t>(static_cast<const char*>(end) - static_cast<const char*>(begin))});
+        indexes.owned.push(
+            {at, at + static_cast<std::size_t>(static_cast<const char*>(end) - static_cast<const char*>(begin))});
     };
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next)
         for_each_owned_range(r->callable_begin, r->callable_end, remember, nullptr);
@@ -518,16 +524,15 @@ void scan_roots_outside_registrations() {
         scan_owned_conservatively(r->callable_begin, r->callable_end);
         mark_pointer(r->object.get());
     }
-    for (cleanup_record* queue : {static_cast<cleanup_record*>(&s.queued_cleanups),
-                                  static_cast<cleanup_record*>(&s.running_cleanups)})
+    for (cleanup_record* queue :
+         {static_cast<cleanup_record*>(&s.queued_cleanups), static_cast<cleanup_record*>(&s.running_cleanups)})
         for (cleanup_record* r = queue->next; r != queue; r = r->next)
             scan_owned_conservatively(r->payload_begin, r->payload_end);
 }
 
 // Removes from pending the entries whose holder is now reached, calling follow on each; the rest
 // stay for a later round. True when any was taken.
-template <class List, class Reached, class Follow>
-bool take_reached(List& pending, Reached reached, Follow follow) {
+template <class List, class Reached, class Follow> bool take_reached(List& pending, Reached reached, Follow follow) {
     std::size_t kept = 0;
     bool taken = false;
     for (std::size_t i = 0; i < pending.size; ++i) {
@@ -554,14 +559,17 @@ void mark_through_registrations_of_reachable_objects() {
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) finalizers.push(r);
     cleanup_record* list = &s.registered_cleanups;
     for (cleanup_record* r = list->next; r != list; r = r->next) cleanups.push(r);
-    for (std::size_t i = 0; i < indexes.persistents_in_heap.size; ++i) handles.push(indexes.persistents_in_heap.data[i]);
+    for (std::size_t i = 0; i < indexes.persistents_in_heap.size; ++i)
+        handles.push(indexes.persistents_in_heap.data[i]);
     auto marked = [](const void* object) { return header_of(object)->mark.load(std::memory_order_relaxed) != 0; };
     for (bool progress = true; progress;) {
         progress = false;
-        progress |= take_reached(finalizers, [&](finalizer_record* r) { return marked(r->object.get()); },
-                                 [](finalizer_record* r) { scan_owned_conservatively(r->callable_begin, r->callable_end); });
-        progress |= take_reached(cleanups, [&](cleanup_record* r) { return marked(r->object.get()); },
-                                 [](cleanup_record* r) { scan_owned_conservatively(r->payload_begin, r->payload_end); });
+        progress |= take_reached(
+            finalizers, [&](finalizer_record* r) { return marked(r->object.get()); },
+            [](finalizer_record* r) { scan_owned_conservatively(r->callable_begin, r->callable_end); });
+        progress |= take_reached(
+            cleanups, [&](cleanup_record* r) { return marked(r->object.get()); },
+            [](cleanup_record* r) { scan_owned_conservatively(r->payload_begin, r->payload_end); });
         progress |= take_reached(
             handles,
             [](persistent_node* node) {
@@ -581,21 +589,27 @@ void check_self_reaching_registrations() {
     char where[256];
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
         if (r->self_reach_reported) continue;
-        explore_path path = explore(r->callable_begin, r->callable_end, nullptr, header_of_record(r->object.get()), false);
+        explore_path path =
+            explore(r->callable_begin, r->callable_end, nullptr, header_of_record(r->object.get()), false);
         if (path.length) {
             r->self_reach_reported = true;
-            report("lastword: checkfinalizers: finalizer of '%s' (registered at %s) keeps its own object reachable: it will never run",
-                   r->type_name, site_text(r->site, where, sizeof where));
+            report(
+                "lastword: checkfinalizers: finalizer of '%s' (registered at %s) keeps its own object reachable: it "
+                "will never run",
+                r->type_name, site_text(r->site, where, sizeof where));
         }
     }
     cleanup_record* list = &s.registered_cleanups;
     for (cleanup_record* r = list->next; r != list; r = r->next) {
         if (r->self_reach_reported) continue;
-        explore_path path = explore(r->payload_begin, r->payload_end, nullptr, header_of_record(r->object.get()), false);
+        explore_path path =
+            explore(r->payload_begin, r->payload_end, nullptr, header_of_record(r->object.get()), false);
         if (path.length) {
             r->self_reach_reported = true;
-            report("lastword: checkfinalizers: cleanup of '%s' (registered at %s) keeps its own object reachable: it will never run",
-                   r->type_name, site_text(r->site, where, sizeof where));
+            report(
+                "lastword: checkfinalizers: cleanup of '%s' (registered at %s) keeps its own object reachable: it will "
+                "never run",
+                r->type_name, site_text(r->site, where, sizeof where));
         }
     }
 }
@@ -614,10 +628,17 @@ const char* describe_path(object_header* first, const explore_path& path, char* 
     for (std::size_t i = 0; i < path.length; ++i) {
         object_header* from = i ? path.nodes[i - 1] : first;
         switch (path.via[i]) {
-            case edge_finalizer: append(" -> (finalizer of ", from->type->name, nullptr); break;
-            case edge_cleanup: append(" -> (cleanup of ", from->type->name, nullptr); break;
-            case edge_persistent: append(" -> (persistent in ", from->type->name, nullptr); break;
-            case edge_field: break;
+            case edge_finalizer:
+                append(" -> (finalizer of ", from->type->name, nullptr);
+                break;
+            case edge_cleanup:
+                append(" -> (cleanup of ", from->type->name, nullptr);
+                break;
+            case edge_persistent:
+                append(" -> (persistent in ", from->type->name, nullptr);
+                break;
+            case edge_field:
+                break;
         }
         append(" -> ", path.nodes[i]->type->name, body_of(path.nodes[i]));
     }
@@ -640,9 +661,10 @@ std::size_t report_unfinalizable_cycles() {
         if (!path.length) continue;
         ++count;
         cyclic.push(r);
-        report("lastword: finalizerleaks: '%s' (finalizer registered at %s) is unreachable but reachable from itself: "
-               "it will never be finalized; cycle: %s",
-               r->type_name, site_text(r->site, where, sizeof where), describe_path(header, path, text, sizeof text));
+        report(
+            "lastword: finalizerleaks: '%s' (finalizer registered at %s) is unreachable but reachable from itself: "
+            "it will never be finalized; cycle: %s",
+            r->type_name, site_text(r->site, where, sizeof where), describe_path(header, path, text, sizeof text));
     }
     // Finalizable objects outside any cycle but reached from one wait forever too.
     for (finalizer_record* r = s.registered.next; r != &s.registered; r = r->next) {
@@ -656,9 +678,10 @@ std::size_t report_unfinalizable_cycles() {
             explore_path path = explore(nullptr, nullptr, from, header, true);
             if (!path.length) continue;
             ++count;
-            report("lastword: finalizerleaks: '%s' (finalizer registered at %s) is unreachable but reached from a "
-                   "finalizable cycle: it will never be finalized; path: %s",
-                   r->type_name, site_text(r->site, where, sizeof where), describe_path(from, path, text, sizeof text));
+            report(
+                "lastword: finalizerleaks: '%s' (finalizer registered at %s) is unreachable but reached from a "
+                "finalizable cycle: it will never be finalized; path: %s",
+                r->type_name, site_text(r->site, where, sizeof where), describe_path(from, path, text, sizeof text));
             break;
         }
     }
@@ -677,10 +700,11 @@ void report_slow_cleanups(long limit_ms) {
         if (r->slow_reported || running_for < limit_ms) continue;
         r->slow_reported = true;
         char where[256];
-        report("lastword: slowfinalizer: cleanup of '%s' (registered at %s) has been running for %lld ms (limit %ld "
-               "ms); %zu of %zu cleanup workers busy, %zu cleanups queued",
-               r->type_name, site_text(r->site, where, sizeof where), static_cast<long long>(running_for), limit_ms,
-               s.cleanups_running, s.cleanup_workers, queued);
+        report(
+            "lastword: slowfinalizer: cleanup of '%s' (registered at %s) has been running for %lld ms (limit %ld "
+            "ms); %zu of %zu cleanup workers busy, %zu cleanups queued",
+            r->type_name, site_text(r->site, where, sizeof where), static_cast<long long>(running_for), limit_ms,
+            s.cleanups_running, s.cleanup_workers, queued);
     }
 }
 
@@ -697,7 +721,8 @@ bool running_finalizer(const char*& type_name, std::source_location& site, std::
     if (!s.running) return false;
     type_name = s.running->type_name;
     site = s.running->site;
-    running_for = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - s.running_since);
+    running_for =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - s.running_since);
     queued_behind = s.queue_length;
     serial = s.running_serial;
     return true;

@@ -36,13 +36,15 @@ thread_local constinit collector_callout running_under_collector_lock{nullptr, n
 void fail_allocation_under_collector_lock(const type_descriptor* wanted) noexcept {
     const collector_callout& c = running_under_collector_lock;
     if (c.type)
-        report("lastword: make<%s> called from %s '%s', which the collector runs while holding its lock: it would "
-               "deadlock; collected objects cannot be allocated there",
-               wanted->name, c.what, c.type->name);
+        report(
+            "lastword: make<%s> called from %s '%s', which the collector runs while holding its lock: it would "
+            "deadlock; collected objects cannot be allocated there",
+            wanted->name, c.what, c.type->name);
     else
-        report("lastword: make<%s> called from %s, which the collector runs while holding its lock: it would "
-               "deadlock; collected objects cannot be allocated there",
-               wanted->name, c.what);
+        report(
+            "lastword: make<%s> called from %s, which the collector runs while holding its lock: it would "
+            "deadlock; collected objects cannot be allocated there",
+            wanted->name, c.what);
     std::abort();
 }
 
@@ -62,28 +64,38 @@ struct sweep_progress {
 sweep_progress sweeping;
 bool sweep_some(std::size_t budget);
 
-
 std::size_t parse_size(const char* text) {
     if (!text || !*text) return 0;
     char* end = nullptr;
     unsigned long long value = std::strtoull(text, &end, 10);
     switch (*end) {
-        case 'k': case 'K': value <<= 10; break;
-        case 'm': case 'M': value <<= 20; break;
-        case 'g': case 'G': value <<= 30; break;
-        default: break;
+        case 'k':
+        case 'K':
+            value <<= 10;
+            break;
+        case 'm':
+        case 'M':
+            value <<= 20;
+            break;
+        case 'g':
+        case 'G':
+            value <<= 30;
+            break;
+        default:
+            break;
     }
     return static_cast<std::size_t>(value);
 }
 
 void initialise_heap() {
     heap_state& h = heap();
-    h.base = static_cast<char*>(mmap(nullptr, reservation_bytes, PROT_NONE,
-                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+    h.base = static_cast<char*>(
+        mmap(nullptr, reservation_bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
     if (h.base == MAP_FAILED) std::abort();
     // Align the base to a block so block index arithmetic is a shift.
     h.reserved_blocks = reservation_bytes / block_size - 1;
-    char* aligned = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(h.base) + block_size - 1) & ~(block_size - 1));
+    char* aligned =
+        reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(h.base) + block_size - 1) & ~(block_size - 1));
     h.base = aligned;
     h.table = static_cast<block_info*>(map_pages(h.reserved_blocks * sizeof(block_info)));
     std::fill(std::begin(h.partial), std::end(h.partial), no_block);
@@ -91,8 +103,7 @@ void initialise_heap() {
         while (class_sizes[c] < g * 16) ++c;
         h.class_of_granule[g] = static_cast<std::uint8_t>(c);
     }
-    for (unsigned c = 0; c < size_class_count; ++c)
-        h.reciprocal[c] = (std::uint64_t{1} << 32) / class_sizes[c] + 1;
+    for (unsigned c = 0; c < size_class_count; ++c) h.reciprocal[c] = (std::uint64_t{1} << 32) / class_sizes[c] + 1;
     h.configured_limit = parse_size(std::getenv("LASTWORD_HEAP_LIMIT"));
     h.limit = h.configured_limit ? h.configured_limit : h.reserved_blocks * block_size;
 #ifdef LASTWORD_HAVE_LSAN_INTERFACE
@@ -106,8 +117,10 @@ char* block_address(std::size_t index) { return heap().base + (index << block_sh
 void unlink_free(std::uint32_t index) {
     heap_state& h = heap();
     block_info& b = h.table[index];
-    if (b.previous_free != no_block) h.table[b.previous_free].next_free = b.next_free;
-    else h.free_head = b.next_free;
+    if (b.previous_free != no_block)
+        h.table[b.previous_free].next_free = b.next_free;
+    else
+        h.free_head = b.next_free;
     if (b.next_free != no_block) h.table[b.next_free].previous_free = b.previous_free;
     --h.free_blocks;
 }
@@ -139,7 +152,10 @@ std::size_t find_free_run(std::size_t count) {
         std::size_t run = 0;
         const std::size_t bump = h.bump.load(std::memory_order_relaxed);
         for (std::size_t scanned = 0, i = h.rover; scanned < bump + count; ++scanned, ++i) {
-            if (i >= bump) { i = 0; run = 0; }
+            if (i >= bump) {
+                i = 0;
+                run = 0;
+            }
             run = h.table[i].kind == block_free ? run + 1 : 0;
             if (run == count) {
                 std::size_t first = i + 1 - count;
@@ -282,8 +298,10 @@ void* allocate_large_locked(const type_descriptor* type) {
     // Allocated under the collector lock: no pause can start between the flag and the header.
     initialise_header(header, type);
     if (thread_record* self = current_mutator.record) {
-        self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
-        self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size,
+                                    std::memory_order_relaxed);
+        self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1,
+                                      std::memory_order_relaxed);
     } else {
         count_unattached(type->size);
     }
@@ -302,8 +320,10 @@ void* allocate_small_slow_locked(unsigned size_class, const type_descriptor* typ
     }
     void* body = pop_cell(cache, type);
     if (self) {
-        self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
-        self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size,
+                                    std::memory_order_relaxed);
+        self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1,
+                                      std::memory_order_relaxed);
     } else {
         count_unattached(type->size);
     }
@@ -329,8 +349,8 @@ namespace {
 __attribute__((noinline)) void* allocate_in_debug_mode(const type_descriptor* type);
 
 // Everything but a cell popped from the calling thread's cache: large objects, unattached
-// threads, an empty cache, debug modes, a make<T> under the collector lock (fails). Kept out of allocate() so the fast path saves no
-// registers and calls nothing.
+// threads, an empty cache, debug modes, a make<T> under the collector lock (fails). Kept out of allocate() so the fast
+// path saves no registers and calls nothing.
 __attribute__((noinline)) void* allocate_slow(const type_descriptor* type, bool debug_checked) {
     if (running_under_collector_lock.what) [[unlikely]]
         fail_allocation_under_collector_lock(type);
@@ -376,9 +396,12 @@ void* allocate(const type_descriptor* type) {
         return allocate_slow(type, false);
     }
     void* body = pop_cell(cache, type);
-    self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size, std::memory_order_relaxed);
-    self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    if (leave_no_stop_must_park()) [[unlikely]] return park_and_return(body);
+    self->allocated_bytes.store(self->allocated_bytes.load(std::memory_order_relaxed) + type->size,
+                                std::memory_order_relaxed);
+    self->allocated_objects.store(self->allocated_objects.load(std::memory_order_relaxed) + 1,
+                                  std::memory_order_relaxed);
+    if (leave_no_stop_must_park()) [[unlikely]]
+        return park_and_return(body);
     return body;
 }
 
@@ -488,8 +511,10 @@ std::size_t sweep_large_object(std::size_t index, bool poison) {
         header->type = nullptr;
         header->freed_in_cycle = cycle_number;
         ++sweeping.freed;
-        if (poison) header->constructing.store(quarantined, std::memory_order_relaxed);
-        else release_blocks(index, run);
+        if (poison)
+            header->constructing.store(quarantined, std::memory_order_relaxed);
+        else
+            release_blocks(index, run);
     }
     return run;
 }
@@ -507,7 +532,8 @@ bool sweep_some(std::size_t budget) {
             step = b.run_blocks;
             if (b.swept_in != sweeping.epoch) sweep_large_object(index, poison);
         } else if (b.kind == block_small && b.swept_in != sweeping.epoch) {
-            poison ? sweep_small_block<true>(index) : sweep_small_block<false>(index);  // blocks carved since the cycle hold new objects
+            poison ? sweep_small_block<true>(index)
+                   : sweep_small_block<false>(index);  // blocks carved since the cycle hold new objects
         }
         sweeping.cursor += step;
     }

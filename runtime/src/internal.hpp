@@ -2,17 +2,17 @@
 #pragma once
 #include <lastword/gc.hpp>
 
-#include <semaphore.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 
 #include <atomic>
 #include <chrono>
-#include <source_location>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <source_location>
 
 // Functions that read memory the sanitizers cannot reason about: other threads' stacks,
 // registers spilled by the kernel, callables' padding bytes.
@@ -24,20 +24,20 @@ namespace lastword::detail {
 constexpr std::size_t block_shift = 13;
 constexpr std::size_t block_size = std::size_t{1} << block_shift;  // 8 KiB
 constexpr std::size_t header_size = 16;
-constexpr std::size_t largest_small = 4096;                       // total size incl. header
+constexpr std::size_t largest_small = 4096;  // total size incl. header
 constexpr unsigned size_class_count = 25;
 
 struct object_header {
-    const type_descriptor* type;     // null: free cell
+    const type_descriptor* type;  // null: free cell
     std::atomic<std::uint8_t> mark;  // 1: reached this cycle
-    std::uint8_t explore_mark;       // debug analyses (stop-the-world only)
+    std::uint8_t explore_mark;  // debug analyses (stop-the-world only)
     // 1: the constructor is still running (scan conservatively); on a free cell, `quarantined`
     // (freed under verify). Written by the allocating thread, read by the collector and by
     // other threads' barriers: make<T> clears it with a release store after the constructor,
     // readers load it with acquire, so whoever sees 0 also sees the fields trace() reads.
     std::atomic<std::uint8_t> constructing;
     std::uint8_t has_finalizer;
-    std::uint32_t freed_in_cycle;    // verify: when a cell was freed
+    std::uint32_t freed_in_cycle;  // verify: when a cell was freed
 };
 static_assert(sizeof(object_header) == header_size);
 // verify: a freed cell that is not reused while the mode is on. Its body is poisoned and
@@ -49,9 +49,9 @@ inline object_header* header_of(const void* object) noexcept {
 }
 inline void* body_of(object_header* header) noexcept { return reinterpret_cast<char*>(header) + header_size; }
 
-constexpr std::uint16_t class_sizes[size_class_count] = {
-    32,  48,  64,  80,  96,   112,  128,  160,  192,  224,  256,  320, 384,
-    448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2720, 4096};
+constexpr std::uint16_t class_sizes[size_class_count] = {32,   48,   64,   80,   96,   112,  128, 160, 192,
+                                                         224,  256,  320,  384,  448,  512,  640, 768, 896,
+                                                         1024, 1280, 1536, 1792, 2048, 2720, 4096};
 inline constexpr std::uint32_t no_block = UINT32_MAX;
 
 enum block_kind : std::uint8_t { block_unused, block_free, block_small, block_large_head, block_large_tail };
@@ -60,12 +60,12 @@ struct block_info {
     block_kind kind;
     std::uint8_t size_class;
     std::uint16_t cell_count;
-    std::uint32_t run_blocks;     // large head: blocks in the run
-    std::uint32_t head;           // large tail: index of the head block
-    std::uint32_t next_free;      // free block list (doubly linked, for run searches)
+    std::uint32_t run_blocks;  // large head: blocks in the run
+    std::uint32_t head;  // large tail: index of the head block
+    std::uint32_t next_free;  // free block list (doubly linked, for run searches)
     std::uint32_t previous_free;
-    std::uint32_t next_partial;   // blocks of a size class that have free cells
-    std::uint32_t swept_in;       // sweep epoch that last swept (or created) this block
+    std::uint32_t next_partial;  // blocks of a size class that have free cells
+    std::uint32_t swept_in;  // sweep epoch that last swept (or created) this block
     // A free block the sweep found empty: its cells are still linked as free cells of class
     // carved_class - 1 (free_cells), so reusing it for that class needs no carving (0: none).
     std::uint8_t carved_class;
@@ -78,7 +78,7 @@ struct heap_state {
     std::size_t reserved_blocks = 0;
     // Blocks ever handed out. Grows under the collector lock; read without it by the barrier.
     std::atomic<std::size_t> bump{0};
-    std::size_t committed = 0;       // bytes made readable/writable
+    std::size_t committed = 0;  // bytes made readable/writable
     std::size_t blocks_in_use = 0;
     std::size_t free_blocks = 0;
     std::uint32_t free_head = no_block;
@@ -135,7 +135,7 @@ inline object_header* find_object(const void* pointer) noexcept {
 // once (explicit collect(), heap limit) or starts a lazy sweep that allocation advances.
 void sweep();
 void begin_lazy_sweep();
-void finish_sweep();   // completes a lazy sweep, if one is in progress
+void finish_sweep();  // completes a lazy sweep, if one is in progress
 bool sweep_in_progress() noexcept;
 void flush_allocation_caches();  // world stopped
 void for_each_live_object(void (*fn)(object_header*, void*), void* context);  // world stopped
@@ -146,7 +146,7 @@ std::size_t current_heap_limit() noexcept;
 // while the world is stopped. An allocation from there would deadlock on the lock (or
 // corrupt the heap): allocate() reports it in one line naming the type and aborts.
 struct collector_callout {
-    const char* what;            // "the destructor of", ...
+    const char* what;  // "the destructor of", ...
     const type_descriptor* type;  // whose code runs, if known
 };
 extern thread_local constinit collector_callout running_under_collector_lock __attribute__((tls_model("initial-exec")));
@@ -156,9 +156,9 @@ extern thread_local constinit collector_callout running_under_collector_lock __a
 struct thread_record {
     thread_record* next = nullptr;
     pthread_t handle{};
-    char* stack_top = nullptr;               // highest address
+    char* stack_top = nullptr;  // highest address
     int attach_depth = 0;
-    std::atomic<char*> parked_sp{nullptr};   // where the parked thread's scan starts
+    std::atomic<char*> parked_sp{nullptr};  // where the parked thread's scan starts
     std::atomic<bool> resume_requested{false};
     std::atomic<std::uint64_t> parked_epoch{0};
     sem_t resume;
@@ -195,7 +195,8 @@ inline bool leave_no_stop_must_park() noexcept {
     return current_mutator.stop_pending || (world_stop_epoch.load(std::memory_order_relaxed) & 1);
 }
 inline void leave_no_stop() noexcept {
-    if (leave_no_stop_must_park()) [[unlikely]] park_if_stop_requested();
+    if (leave_no_stop_must_park()) [[unlikely]]
+        park_if_stop_requested();
 }
 
 // Callee-saved registers as plain words on the stack, where the conservative scan reads
@@ -258,10 +259,10 @@ void attach_implicitly() noexcept;
 void detach_current_thread();
 void lock_thread_registry();
 void unlock_thread_registry();
-void stop_the_world();    // registry lock held
+void stop_the_world();  // registry lock held
 void resume_the_world();
 void scan_thread_stacks();  // world stopped
-void scan_persistents();    // world stopped
+void scan_persistents();  // world stopped
 void lock_persistents();
 void unlock_persistents();
 void attach_main_thread_at_startup();
@@ -279,7 +280,7 @@ LASTWORD_NO_SANITIZE void scan_conservatively(const void* begin, const void* end
 void trace_children(object_header* header) noexcept;
 bool mark_step(std::size_t budget_bytes) noexcept;  // true: nothing left to mark
 void mark_to_completion() noexcept;
-void take_barrier_buffer() noexcept;                // world stopped
+void take_barrier_buffer() noexcept;  // world stopped
 void push_shaded(object_header* header) noexcept;  // from the barrier
 void push_gray(object_header* already_marked) noexcept;
 void visit_children(object_header* header, tracer::visit_fn visit, void* context);  // precise only
@@ -322,7 +323,8 @@ template <class T> struct page_vector {
     std::size_t size = 0;
     std::size_t capacity = 0;
     void push(const T& value) noexcept {
-        if (size == capacity) [[unlikely]] grow();
+        if (size == capacity) [[unlikely]]
+            grow();
         data[size++] = value;
     }
     __attribute__((noinline)) void grow() noexcept;  // out of line: push stays a leaf
@@ -351,17 +353,17 @@ extern std::uint32_t cycle_number;
 // ---- finalization (finalization.cpp) -----------------------------------------------------
 void lock_finalization();
 void unlock_finalization();
-void scan_finalization_roots();                 // world stopped
+void scan_finalization_roots();  // world stopped
 // finalizerleaks: persistents that neither a collected object nor a registration owns, and
 // finalizers and cleanups already queued or running (world stopped, persistents locked).
 void scan_roots_outside_registrations();
 // finalizerleaks: marks, to a fixpoint, what registrations and persistents owned by marked
 // objects reach.
 void mark_through_registrations_of_reachable_objects();
-void select_finalizers_and_cleanups();          // world stopped, marking complete
-void check_self_reaching_registrations();       // world stopped, checkfinalizers
-std::size_t report_unfinalizable_cycles();      // world stopped, after root marking
-void after_collection_locked();                 // world running: queue work, notify threads
+void select_finalizers_and_cleanups();  // world stopped, marking complete
+void check_self_reaching_registrations();  // world stopped, checkfinalizers
+std::size_t report_unfinalizable_cycles();  // world stopped, after root marking
+void after_collection_locked();  // world running: queue work, notify threads
 // slowfinalizer: reports, once each, cleanups running for limit_ms or longer.
 void report_slow_cleanups(long limit_ms);
 std::size_t cleanup_worker_count();

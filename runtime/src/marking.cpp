@@ -61,9 +61,7 @@ void visit_children(object_header* header, tracer::visit_fn visit, void* context
 
 void mark_pointer(const void* pointer) noexcept { marking_visit(nullptr, pointer); }
 
-void scan_conservatively(const void* begin, const void* end) noexcept {
-    scan_words(begin, end, shade_found, nullptr);
-}
+void scan_conservatively(const void* begin, const void* end) noexcept { scan_words(begin, end, shade_found, nullptr); }
 
 void trace_children(object_header* header) noexcept { for_each_child(header, marking_visit, shade_found, nullptr); }
 
@@ -266,8 +264,10 @@ void finish(pause& p, bool full_sweep) {
     statistics.collections += 1;
     cycle.allocated_since_cycle = 0;
     cycle.increment_credit = 0;
-    if (full_sweep) sweep();
-    else begin_lazy_sweep();  // allocation sweeps the rest, keeping the sweep out of pauses
+    if (full_sweep)
+        sweep();
+    else
+        begin_lazy_sweep();  // allocation sweeps the rest, keeping the sweep out of pauses
 }
 
 // Allocating three times the live data between cycles keeps the marking cost per allocated

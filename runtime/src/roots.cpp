@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <new>
 
 namespace lastword::detail {
@@ -30,7 +30,7 @@ struct registry_state {
     sem_t acknowledged;  // one post per parked / resumed thread
     int stop_signal = 0;
     std::mutex persistents_lock;
-    persistent_node persistents;               // sentinel of a circular list
+    persistent_node persistents;  // sentinel of a circular list
 };
 
 registry_state& registry() {
@@ -58,16 +58,15 @@ void wait_for_acknowledgement(std::size_t outstanding) {
         if (sem_timedwait(&registry().acknowledged, &deadline) == 0) return;
         if (errno == ETIMEDOUT) break;
     }
-    report("lastword: stop: %zu attached thread(s) did not stop within 10 s (is the stop signal blocked, or did a "
-           "thread exit without leaving its mutator_scope?)",
-           outstanding);
+    report(
+        "lastword: stop: %zu attached thread(s) did not stop within 10 s (is the stop signal blocked, or did a "
+        "thread exit without leaving its mutator_scope?)",
+        outstanding);
     wait_semaphore(&registry().acknowledged);
 }
 
 // Lowest address of the caller's live frame, give or take: the address of a local here.
-__attribute__((noinline)) char* approximate_stack_pointer() {
-    return static_cast<char*>(__builtin_frame_address(0));
-}
+__attribute__((noinline)) char* approximate_stack_pointer() { return static_cast<char*>(__builtin_frame_address(0)); }
 
 // Parks the current thread until the collector resumes it. Callee-saved registers are
 // spilled into this frame so the stack scan from here up sees them too: on the deferred and
@@ -88,8 +87,10 @@ __attribute__((noinline)) void park(thread_record* self, std::uint64_t epoch) {
 void on_stop_signal(int) {
     int saved_errno = errno;
     if (current_mutator.record) {
-        if (current_mutator.no_stop > 0) current_mutator.stop_pending = 1;
-        else park_if_stop_requested();
+        if (current_mutator.no_stop > 0)
+            current_mutator.stop_pending = 1;
+        else
+            park_if_stop_requested();
     }
     errno = saved_errno;
 }
@@ -97,7 +98,7 @@ void on_stop_signal(int) {
 void install_stop_handler() {
     registry_state& r = registry();
     r.stop_signal = SIGRTMIN + 4;  // clear of glibc's and Boehm's (SIGPWR/SIGXCPU) signals
-    struct sigaction action {};
+    struct sigaction action{};
     action.sa_handler = on_stop_signal;
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
@@ -273,10 +274,12 @@ void scan_thread_stacks() {
     registry_state& r = registry();
     for (thread_record* t = r.threads; t; t = t->next) {
         if (t == current_mutator.record) {
-            if (t->scan_from) scan_conservatively(t->scan_from, t->stack_top);
-            else scan_own_stack(t->stack_top);
-        }
-        else scan_conservatively(t->parked_sp.load(std::memory_order_relaxed), t->stack_top);
+            if (t->scan_from)
+                scan_conservatively(t->scan_from, t->stack_top);
+            else
+                scan_own_stack(t->stack_top);
+        } else
+            scan_conservatively(t->parked_sp.load(std::memory_order_relaxed), t->stack_top);
     }
 }
 

@@ -110,7 +110,7 @@ TEST(captures, a_shared_ptr_capture_is_a_root) {
     isolated([&] {
         scrub_small_malloc_chunks();
         owner = lastword::make<Owner>();
-        auto first = std::make_shared<Node*>(lastword::make<Node>());           // element inside the control block
+        auto first = std::make_shared<Node*>(lastword::make<Node>());  // element inside the control block
         auto second = std::shared_ptr<Node*>(new Node*(lastword::make<Node>()));  // element in a block of its own
         lastword::set_finalizer(owner.get(), [first, second](Owner*) {
             seen_sum += (*first)->payload + (*second)->payload;
@@ -181,12 +181,15 @@ TEST(captures, a_cleanups_callable_and_arg_keep_their_owned_storage_alive) {
         owner = lastword::make<Owner>();
         auto shared = std::make_shared<Node*>(lastword::make<Node>());
         std::vector<Node*> arg{lastword::make<Node>(), lastword::make<Node>()};
-        lastword::add_cleanup(owner.get(), [shared](const std::vector<Node*>& nodes) {
-            long sum = (*shared)->payload;
-            for (Node* n : nodes) sum += n->payload;
-            seen_sum += sum;
-            ran.fetch_add(1);
-        }, arg);
+        lastword::add_cleanup(
+            owner.get(),
+            [shared](const std::vector<Node*>& nodes) {
+                long sum = (*shared)->payload;
+                for (Node* n : nodes) sum += n->payload;
+                seen_sum += sum;
+                ran.fetch_add(1);
+            },
+            arg);
     });
     expect_nodes_survive(3);
     owner = nullptr;

@@ -40,10 +40,13 @@ TEST(cleanup, runs_with_its_argument_after_the_object_died_without_resurrecting_
     static std::atomic<int> destroyed_before_cleanup{-1};
     isolated([&] {
         file* f = lastword::make<file>(17);
-        lastword::add_cleanup(f, [](int d) {
-            seen_arg = d;
-            cleaned.fetch_add(1);
-        }, f->descriptor);
+        lastword::add_cleanup(
+            f,
+            [](int d) {
+                seen_arg = d;
+                cleaned.fetch_add(1);
+            },
+            f->descriptor);
     });
     collect_clean();
     // No resurrection: freed (destructor run) by the same collection that queued the cleanup.
@@ -87,10 +90,13 @@ TEST(cleanup, cleanups_run_concurrently_on_the_worker_pool) {
     isolated([&] {
         for (int i = 0; i < 2; ++i) {
             file* f = lastword::make<file>(i);
-            lastword::add_cleanup(f, [](int) {
-                both.arrive_and_wait();
-                cleaned.fetch_add(1);
-            }, i);
+            lastword::add_cleanup(
+                f,
+                [](int) {
+                    both.arrive_and_wait();
+                    cleaned.fetch_add(1);
+                },
+                i);
         }
     });
     collect_clean();
@@ -129,11 +135,14 @@ TEST(cleanup, callable_and_arg_are_roots) {
         file* owner = lastword::make<file>(1);
         file* arg = lastword::make<file>(2);
         file* captured = lastword::make<file>(3);
-        lastword::add_cleanup(owner, [captured](file* a) {
-            arg_value = a->descriptor;               // alive: arg is a root
-            captured_value = captured->descriptor;  // alive: the callable is a root
-            cleaned.fetch_add(1);
-        }, arg);
+        lastword::add_cleanup(
+            owner,
+            [captured](file* a) {
+                arg_value = a->descriptor;  // alive: arg is a root
+                captured_value = captured->descriptor;  // alive: the callable is a root
+                cleaned.fetch_add(1);
+            },
+            arg);
     });
     collect_clean();
     EXPECT_TRUE(lastword::wait_for_finalizers(generous));
@@ -215,10 +224,8 @@ TEST(cleanup, two_blocked_cleanups_do_not_stall_the_others) {
     static gate blocked;
     static std::atomic<int> quick{0};
     isolated([&] {
-        for (int i = 0; i < 2; ++i)
-            lastword::add_cleanup(lastword::make<file>(i), [](int) { blocked.wait(); }, i);
-        for (int i = 0; i < 3; ++i)
-            lastword::add_cleanup(lastword::make<file>(i), [](int) { quick.fetch_add(1); }, i);
+        for (int i = 0; i < 2; ++i) lastword::add_cleanup(lastword::make<file>(i), [](int) { blocked.wait(); }, i);
+        for (int i = 0; i < 3; ++i) lastword::add_cleanup(lastword::make<file>(i), [](int) { quick.fetch_add(1); }, i);
     });
     collect_clean();
     bool ran = eventually([] { return quick.load() == 3; });
@@ -235,14 +242,17 @@ TEST(cleanup, the_pool_grows_while_cleanups_block_but_never_past_its_limit) {
     const int blockers = 20;
     isolated([&] {
         for (int i = 0; i < blockers; ++i)
-            lastword::add_cleanup(lastword::make<file>(i), [](int) {
-                int now = running.fetch_add(1) + 1;
-                for (int seen = most.load(); now > seen && !most.compare_exchange_weak(seen, now);) {
-                }
-                blocked.wait();
-                running.fetch_sub(1);
-                cleaned.fetch_add(1);
-            }, i);
+            lastword::add_cleanup(
+                lastword::make<file>(i),
+                [](int) {
+                    int now = running.fetch_add(1) + 1;
+                    for (int seen = most.load(); now > seen && !most.compare_exchange_weak(seen, now);) {
+                    }
+                    blocked.wait();
+                    running.fetch_sub(1);
+                    cleaned.fetch_add(1);
+                },
+                i);
     });
     collect_clean();
     EXPECT_TRUE(eventually([] { return most.load() >= 16; })) << most.load();
@@ -259,7 +269,8 @@ TEST(cleanup, quick_cleanups_do_not_grow_the_pool) {
     reset();
     auto before = lastword::get_stats().cleanup_workers;
     isolated([] {
-        for (int i = 0; i < 2000; ++i) lastword::add_cleanup(lastword::make<file>(i), [](int) { cleaned.fetch_add(1); }, i);
+        for (int i = 0; i < 2000; ++i)
+            lastword::add_cleanup(lastword::make<file>(i), [](int) { cleaned.fetch_add(1); }, i);
     });
     collect_clean();
     EXPECT_TRUE(lastword::wait_for_finalizers(generous));
@@ -283,7 +294,8 @@ TEST(cleanup, slowfinalizer_reports_a_cleanup_that_runs_too_long) {
     std::string err = testing::internal::GetCapturedStderr();
     lastword::debug::reset();
     EXPECT_TRUE(reported);
-    EXPECT_NE(err.find("lastword: slowfinalizer: cleanup of 'file' (registered at test_cleanups.cpp:"), std::string::npos)
+    EXPECT_NE(err.find("lastword: slowfinalizer: cleanup of 'file' (registered at test_cleanups.cpp:"),
+              std::string::npos)
         << err;
     EXPECT_NE(err.find("has been running for "), std::string::npos) << err;
     EXPECT_NE(err.find("(limit 100 ms)"), std::string::npos) << err;

@@ -176,7 +176,7 @@ TEST(finalizer, a_cycle_is_never_finalized_and_finalizerleaks_reports_it) {
         Resource* d = lastword::make<Resource>(4);  // not finalizable, closes the cycle
         Resource* e = lastword::make<Resource>(5);  // finalizable, reached from the cycle
         Resource* c = lastword::make<Resource>(3);  // finalizable, unreachable, outside the cycle
-        a->next = b;                                // a -> b -> d -> a
+        a->next = b;  // a -> b -> d -> a
         b->next = d;
         d->next = a;
         a->other = e;
@@ -190,8 +190,9 @@ TEST(finalizer, a_cycle_is_never_finalized_and_finalizerleaks_reports_it) {
     std::size_t leaks = lastword::debug::report_finalizer_leaks();
     std::string err = testing::internal::GetCapturedStderr();
     EXPECT_EQ(leaks, 3u) << err;  // a and b in the cycle, e reached from it
-    EXPECT_NE(err.find("is unreachable but reached from a finalizable cycle: it will never be finalized; path: 'Resource'@"),
-              std::string::npos)
+    EXPECT_NE(
+        err.find("is unreachable but reached from a finalizable cycle: it will never be finalized; path: 'Resource'@"),
+        std::string::npos)
         << err;
     EXPECT_NE(err.find("lastword: finalizerleaks: 'Resource' (finalizer registered at test_finalizers.cpp:"),
               std::string::npos)
@@ -451,8 +452,8 @@ void hold_across_collections() {
 // Every marking increment is a pause: idle runtime threads must not have to be signalled,
 // scheduled and resumed for each one, but while they run user code their stacks are roots.
 TEST(finalizer, runtime_threads_are_stopped_and_scanned_only_while_they_run_user_code) {
-    ASSERT_TRUE(attached_threads_become(1)) << "idle finalizer thread and cleanup workers still attached: "
-                                            << lastword::get_stats().attached_threads;
+    ASSERT_TRUE(attached_threads_become(1))
+        << "idle finalizer thread and cleanup workers still attached: " << lastword::get_stats().attached_threads;
     busy_phase = 0;
     held_object_intact = false;
     isolated([] {

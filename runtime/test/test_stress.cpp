@@ -236,8 +236,10 @@ TEST(stress, finalizers_and_cleanups_from_many_threads) {
             lastword::mutator_scope attached;
             for (int i = 0; i < per_thread; ++i) {
                 tree* t = lastword::make<tree>();
-                if (i % 2) lastword::set_finalizer(t, [](tree*) { finalized.fetch_add(1); });
-                else lastword::add_cleanup(t, [](int) { cleaned.fetch_add(1); }, i);
+                if (i % 2)
+                    lastword::set_finalizer(t, [](tree*) { finalized.fetch_add(1); });
+                else
+                    lastword::add_cleanup(t, [](int) { cleaned.fetch_add(1); }, i);
             }
             scrub_stack();
         });

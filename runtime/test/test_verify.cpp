@@ -38,7 +38,8 @@ std::string check(std::uintptr_t address, bool& valid) {
 }
 
 std::string trail(const char* type) {
-    return std::string("(was '") + type + "', freed in collection " + std::to_string(lastword::get_stats().collections) + ")";
+    return std::string("(was '") + type + "', freed in collection " +
+           std::to_string(lastword::get_stats().collections) + ")";
 }
 
 // A list of live objects kept by a persistent: allocation that would reuse freed cells.

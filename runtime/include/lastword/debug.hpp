@@ -7,11 +7,11 @@
 namespace lastword {
 
 struct stats {
-    std::size_t objects_live = 0;    // after the last sweep, plus allocations since
-    std::size_t bytes_live = 0;      // object bytes (headers excluded), same convention
-    std::size_t heap_bytes = 0;      // pages in use
+    std::size_t objects_live = 0;  // after the last sweep, plus allocations since
+    std::size_t bytes_live = 0;  // object bytes (headers excluded), same convention
+    std::size_t heap_bytes = 0;  // pages in use
     std::size_t heap_limit = 0;
-    std::uint64_t collections = 0;   // completed cycles
+    std::uint64_t collections = 0;  // completed cycles
     std::uint64_t finalizers_queued = 0;
     std::uint64_t finalizers_run = 0;
     std::uint64_t cleanups_queued = 0;

@@ -50,8 +50,8 @@ struct finalizer_record {
 
     finalizer_record* previous = nullptr;
     finalizer_record* next = nullptr;
-    hidden_pointer object;        // start of the collected object (its body)
-    hidden_pointer argument;      // the T* handed to the callable (may differ under inheritance)
+    hidden_pointer object;  // start of the collected object (its body)
+    hidden_pointer argument;  // the T* handed to the callable (may differ under inheritance)
     const char* type_name = nullptr;
     std::source_location site;
     const char* callable_begin = nullptr;
@@ -69,10 +69,10 @@ struct cleanup_record {
     std::source_location site;
     const char* payload_begin = nullptr;  // callable and argument, scanned as a root
     const char* payload_end = nullptr;
-    int state = 0;                        // see finalization.cpp
+    int state = 0;  // see finalization.cpp
     unsigned long long ticket = 0;
     bool self_reach_reported = false;
-    bool slow_reported = false;                    // slowfinalizer
+    bool slow_reported = false;  // slowfinalizer
     std::chrono::steady_clock::time_point started;  // while running
     std::shared_ptr<cleanup_record> keep;  // the registry's own reference while pending
     void (*invoke)(cleanup_record*) = nullptr;
@@ -140,8 +140,7 @@ void set_finalizer(T* obj, F fn, std::source_location site = std::source_locatio
 }
 
 // set_finalizer(obj, nullptr) clears the finalizer of obj.
-template <class T>
-void set_finalizer(T* obj, std::nullptr_t, std::source_location = std::source_location::current()) {
+template <class T> void set_finalizer(T* obj, std::nullptr_t, std::source_location = std::source_location::current()) {
     detail::clear_finalizer(detail::require_collected(obj));
 }
 
@@ -177,9 +176,7 @@ cleanup add_cleanup(T* ptr, F fn, S arg, std::source_location site = std::source
 }
 
 // Guarantees p is reachable at this point: the compiler must materialise it.
-template <class T> inline void keep_alive(const T* p) noexcept {
-    asm volatile("" : : "r"(p) : "memory");
-}
+template <class T> inline void keep_alive(const T* p) noexcept { asm volatile("" : : "r"(p) : "memory"); }
 
 // Full blocking collection; queues finalizers and cleanups but does not wait for them.
 void collect();

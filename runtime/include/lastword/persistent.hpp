@@ -23,16 +23,23 @@ public:
     persistent(const persistent& other) noexcept : persistent(other.get()) {}
     ~persistent() { detail::unlink_persistent(&node_); }
 
-    persistent& operator=(T* target) noexcept { reset(target); return *this; }
-    persistent& operator=(std::nullptr_t) noexcept { reset(nullptr); return *this; }
-    persistent& operator=(const persistent& other) noexcept { reset(other.get()); return *this; }
+    persistent& operator=(T* target) noexcept {
+        reset(target);
+        return *this;
+    }
+    persistent& operator=(std::nullptr_t) noexcept {
+        reset(nullptr);
+        return *this;
+    }
+    persistent& operator=(const persistent& other) noexcept {
+        reset(other.get());
+        return *this;
+    }
 
     void reset(T* target = nullptr) noexcept {
         node_.target.store(static_cast<const void*>(target), std::memory_order_release);
     }
-    T* get() const noexcept {
-        return static_cast<T*>(const_cast<void*>(node_.target.load(std::memory_order_acquire)));
-    }
+    T* get() const noexcept { return static_cast<T*>(const_cast<void*>(node_.target.load(std::memory_order_acquire))); }
     T* operator->() const noexcept { return get(); }
     T& operator*() const noexcept { return *get(); }
     explicit operator bool() const noexcept { return get() != nullptr; }

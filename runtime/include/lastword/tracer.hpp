@@ -14,9 +14,9 @@ namespace detail {
 // One per collected type: how to trace, destroy and name its objects.
 struct type_descriptor {
     void (*trace)(const void* object, tracer& t);  // null: the type holds no traced pointers
-    void (*destroy)(void* object);                // null: trivially destructible
+    void (*destroy)(void* object);  // null: trivially destructible
     std::size_t size;
-    const char* name;                             // demangled, computed once, never freed
+    const char* name;  // demangled, computed once, never freed
 };
 
 const char* demangle(const char* mangled) noexcept;
@@ -72,4 +72,3 @@ private:
 };
 
 }  // namespace lastword
-
