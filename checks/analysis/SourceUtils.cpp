@@ -143,7 +143,7 @@ EnclosingFunctions::EnclosingFunctions(ASTContext &Context) : SM(Context.getSour
       Spanning.push_back({&Function, Begin, End});
   }).TraverseDecl(Context.getTranslationUnitDecl());
   for (auto &[File, Entries] : ByFile) {
-    llvm::stable_sort(Entries, [](const Entry &A, const Entry &B) {
+    llvm::sort(Entries, [](const Entry &A, const Entry &B) {
       return A.Begin != B.Begin ? A.Begin < B.Begin : A.End > B.End;
     });
     // The enclosing entries of the one being placed, outermost first.
