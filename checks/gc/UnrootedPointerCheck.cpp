@@ -169,22 +169,44 @@ const RecordDecl *UnrootedPointerCheck::rawTarget(QualType Type) {
 // `Node *current = nullptr;` becomes `lastword::persistent<Node> current = nullptr;`
 // (the profile's first PersistentTypes name).
 void UnrootedPointerCheck::offerPersistent(DiagnosticBuilder &D, const DeclaratorDecl &Decl) {
+  const auto *Var = dyn_cast<VarDecl>(&Decl);
+  if (!Var) {
+    if (std::optional<FixItHint> Fix = persistentFix(Decl))
+      D << *Fix;
+    return;
+  }
+  // A static member declared in its class and defined outside changes at
+  // both, or the program no longer compiles: every declaration or none.
+  llvm::SmallVector<FixItHint, 2> Fixes;
+  for (const VarDecl *Redeclaration : Var->redecls()) {
+    std::optional<FixItHint> Fix = persistentFix(*Redeclaration);
+    if (!Fix)
+      return;
+    Fixes.push_back(*Fix);
+  }
+  for (const FixItHint &Fix : Fixes)
+    D << Fix;
+}
+
+std::optional<FixItHint> UnrootedPointerCheck::persistentFix(const DeclaratorDecl &Decl) {
   TypeSourceInfo *Info = Decl.getTypeSourceInfo();
   if (!Info)
-    return;
+    return std::nullopt;
   auto Pointer = Info->getTypeLoc().getAs<PointerTypeLoc>();
   SourceLocation Begin = Decl.getBeginLoc();
-  SourceLocation Name = Decl.getLocation();
+  // An out-of-line definition names its class first: `Node *Cache::last`.
+  SourceLocation Name =
+      Decl.getQualifierLoc() ? Decl.getQualifierLoc().getBeginLoc() : Decl.getLocation();
   if (!Pointer || Begin.isMacroID() || Name.isMacroID() || Pointer.getStarLoc().isMacroID() ||
       SM->getFileID(Begin) != SM->getFileID(Name))
-    return;
+    return std::nullopt;
   if (const auto *Var = dyn_cast<VarDecl>(&Decl))
     if (Var->isConstexpr() || Var->hasExternalStorage())
-      return;
+      return std::nullopt;
   // `Node *a, *b;`: the first declarator does not show the comma.
   if (const auto *Next = dyn_cast_or_null<DeclaratorDecl>(Decl.getNextDeclInContext()))
     if (Next->getBeginLoc() == Begin)
-      return;
+      return std::nullopt;
   const LangOptions &Lang = Context->getLangOpts();
   StringRef Declared = Lexer::getSourceText(CharSourceRange::getCharRange(Begin, Name), *SM, Lang);
   StringRef Before =
@@ -192,7 +214,7 @@ void UnrootedPointerCheck::offerPersistent(DiagnosticBuilder &D, const Declarato
   // One declarator only, nothing between the star and the name (`*const`).
   if (Declared.empty() || Before.empty() || Declared.contains(',') ||
       !Declared.substr(Before.size() + 1).trim().empty())
-    return;
+    return std::nullopt;
   // Keep the specifiers in front: `static`, `inline`, `thread_local`.
   std::string Prefix;
   StringRef Rest = Before.trim();
@@ -205,14 +227,20 @@ void UnrootedPointerCheck::offerPersistent(DiagnosticBuilder &D, const Declarato
   }
   std::string Persistent = persistentTemplate();
   if (Rest.empty() || Persistent.empty())
-    return;
-  D << FixItHint::CreateReplacement(CharSourceRange::getCharRange(Begin, Name),
-                                    Prefix + Persistent + "<" + Rest.str() + "> ");
+    return std::nullopt;
+  return FixItHint::CreateReplacement(CharSourceRange::getCharRange(Begin, Name),
+                                      Prefix + Persistent + "<" + Rest.str() + "> ");
 }
 
 void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
   if (Var.getType()->isDependentType() || Var.isInvalidDecl() || isInTemplateInstantiation(Var) ||
       Var.hasExternalStorage())
+    return;
+  // One finding per variable: at its definition when this translation unit
+  // has one (a static member defined outside its class), else at its first
+  // declaration.
+  const VarDecl *Definition = Var.getDefinition();
+  if (&Var != (Definition ? Definition : Var.getCanonicalDecl()))
     return;
   SourceLocation Loc = SM->getFileLoc(Var.getLocation());
   if (!Reported.insert(Loc).second)

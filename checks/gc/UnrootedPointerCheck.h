@@ -8,6 +8,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallVector.h"
 #include <memory>
+#include <optional>
 
 namespace clang::tidy::gc {
 
@@ -57,6 +58,7 @@ private:
   /// How to root it, in the profile's terms.
   std::string advice(const RecordDecl *Target, bool Elements) const;
   void offerPersistent(DiagnosticBuilder &D, const DeclaratorDecl &Decl);
+  std::optional<FixItHint> persistentFix(const DeclaratorDecl &Decl);
   /// The profile's first PersistentTypes name (`lastword::persistent`), or empty.
   std::string persistentTemplate() const;
   lastword::analysis::CollectedTypes &types();

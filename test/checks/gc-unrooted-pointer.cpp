@@ -180,3 +180,13 @@ template <class T> struct Slot {
 template <class T> Slot<T> *make_slot() { return new Slot<T>; }
 Slot<Config> *config_slot() { return make_slot<Config>(); }
 Slot<Node> *node_slot() { return new Slot<Node>; }
+
+// Declared in its class and defined outside: one finding, at the definition,
+// and the fix changes both declarations (one alone would not compile).
+struct Tracker {
+  static Node *current;
+};
+Node *Tracker::current = nullptr;
+// CHECK-MESSAGES: :[[@LINE-1]]:16: warning: static member 'Tracker::current' holds a raw pointer to collected 'Node'
+// CHECK-FIXES: static lastword::persistent<Node> current;
+// CHECK-FIXES: lastword::persistent<Node> Tracker::current = nullptr;
