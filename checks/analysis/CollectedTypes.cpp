@@ -562,7 +562,23 @@ const RecordDecl *CollectedTypes::collectedRecord(QualType Type) {
   return Record && isCollected(*Record) ? Record : nullptr;
 }
 
+// A container whose allocator is one the conservative collector scans
+// (`std::vector<Node *, gc_allocator<Node *>>`): its storage is in sight.
+static bool allocatesScannedMemory(QualType Type) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Type->getAsCXXRecordDecl());
+  if (!Spec)
+    return false;
+  return llvm::any_of(Spec->getTemplateArgs().asArray(), [](const TemplateArgument &Arg) {
+    if (Arg.getKind() != TemplateArgument::Type)
+      return false;
+    const CXXRecordDecl *Allocator = Arg.getAsType()->getAsCXXRecordDecl();
+    return Allocator && ApiProfile::scannedAllocators().matches(*Allocator);
+  });
+}
+
 const RecordDecl *CollectedTypes::collectedInContainer(QualType Type) {
+  if (allocatesScannedMemory(Type.getNonReferenceType()))
+    return nullptr;
   FieldHandle Handle = classifyType(Type);
   if (!Handle.Container || !Handle.PointeeCollected)
     return nullptr;

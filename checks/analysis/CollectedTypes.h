@@ -171,7 +171,8 @@ public:
   /// elements hold raw pointers, references or owning smart pointers to a
   /// collected class (`std::vector<Node *>`, `std::map<int,
   /// std::unique_ptr<Node>>`): that class, else null. Member and
-  /// persistent elements are not raw.
+  /// persistent elements are not raw. Null for a container whose allocator
+  /// the conservative collector scans (Boehm's `gc_allocator`).
   const clang::RecordDecl *collectedInContainer(clang::QualType Type);
   /// \p Record holds fields of the MemberTypes, WeakMemberTypes or
   /// UntracedMemberTypes (in itself, its bases, by-value fields, arrays and

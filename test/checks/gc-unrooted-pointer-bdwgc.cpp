@@ -42,3 +42,13 @@ Node *cached() {
   (void)s_last;
   return cache;
 }
+
+// Near misses: a container that allocates with Boehm GC's scanning allocator
+// keeps its elements where the collector sees them.
+#include <gc/gc_allocator.h>
+std::vector<Node *, gc_allocator<Node *>> g_scanned;
+std::map<int, Node *, std::less<int>, gc_allocator<std::pair<const int, Node *>>> g_scanned_by_id;
+struct ScannedSession {
+  std::vector<Node *, traceable_allocator<Node *>> history;
+};
+ScannedSession *open_scanned_session() { return new ScannedSession; }
