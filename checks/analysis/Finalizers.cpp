@@ -152,18 +152,13 @@ ApiCall throughWrapper(const CallExpr &Call, const RegistrationWrapper &Wrapper)
   return Api;
 }
 
-class WrapperCalls : public RecursiveASTVisitor<WrapperCalls> {
+class WrapperCalls : public UserCodeVisitor<WrapperCalls> {
 public:
   WrapperCalls(const SourceManager &SM,
                const llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> &Wrappers)
-      : SM(SM), Wrappers(Wrappers) {}
+      : UserCodeVisitor(SM), Wrappers(Wrappers) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }
-  bool TraverseDecl(Decl *D) {
-    if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
-      return true;
-    return RecursiveASTVisitor::TraverseDecl(D);
-  }
   bool VisitCallExpr(CallExpr *Call) {
     const FunctionDecl *Callee = Call->getDirectCallee();
     if (!Callee)
@@ -177,7 +172,6 @@ public:
   std::vector<ApiCall> Calls;
 
 private:
-  const SourceManager &SM;
   const llvm::DenseMap<const FunctionDecl *, RegistrationWrapper> &Wrappers;
 };
 

@@ -101,17 +101,12 @@ void visitStmts(const Stmt *Root, llvm::function_ref<bool(const Stmt &)> Visit) 
 
 namespace {
 
-class FunctionIndexer : public RecursiveASTVisitor<FunctionIndexer> {
+class FunctionIndexer : public UserCodeVisitor<FunctionIndexer> {
 public:
   FunctionIndexer(const SourceManager &SM, llvm::function_ref<void(const FunctionDecl &)> Record)
-      : SM(SM), Record(Record) {}
+      : UserCodeVisitor(SM), Record(Record) {}
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
-  bool TraverseDecl(Decl *D) {
-    if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
-      return true;
-    return RecursiveASTVisitor::TraverseDecl(D);
-  }
   bool VisitFunctionDecl(FunctionDecl *Function) {
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Function))
       if (Method->getParent() && Method->getParent()->isLambda())
@@ -122,7 +117,6 @@ public:
   }
 
 private:
-  const SourceManager &SM;
   llvm::function_ref<void(const FunctionDecl &)> Record;
 };
 

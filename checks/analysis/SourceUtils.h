@@ -6,6 +6,7 @@
 #include "analysis/CallPaths.h"
 #include "clang-tidy/ClangTidyCheck.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -16,6 +17,22 @@ namespace lastword::analysis {
 
 /// Code the user cannot change: system headers, and macros defined there.
 bool isInSystemCode(clang::SourceLocation Loc, const clang::SourceManager &SM);
+
+/// A RecursiveASTVisitor that does not enter declarations in system code:
+/// the standard library is most of a translation unit, and never the code
+/// a check judges.
+template <typename Derived> class UserCodeVisitor : public clang::RecursiveASTVisitor<Derived> {
+public:
+  explicit UserCodeVisitor(const clang::SourceManager &SM) : SM(SM) {}
+  bool TraverseDecl(clang::Decl *D) {
+    if (D && !llvm::isa<clang::TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
+      return true;
+    return clang::RecursiveASTVisitor<Derived>::TraverseDecl(D);
+  }
+
+protected:
+  const clang::SourceManager &SM;
+};
 
 /// True when \p D is, or sits inside, a template instantiation: the checks
 /// judge the template as written, once.

@@ -90,17 +90,12 @@ bool isHandleLocal(const VarDecl *Var) {
 // Visits the user's function definitions (not lambdas' operator(), which
 // belong to their function; not template instantiations, which are reached
 // through their template).
-class UserFunctions : public RecursiveASTVisitor<UserFunctions> {
+class UserFunctions : public UserCodeVisitor<UserFunctions> {
 public:
   UserFunctions(const SourceManager &SM, llvm::function_ref<void(const FunctionDecl &)> Visit)
-      : SM(SM), Visit(Visit) {}
+      : UserCodeVisitor(SM), Visit(Visit) {}
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
-  bool TraverseDecl(Decl *D) {
-    if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
-      return true;
-    return RecursiveASTVisitor::TraverseDecl(D);
-  }
   // Lambdas are judged with the function that contains them; one outside
   // any function (a global's initialiser) on its own.
   bool TraverseLambdaExpr(LambdaExpr *Lambda) {
@@ -118,7 +113,6 @@ public:
   }
 
 private:
-  const SourceManager &SM;
   llvm::function_ref<void(const FunctionDecl &)> Visit;
 };
 
