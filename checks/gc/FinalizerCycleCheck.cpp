@@ -731,9 +731,14 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
       continue;
     if (Closing->Loc.isInvalid() || !Reported.insert(SM.getExpansionLoc(Closing->Loc)).second)
       continue;
-    diag(Closing->Loc, "these objects reach each other in a cycle (%0) through finalizable '%1': "
-                       "none of them is ever finalized and everything they hold leaks; %2")
-        << Spelling << Node.Name << CycleAdvice;
+    if (Cycle->size() == 1)
+      diag(Closing->Loc, "finalizable '%1' reaches itself (%0): it is never finalized and "
+                         "everything it holds leaks; %2")
+          << Spelling << Node.Name << CycleAdvice;
+    else
+      diag(Closing->Loc, "these objects reach each other in a cycle (%0) through finalizable "
+                         "'%1': none of them is ever finalized and everything they hold leaks; %2")
+          << Spelling << Node.Name << CycleAdvice;
     for (const ObjectGraph::Edge *E : *Cycle)
       diag(E->Loc, E->How, DiagnosticIDs::Note);
     if (Node.FinalizerAt.isValid())

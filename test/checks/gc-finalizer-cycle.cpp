@@ -235,7 +235,7 @@ void ring_of_one() {
   lastword::set_finalizer(n, [](ListNode *dying) { close_fd(dying->fd); });
   n->next = n;
 }
-// CHECK-MESSAGES: :[[@LINE-2]]:3: warning: these objects reach each other in a cycle ('n' -> 'n') through finalizable 'n'
+// CHECK-MESSAGES: :[[@LINE-2]]:3: warning: finalizable 'n' reaches itself ('n' -> 'n'): it is never finalized and everything it holds leaks
 // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'n' is stored in 'n->next' here
 // CHECK-MESSAGES: :[[@LINE-5]]:3: note: 'n' gets a finalizer here
 
