@@ -132,6 +132,8 @@ struct HandleUse {
   const Stmt *Statement = nullptr; ///< the statement of its block that contains it
   HandleSource Source;
   std::string Callee; ///< empty for a dereference
+  /// `return f->fd;`: the caller gets the handle, never the object.
+  bool Returned = false;
 };
 
 /// A getter: the function returns field \p Field of parameter \p Param
@@ -677,6 +679,10 @@ void Judge::judgeUse(const HandleUse &Use, const BodyFacts &Facts) {
   if (FinalizerCode.contains(Facts.Function) || (Pattern && FinalizerCode.contains(Pattern)) ||
       (Source.IsThis && isa<CXXDestructorDecl>(Facts.Function)))
     return;
+  // A getter's caller holds the object; its use of the result is judged
+  // there (the getter rule).
+  if (Use.Returned && (Source.IsThis || isa<ParmVarDecl>(Source.Object)))
+    return;
   if (Source.IsThis) {
     if (ParametersKeptAlive)
       return;
@@ -782,7 +788,12 @@ void Judge::report(const HandleUse &Use, const Expr *LastUse,
       Fix = FixItHint::CreateInsertion(End, Text);
     }
   }
-  {
+  if (Use.Returned) {
+    // No fix: a keep-alive here ends before the caller uses the handle.
+    Check.diag(Loc, "handle '%0' of '%1' is returned after the last use of '%1': %2 may run "
+                    "while the caller still uses '%0' and release it")
+        << Handle << Object << Found->second.Description;
+  } else {
     auto Diag =
         Use.Callee.empty()
             ? Check.diag(Loc, "handle '%0' of '%1' is used after the last use of '%1': %2 may "
@@ -922,6 +933,17 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
             It != Facts.HandleLocals.end())
           Facts.Uses.push_back({Member, Current.Statement, It->second, ""});
       }
+    } else if (const auto *Return = dyn_cast<ReturnStmt>(S)) {
+      // The caller uses what it gets after this function dropped the
+      // object: nothing there can keep the object alive.
+      const Expr *Value = Return->getRetValue();
+      QualType Type = Value ? Value->getType() : QualType();
+      if (Value && (Type->isPointerType() || (Type->isIntegerType() && !Type->isBooleanType())))
+        if (std::optional<HandleSource> Source = handleSource(Value, Facts)) {
+          HandleUse Use{Value, Current.Statement, *Source, ""};
+          Use.Returned = true;
+          Facts.Uses.push_back(Use);
+        }
     } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
       for (const Expr *Arg : Construct->arguments())
         NoteWhole(Arg, Construct, /*Stores=*/true);

@@ -548,3 +548,49 @@ void NOLINT_honoured(const char *path, char *buffer) {
   File *f = open_file(path);
   native_read(f->fd, buffer, 16); // NOLINT(gc-missing-keep-alive)
 }
+
+// ---- The handle returned to the caller by a function that drops the object. ----
+
+int open_descriptor(const char *path) {
+  File *file = open_file(path);
+  return file->fd;
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: handle 'fd' of 'file' is returned after the last use of 'file': the finalizer of 'File' may run while the caller still uses 'fd' and release it [gc-missing-keep-alive]
+  // CHECK-MESSAGES: :[[@LINE-2]]:10: note: 'file' is last used here
+}
+
+int open_descriptor_copied(const char *path) {
+  File *file = open_file(path);
+  int fd = file->fd;
+  file->reads = 0;
+  return fd;
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: handle 'fd' of 'file' is returned after the last use of 'file'
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'file' is last used here
+}
+
+#define RETURN_FD(f) return (f)->fd
+int open_descriptor_macro(const char *path) {
+  File *file = open_file(path);
+  RETURN_FD(file);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'fd' of 'file' is returned after the last use of 'file'
+  // CHECK-MESSAGES: :[[@LINE-2]]:13: note: 'file' is last used here
+}
+
+// Near misses: the caller holds the object, the object is kept elsewhere,
+// or what is returned is no handle.
+int descriptor_of(File *f) { return f->fd; }
+std::vector<File *> open_files;
+int open_registered(const char *path) {
+  File *file = open_file(path);
+  open_files.push_back(file);
+  return file->fd;
+}
+bool opened(const char *path) {
+  File *file = open_file(path);
+  return file->fd >= 0;
+}
+File *open_object(const char *path) {
+  File *file = open_file(path);
+  return file;
+}
+template <class T> int descriptor_template(T *t) { return t->fd; }
+int use_template(File *f) { return descriptor_template(f); }
