@@ -169,24 +169,21 @@ std::optional<ApiCall> classifyBoehmNew(const CXXNewExpr &New, const ApiProfile 
 
 namespace {
 
-// The identifiers the names end in; rejects most calls before hasAnyName runs.
+// The identifiers the names end in (NameList::mayMatch); rejects most calls
+// before hasAnyName runs.
 class CalleeIdentifierIn : public internal::MatcherInterface<CallExpr> {
 public:
-  explicit CalleeIdentifierIn(llvm::ArrayRef<StringRef> Names) {
-    for (StringRef Name : Names) {
-      size_t Colon = Name.rfind(':');
-      Identifiers.insert(Colon == StringRef::npos ? Name : Name.drop_front(Colon + 1));
-    }
-  }
+  explicit CalleeIdentifierIn(llvm::ArrayRef<StringRef> Names)
+      : Names(std::vector<std::string>(Names.begin(), Names.end())) {}
   bool matches(const CallExpr &Call, internal::ASTMatchFinder *,
                internal::BoundNodesTreeBuilder *) const override {
     const auto *Callee = dyn_cast_or_null<FunctionDecl>(Call.getCalleeDecl());
     const IdentifierInfo *Identifier = Callee ? Callee->getIdentifier() : nullptr;
-    return Identifier && Identifiers.contains(Identifier->getName());
+    return Identifier && Names.mayMatch(Identifier->getName());
   }
 
 private:
-  llvm::StringSet<> Identifiers;
+  NameList Names;
 };
 
 // A call with no function declaration as its callee: through a pointer, or

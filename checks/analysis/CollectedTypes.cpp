@@ -562,6 +562,11 @@ const RecordDecl *CollectedTypes::collectedRecord(QualType Type) {
   return Record && isCollected(*Record) ? Record : nullptr;
 }
 
+bool isScannedAllocator(QualType Type) {
+  const CXXRecordDecl *Record = Type->getAsCXXRecordDecl();
+  return Record && ApiProfile::scannedAllocators().matches(*Record);
+}
+
 // A container whose allocator is one the conservative collector scans
 // (`std::vector<Node *, gc_allocator<Node *>>`): its storage is in sight.
 static bool allocatesScannedMemory(QualType Type) {
@@ -569,10 +574,7 @@ static bool allocatesScannedMemory(QualType Type) {
   if (!Spec)
     return false;
   return llvm::any_of(Spec->getTemplateArgs().asArray(), [](const TemplateArgument &Arg) {
-    if (Arg.getKind() != TemplateArgument::Type)
-      return false;
-    const CXXRecordDecl *Allocator = Arg.getAsType()->getAsCXXRecordDecl();
-    return Allocator && ApiProfile::scannedAllocators().matches(*Allocator);
+    return Arg.getKind() == TemplateArgument::Type && isScannedAllocator(Arg.getAsType());
   });
 }
 

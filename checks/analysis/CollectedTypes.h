@@ -148,6 +148,10 @@ struct FinalizableType {
   std::vector<FinalizerSite> Sites;
 };
 
+/// \p Type is an allocator whose memory the conservative collector scans
+/// (ApiProfile::scannedAllocators: Boehm's `gc_allocator`).
+bool isScannedAllocator(clang::QualType Type);
+
 class CollectedTypes {
 public:
   CollectedTypes(clang::ASTContext &Context, const ApiProfile &Profile);

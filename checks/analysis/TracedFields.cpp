@@ -135,11 +135,6 @@ bool isHeapContainer(const TemplateDecl &Template) {
   return Template.getIdentifier() && Names.contains(Template.getIdentifier()->getName());
 }
 
-bool isScannedAllocator(QualType Type) {
-  const CXXRecordDecl *Record = Type->getAsCXXRecordDecl();
-  return Record && ApiProfile::scannedAllocators().matches(*Record);
-}
-
 QualType plain(QualType Type) { return Type.getCanonicalType().getUnqualifiedType(); }
 
 // \p Embedded: an object of \p Type lies inside the collected object (a

@@ -77,14 +77,17 @@ bool isLocalPointer(const ValueDecl *D) {
   return Type->isPointerType() || Type->isReferenceType();
 }
 
-// A local that can carry a handle's value (a descriptor, a raw pointer);
-// a local of class type owns a copy (`std::string copy = f->name`).
+// A value of \p Type can carry a handle (a descriptor, a raw pointer); a
+// value of class type owns a copy (`std::string copy = f->name`).
+bool canCarryHandle(QualType Type) {
+  return Type->isPointerType() || (Type->isIntegerType() && !Type->isBooleanType());
+}
+
+// A local that can carry a handle's value.
 bool isHandleLocal(const VarDecl *Var) {
   if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
     return false;
-  QualType Type = Var->getType().getNonReferenceType();
-  return (Type->isIntegerType() && !Type->isBooleanType()) || Type->isPointerType() ||
-         Var->getType()->isReferenceType();
+  return canCarryHandle(Var->getType().getNonReferenceType()) || Var->getType()->isReferenceType();
 }
 
 // Visits the user's function definitions (not lambdas' operator(), which
@@ -893,8 +896,7 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
             Constructor->getParent()->isInStdNamespace())
           continue;
         for (const Expr *Arg : Construct->arguments()) {
-          QualType Type = Arg->getType();
-          if (!Type->isPointerType() && !(Type->isIntegerType() && !Type->isBooleanType()))
+          if (!canCarryHandle(Arg->getType()))
             continue;
           if (std::optional<HandleSource> Source = handleSource(Arg, Facts)) {
             Facts.HandleLocals[Var] = *Source;
@@ -937,8 +939,7 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
       // The caller uses what it gets after this function dropped the
       // object: nothing there can keep the object alive.
       const Expr *Value = Return->getRetValue();
-      QualType Type = Value ? Value->getType() : QualType();
-      if (Value && (Type->isPointerType() || (Type->isIntegerType() && !Type->isBooleanType())))
+      if (Value && canCarryHandle(Value->getType()))
         if (std::optional<HandleSource> Source = handleSource(Value, Facts)) {
           HandleUse Use{Value, Current.Statement, *Source, ""};
           Use.Returned = true;
