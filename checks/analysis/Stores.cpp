@@ -220,9 +220,90 @@ void collectDirectWrites(const Stmt &S, CalleeSummaries &Summaries, const ASTCon
 
 } // namespace
 
+std::optional<AtomicStore> atomicStoreOf(const Stmt &S) {
+  // `&x` as an argument: the place x; `p`: what p points to, unnamed.
+  auto AddressOf = [](const Expr *E) -> const Expr * {
+    const auto *Unary = E ? dyn_cast<UnaryOperator>(E->IgnoreParenImpCasts()) : nullptr;
+    return Unary && Unary->getOpcode() == UO_AddrOf ? Unary->getSubExpr() : nullptr;
+  };
+  AtomicStore Result;
+  if (const auto *Atomic = dyn_cast<AtomicExpr>(&S)) {
+    switch (Atomic->getOp()) {
+    case AtomicExpr::AO__atomic_store_n:
+    case AtomicExpr::AO__atomic_exchange_n:
+    case AtomicExpr::AO__c11_atomic_store:
+    case AtomicExpr::AO__c11_atomic_exchange:
+      Result.Value = Atomic->getVal1();
+      Result.Replaces = true;
+      break;
+    case AtomicExpr::AO__atomic_store:
+    case AtomicExpr::AO__atomic_exchange:
+      Result.Value = AddressOf(Atomic->getVal1());
+      Result.Replaces = true;
+      break;
+    case AtomicExpr::AO__atomic_compare_exchange_n:
+    case AtomicExpr::AO__c11_atomic_compare_exchange_strong:
+    case AtomicExpr::AO__c11_atomic_compare_exchange_weak:
+      Result.Value = Atomic->getVal2();
+      break;
+    case AtomicExpr::AO__atomic_compare_exchange:
+      Result.Value = AddressOf(Atomic->getVal2());
+      break;
+    default:
+      return std::nullopt;
+    }
+    Result.Pointer = Atomic->getPtr();
+    Result.Place = AddressOf(Result.Pointer);
+    return Result.Value ? std::optional(Result) : std::nullopt;
+  }
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(&S)) {
+    const CXXMethodDecl *Method = Member->getMethodDecl();
+    const CXXRecordDecl *Class = Method ? Method->getParent() : nullptr;
+    if (!Class || !Class->isInStdNamespace() || !identifierName(Class).contains("atomic"))
+      return std::nullopt;
+    StringRef Name = identifierName(Method);
+    unsigned ValueArg = 0;
+    if (Name == "store" || Name == "exchange")
+      Result.Replaces = true;
+    else if (Name.starts_with("compare_exchange_"))
+      ValueArg = 1;
+    else
+      return std::nullopt;
+    if (Member->getNumArgs() <= ValueArg)
+      return std::nullopt;
+    Result.Place = Member->getImplicitObjectArgument();
+    Result.Value = Member->getArg(ValueArg);
+    return Result.Place ? std::optional(Result) : std::nullopt;
+  }
+  const auto *Call = dyn_cast<CallExpr>(&S);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  StringRef Name = identifierName(Callee);
+  if (!Name.starts_with("__sync_"))
+    return std::nullopt;
+  unsigned ValueArg = 0;
+  if (Name.starts_with("__sync_lock_test_and_set") || Name.starts_with("__sync_swap")) {
+    ValueArg = 1;
+    Result.Replaces = true;
+  } else if (Name.starts_with("__sync_val_compare_and_swap") ||
+             Name.starts_with("__sync_bool_compare_and_swap")) {
+    ValueArg = 2;
+  } else {
+    return std::nullopt;
+  }
+  if (Call->getNumArgs() <= ValueArg)
+    return std::nullopt;
+  Result.Pointer = Call->getArg(0);
+  Result.Place = AddressOf(Result.Pointer);
+  Result.Value = Call->getArg(ValueArg);
+  return Result;
+}
+
 void collectWritesAt(const Stmt &S, CalleeSummaries &Summaries, const ASTContext &Context,
                      llvm::function_ref<void(Write)> Add) {
   collectDirectWrites(S, Summaries, Context, Add);
+  if (std::optional<AtomicStore> Atomic = atomicStoreOf(S); Atomic && Atomic->Place)
+    addWrite(Atomic->Replaces ? Write::Kind::Assign : Write::Kind::Insert, Atomic->Place,
+             Atomic->Value, S, "stored atomically", Add);
   if (const auto *Call = dyn_cast<CallExpr>(&S))
     addPassedTo(*Call, Context, Add);
 }

@@ -17,6 +17,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include <optional>
 #include <string>
 
 namespace lastword::analysis {
@@ -70,6 +71,23 @@ struct Write {
 /// The writes statement \p S makes by itself (not those of its children).
 void collectWritesAt(const clang::Stmt &S, CalleeSummaries &Summaries,
                      const clang::ASTContext &Context, llvm::function_ref<void(Write)> Add);
+
+/// A store made by an atomic operation: the `__atomic_*`, `__c11_atomic_*`
+/// (C11's `atomic_store` and friends) and `__sync_*` builtins, and the
+/// members of `std::atomic` / `std::atomic_ref`.
+struct AtomicStore {
+  /// The storage written when the code names it (`&slot[i]`, the atomic
+  /// object of a member call); null when only a pointer to it is passed.
+  const clang::Expr *Place = nullptr;
+  /// The pointer argument (null for member calls).
+  const clang::Expr *Pointer = nullptr;
+  /// The value stored.
+  const clang::Expr *Value = nullptr;
+  /// A store or exchange replaces what the place held; a compare-exchange
+  /// may not happen at all.
+  bool Replaces = false;
+};
+std::optional<AtomicStore> atomicStoreOf(const clang::Stmt &S);
 
 /// Every variable (null: `this`) whose value \p E reads: local references
 /// and structured bindings count as what they are bound to as well.

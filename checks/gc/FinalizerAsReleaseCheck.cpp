@@ -81,6 +81,9 @@ private:
 
   void scan(const FunctionDecl &Function);
   void learnRegistration(const CallExpr &Call, const FunctionDecl &Function);
+  void learnCleanupClass(const CXXRecordDecl &Class);
+  static void mergeReleases(TypeFacts &Facts, const ReleasedFields::FieldList &Fields,
+                            llvm::ArrayRef<ReleasedFields::ReleaseCall> Calls);
   TypeFacts *factsOf(const RecordDecl *Record) {
     auto It = Types.find(Record);
     return It == Types.end() ? nullptr : &It->second;
@@ -126,6 +129,7 @@ private:
   llvm::DenseMap<const RecordDecl *, llvm::SmallVector<PointerParam, 2>> PointerParams;
   bool PointerParamsIndexed = false;
   llvm::DenseSet<const FunctionDecl *> ScannedSet;
+  llvm::SmallPtrSet<const CXXRecordDecl *, 4> LearnedCleanupClasses;
   std::vector<Candidate> Candidates;
   llvm::StringSet<> RegistrationNames;
   /// Per function, the variables it registers a finalizer or cleanup on.
@@ -187,6 +191,12 @@ void Judge::scan(const FunctionDecl &Function) {
         learnRegistration(*Call, Function);
       return true;
     }
+    if (const auto *New = dyn_cast<CXXNewExpr>(&S)) {
+      const CXXRecordDecl *Built = New->getAllocatedType()->getAsCXXRecordDecl();
+      if (Built && Built->hasDefinition() && isBoehmCleanupClass(*Built, Profile))
+        learnCleanupClass(*Built->getDefinition());
+      return true;
+    }
     if (const auto *Decls = dyn_cast<DeclStmt>(&S))
       for (const Decl *D : Decls->decls())
         if (const auto *Var = dyn_cast<VarDecl>(D))
@@ -215,17 +225,6 @@ void Judge::learnRegistration(const CallExpr &Call, const FunctionDecl &Function
     TypeFacts &Facts = Types[Record];
     if (isa<CXXThisExpr>(Object) && isa<CXXConstructorDecl>(Function))
       Facts.ConstructorRegisters = true;
-    auto Merge = [&](const ReleasedFields::FieldList &Fields,
-                     llvm::ArrayRef<ReleasedFields::ReleaseCall> Calls) {
-      for (const FieldDecl *Field : Fields)
-        if (!llvm::is_contained(Facts.Fields, Field))
-          Facts.Fields.push_back(Field);
-      for (const ReleasedFields::ReleaseCall &Call : Calls)
-        if (!llvm::any_of(Facts.Calls, [&](const ReleasedFields::ReleaseCall &Known) {
-              return Known.Field == Call.Field && Known.Via == Call.Via;
-            }))
-          Facts.Calls.push_back(Call);
-    };
     if (Role == ApiRole::Finalizer) {
       for (const FinalizerBody &Body : findFinalizerBodies(Call, Profile)) {
         if (!Body.Body || !Body.Body->getBody())
@@ -233,7 +232,7 @@ void Judge::learnRegistration(const CallExpr &Call, const FunctionDecl &Function
         int ObjectParam = isa<CXXDestructorDecl>(Body.Body) ? -1 : 0;
         ReleasedFields::FieldList Fields = Released.releasedBy(*Body.Body, ObjectParam);
         ReleasedFields::CallList Calls = Released.releaseCallsOf(*Body.Body, ObjectParam);
-        Merge(Fields, Calls);
+        mergeReleases(Facts, Fields, Calls);
       }
     } else if (const FieldDecl *Field =
                    ReleasedFields::fieldPassedAs(Api->Data, Api->Object, &Function)) {
@@ -243,10 +242,37 @@ void Judge::learnRegistration(const CallExpr &Call, const FunctionDecl &Function
       if (Target && Target->Body)
         for (const FunctionDecl *Via : ReleasedFields::callsTakingParameter(*Target->Body, 0))
           Calls.push_back({Field, Via});
-      Merge({Field}, Calls);
+      mergeReleases(Facts, {Field}, Calls);
     }
     return;
   }
+}
+
+void Judge::mergeReleases(TypeFacts &Facts, const ReleasedFields::FieldList &Fields,
+                          llvm::ArrayRef<ReleasedFields::ReleaseCall> Calls) {
+  for (const FieldDecl *Field : Fields)
+    if (!llvm::is_contained(Facts.Fields, Field))
+      Facts.Fields.push_back(Field);
+  for (const ReleasedFields::ReleaseCall &Call : Calls)
+    if (!llvm::any_of(Facts.Calls, [&](const ReleasedFields::ReleaseCall &Known) {
+          return Known.Field == Call.Field && Known.Via == Call.Via;
+        }))
+      Facts.Calls.push_back(Call);
+}
+
+// Boehm's gc_cleanup: its constructor registers the class's destructor as the
+// finalizer of every object built with `new`.
+void Judge::learnCleanupClass(const CXXRecordDecl &Class) {
+  if (!LearnedCleanupClasses.insert(&Class).second)
+    return;
+  TypeFacts &Facts = Types[&Class];
+  Facts.ConstructorRegisters = true;
+  const CXXDestructorDecl *Destructor = Class.getDestructor();
+  const FunctionDecl *Definition = nullptr;
+  if (!Destructor || !Destructor->hasBody(Definition) || !Definition)
+    return;
+  mergeReleases(Facts, Released.releasedBy(*Definition, -1),
+                Released.releaseCallsOf(*Definition, -1));
 }
 
 bool Judge::isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record) {

@@ -228,8 +228,15 @@ void FinalizerCycleCheck::addRegistration(const Expr &Registration) {
   std::optional<ApiCall> Api;
   if (const auto *Call = dyn_cast<CallExpr>(&Registration))
     Api = classifyCall(*Call, Profile);
-  else if (const auto *New = dyn_cast<CXXNewExpr>(&Registration))
+  else if (const auto *New = dyn_cast<CXXNewExpr>(&Registration)) {
     Api = classifyBoehmNew(*New, Profile);
+    // `new Endpoint` of a gc_cleanup class registers its destructor: the
+    // objects it builds are finalizable, so its function is walked.
+    const CXXRecordDecl *Built = New->getAllocatedType()->getAsCXXRecordDecl();
+    if (!Api && Built && Built->hasDefinition() && isBoehmCleanupClass(*Built, Profile))
+      if (const FunctionDecl *Function = Functions->of(Registration))
+        Candidates.insert(Function);
+  }
   if (!Api || Api->Unregisters)
     return;
   if (const FunctionDecl *Function = Functions->of(Registration))

@@ -5,6 +5,7 @@
 #include "analysis/CalleeSummaries.h"
 #include "analysis/Finalizers.h"
 #include "analysis/SourceUtils.h"
+#include "analysis/Stores.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -96,12 +97,14 @@ const Expr *placeRoot(const Expr *E) {
 }
 
 // How a place outlives the finalizer call, in words; empty when it does
-// not (a local of the finalizer, a field of the object itself).
-std::string outliving(const Expr *Place, const ObjectNames &Names, const FunctionDecl &Body) {
+// not (a local of the finalizer, a field of the object itself). \p Dereferenced:
+// \p Place is a pointer and the store goes to what it points to.
+std::string outliving(const Expr *Place, const ObjectNames &Names, const FunctionDecl &Body,
+                      bool Dereferenced = false) {
   const Expr *Root = placeRoot(Place);
   if (!Root)
     return "";
-  bool Direct = skipTemporaries(Place, SkipAlso::Casts) == Root;
+  bool Direct = !Dereferenced && skipTemporaries(Place, SkipAlso::Casts) == Root;
   if (Names.designates(Root))
     return "";
   if (isa<CXXThisExpr>(Root))
@@ -220,6 +223,16 @@ public:
         else if (const auto *Ref =
                      dyn_cast<DeclRefExpr>(skipTemporaries(Assign->getLHS(), SkipAlso::Casts)))
           Names.Vars.insert(Ref->getDecl());
+        return true;
+      }
+      if (std::optional<AtomicStore> Atomic = atomicStoreOf(S)) {
+        if (Names.carries(Atomic->Value)) {
+          std::string Where = Atomic->Place
+                                  ? outliving(Atomic->Place, Names, Body)
+                                  : outliving(Atomic->Pointer, Names, Body, /*Dereferenced=*/true);
+          if (!Where.empty())
+            Found({S.getBeginLoc(), Where});
+        }
         return true;
       }
       const auto *Call = dyn_cast<CallExpr>(&S);

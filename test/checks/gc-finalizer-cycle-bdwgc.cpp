@@ -106,3 +106,33 @@ void push(Item *head) {
   i->next = head;
   GC_register_finalizer(i, close_item, nullptr, nullptr, nullptr);
 }
+
+// A gc_cleanup class registers at `new`: two endpoints paired through a
+// setter close a cycle in the function that builds them.
+class Endpoint : public gc_cleanup {
+public:
+  ~Endpoint() { close_fd(fd_); }
+  void pair_with(Endpoint *other) { peer_ = other; }
+
+private:
+  int fd_ = -1;
+  Endpoint *peer_ = nullptr;
+};
+Endpoint *open_link() {
+  Endpoint *a = new Endpoint;
+  Endpoint *b = new Endpoint;
+  a->pair_with(b);
+  b->pair_with(a);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: these objects reach each other in a cycle ('a' -> 'b' -> 'a') through finalizable 'a'
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'b' is stored in 'a' by 'Endpoint::pair_with' here
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'a' is stored in 'b' by 'Endpoint::pair_with' here
+  return a;
+}
+
+// Near miss: the second endpoint points back, the first never learns of it.
+Endpoint *open_half_link() {
+  Endpoint *a = new Endpoint;
+  Endpoint *b = new Endpoint;
+  b->pair_with(a);
+  return a;
+}

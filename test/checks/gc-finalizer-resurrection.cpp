@@ -2,6 +2,7 @@
 // RUN: %check_gc %s gc-finalizer-resurrection %t --check-suffix=REREG -- --config="{CheckOptions: {gc-finalizer-resurrection.ReportReregistration: true}}"
 
 #include <lastword/gc.hpp>
+#include <atomic>
 #include <map>
 #include <vector>
 
@@ -210,4 +211,28 @@ void helper_reads_only(Conn *c) { log_id(c->id); }
 void through_reading_helper() {
   Conn *c = lastword::make<Conn>();
   lastword::set_finalizer(c, [](Conn *self) { helper_reads_only(self); });
+}
+
+// std::atomic: a compare-exchange or a store puts the object in the atomic.
+std::atomic<Conn *> g_recycled{nullptr};
+void park_in_atomic() {
+  Conn *c = lastword::make<Conn>();
+  lastword::set_finalizer(c, [](Conn *self) {
+    Conn *expected = nullptr;
+    g_recycled.compare_exchange_strong(expected, self);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: finalizer stores its object in global 'g_recycled'
+    // CHECK-MESSAGES-REREG: :[[@LINE-2]]:5: warning: finalizer stores its object in global 'g_recycled'
+  });
+  // CHECK-MESSAGES: :[[@LINE-6]]:30: note: the finalizer is registered here
+  // CHECK-MESSAGES-REREG: :[[@LINE-7]]:30: note: the finalizer is registered here
+}
+// Near misses: the atomic receives the id, or the atomic is the finalizer's own.
+std::atomic<int> g_closed_id;
+void count_in_atomic() {
+  Conn *c = lastword::make<Conn>();
+  lastword::set_finalizer(c, [](Conn *self) {
+    g_closed_id.store(self->id);
+    std::atomic<Conn *> mine{nullptr};
+    mine.store(self);
+  });
 }
