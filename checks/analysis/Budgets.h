@@ -34,6 +34,7 @@ enum class Budget {
   ShapeDepth,       ///< TracedFields: arrays, containers and embedded records in a field's type
   TraceBaseDepth,   ///< TracedFields: base classes searched for an inherited trace method
   WrapperDepth,     ///< Finalizers: wrappers of registration wrappers followed
+  ThrowDepth,       ///< ThrowingCalls: callees followed to find a throw
 };
 
 struct BudgetInfo {
@@ -43,7 +44,7 @@ struct BudgetInfo {
   llvm::StringLiteral WhenReached; ///< what the analysis answers then
 };
 
-inline constexpr std::array<BudgetInfo, 11> Budgets = {{
+inline constexpr std::array<BudgetInfo, 12> Budgets = {{
     {Budget::CallDepth, "call-depth", 24,
      "the call is not followed: no path through it (a shallower caller may still find one)"},
     {Budget::ReachDepth, "reach-depth", 24, "the value or holder is taken not to reach the object"},
@@ -64,6 +65,7 @@ inline constexpr std::array<BudgetInfo, 11> Budgets = {{
      "a trace method of a deeper base class is not seen"},
     {Budget::WrapperDepth, "wrapper-depth", 3,
      "calls of a wrapper further out are not taken as registrations"},
+    {Budget::ThrowDepth, "throw-depth", 4, "a call deeper in is taken not to throw"},
 }};
 
 constexpr const BudgetInfo &budgetInfo(Budget B) { return Budgets[static_cast<size_t>(B)]; }

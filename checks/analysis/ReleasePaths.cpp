@@ -171,7 +171,8 @@ void LocalUses::aliasesOf(const ValueDecl *Var,
 
 std::optional<ExitWitness>
 findExitAvoiding(const FunctionFlow &Flow, FlowPoint From, llvm::ArrayRef<FlowPoint> Settled,
-                 const llvm::SmallPtrSetImpl<const ValueDecl *> &NullWhenTaken) {
+                 const llvm::SmallPtrSetImpl<const ValueDecl *> &NullWhenTaken,
+                 llvm::ArrayRef<FlowPoint> Throwing) {
   const CFG *Graph = Flow.cfg();
   if (!Graph || !From.isValid() || From.Block >= Graph->getNumBlockIDs())
     return std::nullopt;
@@ -200,10 +201,23 @@ findExitAvoiding(const FunctionFlow &Flow, FlowPoint From, llvm::ArrayRef<FlowPo
     const CFGBlock *Block = Flow.block(Current.Block);
     if (!Block)
       continue;
+    if (Block->hasNoReturnElement())
+      continue;
+    unsigned StopAt = Block->size();
     if (auto Stop = LastStop.find(Current.Block);
         Stop != LastStop.end() && Stop->second >= Current.Start && Stop->second < Block->size())
-      continue;
-    if (Block->hasNoReturnElement())
+      StopAt = Stop->second;
+    // A throwing call before the block's settled point leaves the function.
+    for (const FlowPoint &T : Throwing)
+      if (T.Block == Current.Block && T.Index >= Current.Start && T.Index < StopAt) {
+        ExitWitness Witness;
+        Witness.ExitKind = ExitWitness::Kind::Throw;
+        if (std::optional<CFGStmt> Element = (*Block)[T.Index].getAs<CFGStmt>())
+          Witness.Exit = Element->getStmt();
+        if (Witness.Exit)
+          return Witness;
+      }
+    if (StopAt < Block->size())
       continue;
     const Stmt *LastExit = nullptr;
     if (llvm::ArrayRef<unsigned> Exits = Flow.exitsIn(Current.Block);

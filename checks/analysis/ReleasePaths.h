@@ -8,9 +8,10 @@
 // On the function's cached CFG (FunctionFlow). Edges on which a variable
 // holding the object is known to be null (`if (!c) return;`, `if (c ==
 // nullptr)`) are not followed: nothing needs releasing there. Calls that
-// do not return (`abort`, `exit`) end a path without leaving it. Exceptions
-// thrown by callees are not modelled (every call could throw); a `throw`
-// written in the function is.
+// do not return (`abort`, `exit`) end a path without leaving it. A `throw`
+// written in the function leaves it, and so do the calls the caller names
+// as throwing (ThrowingCalls: those the translation unit shows throwing);
+// other calls are taken not to throw.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,16 +71,20 @@ private:
 struct ExitWitness {
   enum class Kind { Return, Throw, EndOfBody };
   Kind ExitKind = Kind::EndOfBody;
-  /// The return statement or throw expression (null: end of body).
+  /// The return statement, the throw expression or the throwing call (null:
+  /// end of body).
   const clang::Stmt *Exit = nullptr;
 };
 
 /// A path from just after \p From to the exit of \p Flow's function that
 /// runs none of \p Settled, and does not take a branch on which one of
-/// \p NullWhenTaken is null; nullopt when there is none (or no CFG).
+/// \p NullWhenTaken is null; nullopt when there is none (or no CFG). A
+/// path reaching one of \p Throwing (calls that may throw, outside try
+/// blocks) before a settled point leaves there.
 std::optional<ExitWitness>
 findExitAvoiding(const FunctionFlow &Flow, FlowPoint From, llvm::ArrayRef<FlowPoint> Settled,
-                 const llvm::SmallPtrSetImpl<const clang::ValueDecl *> &NullWhenTaken);
+                 const llvm::SmallPtrSetImpl<const clang::ValueDecl *> &NullWhenTaken,
+                 llvm::ArrayRef<FlowPoint> Throwing = {});
 
 } // namespace lastword::analysis
 

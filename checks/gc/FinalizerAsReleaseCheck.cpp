@@ -9,6 +9,7 @@
 #include "analysis/ReleasePaths.h"
 #include "analysis/ReleasedFields.h"
 #include "analysis/SourceUtils.h"
+#include "analysis/ThrowingCalls.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -39,6 +40,15 @@ namespace {
 constexpr const char *DefaultReleaseMethods =
     "close;Close;release;Release;dispose;Dispose;shutdown;Shutdown;disconnect;Disconnect";
 
+// The function a throwing call runs (null: a throw expression).
+const FunctionDecl *throwingCallee(const Stmt &Exit) {
+  if (const auto *Call = dyn_cast<CallExpr>(&Exit))
+    return Call->getDirectCallee();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(&Exit))
+    return Construct->getConstructor();
+  return nullptr;
+}
+
 const FunctionDecl *canonicalFunction(const FunctionDecl *F) {
   return ReleasedFields::canonicalCallee(F);
 }
@@ -65,7 +75,7 @@ public:
   Judge(ClangTidyCheck &Check, const ApiProfile &Profile,
         const std::vector<std::string> &ReleaseMethodNames, ASTContext &Context)
       : Check(Check), Profile(Profile), ReleaseMethodNames(ReleaseMethodNames), Context(Context),
-        SM(Context.getSourceManager()), Flows(Context) {}
+        SM(Context.getSourceManager()), Flows(Context), Throwing(Context) {}
 
   void run(llvm::ArrayRef<const FunctionDecl *> Seen);
 
@@ -114,6 +124,9 @@ private:
   UseKind parameterSummary(const FunctionDecl *Callee, unsigned Index, const RecordDecl *Record,
                            unsigned Depth);
   void judge(const Candidate &C);
+  /// Where \p Function calls what may throw, outside its try blocks.
+  llvm::ArrayRef<FlowPoint> throwingPointsOf(const FunctionDecl &Function,
+                                             const FunctionFlow &Flow);
   std::string releaseName(const Release &R) const;
   std::optional<std::string> releaseCall(const Release &R, const VarDecl &Var) const;
 
@@ -123,6 +136,8 @@ private:
   ASTContext &Context;
   const SourceManager &SM;
   FlowCache Flows;
+  ThrowingCalls Throwing;
+  llvm::DenseMap<const FunctionDecl *, std::vector<FlowPoint>> ThrowingPoints;
   ReleasedFields Released;
   llvm::DenseMap<const RecordDecl *, TypeFacts> Types;
   std::vector<const FunctionDecl *> Scanned;
@@ -625,6 +640,16 @@ std::optional<std::string> Judge::releaseCall(const Release &R, const VarDecl &V
   return (Name + "(" + identifierName(&Var) + ");").str();
 }
 
+llvm::ArrayRef<FlowPoint> Judge::throwingPointsOf(const FunctionDecl &Function,
+                                                  const FunctionFlow &Flow) {
+  auto [It, New] = ThrowingPoints.try_emplace(&Function);
+  if (New)
+    for (const Expr *Call : Throwing.uncaughtThrowingCalls(Function.getBody()))
+      if (FlowPoint Point = Flow.pointOf(Call); Point.isValid())
+        It->second.push_back(Point);
+  return It->second;
+}
+
 void Judge::judge(const Candidate &C) {
   const RecordDecl *Record = recordOf(C.Var->getType());
   TypeFacts *Facts = factsOf(Record);
@@ -662,7 +687,8 @@ void Judge::judge(const Candidate &C) {
     if (Point.isValid())
       Settled.push_back(Point);
   }
-  std::optional<ExitWitness> Witness = findExitAvoiding(Flow, Acquired, Settled, Aliases);
+  std::optional<ExitWitness> Witness =
+      findExitAvoiding(Flow, Acquired, Settled, Aliases, throwingPointsOf(*C.Function, Flow));
   if (!Witness)
     return;
   Reported.insert(Loc);
@@ -739,8 +765,13 @@ void Judge::judge(const Candidate &C) {
         << VarName << ReleaseText;
     break;
   case ExitWitness::Kind::Throw:
-    Check.diag(NoteAt, "the exception thrown here drops '%0' without '%1'", DiagnosticIDs::Note)
-        << VarName << ReleaseText;
+    if (const FunctionDecl *Thrower = throwingCallee(*Witness->Exit))
+      Check.diag(NoteAt, "'%0' may throw here, and the exception drops '%1' without '%2'",
+                 DiagnosticIDs::Note)
+          << displayName(*Thrower) << VarName << ReleaseText;
+    else
+      Check.diag(NoteAt, "the exception thrown here drops '%0' without '%1'", DiagnosticIDs::Note)
+          << VarName << ReleaseText;
     break;
   case ExitWitness::Kind::EndOfBody:
     Check.diag(NoteAt, "'%0' is dropped at the end of '%1' without '%2'", DiagnosticIDs::Note)

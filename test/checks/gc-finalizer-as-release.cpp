@@ -438,3 +438,68 @@ void nolint_honoured() {
   Conn *c = connect_to("db"); // NOLINT(gc-finalizer-as-release)
   c->ping();
 }
+
+// ---- Exceptions from calls: the ones the translation unit shows throwing. ----
+
+void check_quota(int used) {
+  if (used > 100)
+    throw std::runtime_error("quota");
+}
+void check_all(int used) { check_quota(used); }
+// Throws std::invalid_argument when the manifest does not match.
+void validate_manifest(const char *manifest);
+// Never throws: failures are logged.
+void audit(const char *what);
+void undocumented(const char *what);
+void checked_nothrow(int used) noexcept {
+  if (used > 100)
+    throw std::runtime_error("quota"); // std::terminate, not a path out
+}
+void checks_inside(int used) {
+  try {
+    check_quota(used);
+  } catch (const std::exception &) {
+    log_line("over quota");
+  }
+}
+
+void throwing_helper(int used) {
+  Conn *c = connect_to("db");
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close': the resource of this 'Conn' is released only when the collector gets to it [gc-finalizer-as-release]
+  check_all(used);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'check_all' may throw here, and the exception drops 'c' without 'Conn::close'
+  c->close();
+}
+void documented_thrower(const char *manifest) {
+  Conn *c = connect_to("db");
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close'
+  c->ping();
+  validate_manifest(manifest);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: 'validate_manifest' may throw here, and the exception drops 'c' without 'Conn::close'
+  c->close();
+}
+
+// Near misses: the call cannot throw, is caught, or comes after the release.
+void no_throwing_calls(int used, const char *manifest) {
+  Conn *c = connect_to("db");
+  audit(manifest);
+  undocumented(manifest);
+  checked_nothrow(used);
+  checks_inside(used);
+  c->close();
+}
+void caught_here(int used) {
+  Conn *c = connect_to("db");
+  try {
+    check_all(used);
+  } catch (...) {
+    log_line("retry later");
+  }
+  c->close();
+}
+void released_first(const char *manifest) {
+  Conn *c = connect_to("db");
+  c->ping();
+  c->close();
+  validate_manifest(manifest);
+}
