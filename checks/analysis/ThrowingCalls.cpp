@@ -130,8 +130,8 @@ bool ThrowingCalls::documentedToThrow(const FunctionDecl &Function) const {
     StringRef Said(Comment);
     if (!Said.contains("throw") && !Said.contains("@exception"))
       continue;
-    if (Said.contains("not throw") || Said.contains("never throw") ||
-        Said.contains("n't throw") || Said.contains("no throw") || Said.contains("nothrow"))
+    if (Said.contains("not throw") || Said.contains("never throw") || Said.contains("n't throw") ||
+        Said.contains("no throw") || Said.contains("nothrow"))
       return false;
     return true;
   }
