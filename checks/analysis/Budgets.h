@@ -35,6 +35,8 @@ enum class Budget {
   TraceBaseDepth,   ///< TracedFields: base classes searched for an inherited trace method
   WrapperDepth,     ///< Finalizers: wrappers of registration wrappers followed
   ThrowDepth,       ///< ThrowingCalls: callees followed to find a throw
+  AliasPasses,      ///< LocalUses: passes over a body finding local copies of a pointer
+  PairedArguments,  ///< Stores: arguments of one call paired as value and place
 };
 
 struct BudgetInfo {
@@ -44,7 +46,7 @@ struct BudgetInfo {
   llvm::StringLiteral WhenReached; ///< what the analysis answers then
 };
 
-inline constexpr std::array<BudgetInfo, 12> Budgets = {{
+inline constexpr std::array<BudgetInfo, 14> Budgets = {{
     {Budget::CallDepth, "call-depth", 24,
      "the call is not followed: no path through it (a shallower caller may still find one)"},
     {Budget::ReachDepth, "reach-depth", 24, "the value or holder is taken not to reach the object"},
@@ -66,6 +68,10 @@ inline constexpr std::array<BudgetInfo, 12> Budgets = {{
     {Budget::WrapperDepth, "wrapper-depth", 3,
      "calls of a wrapper further out are not taken as registrations"},
     {Budget::ThrowDepth, "throw-depth", 4, "a call deeper in is taken not to throw"},
+    {Budget::AliasPasses, "alias-passes", 3,
+     "a copy found only on a later pass is not taken as an alias of the object"},
+    {Budget::PairedArguments, "paired-arguments", 6,
+     "arguments further right are taken not to be stored through one another"},
 }};
 
 constexpr const BudgetInfo &budgetInfo(Budget B) { return Budgets[static_cast<size_t>(B)]; }

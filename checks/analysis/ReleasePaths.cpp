@@ -1,6 +1,7 @@
 //===--- ReleasePaths.cpp -------------------------------------------------===//
 
 #include "analysis/ReleasePaths.h"
+#include "analysis/Budgets.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
@@ -58,7 +59,7 @@ const ValueDecl *namedVariable(const Expr *E) {
 
 // How many passes over the body aliasesOf makes: a copy written before the
 // copy it copies from is found on the next pass.
-constexpr unsigned AliasPasses = 3;
+constexpr unsigned AliasPasses = limitOf(Budget::AliasPasses);
 
 } // namespace
 
@@ -156,8 +157,10 @@ void LocalUses::aliasesOf(const ValueDecl *Var,
     for (unsigned I : It->second) {
       int Index = static_cast<int>(I);
       Joined Next{Index > At.Copy ? At.Pass : At.Pass + 1, Index};
-      if (Next.Pass >= AliasPasses)
+      if (Next.Pass >= AliasPasses) {
+        budgetReached(Budget::AliasPasses);
         continue;
+      }
       auto [Entry, New] = When.try_emplace(Copies[I].To, Next);
       if (!New && !(Next < Entry->second))
         continue;

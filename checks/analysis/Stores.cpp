@@ -1,6 +1,7 @@
 //===--- Stores.cpp -------------------------------------------------------===//
 
 #include "analysis/Stores.h"
+#include "analysis/Budgets.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/ReachNotes.h"
 #include "analysis/SourceUtils.h"
@@ -93,7 +94,7 @@ bool summarisable(const FunctionDecl &Callee, const ASTContext &Context) {
 }
 
 /// How many arguments of one call are paired: beyond it, none.
-constexpr unsigned MaxPairedArguments = 6;
+constexpr unsigned MaxPairedArguments = limitOf(Budget::PairedArguments);
 
 // `attach(r, c)`, `c->enroll(loop)`, `fill(p->all, r)`: a function of the
 // TU called with a value and a place the callee can write through. Each
@@ -122,6 +123,8 @@ void addPassedTo(const CallExpr &Call, const ASTContext &Context,
     Operands.push_back({Write::ThisParameter, Receiver, Type});
   }
   unsigned Count = std::min(Call.getNumArgs(), Callee->getNumParams());
+  if (Count > MaxPairedArguments)
+    budgetReached(Budget::PairedArguments);
   for (unsigned I = 0; I < Count && I < MaxPairedArguments; ++I)
     Operands.push_back({I, Call.getArg(I), Callee->getParamDecl(I)->getType()});
   if (Operands.size() < 2)
