@@ -2,6 +2,7 @@
 
 #include "driver/CrossTu.h"
 #include "clang-tidy/GlobList.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -20,6 +21,50 @@ struct Located {
   FactLocation Where;
   ClangTidyError Error;
 };
+
+// Does a NOLINT comment of this kind on \p Line name the check? `NOLINT`
+// alone names every check, `NOLINT(a, gc-*)` the checks its globs match.
+bool nolintNames(llvm::StringRef Line, llvm::StringRef Kind) {
+  for (size_t At = Line.find(Kind); At != llvm::StringRef::npos;
+       At = Line.find(Kind, At + Kind.size())) {
+    llvm::StringRef Rest = Line.drop_front(At + Kind.size());
+    // `NOLINT` is a prefix of the other kinds: `NOLINTNEXTLINE` is not `NOLINT`.
+    if (!Rest.empty() && (llvm::isAlnum(Rest.front()) || Rest.front() == '_'))
+      continue;
+    if (!Rest.starts_with("("))
+      return true;
+    size_t Close = Rest.find(')');
+    if (Close == llvm::StringRef::npos)
+      return false;
+    if (clang::tidy::GlobList(Rest.slice(1, Close)).contains(CheckName))
+      return true;
+  }
+  return false;
+}
+
+// Is a finding at \p Where silenced as clang-tidy silences one: NOLINT on
+// its line, NOLINTNEXTLINE on the line before, or inside NOLINTBEGIN/END?
+bool silencedByNolint(SourcePositions &Positions, const FactLocation &Where) {
+  std::optional<llvm::StringRef> Line = Positions.lineText(Where.File, Where.Line);
+  if (!Line)
+    return false;
+  if (nolintNames(*Line, "NOLINT"))
+    return true;
+  if (std::optional<llvm::StringRef> Before = Positions.lineText(Where.File, Where.Line - 1);
+      Before && nolintNames(*Before, "NOLINTNEXTLINE"))
+    return true;
+  int Open = 0;
+  for (unsigned L = 1; L < Where.Line; ++L) {
+    std::optional<llvm::StringRef> Text = Positions.lineText(Where.File, L);
+    if (!Text || !Text->contains("NOLINT"))
+      continue;
+    if (nolintNames(*Text, "NOLINTBEGIN"))
+      ++Open;
+    if (nolintNames(*Text, "NOLINTEND") && Open > 0)
+      --Open;
+  }
+  return Open > 0;
+}
 
 } // namespace
 
@@ -101,6 +146,8 @@ std::vector<ClangTidyError> crossTuFindings(const std::vector<CycleFacts> &Units
     if (SeenWhole)
       continue;
     const TypeEdgeFact &First = All.Edges[Cycle.Steps.front().Edge];
+    if (silencedByNolint(Positions, First.Where))
+      continue;
     ClangTidyError Finding(CheckName, ClangTidyError::Warning, /*BuildDirectory=*/"", IsError);
     if (!message(First.Where,
                  "'" + Cycle.Start + "' is finalizable and can reach itself (" + Cycle.spelling() +

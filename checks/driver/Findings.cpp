@@ -251,4 +251,14 @@ std::optional<unsigned> SourcePositions::offsetOf(const std::string &AbsolutePat
   return static_cast<unsigned>(Offset);
 }
 
+std::optional<llvm::StringRef> SourcePositions::lineText(const std::string &AbsolutePath,
+                                                         unsigned Line) {
+  const File &F = file(AbsolutePath);
+  if (!F.Readable || Line == 0 || Line > F.LineStarts.size())
+    return std::nullopt;
+  size_t Begin = F.LineStarts[Line - 1];
+  size_t End = Line < F.LineStarts.size() ? F.LineStarts[Line] : F.Text.size();
+  return llvm::StringRef(F.Text).slice(Begin, End).rtrim("\r\n");
+}
+
 } // namespace lastword

@@ -68,6 +68,9 @@ public:
   /// The byte offset of a 1-based line and byte column, or nullopt when the
   /// file cannot be read or has no such line.
   std::optional<unsigned> offsetOf(const std::string &AbsolutePath, unsigned Line, unsigned Column);
+  /// The text of a 1-based line, without its line break; nullopt when the
+  /// file cannot be read or has no such line.
+  std::optional<llvm::StringRef> lineText(const std::string &AbsolutePath, unsigned Line);
 
 private:
   struct File {
