@@ -307,12 +307,15 @@ std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) {
 // Can \p S end the current iteration of its enclosing loop with a
 // `continue` (not one of a loop nested in it)? A worklist, not recursion:
 // generated code nests statements and expressions thousands deep.
-static bool mayContinue(const Stmt &S) {
+bool CallPathFinder::mayContinue(const Stmt &S) {
+  auto [Known, New] = Continues.try_emplace(&S, false);
+  if (!New)
+    return Known->second;
   llvm::SmallVector<const Stmt *, 32> Work{&S};
   while (!Work.empty()) {
     const Stmt *Next = Work.pop_back_val();
     if (isa<ContinueStmt>(Next))
-      return true;
+      return Continues[&S] = true;
     if (isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, LambdaExpr, BlockExpr>(Next))
       continue;
     for (const Stmt *Child : Next->children())
