@@ -2,6 +2,7 @@
 
 #include "analysis/ExprNormalise.h"
 #include "analysis/ApiCalls.h"
+#include "analysis/Budgets.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 
@@ -108,6 +109,66 @@ bool mayHoldObject(QualType Type) {
   Type = Type.getNonReferenceType();
   return Type->isPointerType() || Type->isRecordType() || Type->isArrayType() ||
          Type->isDependentType() || Type->isIntegerType();
+}
+
+namespace {
+
+bool relatedClass(const CXXRecordDecl &A, const CXXRecordDecl &B) {
+  const CXXRecordDecl *X = A.getDefinition(), *Y = B.getDefinition();
+  if (!X || !Y)
+    return true;
+  return X == Y || X->isDerivedFrom(Y) || Y->isDerivedFrom(X);
+}
+
+bool mayReachRecordAt(QualType Type, const CXXRecordDecl &Target, unsigned Depth,
+                      llvm::SmallPtrSetImpl<const CXXRecordDecl *> &Seen) {
+  if (Type.isNull())
+    return false;
+  if (Depth > limitOf(Budget::TypeDepth)) {
+    budgetReached(Budget::TypeDepth);
+    return true;
+  }
+  Type = Type.getNonReferenceType().getCanonicalType();
+  if (Type->isDependentType() || Type->isFunctionType() || Type->isVoidType())
+    return true;
+  if (Type->isPointerType() || Type->isMemberPointerType())
+    return mayReachRecordAt(Type->getPointeeType(), Target, Depth + 1, Seen);
+  if (const ArrayType *Array = Type->getAsArrayTypeUnsafe())
+    return mayReachRecordAt(Array->getElementType(), Target, Depth + 1, Seen);
+  const CXXRecordDecl *Record = Type->getAsCXXRecordDecl();
+  if (!Record)
+    return !Type->isArithmeticType() && !Type->isEnumeralType();
+  if (relatedClass(*Record, Target))
+    return true;
+  const CXXRecordDecl *Definition = Record->getDefinition();
+  if (!Definition || Definition->isLambda())
+    return true;
+  if (!Seen.insert(Definition).second)
+    return false;
+  if (const auto *Specialization = dyn_cast<ClassTemplateSpecializationDecl>(Definition))
+    for (const TemplateArgument &Arg : Specialization->getTemplateArgs().asArray())
+      if (Arg.getKind() == TemplateArgument::Type &&
+          mayReachRecordAt(Arg.getAsType(), Target, Depth + 1, Seen))
+        return true;
+  // A standard class is judged by its arguments (std::shared_ptr<T>,
+  // std::vector<T>), not by its internals.
+  if (Definition->isInStdNamespace())
+    return !isa<ClassTemplateSpecializationDecl>(Definition) && Definition->getIdentifier() &&
+           Definition->getIdentifier()->getName() == "any";
+  for (const FieldDecl *Field : Definition->fields())
+    if (mayReachRecordAt(Field->getType(), Target, Depth + 1, Seen))
+      return true;
+  for (const CXXBaseSpecifier &Base : Definition->bases())
+    if (mayReachRecordAt(Base.getType(), Target, Depth + 1, Seen))
+      return true;
+  return false;
+}
+
+} // namespace
+
+bool mayReachRecord(QualType Type, const CXXRecordDecl &Target) {
+  llvm::SmallPtrSet<const CXXRecordDecl *, 8> Seen;
+  return mayReachRecordAt(Type, Target, 0, Seen);
 }
 
 } // namespace lastword::analysis

@@ -42,6 +42,15 @@ bool isPointerLike(clang::QualType Type);
 /// May a field or variable of this type hold a collected object?
 bool mayHoldObject(clang::QualType Type);
 
+/// May a value of \p Type hold a pointer to an object of class \p Target
+/// (or of a class derived from it or it derives from), through pointers,
+/// fields, bases and template arguments? True whenever it cannot tell:
+/// `void *`, function types (a `std::function` can hold anything),
+/// `std::any`, incomplete or dependent types, types nested too deep.
+/// Integers are not taken to (a pointer hidden in one is
+/// gc-hidden-pointer's finding).
+bool mayReachRecord(clang::QualType Type, const clang::CXXRecordDecl &Target);
+
 } // namespace lastword::analysis
 
 #endif

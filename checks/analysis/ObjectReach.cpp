@@ -1,6 +1,7 @@
 //===--- ObjectReach.cpp - the reach solver -------------------------------===//
 
 #include "analysis/ObjectReach.h"
+#include "analysis/ApiProfile.h"
 #include "analysis/Budgets.h"
 #include "analysis/ExprNormalise.h"
 #include "analysis/SourceUtils.h"
@@ -30,6 +31,26 @@ ObjectReach::ObjectReach(ObjectIdentity Object, const FunctionFlow *Flow, const 
   if (Flow && At)
     AtPoint = Flow->pointOf(At);
   solve();
+}
+
+const CXXRecordDecl *ObjectReach::objectClass() const {
+  QualType Type;
+  if (const FieldDecl *Last = Object.Hops.empty() ? nullptr : Object.Hops.back().Field)
+    Type = Last->getType();
+  else if (Object.Variable)
+    Type = Object.Variable->getType();
+  else if (const auto *Method = Flow ? dyn_cast<CXXMethodDecl>(&Flow->function()) : nullptr)
+    return Method->getParent();
+  if (Type.isNull())
+    return nullptr;
+  Type = Type.getNonReferenceType();
+  if (Type->isPointerType())
+    Type = Type->getPointeeType();
+  // A handle (`member<T>`, a smart pointer) names no class of its own.
+  const CXXRecordDecl *Class = Type->getAsCXXRecordDecl();
+  if (!Class || ApiProfile::isInLibraryNamespace(*Class) || Class->isInStdNamespace())
+    return nullptr;
+  return Class;
 }
 
 bool ObjectReach::writeBeforeInSource(const Write &W) const {
@@ -616,8 +637,13 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
       return std::nullopt;
     if (First.Field == Field)
       return ReachChain(Chain->begin() + 1, Chain->end());
-    if (!First.Field && mayHoldObject(Field->getType()))
-      return Chain;
+    // A holder known without the field it keeps the object in: any field
+    // whose type can point to the object's class.
+    if (!First.Field && mayHoldObject(Field->getType())) {
+      const CXXRecordDecl *Class = objectClass();
+      if (!Class || mayReachRecord(Field->getType(), *Class))
+        return Chain;
+    }
     return std::nullopt;
   }
   if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E)) {

@@ -163,6 +163,8 @@ private:
   std::optional<const clang::FieldDecl *>
   parameterStoredThrough(const clang::FunctionDecl &Callee, unsigned From, unsigned Into) const;
   void seedConstructedObject();
+  /// The class of the object, when its declaration shows it.
+  const clang::CXXRecordDecl *objectClass() const;
   std::string text(const clang::Expr *E) const { return exprText(E, Context); }
 
   ObjectIdentity Object;

@@ -1027,3 +1027,37 @@ void suppressed() {
   Res *r = lastword::make<Res>();
   lastword::set_finalizer(r, [r](Res *) { r->close(); }); // NOLINT(gc-finalizer-self-reference)
 }
+
+// A constructor makes its argument hold the new object (`ws->active =
+// this`): a field of that holder carries the object only when its type can
+// point to the object's class.
+struct TabStats {
+  int opened = 0;
+};
+struct BrowserTab;
+struct BrowserWindow {
+  std::shared_ptr<TabStats> stats = std::make_shared<TabStats>();
+  std::string title;
+  lastword::member<BrowserTab> active;
+  std::vector<BrowserTab *> history;
+  void trace(lastword::tracer &t) const { t.visit(active); }
+};
+struct BrowserTab {
+  explicit BrowserTab(BrowserWindow *w) { w->active = this; }
+  int fd = -1;
+};
+void open_tab_counting(BrowserWindow *w) {
+  BrowserTab *t = lastword::make<BrowserTab>(w);
+  lastword::set_finalizer(t, [stats = w->stats, title = w->title](BrowserTab *dying) {
+    ++stats->opened;
+    (void)title;
+    (void)dying;
+  });
+}
+void open_tab_with_history(BrowserWindow *w) {
+  BrowserTab *t = lastword::make<BrowserTab>(w);
+  lastword::set_finalizer(t, [history = w->history](BrowserTab *dying) { (void)history, (void)dying; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'history', which keeps the object alive: it will never be finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'history' is captured here
+  // CHECK-MESSAGES: :[[@LINE-4]]:15: note: 'w' holds the object, stored by the constructor of 'BrowserTab' here
+}
