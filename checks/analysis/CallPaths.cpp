@@ -4,6 +4,7 @@
 #include "analysis/ApiProfile.h"
 #include "analysis/Budgets.h"
 #include "analysis/Callables.h"
+#include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
@@ -481,13 +482,6 @@ llvm::ArrayRef<const CXXMethodDecl *> OverrideIndex::overridesOf(const CXXMethod
 
 namespace {
 // A lambda written in place as an argument.
-const LambdaExpr *lambdaArgument(const Expr *Arg) {
-  const Expr *E = Arg->IgnoreParenImpCasts();
-  if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E))
-    E = Temp->getSubExpr()->IgnoreParenImpCasts();
-  return dyn_cast<LambdaExpr>(E);
-}
-
 /// The temporary a statement makes and throws away (`std::async(f);`,
 /// `(void)std::jthread(g);`), or null.
 const CXXBindTemporaryExpr *discardedTemporary(const Stmt *S) {
@@ -632,7 +626,7 @@ std::optional<CallPath> CallPathFinder::searchStmt(const Stmt *Root, unsigned De
       Work.push_back({Child, Kind::Visit, {}});
       if (InvokesLambdas)
         if (const auto *Arg = dyn_cast<Expr>(Child))
-          if (const LambdaExpr *Lambda = lambdaArgument(Arg))
+          if (const LambdaExpr *Lambda = lambdaPassed(Arg))
             Work.push_back({Lambda->getBody(), Kind::Visit, {}});
     }
   }

@@ -82,6 +82,15 @@ const Expr *skipTemporaries(const Expr *E, SkipAlso Also) {
   return E;
 }
 
+const LambdaExpr *lambdaPassed(const Expr *Arg) {
+  const Expr *E = skipTemporaries(Arg);
+  if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(E);
+      Construct && Construct->getNumArgs() == 1 &&
+      !Construct->getConstructor()->isCopyOrMoveConstructor())
+    E = skipTemporaries(Construct->getArg(0));
+  return dyn_cast_or_null<LambdaExpr>(E);
+}
+
 void visitStmts(const Stmt *Root, llvm::function_ref<bool(const Stmt &)> Visit) {
   llvm::SmallVector<const Stmt *, 64> Work;
   if (Root)

@@ -72,6 +72,11 @@ enum class SkipAlso {
   Casts,
 };
 
+/// The lambda an argument passes, looking through temporaries and a
+/// wrapper built from it (`std::function<void()> fn = [..]{..}` as a
+/// parameter); null when it passes none.
+const clang::LambdaExpr *lambdaPassed(const clang::Expr *Arg);
+
 /// Looks through parentheses, implicit casts, temporaries and, as \p Also
 /// says, copy/move constructions or explicit casts.
 const clang::Expr *skipTemporaries(const clang::Expr *E, SkipAlso Also = SkipAlso::Copies);

@@ -342,7 +342,60 @@ bool callsParam(const Stmt &S, const ParmVarDecl &Param) {
 
 // A loop of \p Function whose body calls \p Param on every iteration (not
 // under a condition inside the body), or null.
+AST_MATCHER(Expr, passesLambda) { return lambdaPassed(&Node) != nullptr; }
+
+// Can \p Branch leave its enclosing loop (return, break, goto, throw)?
+bool leavesLoop(const Stmt &Branch) {
+  bool Leaves = false;
+  visitStmts(&Branch, [&](const Stmt &S) {
+    if (Leaves || isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt, LambdaExpr>(S))
+      return false;
+    if (isa<ReturnStmt, BreakStmt, GotoStmt, CXXThrowExpr>(S))
+      Leaves = true;
+    return !Leaves;
+  });
+  return Leaves;
+}
+
+// A condition that picks the elements to work on (`if (tile->dirty)`), not
+// one that paces the work: no `%`, and no variable the function counts with
+// (`++n`, `n += k`).
+bool isFilterCondition(const Expr *Cond, const llvm::SmallPtrSetImpl<const ValueDecl *> &Counters) {
+  bool Filter = true;
+  visitStmts(Cond, [&](const Stmt &S) {
+    if (const auto *Binary = dyn_cast<BinaryOperator>(&S); Binary && Binary->getOpcode() == BO_Rem)
+      Filter = false;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(&S); Ref && Counters.count(Ref->getDecl()))
+      Filter = false;
+    return Filter;
+  });
+  return Filter;
+}
+
 const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) {
+  // A for loop's own induction variable (`++i` in its increment) indexes
+  // the elements: a condition on `v[i]` still picks elements.
+  llvm::SmallPtrSet<const ValueDecl *, 4> Counters, Induction;
+  visitStmts(Function.getBody(), [&](const Stmt &S) {
+    if (const auto *For = dyn_cast<ForStmt>(&S); For && For->getInc())
+      visitStmts(For->getInc(), [&](const Stmt &Inc) {
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(&Inc))
+          Induction.insert(Ref->getDecl());
+        return true;
+      });
+    return true;
+  });
+  visitStmts(Function.getBody(), [&](const Stmt &S) {
+    const Expr *Counted = nullptr;
+    if (const auto *Unary = dyn_cast<UnaryOperator>(&S); Unary && Unary->isIncrementDecrementOp())
+      Counted = Unary->getSubExpr();
+    else if (const auto *Compound = dyn_cast<CompoundAssignOperator>(&S))
+      Counted = Compound->getLHS();
+    if (const auto *Ref = Counted ? dyn_cast<DeclRefExpr>(Counted->IgnoreParenImpCasts()) : nullptr)
+      if (!Induction.count(Ref->getDecl()))
+        Counters.insert(Ref->getDecl());
+    return true;
+  });
   const Stmt *Found = nullptr;
   visitStmts(Function.getBody(), [&](const Stmt &S) {
     if (Found || isa<LambdaExpr>(S))
@@ -362,6 +415,12 @@ const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) 
       }
       if (const auto *If = dyn_cast<IfStmt>(Current)) {
         Work.push_back(If->getCond());
+        // The elements the condition picks: the callable runs once per each,
+        // unless the branch then leaves the loop (`find`: once on a match).
+        if (isFilterCondition(If->getCond(), Counters))
+          for (const Stmt *Branch : {If->getThen(), If->getElse()})
+            if (Branch && !leavesLoop(*Branch))
+              Work.push_back(Branch);
         continue;
       }
       if (isa<SwitchStmt, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, CXXTryStmt,
@@ -441,9 +500,7 @@ void CollectInLoopCheck::registerMatchers(MatchFinder *Finder) {
       this);
   // A function of the translation unit handed a lambda: it may call it in a
   // loop (a hand-written visitor or iterator helper).
-  Finder->addMatcher(callExpr(unless(cxxOperatorCallExpr()),
-                              hasAnyArgument(ignoringImplicit(anyOf(
-                                  lambdaExpr(), materializeTemporaryExpr(has(lambdaExpr()))))),
+  Finder->addMatcher(callExpr(unless(cxxOperatorCallExpr()), hasAnyArgument(passesLambda()),
                               callee(functionDecl(NotSystem)), NotSystem)
                          .bind("helper"),
                      this);
@@ -511,7 +568,7 @@ void CollectInLoopCheck::checkHelperCall(const CallExpr &Call, const SourceManag
   if (!Definition || !Definition->getBody() || isInSystemCode(Definition->getLocation(), SM))
     return;
   for (unsigned I = 0; I < Call.getNumArgs() && I < Definition->getNumParams(); ++I) {
-    const auto *Lambda = dyn_cast_or_null<LambdaExpr>(skipTemporaries(Call.getArg(I)));
+    const LambdaExpr *Lambda = lambdaPassed(Call.getArg(I));
     if (!Lambda || !Lambda->getBody())
       continue;
     const Stmt *Loop = loopCalling(*Definition, *Definition->getParamDecl(I));

@@ -548,3 +548,48 @@ void render_pages(int pages) {
     process(*next_item());
   }
 }
+
+// A visitor taking a std::function, calling it for the elements a filter
+// picks: once per picked element.
+#include <functional>
+static void for_each_dirty(std::vector<Item *> &items, const std::function<void(Item *)> &fn) {
+  for (Item *item : items)
+    if (item->payload > 0)
+      fn(item);
+}
+// Near misses: the visitor paces its calls (`%`, a counter), or stops at the
+// first match.
+static void every_hundredth(std::vector<Item *> &items, const std::function<void(Item *)> &fn) {
+  for (size_t i = 0; i < items.size(); ++i)
+    if (i % 100 == 0)
+      fn(items[i]);
+}
+static void in_batches(std::vector<Item *> &items, const std::function<void(Item *)> &fn) {
+  int since = 0;
+  for (Item *item : items) {
+    ++since;
+    if (since >= 64) {
+      fn(item);
+      since = 0;
+    }
+  }
+}
+static void first_dirty(std::vector<Item *> &items, const std::function<void(Item *)> &fn) {
+  for (Item *item : items)
+    if (item->payload > 0) {
+      fn(item);
+      break;
+    }
+}
+void flush(std::vector<Item *> &items) {
+  for_each_dirty(items, [](Item *item) {
+    process(*item);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection for every element: 'for_each_dirty' runs this lambda once per element
+    // CHECK-MESSAGES: :[[@LINE-4]]:3: note: 'for_each_dirty' is called here
+    // CHECK-MESSAGES: :[[@LINE-34]]:3: note: 'for_each_dirty' calls the lambda on every iteration of this loop
+  });
+  every_hundredth(items, [](Item *item) { process(*item); lastword::collect(); });
+  in_batches(items, [](Item *item) { process(*item); lastword::collect(); });
+  first_dirty(items, [](Item *item) { process(*item); lastword::collect(); });
+}
