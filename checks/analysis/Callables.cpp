@@ -40,6 +40,33 @@ const Expr *skipCallableWrappers(const Expr *E) {
   return E;
 }
 
+// The one lambda a function of the translation unit returns on every path
+// (a factory of callbacks: `Recycler recycler() { return [this](Buf *b)
+// {...}; }`); null when it returns anything else or more than one.
+const LambdaExpr *lambdaReturnedBy(const FunctionDecl *Callee) {
+  const FunctionDecl *Definition = nullptr;
+  if (!Callee || Callee->isInStdNamespace() || !Callee->hasBody(Definition) || !Definition ||
+      Definition->getReturnType()->isVoidType() ||
+      isInSystemCode(Definition->getLocation(), Definition->getASTContext().getSourceManager()))
+    return nullptr;
+  const LambdaExpr *Found = nullptr;
+  bool Other = false;
+  visitStmts(Definition->getBody(), [&](const Stmt &S) {
+    if (Other || isa<LambdaExpr>(S))
+      return false;
+    if (const auto *Return = dyn_cast<ReturnStmt>(&S)) {
+      const auto *Lambda =
+          dyn_cast_or_null<LambdaExpr>(skipCallableWrappers(Return->getRetValue()));
+      if (!Lambda || (Found && Found != Lambda))
+        Other = true;
+      Found = Lambda;
+      return false;
+    }
+    return true;
+  });
+  return Other ? nullptr : Found;
+}
+
 } // namespace
 
 const CXXMethodDecl *callOperatorOf(const CXXRecordDecl &Record) {
@@ -101,6 +128,13 @@ std::optional<CallableTarget> resolveCallable(const Expr *Callback) {
       }
       for (unsigned I = 1; I < Call->getNumArgs(); ++I)
         Target.StoredArguments.push_back(Call->getArg(I));
+      return Target;
+    }
+    if (const LambdaExpr *Lambda = lambdaReturnedBy(Callee)) {
+      Target.Lambda = Lambda;
+      Target.Body = Lambda->getCallOperator();
+      Target.FunctionObject = Lambda->getLambdaClass();
+      Target.ReturnedBy = Callee;
       return Target;
     }
     return std::nullopt;

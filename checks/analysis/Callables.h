@@ -32,6 +32,9 @@ struct CallableTarget {
   /// constructor arguments of a function object.
   llvm::SmallVector<const clang::Expr *, 4> StoredArguments;
   bool IsBind = false;
+  /// The callable is the lambda a function of the translation unit returns:
+  /// its captures are that function's variables, not the caller's.
+  const clang::FunctionDecl *ReturnedBy = nullptr;
 };
 
 /// Resolves \p Callback; nullopt for null, a call through an unknown

@@ -762,6 +762,10 @@ std::optional<ReachChain> ObjectReach::carriesImpl(const Expr *E, unsigned Depth
 
 std::optional<CallableReach> ObjectReach::reachThroughCallable(const CallableTarget *Target,
                                                                const Expr *CallbackExpr) const {
+  // A lambda a helper returns captures the helper's variables: what it holds
+  // is judged at the call (returnCarriesParameter), as any value.
+  if (Target && Target->ReturnedBy)
+    Target = nullptr;
   if (Target && Target->Lambda) {
     const LambdaExpr *Lambda = Target->Lambda;
     const Stmt *Body = Lambda->getBody();

@@ -517,7 +517,8 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
     std::optional<CallableTarget> Target = resolveCallable(Callback);
     if (!Target)
       return;
-    if (Target->Lambda) {
+    // A lambda a helper returns captures the helper's variables, not ours.
+    if (Target->Lambda && !Target->ReturnedBy) {
       for (const LambdaCapture &Capture : Target->Lambda->captures()) {
         std::optional<unsigned> Captured;
         if (Capture.capturesThis()) {

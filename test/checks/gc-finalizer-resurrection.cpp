@@ -3,6 +3,7 @@
 
 #include <lastword/gc.hpp>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -236,3 +237,35 @@ void count_in_atomic() {
     mine.store(self);
   });
 }
+
+// The finalizer is the lambda a member function returns, through a
+// std::function variable: its body parks the object in the pool.
+struct ConnPool {
+  using Recycler = std::function<void(Conn *)>;
+  std::vector<lastword::persistent<Conn>> spare;
+  void give_back(Conn *c) { spare.emplace_back(c); }
+  Recycler recycler() {
+    return [this](Conn *c) { give_back(c); };
+  }
+  Recycler closer() {
+    return [](Conn *c) { log_id(c->id); };
+  }
+  Conn *acquire() {
+    Conn *c = lastword::make<Conn>();
+    Recycler recycle = recycler();
+    lastword::set_finalizer(c, std::move(recycle));
+    // CHECK-MESSAGES: :[[@LINE-9]]:30: warning: finalizer passes its object to 'ConnPool::give_back', which stores it in container in a field of the finalizer's own state
+    // CHECK-MESSAGES-REREG: :[[@LINE-10]]:30: warning: finalizer passes its object to 'ConnPool::give_back'
+    // CHECK-MESSAGES: :[[@LINE-13]]:35: note: 'ConnPool::give_back' stores it here
+    // CHECK-MESSAGES-REREG: :[[@LINE-14]]:35: note: 'ConnPool::give_back' stores it here
+    // CHECK-MESSAGES: :[[@LINE-5]]:32: note: the finalizer is registered here
+    // CHECK-MESSAGES-REREG: :[[@LINE-6]]:32: note: the finalizer is registered here
+    return c;
+  }
+  // Near miss: the helper's lambda only reads the object.
+  Conn *acquire_logged() {
+    Conn *c = lastword::make<Conn>();
+    lastword::set_finalizer(c, closer());
+    return c;
+  }
+};
