@@ -1,6 +1,7 @@
 //===--- GcCheck.cpp ------------------------------------------------------===//
 
 #include "gc/GcCheck.h"
+#include "analysis/CollectedTypes.h"
 #include "analysis/SourceUtils.h"
 
 using namespace lastword::analysis;
@@ -20,6 +21,7 @@ void GcCheckBase::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void GcCheckBase::onStartOfTranslationUnit() {
   Excluded.forget();
   Context = nullptr;
+  lastword::analysis::forgetSharedTypeFacts();
   resetTranslationUnit();
 }
 
