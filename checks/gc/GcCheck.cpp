@@ -2,6 +2,7 @@
 
 #include "gc/GcCheck.h"
 #include "analysis/CollectedTypes.h"
+#include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
 
 using namespace lastword::analysis;
@@ -22,6 +23,7 @@ void GcCheckBase::onStartOfTranslationUnit() {
   Excluded.forget();
   Context = nullptr;
   lastword::analysis::forgetSharedTypeFacts();
+  lastword::analysis::forgetSharedFunctionFlows();
   resetTranslationUnit();
 }
 
