@@ -24,6 +24,7 @@ void GcCheckBase::onStartOfTranslationUnit() {
   Context = nullptr;
   lastword::analysis::forgetSharedTypeFacts();
   lastword::analysis::forgetSharedFunctionFlows();
+  lastword::analysis::forgetSharedEnclosingFunctions();
   resetTranslationUnit();
 }
 

@@ -262,7 +262,7 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
   const auto &Nodes = Result.Nodes;
   auto enclosing = [&](const Stmt &S) -> const FunctionDecl * {
     if (!Enclosing)
-      Enclosing = std::make_unique<EnclosingFunctions>(*Result.Context);
+      Enclosing = EnclosingFunctions::shared(*Result.Context);
     return Enclosing->of(S);
   };
   auto queue = [&](const FunctionDecl *F) {
@@ -979,7 +979,7 @@ void HiddenPointerCheck::onEndOfTranslationUnit() {
     if (const FunctionDecl *Callee = Call->getDirectCallee())
       if (returnedOrigin(*Callee)) {
         if (!Enclosing)
-          Enclosing = std::make_unique<EnclosingFunctions>(*Context);
+          Enclosing = EnclosingFunctions::shared(*Context);
         if (const FunctionDecl *Caller = Enclosing->of(*Call))
           FunctionsToScan.insert(Caller);
       }
