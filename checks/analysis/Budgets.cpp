@@ -21,11 +21,13 @@ static_assert(
 
 // Constant-initialised: no static constructor.
 std::atomic<unsigned> Reached[Budgets.size()];
+thread_local std::array<unsigned, Budgets.size()> ReachedOnThread{};
 
 } // namespace
 
 void budgetReached(Budget B) {
   Reached[static_cast<size_t>(B)].fetch_add(1, std::memory_order_relaxed);
+  ++ReachedOnThread[static_cast<size_t>(B)];
   LLVM_DEBUG(llvm::dbgs() << "lastword: budget " << budgetInfo(B).Name << " ("
                           << budgetInfo(B).Limit << ") reached: " << budgetInfo(B).WhenReached
                           << "\n");
@@ -34,5 +36,7 @@ void budgetReached(Budget B) {
 unsigned timesReached(Budget B) {
   return Reached[static_cast<size_t>(B)].load(std::memory_order_relaxed);
 }
+
+unsigned timesReachedOnThisThread(Budget B) { return ReachedOnThread[static_cast<size_t>(B)]; }
 
 } // namespace lastword::analysis

@@ -81,6 +81,8 @@ constexpr unsigned limitOf(Budget B) { return budgetInfo(B).Limit; }
 void budgetReached(Budget B);
 /// How many times \p B was reached in this process.
 unsigned timesReached(Budget B);
+/// As timesReached, counting this thread's analyses only.
+unsigned timesReachedOnThisThread(Budget B);
 
 } // namespace lastword::analysis
 

@@ -467,15 +467,80 @@ CollectedTypes::CollectedTypes(ASTContext &Context, const ApiProfile &Profile)
 
 CollectedTypes::~CollectedTypes() = default;
 
+namespace {
+
+/// The facts of one (translation unit, profile), shared by the CollectedTypes
+/// of every check on this thread; see forgetSharedTypeFacts.
+struct SharedFacts {
+  const ASTContext *Context;
+  const TranslationUnitDecl *Unit;
+  std::string Profile;
+  std::weak_ptr<const void> Facts;
+  /// The facts themselves, kept between forgetSharedTypeFacts calls (a check
+  /// may drop its CollectedTypes at the end of the translation unit before
+  /// another check asks); outside them, the facts live as long as a
+  /// CollectedTypes holds them.
+  std::shared_ptr<const void> Kept;
+  /// Budgets the walk reached: each CollectedTypes that takes the facts
+  /// reports them again, as when every one made its own walk.
+  std::array<unsigned, Budgets.size()> Reached;
+};
+
+thread_local std::vector<SharedFacts> SharedFactsOfThread;
+thread_local bool KeepSharedFacts = false;
+
+std::string profileKey(const ApiProfile &Profile) {
+  std::string Key = ApiProfile::flavorName(Profile.flavor()).str();
+  for (ApiRole Role : AllApiRoles)
+    (Key += '\n') += Profile.serialise(Role);
+  for (TypeRole Role : AllTypeRoles)
+    (Key += '\n') += Profile.serialise(Role);
+  return Key;
+}
+
+} // namespace
+
+void forgetSharedTypeFacts() {
+  SharedFactsOfThread.clear();
+  KeepSharedFacts = true;
+}
+
 void CollectedTypes::ensureFacts() {
   if (Facts)
     return;
-  Facts = std::make_unique<TranslationUnitFacts>();
-  TranslationUnitFacts &F = *Facts;
+  const TranslationUnitDecl *Unit = Context.getTranslationUnitDecl();
+  std::string Key = profileKey(Profile);
+  for (const SharedFacts &Shared : SharedFactsOfThread)
+    if (Shared.Context == &Context && Shared.Unit == Unit && Shared.Profile == Key)
+      if (std::shared_ptr<const void> Known = Shared.Facts.lock()) {
+        Facts = std::static_pointer_cast<const TranslationUnitFacts>(Known);
+        for (const BudgetInfo &Info : Budgets)
+          for (unsigned I = 0; I < Shared.Reached[static_cast<size_t>(Info.Id)]; ++I)
+            budgetReached(Info.Id);
+        return;
+      }
+  std::array<unsigned, Budgets.size()> Before;
+  for (const BudgetInfo &Info : Budgets)
+    Before[static_cast<size_t>(Info.Id)] = timesReachedOnThisThread(Info.Id);
+  auto Made = std::make_shared<TranslationUnitFacts>();
+  TranslationUnitFacts &F = *Made;
   // The collector keeps a function_ref: the callable must outlive it.
   auto AddSite = [&F](const CXXRecordDecl *Record, FinalizerSite Site) { F.addSite(Record, Site); };
   FactsCollector Collector(Context, Profile, *this, F.Allocated, AddSite);
   Collector.TraverseDecl(Context.getTranslationUnitDecl());
+  Facts = Made;
+  SharedFacts Shared{&Context,
+                     Unit,
+                     std::move(Key),
+                     std::shared_ptr<const void>(Facts),
+                     KeepSharedFacts ? std::shared_ptr<const void>(Facts) : nullptr,
+                     {}};
+  for (const BudgetInfo &Info : Budgets)
+    Shared.Reached[static_cast<size_t>(Info.Id)] =
+        timesReachedOnThisThread(Info.Id) - Before[static_cast<size_t>(Info.Id)];
+  // Entries whose facts nobody holds any more are of finished translation units.
+  llvm::erase_if(SharedFactsOfThread, [](const SharedFacts &Old) { return Old.Facts.expired(); });
+  SharedFactsOfThread.push_back(std::move(Shared));
 }
 
 bool CollectedTypes::isCollectedByDeclaration(const CXXRecordDecl &Record) {

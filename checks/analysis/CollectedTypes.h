@@ -235,8 +235,16 @@ private:
   llvm::DenseMap<const clang::RecordDecl *, bool> Holds;
   std::optional<bool> OperatorNewScanned;
   llvm::DenseMap<const clang::CXXRecordDecl *, std::unique_ptr<TraceInfo>> Traces;
-  std::unique_ptr<TranslationUnitFacts> Facts;
+  std::shared_ptr<const TranslationUnitFacts> Facts;
 };
+
+/// Forgets the translation unit facts that the CollectedTypes of one thread
+/// share (every check builds its own CollectedTypes, but the walk of the
+/// translation unit behind isCollected and finalizableTypes depends only on
+/// the AST and the API profile, so it is made once per profile). Called at
+/// the start of each translation unit by the checks; from then on the facts
+/// are kept until the next call, even when no CollectedTypes holds them.
+void forgetSharedTypeFacts();
 
 /// The record \p Type (a pointer or reference to one, or an array of
 /// them) points to or names; null otherwise. C structs included.

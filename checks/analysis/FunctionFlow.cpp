@@ -1,6 +1,7 @@
 //===--- FunctionFlow.cpp -------------------------------------------------===//
 
 #include "analysis/FunctionFlow.h"
+#include "analysis/Budgets.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ExprCXX.h"
 #include <algorithm>
@@ -180,10 +181,55 @@ FlowPoint FunctionFlow::exit() const {
   return FlowPoint{Graph->getExit().getBlockID(), 0};
 }
 
+namespace {
+
+/// A function's flow, shared by the FlowCaches of this thread; see
+/// forgetSharedFunctionFlows.
+struct SharedFlow {
+  const ASTContext *Context;
+  std::weak_ptr<const FunctionFlow> Flow;
+  /// Kept between forgetSharedFunctionFlows calls (a check may drop its
+  /// FlowCache before another asks); outside them, only while a FlowCache
+  /// holds the flow.
+  std::shared_ptr<const FunctionFlow> Kept;
+  /// Budgets the construction reached: each FlowCache that takes the flow
+  /// reports them again, as when every one built its own.
+  std::array<unsigned, Budgets.size()> Reached;
+};
+
+thread_local llvm::DenseMap<const FunctionDecl *, SharedFlow> SharedFlowsOfThread;
+thread_local bool KeepSharedFlows = false;
+
+} // namespace
+
+void forgetSharedFunctionFlows() {
+  SharedFlowsOfThread.clear();
+  KeepSharedFlows = true;
+}
+
 const FunctionFlow &FlowCache::of(const FunctionDecl &Function) {
-  std::unique_ptr<FunctionFlow> &Slot = Functions[&Function];
-  if (!Slot)
-    Slot = std::make_unique<FunctionFlow>(Function, Summaries, Context);
+  std::shared_ptr<const FunctionFlow> &Slot = Functions[&Function];
+  if (Slot)
+    return *Slot;
+  if (auto It = SharedFlowsOfThread.find(&Function);
+      It != SharedFlowsOfThread.end() && It->second.Context == &Context)
+    if (std::shared_ptr<const FunctionFlow> Known = It->second.Flow.lock()) {
+      for (const BudgetInfo &Info : Budgets)
+        for (unsigned I = 0; I < It->second.Reached[static_cast<size_t>(Info.Id)]; ++I)
+          budgetReached(Info.Id);
+      Slot = std::move(Known);
+      return *Slot;
+    }
+  std::array<unsigned, Budgets.size()> Before;
+  for (const BudgetInfo &Info : Budgets)
+    Before[static_cast<size_t>(Info.Id)] = timesReachedOnThisThread(Info.Id);
+  auto Made = std::make_shared<const FunctionFlow>(Function, Summaries, Context);
+  SharedFlow Shared{&Context, Made, KeepSharedFlows ? Made : nullptr, {}};
+  for (const BudgetInfo &Info : Budgets)
+    Shared.Reached[static_cast<size_t>(Info.Id)] =
+        timesReachedOnThisThread(Info.Id) - Before[static_cast<size_t>(Info.Id)];
+  SharedFlowsOfThread[&Function] = std::move(Shared);
+  Slot = std::move(Made);
   return *Slot;
 }
 

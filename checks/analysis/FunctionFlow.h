@@ -143,8 +143,14 @@ public:
 private:
   clang::ASTContext &Context;
   CalleeSummaries Summaries;
-  llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<FunctionFlow>> Functions;
+  llvm::DenseMap<const clang::FunctionDecl *, std::shared_ptr<const FunctionFlow>> Functions;
 };
+
+/// Forgets the FunctionFlows that the FlowCaches of one thread share (a
+/// function's flow depends only on the function: the checks that each keep
+/// a FlowCache build it once). Called at the start of each translation unit
+/// by the checks; from then on the flows are kept until the next call.
+void forgetSharedFunctionFlows();
 
 } // namespace lastword::analysis
 

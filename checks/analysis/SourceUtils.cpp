@@ -160,6 +160,28 @@ EnclosingFunctions::EnclosingFunctions(ASTContext &Context) : SM(Context.getSour
   }
 }
 
+namespace {
+thread_local std::shared_ptr<const EnclosingFunctions> SharedEnclosing;
+thread_local const ASTContext *SharedEnclosingContext = nullptr;
+thread_local bool KeepSharedEnclosing = false;
+} // namespace
+
+std::shared_ptr<const EnclosingFunctions> EnclosingFunctions::shared(ASTContext &Context) {
+  if (!KeepSharedEnclosing)
+    return std::make_shared<const EnclosingFunctions>(Context);
+  if (!SharedEnclosing || SharedEnclosingContext != &Context) {
+    SharedEnclosing = std::make_shared<const EnclosingFunctions>(Context);
+    SharedEnclosingContext = &Context;
+  }
+  return SharedEnclosing;
+}
+
+void forgetSharedEnclosingFunctions() {
+  SharedEnclosing.reset();
+  SharedEnclosingContext = nullptr;
+  KeepSharedEnclosing = true;
+}
+
 const FunctionDecl *EnclosingFunctions::of(const Stmt &S) const {
   SourceLocation Loc = SM.getExpansionLoc(S.getBeginLoc());
   if (Loc.isInvalid())

@@ -10,6 +10,7 @@
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,10 @@ void visitStmts(const clang::Stmt *Root, llvm::function_ref<bool(const clang::St
 class EnclosingFunctions {
 public:
   explicit EnclosingFunctions(clang::ASTContext &Context);
+  /// The index of \p Context, built once and shared by the checks of this
+  /// thread until forgetSharedEnclosingFunctions (the checks call it at the
+  /// start of each translation unit); outside that, built anew.
+  static std::shared_ptr<const EnclosingFunctions> shared(clang::ASTContext &Context);
   /// The innermost non-lambda function whose body contains \p S, or null
   /// (a global initialiser, code in a system header).
   const clang::FunctionDecl *of(const clang::Stmt &S) const;
@@ -124,6 +129,10 @@ private:
 /// call ("'guard' is destroyed at the end of its scope"), a virtual call
 /// followed into an override; empty otherwise.
 std::string describeStep(const CallStep &Step);
+
+/// Forgets the index EnclosingFunctions::shared keeps; from then on it is
+/// kept until the next call.
+void forgetSharedEnclosingFunctions();
 
 } // namespace lastword::analysis
 

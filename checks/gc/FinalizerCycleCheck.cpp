@@ -163,7 +163,7 @@ void FinalizerCycleCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   if (!Functions)
-    Functions = std::make_unique<EnclosingFunctions>(*Result.Context);
+    Functions = EnclosingFunctions::shared(*Result.Context);
   if (const auto *Registration = Result.Nodes.getNodeAs<Expr>("registration")) {
     addRegistration(*Registration);
     return;

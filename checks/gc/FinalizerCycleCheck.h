@@ -35,7 +35,7 @@ struct FinalizerCycleState {
   llvm::SetVector<const FunctionDecl *> Candidates;
   /// Types on the cycles the type level reported.
   llvm::StringSet<> TypesOnReportedCycles;
-  std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
+  std::shared_ptr<const lastword::analysis::EnclosingFunctions> Functions;
   lastword::analysis::CalleeSummaries Summaries;
   llvm::DenseSet<SourceLocation> Reported;
 };

@@ -295,7 +295,7 @@ void FinalizerSelfReferenceCheck::check(const MatchFinder::MatchResult &Result) 
   if (!Result.Context || !Result.SourceManager || Excluded.excludesMainFile(*Result.SourceManager))
     return;
   if (!Functions)
-    Functions = std::make_unique<EnclosingFunctions>(*Result.Context);
+    Functions = EnclosingFunctions::shared(*Result.Context);
   const auto *Call = Result.Nodes.getNodeAs<CallExpr>("call");
   if (!Call)
     return;

@@ -20,7 +20,7 @@ struct FinalizerSelfReferenceState {
   llvm::DenseSet<SourceLocation> Reported;
   /// Templates whose instantiations were judged.
   llvm::DenseSet<const FunctionDecl *> ExpandedTemplates;
-  std::unique_ptr<lastword::analysis::EnclosingFunctions> Functions;
+  std::shared_ptr<const lastword::analysis::EnclosingFunctions> Functions;
   /// The per-function flow layer, built on demand for this TU.
   std::unique_ptr<lastword::analysis::FlowCache> Flows;
 };

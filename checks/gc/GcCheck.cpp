@@ -1,6 +1,8 @@
 //===--- GcCheck.cpp ------------------------------------------------------===//
 
 #include "gc/GcCheck.h"
+#include "analysis/CollectedTypes.h"
+#include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
 
 using namespace lastword::analysis;
@@ -20,6 +22,9 @@ void GcCheckBase::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void GcCheckBase::onStartOfTranslationUnit() {
   Excluded.forget();
   Context = nullptr;
+  lastword::analysis::forgetSharedTypeFacts();
+  lastword::analysis::forgetSharedFunctionFlows();
+  lastword::analysis::forgetSharedEnclosingFunctions();
   resetTranslationUnit();
 }
 

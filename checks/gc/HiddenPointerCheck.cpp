@@ -176,14 +176,19 @@ CollectedTypes &HiddenPointerCheck::types() {
 
 void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
   auto User = unless(isExpansionInSystemHeader());
-  // Every hidden integer starts with a pointer turned into an integer.
-  Finder->addMatcher(castExpr(hasType(isInteger()), hasSourceExpression(hasType(pointerType())),
-                              unless(hasType(booleanType())), User)
+  // The calls the check looks at, matched by one matcher (eachOf: every
+  // branch that matches is reported, in this order), so that the match
+  // finder tries one matcher, not five, on each call of the translation unit.
+  std::vector<StatementMatcher> Calls;
+  // Every hidden integer starts with a pointer turned into an integer. As
+  // the check ignores implicit nodes, only a cast as written can match.
+  Finder->addMatcher(explicitCastExpr(hasType(isInteger()),
+                                      hasSourceExpression(hasType(pointerType())),
+                                      unless(hasType(booleanType())), User)
                          .bind("conversion"),
                      this);
-  Finder->addMatcher(callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1), User)
-                         .bind("conversion-call"),
-                     this);
+  Calls.push_back(callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1), User)
+                      .bind("conversion-call"));
   // ... and only one turned back into a pointer can be used after the
   // object was freed: `GC_REVEAL_POINTER(h)`, `(Node *)(bits & ~1)`.
   Finder->addMatcher(explicitCastExpr(hasDestinationType(pointerType()),
@@ -191,16 +196,14 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                                       unless(hasSourceExpression(hasType(booleanType()))), User)
                          .bind("reveal"),
                      this);
-  Finder->addMatcher(callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1),
-                              hasType(pointerType()), User)
-                         .bind("reveal"),
-                     this);
+  Calls.push_back(callExpr(callsFunctionNamed({"::std::bit_cast"}), argumentCountIs(1),
+                           hasType(pointerType()), User)
+                      .bind("reveal"));
   // Results of the translation unit's own functions: helpers that encode.
-  Finder->addMatcher(
+  Calls.push_back(
       callExpr(callee(functionDecl(returns(isInteger()), unless(returns(booleanType())), User)),
                User)
-          .bind("integer-call"),
-      this);
+          .bind("integer-call"));
   Finder->addMatcher(varDecl(hasGlobalStorage(), hasType(isInteger()), hasInitializer(expr()), User)
                          .bind("global"),
                      this);
@@ -221,18 +224,17 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
     std::vector<StringRef> Visits(Profile.types(TypeRole::VisitFunction).patterns().begin(),
                                   Profile.types(TypeRole::VisitFunction).patterns().end());
     if (!Visits.empty())
-      Finder->addMatcher(callExpr(callsFunctionNamed(Visits), User).bind("visit-pointer"), this);
+      Calls.push_back(callExpr(callsFunctionNamed(Visits), User).bind("visit-pointer"));
   }
   Finder->addMatcher(fieldDecl(User).bind("field"), this);
   if (precise()) {
-    Finder->addMatcher(
+    Calls.push_back(
         callExpr(callsFunctionNamed({"::memcpy", "::memmove", "::memset", "::bzero", "::bcopy",
                                      "__builtin_memcpy", "__builtin_memmove", "__builtin_memset",
                                      "::std::copy", "::std::copy_n", "::std::copy_backward",
                                      "::std::fill", "::std::fill_n"}),
                  User)
-            .bind("bytes"),
-        this);
+            .bind("bytes"));
   } else {
     // Also C's implicit conversion of the `void *` (`struct node **t =
     // malloc(...)`), which code as written does not show.
@@ -247,13 +249,18 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                           unless(isInTemplateInstantiation()), User)
                      .bind("unscanned")),
         this);
-    Finder->addMatcher(
+    Calls.push_back(
         callExpr(callsFunctionNamed({"GC_general_register_disappearing_link",
                                      "GC_register_disappearing_link", "GC_register_long_link",
                                      "GC_move_disappearing_link", "GC_move_long_link"}),
-                 hasArgument(0, expr().bind("link"))),
-        this);
+                 hasArgument(0, expr().bind("link"))));
   }
+  std::vector<internal::DynTypedMatcher> Branches(Calls.begin(), Calls.end());
+  Finder->addMatcher(callExpr(internal::DynTypedMatcher::constructVariadic(
+                                  internal::DynTypedMatcher::VO_EachOf,
+                                  ASTNodeKind::getFromNodeKind<Stmt>(), std::move(Branches))
+                                  .unconditionalConvertTo<CallExpr>()),
+                     this);
 }
 
 void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
@@ -262,7 +269,7 @@ void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
   const auto &Nodes = Result.Nodes;
   auto enclosing = [&](const Stmt &S) -> const FunctionDecl * {
     if (!Enclosing)
-      Enclosing = std::make_unique<EnclosingFunctions>(*Result.Context);
+      Enclosing = EnclosingFunctions::shared(*Result.Context);
     return Enclosing->of(S);
   };
   auto queue = [&](const FunctionDecl *F) {
@@ -979,7 +986,7 @@ void HiddenPointerCheck::onEndOfTranslationUnit() {
     if (const FunctionDecl *Callee = Call->getDirectCallee())
       if (returnedOrigin(*Callee)) {
         if (!Enclosing)
-          Enclosing = std::make_unique<EnclosingFunctions>(*Context);
+          Enclosing = EnclosingFunctions::shared(*Context);
         if (const FunctionDecl *Caller = Enclosing->of(*Call))
           FunctionsToScan.insert(Caller);
       }

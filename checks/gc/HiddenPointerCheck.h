@@ -40,7 +40,7 @@ struct HiddenPointerState {
   const SourceManager *SM = nullptr;
   /// The profile's type roles applied to this translation unit (types()).
   std::unique_ptr<lastword::analysis::CollectedTypes> Types;
-  std::unique_ptr<lastword::analysis::EnclosingFunctions> Enclosing;
+  std::shared_ptr<const lastword::analysis::EnclosingFunctions> Enclosing;
   llvm::SetVector<const FunctionDecl *> FunctionsToScan;
   llvm::SmallVector<const CallExpr *, 8> IntegerCalls;
   llvm::SmallVector<const VarDecl *, 4> Globals;

@@ -93,12 +93,14 @@ void UnrootedPointerCheck::registerMatchers(MatchFinder *Finder) {
                               User)
                          .bind("make-smart"),
                      this);
-  Finder->addMatcher(castExpr(hasType(pointerType()),
-                              hasSourceExpression(ignoringParenImpCasts(callExpr(callee(
-                                  functionDecl(hasAnyName("::malloc", "::calloc", "::realloc")))))),
-                              User)
-                         .bind("malloc"),
-                     this);
+  // The check ignores implicit nodes: only a cast as written can match.
+  Finder->addMatcher(
+      explicitCastExpr(hasType(pointerType()),
+                       hasSourceExpression(ignoringParenImpCasts(callExpr(
+                           callee(functionDecl(hasAnyName("::malloc", "::calloc", "::realloc")))))),
+                       User)
+          .bind("malloc"),
+      this);
 }
 
 void UnrootedPointerCheck::check(const MatchFinder::MatchResult &Result) {
