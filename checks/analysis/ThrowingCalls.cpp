@@ -14,15 +14,6 @@ using namespace clang;
 namespace lastword::analysis {
 namespace {
 
-// The function a call or construction runs, when known.
-const FunctionDecl *calleeOf(const Stmt &S) {
-  if (const auto *Call = dyn_cast<CallExpr>(&S))
-    return Call->getDirectCallee();
-  if (const auto *Construct = dyn_cast<CXXConstructExpr>(&S))
-    return Construct->getConstructor();
-  return nullptr;
-}
-
 bool declaredNonThrowing(const FunctionDecl &F) {
   if (F.hasAttr<NoThrowAttr>())
     return true;
@@ -53,6 +44,14 @@ template <typename Visitor> bool ThrowingCalls::anyUncaught(const Stmt *Body, Vi
   return false;
 }
 
+const FunctionDecl *calledFunction(const Stmt &S) {
+  if (const auto *Call = dyn_cast<CallExpr>(&S))
+    return Call->getDirectCallee();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(&S))
+    return Construct->getConstructor();
+  return nullptr;
+}
+
 bool ThrowingCalls::mayThrow(const FunctionDecl &Callee) { return mayThrowAt(Callee, 0); }
 
 bool ThrowingCalls::mayThrowAt(const FunctionDecl &Callee, unsigned Depth) {
@@ -79,7 +78,7 @@ bool ThrowingCalls::mayThrowAt(const FunctionDecl &Callee, unsigned Depth) {
   bool Throws = anyUncaught(Definition->getBody(), [&](const Stmt &S) {
     if (isa<CXXThrowExpr>(S))
       return true;
-    const FunctionDecl *Inner = calleeOf(S);
+    const FunctionDecl *Inner = calledFunction(S);
     return Inner && Inner->getCanonicalDecl() != Canonical && mayThrowAt(*Inner, Depth + 1);
   });
   Known[Canonical] = Throws ? 1 : 0;
@@ -89,7 +88,7 @@ bool ThrowingCalls::mayThrowAt(const FunctionDecl &Callee, unsigned Depth) {
 llvm::SmallVector<const Expr *, 4> ThrowingCalls::uncaughtThrowingCalls(const Stmt *Body) {
   llvm::SmallVector<const Expr *, 4> Calls;
   anyUncaught(Body, [&](const Stmt &S) {
-    if (const FunctionDecl *Callee = calleeOf(S); Callee && mayThrow(*Callee))
+    if (const FunctionDecl *Callee = calledFunction(S); Callee && mayThrow(*Callee))
       Calls.push_back(cast<Expr>(&S));
     return false;
   });

@@ -21,6 +21,9 @@
 
 namespace lastword::analysis {
 
+/// The function a call or construction runs, when it is known.
+const clang::FunctionDecl *calledFunction(const clang::Stmt &S);
+
 class ThrowingCalls {
 public:
   explicit ThrowingCalls(const clang::ASTContext &Context) : Context(Context) {}

@@ -40,15 +40,6 @@ namespace {
 constexpr const char *DefaultReleaseMethods =
     "close;Close;release;Release;dispose;Dispose;shutdown;Shutdown;disconnect;Disconnect";
 
-// The function a throwing call runs (null: a throw expression).
-const FunctionDecl *throwingCallee(const Stmt &Exit) {
-  if (const auto *Call = dyn_cast<CallExpr>(&Exit))
-    return Call->getDirectCallee();
-  if (const auto *Construct = dyn_cast<CXXConstructExpr>(&Exit))
-    return Construct->getConstructor();
-  return nullptr;
-}
-
 const FunctionDecl *canonicalFunction(const FunctionDecl *F) {
   return ReleasedFields::canonicalCallee(F);
 }
@@ -765,7 +756,7 @@ void Judge::judge(const Candidate &C) {
         << VarName << ReleaseText;
     break;
   case ExitWitness::Kind::Throw:
-    if (const FunctionDecl *Thrower = throwingCallee(*Witness->Exit))
+    if (const FunctionDecl *Thrower = calledFunction(*Witness->Exit))
       Check.diag(NoteAt, "'%0' may throw here, and the exception drops '%1' without '%2'",
                  DiagnosticIDs::Note)
           << displayName(*Thrower) << VarName << ReleaseText;
