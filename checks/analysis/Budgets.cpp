@@ -37,6 +37,19 @@ unsigned timesReached(Budget B) {
   return Reached[static_cast<size_t>(B)].load(std::memory_order_relaxed);
 }
 
-unsigned timesReachedOnThisThread(Budget B) { return ReachedOnThread[static_cast<size_t>(B)]; }
+BudgetCounts budgetsReachedOnThisThread() { return ReachedOnThread; }
+
+BudgetCounts budgetsReachedSince(const BudgetCounts &Before) {
+  BudgetCounts Since;
+  for (size_t I = 0; I < Since.size(); ++I)
+    Since[I] = ReachedOnThread[I] - Before[I];
+  return Since;
+}
+
+void replayBudgets(const BudgetCounts &Counts) {
+  for (const BudgetInfo &Info : Budgets)
+    for (unsigned I = 0; I < Counts[static_cast<size_t>(Info.Id)]; ++I)
+      budgetReached(Info.Id);
+}
 
 } // namespace lastword::analysis

@@ -81,8 +81,16 @@ constexpr unsigned limitOf(Budget B) { return budgetInfo(B).Limit; }
 void budgetReached(Budget B);
 /// How many times \p B was reached in this process.
 unsigned timesReached(Budget B);
-/// As timesReached, counting this thread's analyses only.
-unsigned timesReachedOnThisThread(Budget B);
+/// How many times each budget was reached, by Budget.
+using BudgetCounts = std::array<unsigned, Budgets.size()>;
+/// This thread's counts now: a result shared between checks is built
+/// between two snapshots, and the difference is what building it reached.
+BudgetCounts budgetsReachedOnThisThread();
+/// The budgets reached since \p Before on this thread.
+BudgetCounts budgetsReachedSince(const BudgetCounts &Before);
+/// Records \p Counts again: a check taking a shared result reports what
+/// building it reached, as when every check built its own.
+void replayBudgets(const BudgetCounts &Counts);
 
 } // namespace lastword::analysis
 

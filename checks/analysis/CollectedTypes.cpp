@@ -483,7 +483,7 @@ struct SharedFacts {
   std::shared_ptr<const void> Kept;
   /// Budgets the walk reached: each CollectedTypes that takes the facts
   /// reports them again, as when every one made its own walk.
-  std::array<unsigned, Budgets.size()> Reached;
+  BudgetCounts Reached;
 };
 
 thread_local std::vector<SharedFacts> SharedFactsOfThread;
@@ -514,14 +514,10 @@ void CollectedTypes::ensureFacts() {
     if (Shared.Context == &Context && Shared.Unit == Unit && Shared.Profile == Key)
       if (std::shared_ptr<const void> Known = Shared.Facts.lock()) {
         Facts = std::static_pointer_cast<const TranslationUnitFacts>(Known);
-        for (const BudgetInfo &Info : Budgets)
-          for (unsigned I = 0; I < Shared.Reached[static_cast<size_t>(Info.Id)]; ++I)
-            budgetReached(Info.Id);
+        replayBudgets(Shared.Reached);
         return;
       }
-  std::array<unsigned, Budgets.size()> Before;
-  for (const BudgetInfo &Info : Budgets)
-    Before[static_cast<size_t>(Info.Id)] = timesReachedOnThisThread(Info.Id);
+  BudgetCounts Before = budgetsReachedOnThisThread();
   auto Made = std::make_shared<TranslationUnitFacts>();
   TranslationUnitFacts &F = *Made;
   // The collector keeps a function_ref: the callable must outlive it.
@@ -534,10 +530,7 @@ void CollectedTypes::ensureFacts() {
                      std::move(Key),
                      std::shared_ptr<const void>(Facts),
                      KeepSharedFacts ? std::shared_ptr<const void>(Facts) : nullptr,
-                     {}};
-  for (const BudgetInfo &Info : Budgets)
-    Shared.Reached[static_cast<size_t>(Info.Id)] =
-        timesReachedOnThisThread(Info.Id) - Before[static_cast<size_t>(Info.Id)];
+                     budgetsReachedSince(Before)};
   // Entries whose facts nobody holds any more are of finished translation units.
   llvm::erase_if(SharedFactsOfThread, [](const SharedFacts &Old) { return Old.Facts.expired(); });
   SharedFactsOfThread.push_back(std::move(Shared));

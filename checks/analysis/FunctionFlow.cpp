@@ -194,7 +194,7 @@ struct SharedFlow {
   std::shared_ptr<const FunctionFlow> Kept;
   /// Budgets the construction reached: each FlowCache that takes the flow
   /// reports them again, as when every one built its own.
-  std::array<unsigned, Budgets.size()> Reached;
+  BudgetCounts Reached;
 };
 
 thread_local llvm::DenseMap<const FunctionDecl *, SharedFlow> SharedFlowsOfThread;
@@ -214,20 +214,13 @@ const FunctionFlow &FlowCache::of(const FunctionDecl &Function) {
   if (auto It = SharedFlowsOfThread.find(&Function);
       It != SharedFlowsOfThread.end() && It->second.Context == &Context)
     if (std::shared_ptr<const FunctionFlow> Known = It->second.Flow.lock()) {
-      for (const BudgetInfo &Info : Budgets)
-        for (unsigned I = 0; I < It->second.Reached[static_cast<size_t>(Info.Id)]; ++I)
-          budgetReached(Info.Id);
+      replayBudgets(It->second.Reached);
       Slot = std::move(Known);
       return *Slot;
     }
-  std::array<unsigned, Budgets.size()> Before;
-  for (const BudgetInfo &Info : Budgets)
-    Before[static_cast<size_t>(Info.Id)] = timesReachedOnThisThread(Info.Id);
+  BudgetCounts Before = budgetsReachedOnThisThread();
   auto Made = std::make_shared<const FunctionFlow>(Function, Summaries, Context);
-  SharedFlow Shared{&Context, Made, KeepSharedFlows ? Made : nullptr, {}};
-  for (const BudgetInfo &Info : Budgets)
-    Shared.Reached[static_cast<size_t>(Info.Id)] =
-        timesReachedOnThisThread(Info.Id) - Before[static_cast<size_t>(Info.Id)];
+  SharedFlow Shared{&Context, Made, KeepSharedFlows ? Made : nullptr, budgetsReachedSince(Before)};
   SharedFlowsOfThread[&Function] = std::move(Shared);
   Slot = std::move(Made);
   return *Slot;

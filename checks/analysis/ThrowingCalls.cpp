@@ -110,7 +110,8 @@ bool ThrowingCalls::documentedToThrow(const FunctionDecl &Function) const {
       continue;
     StringRef Before = Buffer.take_front(Offset);
     // Back to the start of the declaration's line, then line by line up.
-    Before = Before.take_front(Before.rfind('\n') == StringRef::npos ? 0 : Before.rfind('\n'));
+    size_t LineStart = Before.rfind('\n');
+    Before = Before.take_front(LineStart == StringRef::npos ? 0 : LineStart);
     std::string Comment;
     bool InBlock = false;
     for (unsigned Lines = 0; Lines < 16 && !Before.empty(); ++Lines) {
