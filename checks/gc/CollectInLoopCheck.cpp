@@ -372,11 +372,11 @@ bool isFilterCondition(const Expr *Cond, const llvm::SmallPtrSetImpl<const Value
   return Filter;
 }
 
-const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) {
-  // A for loop's own induction variable (`++i` in its increment) indexes
-  // the elements: a condition on `v[i]` still picks elements.
-  llvm::SmallPtrSet<const ValueDecl *, 4> Counters, Induction;
-  visitStmts(Function.getBody(), [&](const Stmt &S) {
+// Variables of \p Code that step a for loop (`++i` in its increment): they
+// index the elements, so a condition on `v[i]` still picks elements.
+llvm::SmallPtrSet<const ValueDecl *, 4> inductionVariables(const Stmt *Code) {
+  llvm::SmallPtrSet<const ValueDecl *, 4> Induction;
+  visitStmts(Code, [&](const Stmt &S) {
     if (const auto *For = dyn_cast<ForStmt>(&S); For && For->getInc())
       visitStmts(For->getInc(), [&](const Stmt &Inc) {
         if (const auto *Ref = dyn_cast<DeclRefExpr>(&Inc))
@@ -385,7 +385,15 @@ const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) 
       });
     return true;
   });
-  visitStmts(Function.getBody(), [&](const Stmt &S) {
+  return Induction;
+}
+
+// Variables \p Code counts with (`++n`, `n += k`), less the induction
+// variables of its for loops.
+llvm::SmallPtrSet<const ValueDecl *, 4>
+counterVariables(const Stmt *Code, const llvm::SmallPtrSetImpl<const ValueDecl *> &Induction) {
+  llvm::SmallPtrSet<const ValueDecl *, 4> Counters;
+  visitStmts(Code, [&](const Stmt &S) {
     const Expr *Counted = nullptr;
     if (const auto *Unary = dyn_cast<UnaryOperator>(&S); Unary && Unary->isIncrementDecrementOp())
       Counted = Unary->getSubExpr();
@@ -396,6 +404,12 @@ const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) 
         Counters.insert(Ref->getDecl());
     return true;
   });
+  return Counters;
+}
+
+const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) {
+  llvm::SmallPtrSet<const ValueDecl *, 4> Counters =
+      counterVariables(Function.getBody(), inductionVariables(Function.getBody()));
   const Stmt *Found = nullptr;
   visitStmts(Function.getBody(), [&](const Stmt &S) {
     if (Found || isa<LambdaExpr>(S))
@@ -436,6 +450,186 @@ const Stmt *loopCalling(const FunctionDecl &Function, const ParmVarDecl &Param) 
     return !Found;
   });
   return Found;
+}
+
+bool refersToAny(const Stmt *S, const llvm::SmallPtrSetImpl<const ValueDecl *> &Vars) {
+  bool Found = false;
+  visitStmts(S, [&](const Stmt &Child) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(&Child); Ref && Vars.count(Ref->getDecl()))
+      Found = true;
+    return !Found && !isa<LambdaExpr>(Child);
+  });
+  return Found;
+}
+
+// Can \p S end the iteration early with a `continue` of the loop (one not
+// inside a nested loop), or, in a lambda's body, with a `return`?
+bool mayEndIteration(const Stmt &S, bool LambdaBody) {
+  bool Ends = false;
+  visitStmts(&S, [&](const Stmt &Child) {
+    if (Ends || isa<LambdaExpr, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(Child))
+      return false;
+    Ends = LambdaBody ? isa<ReturnStmt>(Child) : isa<ContinueStmt>(Child);
+    return !Ends;
+  });
+  return Ends;
+}
+
+// `if (s->live == 0) continue;`: an else-less if whose branch ends the
+// iteration.
+bool isSkipGuard(const IfStmt &If, bool LambdaBody) {
+  if (If.getElse() || !If.getThen())
+    return false;
+  const Stmt *Last = If.getThen();
+  if (const auto *Block = dyn_cast<CompoundStmt>(Last))
+    Last = Block->body_empty() ? nullptr : Block->body_back();
+  return Last && (LambdaBody ? isa<ReturnStmt>(Last) : isa<ContinueStmt>(Last));
+}
+
+/// The elements a loop (or a per-element lambda) works on, and the counters
+/// that pace it, to tell a condition that picks elements from one that
+/// paces: the collection under `if (tile->dirty) { redraw(); collect(); }`
+/// runs once per dirty tile, the one under `if (++n % 100 == 0)` does not.
+struct ElementFilters {
+  llvm::SmallPtrSet<const ValueDecl *, 4> Elements;
+  llvm::SmallPtrSet<const ValueDecl *, 4> Induction;
+  llvm::SmallPtrSet<const ValueDecl *, 4> Counters;
+  bool LambdaBody = false;
+
+  // Locals of \p Body computed from an element (`Segment *s = segs[i];`)
+  // are elements too.
+  void addDerived(const Stmt &Body) {
+    visitStmts(&Body, [&](const Stmt &S) {
+      if (isa<LambdaExpr>(S))
+        return false;
+      if (const auto *Decls = dyn_cast<DeclStmt>(&S))
+        for (const Decl *D : Decls->decls())
+          if (const auto *Var = dyn_cast<VarDecl>(D);
+              Var && Var->getInit() && refersToAny(Var->getInit(), Elements))
+            Elements.insert(Var);
+      return true;
+    });
+  }
+
+  bool picksElements(const Expr *Cond) const {
+    if (!Cond || !refersToAny(Cond, Elements) || !isFilterCondition(Cond, Counters))
+      return false;
+    // `i & 63`: a stride on the index.
+    bool Stride = false;
+    visitStmts(Cond, [&](const Stmt &S) {
+      if (const auto *Binary = dyn_cast<BinaryOperator>(&S);
+          Binary && (Binary->getOpcode() == BO_And || Binary->getOpcode() == BO_Shr))
+        for (const Expr *Side : {Binary->getLHS(), Binary->getRHS()})
+          if (const auto *Ref = dyn_cast<DeclRefExpr>(Side->IgnoreParenImpCasts());
+              Ref && Induction.count(Ref->getDecl()))
+            Stride = true;
+      return !Stride;
+    });
+    return !Stride;
+  }
+};
+
+ElementFilters loopElements(const Stmt &Loop, const Stmt &Body) {
+  ElementFilters Filters;
+  Filters.Induction = inductionVariables(&Loop);
+  Filters.Counters = counterVariables(&Body, Filters.Induction);
+  Filters.Elements.insert(Filters.Induction.begin(), Filters.Induction.end());
+  auto addVars = [&](const Stmt *S) {
+    visitStmts(S, [&](const Stmt &Child) {
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(&Child); Ref && isa<VarDecl>(Ref->getDecl()))
+        Filters.Elements.insert(Ref->getDecl());
+      if (const auto *Decls = dyn_cast<DeclStmt>(&Child))
+        for (const Decl *D : Decls->decls())
+          if (const auto *Var = dyn_cast<VarDecl>(D))
+            Filters.Elements.insert(Var);
+      return true;
+    });
+  };
+  if (const auto *Range = dyn_cast<CXXForRangeStmt>(&Loop))
+    Filters.Elements.insert(Range->getLoopVariable());
+  else if (const auto *For = dyn_cast<ForStmt>(&Loop))
+    addVars(For->getInit());
+  // `while ((s = next_segment(it)) != NULL)`, `job = queue.pop()`.
+  else if (const auto *While = dyn_cast<WhileStmt>(&Loop);
+           While && callsWorkSource(While->getCond()))
+    addVars(While->getCond());
+  for (const VarDecl *Var : workSourceVars(Body))
+    Filters.Elements.insert(Var);
+  // Counting loops (`for (i = 0; ...)`) count elements; other counters pace.
+  for (const ValueDecl *Var : Filters.Induction)
+    Filters.Counters.erase(Var);
+  Filters.addDerived(Body);
+  return Filters;
+}
+
+ElementFilters lambdaElements(const LambdaExpr &Lambda) {
+  ElementFilters Filters;
+  Filters.LambdaBody = true;
+  for (const ParmVarDecl *Param : Lambda.getCallOperator()->parameters())
+    Filters.Elements.insert(Param);
+  Filters.Counters = counterVariables(Lambda.getBody(), Filters.Induction);
+  Filters.addDerived(*Lambda.getBody());
+  return Filters;
+}
+
+/// A path to a collection from code that runs for every element a filter
+/// lets through, and the filter's condition.
+struct FilteredPath {
+  CallPath Path;
+  const Expr *Filter = nullptr;
+};
+
+// The statements of \p S that run for every element the filters so far
+// (\p Filter, the last) let through, searched in order. A guard that paces
+// ends the search: what follows runs only when it lets it.
+std::optional<FilteredPath> searchFiltered(const Stmt *S, const Expr *Filter,
+                                           const ElementFilters &Filters, CallPathFinder &Paths,
+                                           const ApiProfile &Profile, unsigned Depth = 0) {
+  if (!S || Depth > 8)
+    return std::nullopt;
+  llvm::SmallVector<const Stmt *, 16> Statements;
+  if (const auto *Block = dyn_cast<CompoundStmt>(S))
+    Statements.append(Block->body_begin(), Block->body_end());
+  else
+    Statements.push_back(S);
+  for (const Stmt *Statement : Statements) {
+    if (const auto *If = dyn_cast<IfStmt>(Statement)) {
+      bool Picks = !If->getInit() && Filters.picksElements(If->getCond());
+      if (isSkipGuard(*If, Filters.LambdaBody)) {
+        if (!Picks)
+          return std::nullopt;
+        Filter = If->getCond();
+        continue;
+      }
+      // A branch that does nothing but collect decides whether to collect
+      // (`if (s->bytes > kHuge) collect();`); one that leaves the loop
+      // runs once (a search).
+      if (Picks)
+        for (const Stmt *Branch : {If->getThen(), If->getElse()})
+          if (Branch && !leavesLoop(*Branch) && !onlyCollects(Branch, Profile))
+            if (auto Found =
+                    searchFiltered(Branch, If->getCond(), Filters, Paths, Profile, Depth + 1))
+              return Found;
+      if (mayEndIteration(*If, Filters.LambdaBody))
+        return std::nullopt;
+      continue;
+    }
+    if (Filter && !isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt>(Statement))
+      if (std::optional<CallPath> Path = Paths.findPath(*Statement); Path && !Path->empty())
+        return FilteredPath{std::move(*Path), Filter};
+    if (mayEndIteration(*Statement, Filters.LambdaBody))
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// A path to a collection from a per-element lambda's body, through the
+// element filters in it.
+std::optional<FilteredPath> lambdaPath(const LambdaExpr &Lambda, CallPathFinder &Paths,
+                                       const ApiProfile &Profile) {
+  if (std::optional<CallPath> Path = Paths.findPath(*Lambda.getBody()); Path && !Path->empty())
+    return FilteredPath{std::move(*Path), nullptr};
+  return searchFiltered(Lambda.getBody(), nullptr, lambdaElements(Lambda), Paths, Profile);
 }
 
 const char DefaultPacingFunctions[] =
@@ -527,12 +721,13 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
       const auto *Lambda = dyn_cast<LambdaExpr>(skipTemporaries(Arg));
       if (!Lambda || !Lambda->getBody() || isPacedLoop(*Lambda->getBody()))
         continue;
-      std::optional<CallPath> Path = Paths->findPath(*Lambda->getBody());
-      if (!Path || Path->empty() || isInSystemCode(Path->front().location(), SM))
+      std::optional<FilteredPath> Path = lambdaPath(*Lambda, *Paths, Profile);
+      if (!Path || isInSystemCode(Path->Path.front().location(), SM))
         continue;
       std::string Algo = algorithmName(*Algorithm);
-      reportPath(*Path, "full collection for every element: '" + Algo +
-                            "' runs this lambda once per element");
+      reportPath(Path->Path, "full collection for every element: '" + Algo +
+                                 "' runs this lambda once per element");
+      noteFilter(Path->Filter);
       diag(Algorithm->getBeginLoc(), "'%0' is called here", DiagnosticIDs::Note) << Algo;
     }
     return;
@@ -549,7 +744,16 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
   if (onlyCollects(Body, Profile))
     return;
   std::optional<CallPath> Path = Paths->findPath(*Body);
-  if (!Path || Path->empty() || isPacedLoop(*Body))
+  const Expr *Filter = nullptr;
+  if (!Path || Path->empty()) {
+    std::optional<FilteredPath> Filtered =
+        searchFiltered(Body, nullptr, loopElements(*Loop, *Body), *Paths, Profile);
+    if (!Filtered)
+      return;
+    Path = std::move(Filtered->Path);
+    Filter = Filtered->Filter;
+  }
+  if (isPacedLoop(*Body))
     return;
   SourceLocation Loc = Path->front().location();
   if (Loc.isInvalid() || isInSystemCode(Loc, SM))
@@ -559,6 +763,7 @@ void CollectInLoopCheck::check(const MatchFinder::MatchResult &Result) {
   if (!isa<CXXForRangeStmt>(Loop) && !conditionReadsWork(*Loop) && exitsBefore(*Body, Loc, SM))
     return;
   reportPath(*Path, "full collection on every iteration of this loop");
+  noteFilter(Filter);
   diag(Loop->getBeginLoc(), "the loop starts here", DiagnosticIDs::Note);
 }
 
@@ -574,17 +779,24 @@ void CollectInLoopCheck::checkHelperCall(const CallExpr &Call, const SourceManag
     const Stmt *Loop = loopCalling(*Definition, *Definition->getParamDecl(I));
     if (!Loop || isPacedLoop(*Lambda->getBody()))
       continue;
-    std::optional<CallPath> Path = Paths->findPath(*Lambda->getBody());
-    if (!Path || Path->empty() || isInSystemCode(Path->front().location(), SM))
+    std::optional<FilteredPath> Path = lambdaPath(*Lambda, *Paths, Profile);
+    if (!Path || isInSystemCode(Path->Path.front().location(), SM))
       continue;
     std::string Name = displayName(*Callee);
-    reportPath(*Path, "full collection for every element: '" + Name +
-                          "' runs this lambda once per element");
+    reportPath(Path->Path, "full collection for every element: '" + Name +
+                               "' runs this lambda once per element");
+    noteFilter(Path->Filter);
     diag(Call.getBeginLoc(), "'%0' is called here", DiagnosticIDs::Note) << Name;
     diag(Loop->getBeginLoc(), "'%0' calls the lambda on every iteration of this loop",
          DiagnosticIDs::Note)
         << Name;
   }
+}
+
+void CollectInLoopCheck::noteFilter(const Expr *Filter) {
+  if (Filter)
+    diag(Filter->getBeginLoc(), "the collection runs for every element this condition lets through",
+         DiagnosticIDs::Note);
 }
 
 void CollectInLoopCheck::reportPath(const CallPath &Path, const std::string &What) {

@@ -21,7 +21,9 @@ struct CollectInLoopState {
 /// the translation unit: each one stops the world and traces the whole heap.
 ///
 /// Collections guarded by a condition inside the loop (every N items, under
-/// memory pressure, in a catch handler) are deliberate and stay silent, and
+/// memory pressure, in a catch handler) are deliberate and stay silent, unless
+/// the condition picks the elements the loop works on (`if (!tile->dirty)
+/// continue;`, `if (tile->dirty) { redraw(); collect(); }`), and
 /// so are loops that wait between iterations (a sleep, a timed wait, waiting
 /// for finalizers: a periodic task or a drain, not a batch), loops that run
 /// a few fixed times, and retry loops that can leave before collecting.
@@ -43,6 +45,7 @@ private:
   /// calls it on every iteration of a loop.
   void checkHelperCall(const CallExpr &Call, const SourceManager &SM);
   void reportPath(const lastword::analysis::CallPath &Path, const std::string &What);
+  void noteFilter(const Expr *Filter);
 
   /// Calls that make a loop wait between iterations.
   std::vector<std::string> PacingFunctions;

@@ -17,6 +17,26 @@ namespace {
 
 using Origin = HiddenPointerState::Origin;
 
+// Allocators whose memory the collector does not scan for pointers.
+const llvm::StringRef UnscannedAllocators[] = {"malloc",
+                                               "calloc",
+                                               "realloc",
+                                               "GC_malloc_atomic",
+                                               "GC_malloc_atomic_ignore_off_page",
+                                               "GC_debug_malloc_atomic",
+                                               "GC_malloc_atomic_uncollectable",
+                                               "GC_debug_malloc_atomic_uncollectable"};
+
+bool isUnscannedAllocator(const FunctionDecl &Function) {
+  // The C library's (global, C linkage) and Boehm's.
+  if (!Function.getIdentifier() ||
+      !Function.getDeclContext()->getRedeclContext()->isTranslationUnit())
+    return false;
+  return llvm::is_contained(UnscannedAllocators, Function.getName());
+}
+
+AST_MATCHER(FunctionDecl, unscannedAllocator) { return isUnscannedAllocator(Node); }
+
 bool isIntegerType(QualType Type) {
   return !Type.isNull() && Type->isIntegerType() && !Type->isBooleanType() &&
          !Type->isEnumeralType();
@@ -238,14 +258,14 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
   } else {
     // Also C's implicit conversion of the `void *` (`struct node **t =
     // malloc(...)`), which code as written does not show.
+    // And the TU's own allocation wrappers (`void *xcalloc(...)`), judged
+    // by their bodies.
     Finder->addMatcher(
         traverse(TK_AsIs,
                  castExpr(hasType(pointerType()),
                           hasSourceExpression(ignoringParenImpCasts(callExpr(callee(functionDecl(
-                              hasAnyName("::malloc", "::calloc", "::realloc", "GC_malloc_atomic",
-                                         "GC_malloc_atomic_ignore_off_page",
-                                         "GC_debug_malloc_atomic", "GC_malloc_atomic_uncollectable",
-                                         "GC_debug_malloc_atomic_uncollectable")))))),
+                              anyOf(unscannedAllocator(),
+                                    allOf(returns(pointerType(pointee(voidType()))), User))))))),
                           unless(isInTemplateInstantiation()), User)
                      .bind("unscanned")),
         this);
@@ -255,12 +275,88 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                                      "GC_move_disappearing_link", "GC_move_long_link"}),
                  hasArgument(0, expr().bind("link"))));
   }
-  std::vector<internal::DynTypedMatcher> Branches(Calls.begin(), Calls.end());
-  Finder->addMatcher(callExpr(internal::DynTypedMatcher::constructVariadic(
-                                  internal::DynTypedMatcher::VO_EachOf,
+  std::vector<ast_matchers::internal::DynTypedMatcher> Branches(Calls.begin(), Calls.end());
+  Finder->addMatcher(callExpr(ast_matchers::internal::DynTypedMatcher::constructVariadic(
+                                  ast_matchers::internal::DynTypedMatcher::VO_EachOf,
                                   ASTNodeKind::getFromNodeKind<Stmt>(), std::move(Branches))
                                   .unconditionalConvertTo<CallExpr>()),
                      this);
+}
+
+const CallExpr *HiddenPointerCheck::unscannedSource(const FunctionDecl *Function, unsigned Depth) {
+  if (!Function || Depth > 3)
+    return nullptr;
+  if (isUnscannedAllocator(*Function))
+    return nullptr; // the allocator itself, not a wrapper
+  const FunctionDecl *Definition = nullptr;
+  if (!Function->hasBody(Definition) || !Definition ||
+      isInSystemCode(Definition->getLocation(), *SM))
+    return nullptr;
+  auto [Known, Inserted] = UnscannedSources.try_emplace(Definition, nullptr);
+  if (!Inserted)
+    return Known->second;
+  // What a value the function returns is: an allocation, or unknown.
+  std::function<const CallExpr *(const Expr *, unsigned)> allocationOf =
+      [&](const Expr *E, unsigned Steps) -> const CallExpr * {
+    if (!E || Steps > 8)
+      return nullptr;
+    E = E->IgnoreParenCasts();
+    if (const auto *Choice = dyn_cast<ConditionalOperator>(E)) {
+      const CallExpr *True = allocationOf(Choice->getTrueExpr(), Steps + 1);
+      const CallExpr *False = allocationOf(Choice->getFalseExpr(), Steps + 1);
+      return True && False ? True : nullptr;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (Callee && isUnscannedAllocator(*Callee))
+        return Call;
+      return unscannedSource(Callee, Depth + 1);
+    }
+    // `void *p = calloc(n, size); if (!p) abort(); return p;`: every value
+    // the local is given.
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var))
+      return nullptr;
+    const CallExpr *Found = nullptr;
+    bool Other = false;
+    auto consider = [&](const Expr *Value) {
+      if (const CallExpr *Allocation = allocationOf(Value, Steps + 1))
+        Found = Found ? Found : Allocation;
+      else
+        Other = true;
+    };
+    if (Var->getInit())
+      consider(Var->getInit());
+    visitStmts(Definition->getBody(), [&](const Stmt &S) {
+      if (const auto *Assign = dyn_cast<BinaryOperator>(&S); Assign && Assign->isAssignmentOp())
+        if (const auto *Target = dyn_cast<DeclRefExpr>(Assign->getLHS()->IgnoreParenImpCasts());
+            Target && Target->getDecl() == Var)
+          consider(Assign->getRHS());
+      return !Other;
+    });
+    return Other ? nullptr : Found;
+  };
+  const CallExpr *Result = nullptr;
+  bool Other = false;
+  visitStmts(Definition->getBody(), [&](const Stmt &S) {
+    if (Other || isa<LambdaExpr>(S))
+      return false;
+    if (const auto *Return = dyn_cast<ReturnStmt>(&S)) {
+      const Expr *Value = Return->getRetValue();
+      if (Value && Value->IgnoreParenCasts()->isNullPointerConstant(
+                       *Context, Expr::NPC_ValueDependentIsNotNull))
+        return false;
+      if (const CallExpr *Allocation = allocationOf(Value, 0))
+        Result = Result ? Result : Allocation;
+      else
+        Other = true;
+      return false;
+    }
+    return true;
+  });
+  UnscannedSources[Definition] = Other ? nullptr : Result;
+  return Other ? nullptr : Result;
 }
 
 void HiddenPointerCheck::check(const MatchFinder::MatchResult &Result) {
@@ -934,7 +1030,10 @@ void HiddenPointerCheck::checkUnscannedAllocation(const UnscannedAllocation &All
     return;
   const auto *Call = cast<CallExpr>(Cast.getSubExpr()->IgnoreParenImpCasts());
   const FunctionDecl *Callee = Call->getDirectCallee();
-  llvm::StringRef Name = identifierName(Callee);
+  const CallExpr *Wrapped = nullptr;
+  if (Callee && !isUnscannedAllocator(*Callee) && !(Wrapped = unscannedSource(Callee)))
+    return;
+  llvm::StringRef Name = identifierName(Wrapped ? Wrapped->getDirectCallee() : Callee);
   bool Atomic = Name.contains("atomic");
   // A scratch buffer freed in the same function holds pointers the caller
   // keeps elsewhere too.
@@ -961,7 +1060,11 @@ void HiddenPointerCheck::checkUnscannedAllocation(const UnscannedAllocation &All
     Macro = Lexer::getImmediateMacroName(CallLoc, *SM, Context->getLangOpts()).str();
   diag(Loc, "pointers to collected '%0' kept in memory from '%1', which the collector does not "
             "scan: the objects can be freed while still in use")
-      << recordName(Target) << (Macro.empty() ? Name.str() : Macro);
+      << recordName(Target) << (Macro.empty() ? identifierName(Callee).str() : Macro);
+  if (Wrapped && Wrapped->getDirectCallee())
+    diag(SM->getFileLoc(Wrapped->getBeginLoc()), "'%0' returns memory from '%1'",
+         DiagnosticIDs::Note)
+        << identifierName(Callee) << identifierName(Wrapped->getDirectCallee());
 }
 
 // ---------------------------------------------------------------------------

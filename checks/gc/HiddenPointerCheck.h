@@ -109,6 +109,11 @@ private:
   void checkVoidStore(const Expr &Site, const FieldDecl &Field, const Expr *Value);
   void checkByteCopy(const CallExpr &Call);
   void checkUnscannedAllocation(const UnscannedAllocation &Allocation);
+  /// For a function of the translation unit that returns memory the
+  /// collector does not scan on every path (`xcalloc`): the allocation it
+  /// returns, or null.
+  const CallExpr *unscannedSource(const FunctionDecl *Function, unsigned Depth = 0);
+  llvm::DenseMap<const FunctionDecl *, const CallExpr *> UnscannedSources;
   bool inUserCode(SourceLocation Loc) const;
   bool firstReport(SourceLocation Loc) { return Reported.insert(Loc).second; }
 };

@@ -13,6 +13,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include <optional>
@@ -77,10 +78,31 @@ bool isLocalPointer(const ValueDecl *D) {
   return Type->isPointerType() || Type->isReferenceType();
 }
 
-// A value of \p Type can carry a handle (a descriptor, a raw pointer); a
-// value of class type owns a copy (`std::string copy = f->name`).
+// `std::span`, `std::string_view`: classes that point into storage they do
+// not own.
+bool isViewType(QualType Type) {
+  const auto *Record = Type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || !Record->isInStdNamespace() || !Record->getIdentifier())
+    return false;
+  StringRef Name = Record->getName();
+  return Name == "span" || Name == "basic_string_view";
+}
+
+// A value of \p Type can carry a handle (a descriptor, a raw pointer, a view
+// of the handle's storage); other values of class type own a copy
+// (`std::string copy = f->name`).
 bool canCarryHandle(QualType Type) {
-  return Type->isPointerType() || (Type->isIntegerType() && !Type->isBooleanType());
+  return Type->isPointerType() || (Type->isIntegerType() && !Type->isBooleanType()) ||
+         isViewType(Type);
+}
+
+// A local aggregate of the user's whose fields may carry handles
+// (`struct iovec v = {f->buf, f->len}`).
+bool isAggregateLocal(const VarDecl *Var) {
+  if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) || Var->getType()->isReferenceType())
+    return false;
+  const RecordDecl *Record = Var->getType()->getAsRecordDecl();
+  return Record && !Record->isInStdNamespace() && !isViewType(Var->getType());
 }
 
 // A local that can carry a handle's value.
@@ -140,16 +162,21 @@ struct HandleUse {
 };
 
 /// A getter: the function returns field \p Field of parameter \p Param
-/// (-1: of `this`).
+/// (-1: of `this`); with a \p Carrier, it returns an aggregate whose field
+/// \p Carrier holds that handle (`return {b->bytes, b->size};`).
 struct Getter {
   int Param = -1;
   const FieldDecl *Field = nullptr;
+  const FieldDecl *Carrier = nullptr;
 };
 
 /// What one function's body shows, collected in one walk.
 struct BodyFacts {
   const FunctionDecl *Function = nullptr;
   llvm::DenseMap<const VarDecl *, HandleSource> HandleLocals;
+  /// Local aggregates, by the fields that carry a handle.
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1>>
+      FieldLocals;
   std::vector<HandleUse> Uses;
   /// Calls and constructions an object variable (null: `this`) is passed
   /// to whole: it is in use for as long as they run.
@@ -190,10 +217,22 @@ private:
                                            unsigned Depth = 0);
   std::optional<HandleSource> objectOf(const Expr *Base, bool Arrow, const FieldDecl *Field);
   std::optional<Getter> getterOf(const FunctionDecl *Function, unsigned Depth);
+  /// A getter that returns the handle itself, not an aggregate carrying it.
+  std::optional<Getter> valueGetterOf(const FunctionDecl *Function, unsigned Depth) {
+    std::optional<Getter> G = getterOf(Function, Depth);
+    return G && !G->Carrier ? G : std::nullopt;
+  }
   bool isOwnGetter(const CXXMethodDecl *Method, unsigned Depth) {
-    std::optional<Getter> G = getterOf(Method, Depth);
+    std::optional<Getter> G = valueGetterOf(Method, Depth);
     return G && G->Param < 0;
   }
+  /// The handles the aggregate \p Init initialises a local with: braces,
+  /// a helper's aggregate, a copy of another local.
+  llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1>
+  aggregateHandles(const Expr *Init, const BodyFacts &Facts, unsigned Depth);
+  /// The handle that field \p Field of the aggregate \p Base carries.
+  std::optional<HandleSource> carriedHandle(const Expr *Base, const FieldDecl *Field,
+                                            const BodyFacts &Facts, unsigned Depth);
   bool returnsHeldObject(const FunctionDecl *Function);
   void judgeUse(const HandleUse &Use, const BodyFacts &Facts);
   void report(const HandleUse &Use, const Expr *LastUse,
@@ -223,6 +262,8 @@ private:
   llvm::DenseSet<const FunctionDecl *> GettersInProgress;
   llvm::DenseMap<const FunctionDecl *, bool> HeldReturns;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<BodyFacts>> FactsCache;
+  /// factsOf calls in progress: a getter's facts can ask for another's.
+  unsigned FactsNesting = 0;
   /// The TU's direct calls, by the callee's pattern (its first declaration):
   /// the call and the function that makes it.
   llvm::DenseMap<const FunctionDecl *,
@@ -320,7 +361,7 @@ std::optional<HandleSource> Judge::handleSource(const Expr *E, const BodyFacts &
         ThroughAccessor = true;
         continue;
       }
-      std::optional<Getter> G = getterOf(Method, Depth);
+      std::optional<Getter> G = valueGetterOf(Method, Depth);
       if (!G || G->Param >= 0)
         return std::nullopt;
       const Expr *Object = MemberCall->getImplicitObjectArgument();
@@ -330,15 +371,26 @@ std::optional<HandleSource> Judge::handleSource(const Expr *E, const BodyFacts &
     if (const auto *Call = dyn_cast<CallExpr>(E)) {
       if (isa<CXXOperatorCallExpr>(Call))
         return std::nullopt;
-      std::optional<Getter> G = getterOf(Call->getDirectCallee(), Depth);
+      std::optional<Getter> G = valueGetterOf(Call->getDirectCallee(), Depth);
       if (!G || G->Param < 0 || static_cast<unsigned>(G->Param) >= Call->getNumArgs())
         return std::nullopt;
       return objectOf(Call->getArg(G->Param), true, G->Field);
+    }
+    // `std::span<T>(f->buf, n)`: the view points at its first argument.
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E);
+        Construct && isViewType(Construct->getType()) && Construct->getNumArgs() > 0 &&
+        !Construct->getConstructor()->isCopyOrMoveConstructor()) {
+      E = Construct->getArg(0);
+      continue;
     }
     if (const auto *Member = dyn_cast<MemberExpr>(E)) {
       const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
       if (!Field)
         return std::nullopt;
+      if (!Member->isArrow())
+        if (std::optional<HandleSource> Carried =
+                carriedHandle(Member->getBase(), Field, Facts, Depth))
+          return Carried;
       const FieldDecl *Pattern = fieldPattern(Field);
       if (!Handles.count(Pattern))
         return std::nullopt;
@@ -384,12 +436,28 @@ std::optional<Getter> Judge::getterOf(const FunctionDecl *Function, unsigned Dep
         (isa_and_nonnull<UnaryOperator>(Value) &&
          isa<IntegerLiteral>(cast<UnaryOperator>(Value)->getSubExpr()->IgnoreParens())))
       return true;
-    std::optional<HandleSource> Source = handleSource(Value, Empty, Depth + 1);
+    std::optional<HandleSource> Source;
+    const FieldDecl *Carrier = nullptr;
+    if (Value && Value->getType()->isRecordType() && !isViewType(Value->getType())) {
+      // A helper's own locals (`struct iovec v; v.iov_base = f->buf; return
+      // v;`), a few helpers deep.
+      const BodyFacts &Facts =
+          FactsNesting < 3 ? factsOf(*Definition, Definition->getBody()) : Empty;
+      llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1> Carried =
+          aggregateHandles(Value, Facts, Depth + 1);
+      if (Carried.size() == 1) {
+        Carrier = Carried.front().first;
+        Source = Carried.front().second;
+      }
+    } else {
+      Source = handleSource(Value, Empty, Depth + 1);
+    }
     if (!Source) {
       Other = true;
       return false;
     }
     Getter G;
+    G.Carrier = Carrier;
     G.Field = Source->Field;
     if (Source->IsThis) {
       G.Param = -1;
@@ -401,7 +469,8 @@ std::optional<Getter> Judge::getterOf(const FunctionDecl *Function, unsigned Dep
       }
       G.Param = static_cast<int>(Param->getFunctionScopeIndex());
     }
-    if (Result && (Result->Param != G.Param || Result->Field != G.Field))
+    if (Result &&
+        (Result->Param != G.Param || Result->Field != G.Field || Result->Carrier != G.Carrier))
       Other = true;
     Result = G;
     return true;
@@ -411,6 +480,54 @@ std::optional<Getter> Judge::getterOf(const FunctionDecl *Function, unsigned Dep
     Result.reset();
   Getters[Definition] = Result;
   return Result;
+}
+
+llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1>
+Judge::aggregateHandles(const Expr *Init, const BodyFacts &Facts, unsigned Depth) {
+  llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1> Carried;
+  const Expr *Value = lookThrough(Init);
+  if (!Value || Depth > 4)
+    return Carried;
+  if (const auto *List = dyn_cast<InitListExpr>(Value)) {
+    const RecordDecl *Record = List->getType()->getAsRecordDecl();
+    if (!Record || Record->isUnion())
+      return Carried;
+    unsigned Index = 0;
+    for (const FieldDecl *Field : Record->fields()) {
+      if (Index >= List->getNumInits())
+        break;
+      const Expr *FieldInit = List->getInit(Index++);
+      if (canCarryHandle(Field->getType()))
+        if (std::optional<HandleSource> Source = handleSource(FieldInit, Facts, Depth))
+          Carried.push_back({Field, *Source});
+    }
+    return Carried;
+  }
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(Value)) {
+    const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+    if (auto It = Var ? Facts.FieldLocals.find(Var) : Facts.FieldLocals.end();
+        It != Facts.FieldLocals.end())
+      Carried = It->second;
+    return Carried;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(Value); Call && !isa<CXXOperatorCallExpr>(Call)) {
+    std::optional<Getter> G = getterOf(Call->getDirectCallee(), Depth);
+    if (!G || !G->Carrier || G->Param < 0 || static_cast<unsigned>(G->Param) >= Call->getNumArgs())
+      return Carried;
+    if (std::optional<HandleSource> Source = objectOf(Call->getArg(G->Param), true, G->Field))
+      Carried.push_back({G->Carrier, *Source});
+  }
+  return Carried;
+}
+
+std::optional<HandleSource> Judge::carriedHandle(const Expr *Base, const FieldDecl *Field,
+                                                 const BodyFacts &Facts, unsigned Depth) {
+  if (!Base || !Base->getType()->isRecordType())
+    return std::nullopt;
+  for (const auto &[Carrier, Source] : aggregateHandles(Base, Facts, Depth))
+    if (Carrier == Field)
+      return Source;
+  return std::nullopt;
 }
 
 // Does the function hand out an object someone else holds (a field, a
@@ -836,6 +953,8 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
     return *Slot;
   Slot = std::make_unique<BodyFacts>();
   BodyFacts &Facts = *Slot;
+  ++FactsNesting;
+  auto Done = llvm::make_scope_exit([&] { --FactsNesting; });
   Facts.Function = &Function;
   auto &Lambdas = Facts.Lambdas;
 
@@ -887,6 +1006,11 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
             Facts.HandleLocals[Var] = *Source;
           continue;
         }
+        if (isAggregateLocal(Var))
+          if (auto Carried = aggregateHandles(Init, Facts, 0); !Carried.empty()) {
+            Facts.FieldLocals[Var] = std::move(Carried);
+            continue;
+          }
         // `FdReader reader(f->fd);`: an object of the function's own that
         // wraps the handle uses it whenever it is used. Standard classes
         // copy what they are given (`std::string s(f->buf, n)`).
@@ -905,11 +1029,24 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
         }
       }
     } else if (const auto *Assign = dyn_cast<BinaryOperator>(S)) {
-      if (Assign->getOpcode() == BO_Assign)
-        if (const auto *Ref = dyn_cast<DeclRefExpr>(Assign->getLHS()->IgnoreParenImpCasts()))
+      if (Assign->getOpcode() == BO_Assign) {
+        const Expr *Target = Assign->getLHS()->IgnoreParenImpCasts();
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(Target))
           if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()); Var && isHandleLocal(Var))
             if (std::optional<HandleSource> Source = handleSource(Assign->getRHS(), Facts))
               Facts.HandleLocals[Var] = *Source;
+        // `v.base = f->buf;` on a local aggregate.
+        if (const auto *Member = dyn_cast<MemberExpr>(Target); Member && !Member->isArrow())
+          if (const auto *Ref = dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts()))
+            if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()); Var && isAggregateLocal(Var))
+              if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+                  Field && canCarryHandle(Field->getType()))
+                if (std::optional<HandleSource> Source = handleSource(Assign->getRHS(), Facts)) {
+                  auto &Carried = Facts.FieldLocals[Var];
+                  llvm::erase_if(Carried, [&](const auto &Entry) { return Entry.first == Field; });
+                  Carried.push_back({Field, *Source});
+                }
+      }
     } else if (const auto *Unary = dyn_cast<UnaryOperator>(S)) {
       if (Unary->getOpcode() == UO_AddrOf) {
         if (const auto *Ref = dyn_cast<DeclRefExpr>(Unary->getSubExpr()->IgnoreParens()))

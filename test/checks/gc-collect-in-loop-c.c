@@ -63,3 +63,88 @@ void shutdown_collections(void) {
   for (i = 0; i < 3; ++i)
     GC_gcollect();
 }
+
+/* A guard that skips the elements with nothing to do: the collection runs
+   for every element it lets through. */
+struct segment {
+  struct segment *next;
+  long live;
+  long bytes;
+};
+void compact(struct segment *s);
+int under_pressure(void);
+
+void compact_all(struct segment **segments, int n) {
+  int i;
+  for (i = 0; i < n; i++) {
+    struct segment *s = segments[i];
+    if (s->live == 0)
+      continue;
+    compact(s);
+    GC_gcollect();
+    /*
+    CHECK-MESSAGES: :[[@LINE-2]]:5: warning: full collection on every iteration of this loop: 'GC_gcollect' stops the world and traces the whole heap each time [gc-collect-in-loop]
+    CHECK-MESSAGES: :[[@LINE-6]]:9: note: the collection runs for every element this condition lets through
+    CHECK-MESSAGES: :[[@LINE-9]]:3: note: the loop starts here
+    */
+  }
+}
+
+void compact_list(struct segment *list) {
+  struct segment *s;
+  for (s = list; s != NULL; s = s->next) {
+    if (s->live > 0) {
+      compact(s);
+      GC_gcollect();
+      /*
+      CHECK-MESSAGES: :[[@LINE-2]]:7: warning: full collection on every iteration of this loop
+      CHECK-MESSAGES: :[[@LINE-5]]:9: note: the collection runs for every element this condition lets through
+      CHECK-MESSAGES: :[[@LINE-7]]:3: note: the loop starts here
+      */
+    }
+  }
+}
+
+/* Near misses: a guard that paces (a stride, the heap's state), a condition
+   that decides only whether to collect, a search that stops at its match. */
+void compact_strided(struct segment **segments, int n) {
+  int i;
+  for (i = 0; i < n; i++) {
+    if (i % 64 != 0)
+      continue;
+    compact(segments[i]);
+    GC_gcollect();
+  }
+}
+
+void compact_under_pressure(struct segment **segments, int n) {
+  int i;
+  for (i = 0; i < n; i++) {
+    compact(segments[i]);
+    if (!under_pressure())
+      continue;
+    GC_gcollect();
+  }
+}
+
+void compact_huge(struct segment **segments, int n) {
+  int i;
+  for (i = 0; i < n; i++) {
+    struct segment *s = segments[i];
+    compact(s);
+    if (s->bytes > 4096L * 1024L)
+      GC_gcollect();
+  }
+}
+
+void compact_first_dead(struct segment **segments, int n) {
+  int i;
+  for (i = 0; i < n; i++) {
+    struct segment *s = segments[i];
+    if (s->live == 0) {
+      compact(s);
+      GC_gcollect();
+      break;
+    }
+  }
+}

@@ -593,3 +593,75 @@ void flush(std::vector<Item *> &items) {
   in_batches(items, [](Item *item) { process(*item); lastword::collect(); });
   first_dirty(items, [](Item *item) { process(*item); lastword::collect(); });
 }
+
+// Element filters in the loop itself: the work, collection included, runs
+// for every element the condition picks.
+struct Tile {
+  bool dirty = false;
+  long bytes = 0;
+};
+void redraw(Tile &);
+void redraw_dirty(std::vector<Tile *> &tiles) {
+  for (Tile *tile : tiles) {
+    if (!tile->dirty)
+      continue;
+    redraw(*tile);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop
+    // CHECK-MESSAGES: :[[@LINE-5]]:9: note: the collection runs for every element this condition lets through
+    // CHECK-MESSAGES: :[[@LINE-7]]:3: note: the loop starts here
+  }
+}
+void redraw_dirty_indexed(std::vector<Tile> &tiles) {
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    Tile &tile = tiles[i];
+    if (tile.dirty) {
+      redraw(tile);
+      lastword::collect();
+      // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: full collection on every iteration of this loop
+      // CHECK-MESSAGES: :[[@LINE-4]]:9: note: the collection runs for every element this condition lets through
+      // CHECK-MESSAGES: :[[@LINE-7]]:3: note: the loop starts here
+    }
+  }
+}
+void redraw_each_dirty(std::vector<Tile> &tiles) {
+  std::for_each(tiles.begin(), tiles.end(), [](Tile &tile) {
+    if (!tile.dirty)
+      return;
+    redraw(tile);
+    lastword::collect();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection for every element: 'std::for_each' runs this lambda once per element
+  });
+  // CHECK-MESSAGES: :[[@LINE-7]]:3: note: 'std::for_each' is called here
+}
+// Near misses: the condition decides only whether to collect, counts, looks
+// at something other than the element, or ends the loop.
+bool heap_is_large();
+void redraw_checked(std::vector<Tile *> &tiles) {
+  for (Tile *tile : tiles) {
+    redraw(*tile);
+    if (tile->bytes > (1L << 24))
+      lastword::collect();
+  }
+  unsigned since = 0;
+  for (Tile *tile : tiles) {
+    if (!tile->dirty || ++since < 100)
+      continue;
+    since = 0;
+    redraw(*tile);
+    lastword::collect();
+  }
+  for (Tile *tile : tiles) {
+    if (!heap_is_large())
+      continue;
+    redraw(*tile);
+    lastword::collect();
+  }
+  for (Tile *tile : tiles) {
+    if (tile->dirty) {
+      redraw(*tile);
+      lastword::collect();
+      return;
+    }
+  }
+}

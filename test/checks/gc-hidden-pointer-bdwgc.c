@@ -115,3 +115,48 @@ void scratch(struct node **nodes, int count) {
   (void)plains;
   (void)scanned;
 }
+
+/* Allocation wrappers: what they return is the memory they got. */
+static void *xcalloc(size_t count, size_t size) {
+  void *p = calloc(count, size);
+  if (p == NULL)
+    abort();
+  return p;
+}
+static void *xmalloc(size_t size) { return malloc(size); }
+static void *xrealloc(void *old, size_t size) {
+  void *p;
+  p = realloc(old, size);
+  return p != NULL ? p : xmalloc(size);
+}
+static void *gc_alloc(size_t size) {
+  void *p = GC_MALLOC(size);
+  if (p == NULL)
+    abort();
+  return p;
+}
+static void *either(int scanned, size_t size) {
+  if (scanned)
+    return GC_MALLOC(size);
+  return malloc(size);
+}
+
+struct answer {
+  struct node *record;
+  int ttl;
+};
+
+void cache_answers(int count) {
+  struct answer *entry = xcalloc(1, sizeof *entry);
+  // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: pointers to collected 'node' kept in memory from 'xcalloc', which the collector does not scan: the objects can be freed while still in use [gc-hidden-pointer]
+  // CHECK-MESSAGES: :[[@LINE-31]]:13: note: 'xcalloc' returns memory from 'calloc'
+  struct node **nodes = xrealloc(NULL, count * sizeof *nodes);
+  // CHECK-MESSAGES: :[[@LINE-1]]:25: warning: pointers to collected 'node' kept in memory from 'xrealloc', which the collector does not scan
+  // CHECK-MESSAGES: :[[@LINE-26]]:7: note: 'xrealloc' returns memory from 'realloc'
+  struct answer *scanned = gc_alloc(sizeof *scanned);
+  struct answer *maybe = either(1, sizeof *maybe);
+  entry->record = new_node(1);
+  nodes[0] = entry->record;
+  scanned->record = new_node(2);
+  maybe->record = new_node(3);
+}

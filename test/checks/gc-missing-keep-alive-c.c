@@ -53,3 +53,72 @@ long flags_only(int raw) {
   struct file *f = open_file(raw);
   return native_read(f->flags, NULL, 0);
 }
+
+/* The descriptor travels in a request built by a helper. */
+struct request {
+  int fd;
+  unsigned long size;
+};
+
+struct request request_of(struct file *f, unsigned long size) {
+  struct request r;
+  r.fd = f->fd;
+  r.size = size;
+  return r;
+}
+
+struct request request_init(struct file *f) {
+  struct request r = {0, 1};
+  r.fd = f->fd;
+  return r;
+}
+
+long read_request(int raw, char *buffer) {
+  struct file *f = open_file(raw);
+  struct request r = request_of(f, 1);
+  return native_read(r.fd, buffer, r.size);
+  /* CHECK-MESSAGES: :[[@LINE-1]]:10: warning: handle 'fd' of 'f' is passed to 'native_read' after the last use of 'f': the finalizer 'close_file' of 'file' may run during the call and release 'fd' [gc-missing-keep-alive]
+     CHECK-MESSAGES: :[[@LINE-3]]:33: note: 'f' is last used here
+  */
+}
+
+long read_request_init(int raw, char *buffer) {
+  struct file *f = open_file(raw);
+  struct request r = request_init(f);
+  long n = native_read(r.fd, buffer, r.size);
+  /* CHECK-MESSAGES: :[[@LINE-1]]:12: warning: handle 'fd' of 'f' is passed to 'native_read'
+     CHECK-MESSAGES: :[[@LINE-3]]:35: note: 'f' is last used here
+     CHECK-FIXES: long n = native_read(r.fd, buffer, r.size);
+     CHECK-FIXES-NEXT: GC_reachable_here(f);
+  */
+  return n;
+}
+
+long read_request_literal(int raw, char *buffer) {
+  struct file *f = open_file(raw);
+  struct request r = {0, 1};
+  long n;
+  r.fd = f->fd;
+  n = native_read(r.fd, buffer, r.size);
+  /* CHECK-MESSAGES: :[[@LINE-1]]:7: warning: handle 'fd' of 'f' is passed to 'native_read'
+     CHECK-MESSAGES: :[[@LINE-3]]:10: note: 'f' is last used here
+     CHECK-FIXES: n = native_read(r.fd, buffer, r.size);
+     CHECK-FIXES-NEXT: GC_reachable_here(f);
+  */
+  return n;
+}
+
+long read_request_kept(int raw, char *buffer) {
+  struct file *f = open_file(raw);
+  struct request r = request_of(f, 1);
+  long n = native_read(r.fd, buffer, r.size);
+  GC_reachable_here(f);
+  return n;
+}
+
+/* Only the size of the request reaches the call. */
+long read_request_size(int raw, char *buffer) {
+  struct file *f = open_file(raw);
+  struct request r = request_of(f, 1);
+  return native_read(3, buffer, r.size);
+}

@@ -2,7 +2,10 @@
 // Shapes of the bug as services write it, and the near misses next to them.
 
 #include <lastword/gc.hpp>
+#include <cstdlib>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 extern "C" long sys_send(int sock, const void *data, unsigned long size);
@@ -141,3 +144,142 @@ void captured_by_reference(const std::string &host) {
 }
 
 } // namespace net
+
+// ---- The handle carried out of the object by a view: an aggregate or a
+// span that a helper builds from the object's fields. ----
+
+namespace media {
+
+struct Blob {
+  unsigned char *bytes = nullptr;
+  unsigned long size = 0;
+};
+
+Blob *load_blob(unsigned long n) {
+  Blob *b = lastword::make<Blob>();
+  b->bytes = static_cast<unsigned char *>(std::malloc(n));
+  b->size = n;
+  lastword::set_finalizer(b, [](Blob *self) { std::free(self->bytes); });
+  return b;
+}
+
+struct ByteView {
+  const unsigned char *data;
+  unsigned long size;
+};
+
+ByteView view_of(const Blob *b) { return {b->bytes, b->size}; }
+
+ByteView view_built(const Blob *b) {
+  ByteView v;
+  v.data = b->bytes;
+  v.size = b->size;
+  return v;
+}
+
+std::span<const unsigned char> span_of(const Blob *b) { return {b->bytes, b->size}; }
+
+std::string_view text_of(const Blob *b) {
+  return std::string_view(reinterpret_cast<const char *>(b->bytes), b->size);
+}
+
+extern "C" void upload(const void *data, unsigned long size);
+void upload_text(std::string_view text);
+
+void upload_view(unsigned long n) {
+  Blob *blob = load_blob(n);
+  ByteView v = view_of(blob);
+  upload(v.data, v.size);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'bytes' of 'blob' is passed to 'media::upload' after the last use of 'blob': the finalizer of 'Blob' may run during the call and release 'bytes' [gc-missing-keep-alive]
+  // CHECK-MESSAGES: :[[@LINE-3]]:24: note: 'blob' is last used here
+  // CHECK-FIXES: upload(v.data, v.size);
+  // CHECK-FIXES-NEXT: lastword::keep_alive(blob);
+}
+
+void upload_built(unsigned long n) {
+  Blob *blob = load_blob(n);
+  const ByteView v = view_built(blob);
+  upload(v.data, v.size);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'bytes' of 'blob' is passed to 'media::upload'
+  // CHECK-MESSAGES: :[[@LINE-3]]:33: note: 'blob' is last used here
+  // CHECK-FIXES: upload(v.data, v.size);
+  // CHECK-FIXES-NEXT: lastword::keep_alive(blob);
+}
+
+void upload_inline(unsigned long n) {
+  Blob *blob = load_blob(n);
+  ByteView v{blob->bytes, blob->size};
+  upload(v.data, v.size);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'bytes' of 'blob' is passed to 'media::upload'
+  // CHECK-MESSAGES: :[[@LINE-3]]:27: note: 'blob' is last used here
+  // CHECK-FIXES: upload(v.data, v.size);
+  // CHECK-FIXES-NEXT: lastword::keep_alive(blob);
+}
+
+void upload_span(unsigned long n) {
+  Blob *blob = load_blob(n);
+  auto bytes = span_of(blob);
+  upload(bytes.data(), bytes.size());
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'bytes' of 'blob' is passed to 'media::upload'
+  // CHECK-MESSAGES: :[[@LINE-3]]:24: note: 'blob' is last used here
+  // CHECK-FIXES: upload(bytes.data(), bytes.size());
+  // CHECK-FIXES-NEXT: lastword::keep_alive(blob);
+}
+
+void upload_span_direct(unsigned long n) {
+  Blob *blob = load_blob(n);
+  std::span<const unsigned char> bytes(blob->bytes, blob->size);
+  upload(bytes.data(), bytes.size());
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'bytes' of 'blob' is passed to 'media::upload'
+  // CHECK-MESSAGES: :[[@LINE-3]]:53: note: 'blob' is last used here
+  // CHECK-FIXES: upload(bytes.data(), bytes.size());
+  // CHECK-FIXES-NEXT: lastword::keep_alive(blob);
+}
+
+void upload_string_view(unsigned long n) {
+  Blob *blob = load_blob(n);
+  std::string_view text = text_of(blob);
+  upload_text(text);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: handle 'bytes' of 'blob' is passed to 'media::upload_text'
+  // CHECK-MESSAGES: :[[@LINE-3]]:35: note: 'blob' is last used here
+  // CHECK-FIXES: upload_text(text);
+  // CHECK-FIXES-NEXT: lastword::keep_alive(blob);
+}
+
+// Near misses: kept alive, used after, only the size travels, or the view
+// was copied into storage of the caller's own.
+
+void upload_view_kept(unsigned long n) {
+  Blob *blob = load_blob(n);
+  ByteView v = view_of(blob);
+  upload(v.data, v.size);
+  lastword::keep_alive(blob);
+}
+
+void upload_view_used_after(unsigned long n) {
+  Blob *blob = load_blob(n);
+  ByteView v = view_of(blob);
+  upload(v.data, v.size);
+  blob->size = 0;
+}
+
+void upload_size_only(unsigned long n) {
+  Blob *blob = load_blob(n);
+  ByteView v = view_of(blob);
+  upload(nullptr, v.size);
+}
+
+void upload_copy(unsigned long n) {
+  Blob *blob = load_blob(n);
+  std::span<const unsigned char> bytes = span_of(blob);
+  std::string copy(bytes.begin(), bytes.end());
+  upload(copy.data(), copy.size());
+}
+
+void upload_copied_text(unsigned long n) {
+  Blob *blob = load_blob(n);
+  std::string copy(text_of(blob));
+  upload_text(copy);
+}
+
+} // namespace media
