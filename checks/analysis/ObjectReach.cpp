@@ -876,6 +876,18 @@ std::optional<CallableReach> ObjectReach::reachThroughCallable(const CallableTar
         return Found;
       }
   }
+  // A callable a factory of the TU builds from its arguments
+  // (`set_finalizer(s, make_close_hook(s))`): judged by what the call carries.
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(Callback);
+      Call && !isa<CXXOperatorCallExpr>(Call))
+    if (std::optional<ReachChain> Chain = carriesImpl(Call, 0)) {
+      CallableReach Found;
+      Found.ReachKind = CallableReach::Kind::CallableHolder;
+      Found.Name = text(Call);
+      Found.Loc = Call->getBeginLoc();
+      Found.Chain = std::move(*Chain);
+      return Found;
+    }
   return std::nullopt;
 }
 

@@ -30,6 +30,8 @@ struct FinalizerAsReleaseCheck::TypeFacts {
   /// A constructor registers the finalizer on `this`: every new object is
   /// finalizable.
   bool ConstructorRegisters = false;
+  /// The functions registered as its finalizer (`set_finalizer(f, &close_file)`).
+  llvm::SmallPtrSet<const FunctionDecl *, 2> FinalizerFunctions;
   /// Explicit releases, computed on first use.
   bool ReleasesKnown = false;
   std::vector<Release> Explicit;
@@ -98,6 +100,8 @@ private:
   };
   llvm::ArrayRef<PointerParam> pointerParamsOf(const RecordDecl *Record);
   bool isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record);
+  /// Does a function of the translation unit call \p Function by name?
+  bool calledDirectly(const FunctionDecl &Function);
   int releaseFunctionParam(const FunctionDecl *Callee, const RecordDecl *Record);
   bool isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *Record, unsigned Depth);
   bool isFresh(const Candidate &C, const RecordDecl *Record,
@@ -236,6 +240,7 @@ void Judge::learnRegistration(const CallExpr &Call, const FunctionDecl &Function
         if (!Body.Body || !Body.Body->getBody())
           continue;
         int ObjectParam = isa<CXXDestructorDecl>(Body.Body) ? -1 : 0;
+        Facts.FinalizerFunctions.insert(canonicalFunction(Body.Body));
         ReleasedFields::FieldList Fields = Released.releasedBy(*Body.Body, ObjectParam);
         ReleasedFields::CallList Calls = Released.releaseCallsOf(*Body.Body, ObjectParam);
         mergeReleases(Facts, Fields, Calls);
@@ -281,6 +286,22 @@ void Judge::learnCleanupClass(const CXXRecordDecl &Class) {
                 Released.releaseCallsOf(*Definition, -1));
 }
 
+bool Judge::calledDirectly(const FunctionDecl &Function) {
+  const FunctionDecl *Wanted = canonicalFunction(&Function);
+  bool Called = false;
+  for (const FunctionDecl *Scanned : Scanned) {
+    visitStmts(Scanned->getBody(), [&](const Stmt &S) {
+      if (const auto *Call = dyn_cast<CallExpr>(&S))
+        if (Call->getDirectCallee() && canonicalFunction(Call->getDirectCallee()) == Wanted)
+          Called = true;
+      return !Called;
+    });
+    if (Called)
+      return true;
+  }
+  return false;
+}
+
 bool Judge::isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record) {
   TypeFacts *Facts = factsOf(Record);
   if (!Facts || !Method)
@@ -321,10 +342,14 @@ Judge::explicitReleases(const RecordDecl *Record, TypeFacts &Facts) {
         Facts.Explicit.push_back({Method, -1});
     }
   }
-  // Functions taking the object that release such a field through it.
+  // Functions taking the object that release such a field through it; not
+  // the finalizer itself unless the code also calls it (calling it by hand
+  // would release the handle a second time when the collector runs it).
   if (!Facts.Calls.empty())
     for (const PointerParam &P : pointerParamsOf(Record))
-      if (sharesRelease(Released.releaseCallsOf(*P.Function, static_cast<int>(P.Index)),
+      if ((!Facts.FinalizerFunctions.contains(canonicalFunction(P.Function)) ||
+           calledDirectly(*P.Function)) &&
+          sharesRelease(Released.releaseCallsOf(*P.Function, static_cast<int>(P.Index)),
                         Facts.Calls))
         Facts.Explicit.push_back({P.Function, static_cast<int>(P.Index)});
   return Facts.Explicit;

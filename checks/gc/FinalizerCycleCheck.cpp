@@ -334,6 +334,8 @@ public:
     unsigned To;
     SourceLocation Loc;
     std::string How;
+    /// Made by a finalizer or cleanup's callable or data, not a field.
+    bool ByRegistration = false;
   };
   struct Node {
     std::string Name;
@@ -542,7 +544,7 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
         if (Captured && *Captured != Owner)
           Graph.Nodes[Owner].Others.push_back(
               {*Captured, Through ? Through->getBeginLoc() : Capture.getLocation(),
-               EdgeText(Owner, What, "captures", *Captured)});
+               EdgeText(Owner, What, "captures", *Captured), true});
       }
     }
     for (const Expr *Stored : Target->StoredArguments) {
@@ -553,7 +555,7 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
       if (std::optional<unsigned> Captured = NodeOf(Stored); Captured && *Captured != Owner)
         Graph.Nodes[Owner].Others.push_back(
             {*Captured, Through ? Through->getBeginLoc() : Stored->getBeginLoc(),
-             EdgeText(Owner, What, "holds", *Captured)});
+             EdgeText(Owner, What, "holds", *Captured), true});
     }
   };
 
@@ -637,7 +639,7 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
           if (std::optional<unsigned> Held = Data ? NodeOf(Data) : std::nullopt;
               Held && *Held != *Owner)
             Graph.Nodes[*Owner].Others.push_back(
-                {*Held, Call->getBeginLoc(), EdgeText(*Owner, What, "holds", *Held)});
+                {*Held, Call->getBeginLoc(), EdgeText(*Owner, What, "holds", *Held), true});
         }
         Through = nullptr;
         return true;
@@ -696,7 +698,8 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
         if (std::optional<unsigned> Data = NodeOf(Api->Data); Data && *Data != *Owner)
           Graph.Nodes[*Owner].Others.push_back({*Data, Api->Data->getBeginLoc(),
                                                 "the " + What.str() + " of " + Describe(*Owner) +
-                                                    " holds " + Describe(*Data) + " here"});
+                                                    " holds " + Describe(*Data) + " here",
+                                                true});
     }
     return true;
   });
@@ -736,6 +739,22 @@ void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
     }
     // The type level already said it of these types.
     if (AllTypesReported && Cycle->size() > 1)
+      continue;
+    // A callable or client data that leads back to its own object, the only
+    // finalizable one on the way, is gc-finalizer-self-reference's finding.
+    bool OtherFinalizable = false, OwnRegistrationOnly = true;
+    for (size_t I = 0; I < Cycle->size(); ++I) {
+      unsigned From = I == 0 ? N : (*Cycle)[I - 1]->To;
+      const ObjectGraph::Node &Hop = Graph.Nodes[From];
+      if (From != N && (Hop.FinalizerAt.isValid() ||
+                        (!Hop.Type.isNull() && FinalizableTypes.contains(typeKey(Hop.Type)))))
+        OtherFinalizable = true;
+      if ((*Cycle)[I]->ByRegistration && From != N)
+        OwnRegistrationOnly = false;
+    }
+    bool ThroughRegistration =
+        llvm::any_of(*Cycle, [](const ObjectGraph::Edge *E) { return E->ByRegistration; });
+    if (ThroughRegistration && OwnRegistrationOnly && !OtherFinalizable)
       continue;
     if (Closing->Loc.isInvalid() || !Reported.insert(SM.getExpansionLoc(Closing->Loc)).second)
       continue;

@@ -3,11 +3,14 @@
 #include "gc/FinalizerSelfReferenceCheck.h"
 #include "analysis/ApiCalls.h"
 #include "analysis/Callables.h"
+#include "analysis/ExprNormalise.h"
 #include "analysis/ObjectReach.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/ScopeExit.h"
 
 using namespace clang::ast_matchers;
 using namespace lastword::analysis;
@@ -329,13 +332,83 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
   }
   if (!Api || Api->Unregisters || !Api->Object)
     return;
-  std::optional<ObjectIdentity> Object = identifyObject(Api->Object);
+  AST = Result.Context;
+  judgeAt({Call, Function, Api->Object, Api->Callback, Api->Data, Call}, *Api);
+  // A helper that registers on its parameters (`attach(slot, tex)` calling
+  // `add_cleanup(tex, fn, slot)`): what the arguments hold is set up by its
+  // callers, judged at each call.
+  if (!Function || Function->isDependentContext() || Function->isVariadic())
+    return;
+  auto ParamIndex = [&](const Expr *E) -> int {
+    const auto *Ref = E ? dyn_cast<DeclRefExpr>(lookThrough(E)) : nullptr;
+    const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+    return Param && Param->getDeclContext() == Function
+               ? static_cast<int>(Param->getFunctionScopeIndex())
+               : -1;
+  };
+  HelperRegistration Helper{Function,
+                            Call,
+                            *Api,
+                            ParamIndex(Api->Object),
+                            ParamIndex(Api->Callback),
+                            ParamIndex(Api->Data)};
+  if (Helper.ObjectParam >= 0 && (Helper.CallbackParam >= 0 || Helper.DataParam >= 0))
+    HelperRegistrations.push_back(std::move(Helper));
+}
+
+void FinalizerSelfReferenceCheck::onEndOfTranslationUnit() {
+  if (HelperRegistrations.empty() || !AST)
+    return;
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const HelperRegistration *, 1>> ByHelper;
+  for (const HelperRegistration &Helper : HelperRegistrations)
+    ByHelper[Helper.Function->getCanonicalDecl()].push_back(&Helper);
+  // The helpers' calls, in the user's code.
+  struct CallFinder : RecursiveASTVisitor<CallFinder> {
+    const llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const HelperRegistration *, 1>>
+        &Wanted;
+    const SourceManager &SM;
+    std::vector<const CallExpr *> Calls;
+    bool TraverseDecl(Decl *D) {
+      if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
+        return true;
+      return RecursiveASTVisitor::TraverseDecl(D);
+    }
+    bool VisitCallExpr(CallExpr *Call) {
+      if (const FunctionDecl *Callee = Call->getDirectCallee())
+        if (Wanted.count(Callee->getCanonicalDecl()))
+          Calls.push_back(Call);
+      return true;
+    }
+  } Finder{{}, ByHelper, AST->getSourceManager(), {}};
+  Finder.TraverseDecl(AST->getTranslationUnitDecl());
+  for (const CallExpr *Call : Finder.Calls) {
+    const FunctionDecl *Caller = Functions ? Functions->of(*Call) : nullptr;
+    for (const HelperRegistration *Helper : ByHelper[Call->getDirectCallee()->getCanonicalDecl()]) {
+      auto Arg = [&](int Index) -> const Expr * {
+        return Index >= 0 && static_cast<unsigned>(Index) < Call->getNumArgs() ? Call->getArg(Index)
+                                                                               : nullptr;
+      };
+      if (!Arg(Helper->ObjectParam))
+        continue;
+      judgeAt({Call, Caller, Arg(Helper->ObjectParam), Arg(Helper->CallbackParam),
+               Arg(Helper->DataParam), Helper->Registration},
+              Helper->Api);
+    }
+  }
+}
+
+void FinalizerSelfReferenceCheck::judgeAt(const RegistrationSite &Site, const ApiCall &Registered) {
+  const CallExpr *Call = Site.Call;
+  const FunctionDecl *Function = Site.Function;
+  const ApiCall *Api = &Registered;
+  std::optional<ObjectIdentity> Object = identifyObject(Site.Object);
   if (!Object)
     return;
-  const SourceManager &SM = *Result.SourceManager;
-  ASTContext &Context = *Result.Context;
+  const SourceManager &SM = AST->getSourceManager();
+  ASTContext &Context = *AST;
   if (!Flows)
     Flows = std::make_unique<FlowCache>(Context);
+  bool ThroughHelper = Site.Call != Site.Registration;
   ReachOptions Options;
   std::vector<std::string> Allocators;
   for (StringRef Name : Profile.names(ApiRole::Allocation))
@@ -357,7 +430,7 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
       SourceLocation Where = Chain[I].Loc;
       // An interior pointer is said by the warning itself.
       if (Where.isInvalid() && Chain[I].StepKind == ReachStep::Kind::Holds)
-        Where = Api->Object->getBeginLoc();
+        Where = Site.Object->getBeginLoc();
       if (Where.isValid())
         diag(SM.getFileLoc(Where), "%0", DiagnosticIDs::Note) << describeStep(Chain, I);
     }
@@ -365,20 +438,29 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
 
   // A template's registration is judged as written and in each
   // instantiation; the first finding at a place is the one reported.
-  auto Claim = [&] { return Reported.insert(Loc).second; };
+  bool Claimed = false;
+  auto Claim = [&] { return Claimed = Reported.insert(Loc).second; };
+  // Through a helper, the findings' notes end with where it registers.
+  auto NoteHelper = llvm::make_scope_exit([&] {
+    if (Claimed && ThroughHelper)
+      if (const FunctionDecl *Helper = Site.Call->getDirectCallee())
+        diag(SM.getFileLoc(Site.Registration->getBeginLoc()), "'%0' registers the %1 here",
+             DiagnosticIDs::Note)
+            << displayName(*Helper) << Who;
+  });
   if (Reported.contains(Loc))
     return;
 
   // The callable: captures, bound arguments, function-object state.
-  if (Api->Callback) {
-    std::optional<CallableTarget> Target = resolveCallable(Api->Callback);
+  if (Site.Callback) {
+    std::optional<CallableTarget> Target = resolveCallable(Site.Callback);
     if (std::optional<CallableReach> Found =
-            Reach.reachThroughCallable(Target ? &*Target : nullptr, Api->Callback)) {
-      if (!writtenByUser(*Call, Found->Loc, Api->Object, SM) || !Claim())
+            Reach.reachThroughCallable(Target ? &*Target : nullptr, Site.Callback)) {
+      if (!writtenByUser(*Call, Found->Loc, Site.Object, SM) || !Claim())
         return;
       StringRef Message, Note;
       std::vector<FixItHint> Fixes;
-      if (IsFinalizer && Target)
+      if (IsFinalizer && Target && !ThroughHelper)
         Fixes = parameterFix(*Found, *Target, *Object, Context);
       if (Found->ReachKind == CallableReach::Kind::LocalByReference) {
         {
@@ -428,10 +510,10 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
   }
 
   // Boehm client data, the cleanup argument.
-  if (!Api->Data)
+  if (!Site.Data)
     return;
-  if (Reach.designates(Api->Data)) {
-    if (!writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM) || !Claim())
+  if (Reach.designates(Site.Data)) {
+    if (!writtenByUser(*Call, Site.Data->getBeginLoc(), Site.Object, SM) || !Claim())
       return;
     if (!IsFinalizer && Api->Function && ApiProfile::rejectsObjectAsData(*Api->Function))
       diag(Loc, "cleanup argument is the object itself: '%0' throws std::invalid_argument at "
@@ -445,14 +527,14 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
                 "never run");
     return;
   }
-  std::optional<ReachChain> Chain = Reach.carries(Api->Data);
-  if (!Chain || !writtenByUser(*Call, Api->Data->getBeginLoc(), Api->Object, SM) || !Claim())
+  std::optional<ReachChain> Chain = Reach.carries(Site.Data);
+  if (!Chain || !writtenByUser(*Call, Site.Data->getBeginLoc(), Site.Object, SM) || !Claim())
     return;
   bool Interior = !Chain->empty() && Chain->front().StepKind == ReachStep::Kind::Interior;
   std::string Data =
       Lexer::getSourceText(
           Lexer::makeFileCharRange(
-              CharSourceRange::getTokenRange(Api->Data->IgnoreImpCasts()->getSourceRange()), SM,
+              CharSourceRange::getTokenRange(Site.Data->IgnoreImpCasts()->getSourceRange()), SM,
               Context.getLangOpts()),
           SM, Context.getLangOpts())
           .str();

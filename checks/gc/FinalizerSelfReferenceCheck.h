@@ -3,6 +3,7 @@
 #ifndef LASTWORD_GC_FINALIZER_SELF_REFERENCECHECK_H
 #define LASTWORD_GC_FINALIZER_SELF_REFERENCECHECK_H
 
+#include "analysis/ApiCalls.h"
 #include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
 #include "gc/GcCheck.h"
@@ -23,6 +24,16 @@ struct FinalizerSelfReferenceState {
   std::shared_ptr<const lastword::analysis::EnclosingFunctions> Functions;
   /// The per-function flow layer, built on demand for this TU.
   std::unique_ptr<lastword::analysis::FlowCache> Flows;
+  ASTContext *AST = nullptr;
+  /// A registration on a parameter of the function that makes it, with the
+  /// callable or client data also a parameter: judged at the calls.
+  struct HelperRegistration {
+    const FunctionDecl *Function;
+    const CallExpr *Registration;
+    lastword::analysis::ApiCall Api;
+    int ObjectParam, CallbackParam, DataParam;
+  };
+  std::vector<HelperRegistration> HelperRegistrations;
 };
 
 /// Finds finalizers and cleanups that keep their own object reachable: a
@@ -42,10 +53,21 @@ public:
     return TK_IgnoreUnlessSpelledInSource;
   }
 
+  void onEndOfTranslationUnit() override;
+
 private:
+  /// Where a registration is judged: the registration itself, or a call of
+  /// a helper that registers on its parameters, with the call's arguments.
+  struct RegistrationSite {
+    const CallExpr *Call;         ///< reported here
+    const FunctionDecl *Function; ///< whose writes are judged, as of Call
+    const Expr *Object, *Callback, *Data;
+    const CallExpr *Registration;
+  };
   /// Judges one registration made in \p Function (null: outside functions).
   void judge(const CallExpr &Registration, const FunctionDecl *Function,
              const ast_matchers::MatchFinder::MatchResult &Result);
+  void judgeAt(const RegistrationSite &Site, const lastword::analysis::ApiCall &Api);
   /// Does \p Function collect or wait for finalizers after \p Registration
   /// (a test, a shutdown path)? Its locals then outlive the callable.
   bool waitsForFinalizersAfter(const FunctionDecl &Function, const CallExpr &Registration,

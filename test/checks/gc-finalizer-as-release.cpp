@@ -503,3 +503,50 @@ void released_first(const char *manifest) {
   c->close();
   validate_manifest(manifest);
 }
+
+// The finalizer registered by name is not an explicit release unless the
+// code also calls it: calling it by hand would close the descriptor twice.
+struct Segment {
+  int fd = -1;
+};
+static void close_segment(Segment *s) {
+  if (s->fd >= 0)
+    sys_close(s->fd);
+}
+Segment *open_segment(const char *path) {
+  Segment *s = lastword::make<Segment>();
+  s->fd = open_socket(path);
+  lastword::set_finalizer(s, &close_segment);
+  return s;
+}
+void write_segment(const char *path) {
+  Segment *s = open_segment(path);
+  send_bytes(s->fd, "line");
+}
+
+struct Journal {
+  int fd = -1;
+};
+static void close_journal(Journal *j) {
+  sys_close(j->fd);
+  j->fd = -1;
+}
+Journal *open_journal(const char *path) {
+  Journal *j = lastword::make<Journal>();
+  j->fd = open_socket(path);
+  lastword::set_finalizer(j, &close_journal);
+  return j;
+}
+void append_and_close(const char *path) {
+  Journal *j = open_journal(path);
+  send_bytes(j->fd, "entry");
+  close_journal(j);
+}
+void append_only(const char *path) {
+  Journal *j = open_journal(path);
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'j' may be dropped without calling 'close_journal'
+  send_bytes(j->fd, "entry");
+  // CHECK-FIXES: send_bytes(j->fd, "entry");
+  // CHECK-FIXES-NEXT: close_journal(j);
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'j' is dropped at the end of 'append_only' without 'close_journal'

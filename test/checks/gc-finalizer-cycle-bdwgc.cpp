@@ -136,3 +136,22 @@ Endpoint *open_half_link() {
   b->pair_with(a);
   return a;
 }
+
+// Client data that leads back to its own object is a self-reference (that
+// check's finding), not a cycle between finalizable objects.
+struct Blob {
+  int fd;
+};
+struct BlobContext {
+  Blob *blob;
+  Pool *store;
+};
+static void close_blob(void *, void *data) { close_fd(static_cast<BlobContext *>(data)->blob->fd); }
+Blob *open_blob(Pool *store) {
+  Blob *b = static_cast<Blob *>(GC_MALLOC(sizeof(Blob)));
+  BlobContext *ctx = static_cast<BlobContext *>(GC_MALLOC(sizeof(BlobContext)));
+  ctx->blob = b;
+  ctx->store = store;
+  GC_register_finalizer(b, close_blob, ctx, nullptr, nullptr);
+  return b;
+}
