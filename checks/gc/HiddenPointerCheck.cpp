@@ -466,7 +466,7 @@ bool HiddenPointerCheck::counts(const Origin &O) const {
   if (O.Param)
     return true;
   if (!O.Pointee)
-    return false;
+    return O.Untyped && O.HideMacro;
   return precise() || O.Disguised || O.HideMacro;
 }
 
@@ -491,11 +491,16 @@ std::optional<Origin> HiddenPointerCheck::originOf(const Expr *E, const ParmVarD
     if (Sub->getType()->isPointerType()) {
       const Expr *Source = pointerSource(Sub);
       const RecordDecl *Pointee = types().collectedRecord(Source->getType());
-      if (!Pointee)
+      SourceLocation At = Cast->getBeginLoc();
+      bool Untyped =
+          !Pointee && !precise() && Source->getType()->isVoidPointerType() && At.isMacroID() &&
+          Lexer::getImmediateMacroName(At, *SM, Context->getLangOpts()) == "GC_HIDE_POINTER";
+      if (!Pointee && !Untyped)
         return std::nullopt;
       Origin O;
       O.Conversion = Cast;
       O.Pointee = Pointee;
+      O.Untyped = Untyped;
       return O;
     }
     return originOf(Cast->getSubExpr(), Seed, Depth + 1);
@@ -789,7 +794,11 @@ void HiddenPointerCheck::reportStore(const Stmt &Site, const Origin &O, const st
   if (!inUserCode(Loc) || !firstReport(Loc))
     return;
   std::string Type = recordName(O.Pointee);
-  if (O.HideMacro && !precise())
+  if (O.Untyped)
+    diag(Loc, "pointer hidden by GC_HIDE_POINTER and kept %0 without a disappearing link: the "
+              "collector cannot see it, so the object can be freed while still in use")
+        << Where;
+  else if (O.HideMacro && !precise())
     diag(Loc, "pointer to collected '%0' hidden by GC_HIDE_POINTER and kept %1 without a "
               "disappearing link: the collector cannot see it, so the object can be freed "
               "while still in use")

@@ -20,11 +20,14 @@ namespace clang::tidy::gc {
 struct HiddenPointerState {
   /// Where an integer value came from.
   struct Origin {
-    const Expr *Conversion = nullptr;     ///< the pointer-to-integer conversion
-    const RecordDecl *Pointee = nullptr;  ///< the collected type pointed to
-    const ParmVarDecl *Param = nullptr;   ///< summaries: the integer parameter
-    bool Disguised = false;               ///< `^` or `~`: not even an interior pointer
-    bool HideMacro = false;               ///< spelled GC_HIDE_POINTER
+    const Expr *Conversion = nullptr;    ///< the pointer-to-integer conversion
+    const RecordDecl *Pointee = nullptr; ///< the collected type pointed to
+    const ParmVarDecl *Param = nullptr;  ///< summaries: the integer parameter
+    bool Disguised = false;              ///< `^` or `~`: not even an interior pointer
+    bool HideMacro = false;              ///< spelled GC_HIDE_POINTER
+    /// A `void *` hidden by GC_HIDE_POINTER: no type to judge, but the macro
+    /// exists to hide collected pointers.
+    bool Untyped = false;
     const FunctionDecl *Helper = nullptr; ///< the function whose result carries it
   };
   struct ParamStore {

@@ -160,3 +160,19 @@ void cache_answers(int count) {
   scanned->record = new_node(2);
   maybe->record = new_node(3);
 }
+
+/* A handle table over untyped objects: GC_HIDE_POINTER exists to hide
+   collected pointers, whatever the static type says. */
+struct handles {
+  GC_hidden_pointer *slots;
+  GC_hidden_pointer *weak_slots;
+};
+static void stash(struct handles *h, size_t index, void *object) {
+  h->slots[index] = GC_HIDE_POINTER(object);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: pointer hidden by GC_HIDE_POINTER and kept in field 'handles::slots' without a disappearing link: the collector cannot see it, so the object can be freed while still in use [gc-hidden-pointer]
+}
+static void stash_weak(struct handles *h, size_t index, void *object) {
+  h->weak_slots[index] = GC_HIDE_POINTER(object);
+  GC_general_register_disappearing_link((void **)&h->weak_slots[index], object);
+}
+static size_t hash_of(void *object) { return (size_t)GC_HIDE_POINTER(object) % 61; }
