@@ -329,6 +329,39 @@ const NameList &ApiProfile::scannedAllocators() {
   return Names;
 }
 
+const NameList &ApiProfile::unscannedAllocators() {
+  static const NameList Names({"::malloc", "::calloc", "::realloc", "::GC_malloc_atomic",
+                               "::GC_malloc_atomic_ignore_off_page", "::GC_debug_malloc_atomic",
+                               "::GC_malloc_atomic_uncollectable",
+                               "::GC_debug_malloc_atomic_uncollectable"});
+  return Names;
+}
+
+const NameList &ApiProfile::freeFunctions() {
+  static const NameList Names({"::free", "::GC_free", "::GC_debug_free"});
+  return Names;
+}
+
+const NameList &ApiProfile::disappearingLinkFunctions() {
+  static const NameList Names({"::GC_general_register_disappearing_link",
+                               "::GC_register_disappearing_link", "::GC_register_long_link",
+                               "::GC_move_disappearing_link", "::GC_move_long_link"});
+  return Names;
+}
+
+bool ApiProfile::isPointerHidingMacro(llvm::StringRef MacroName) {
+  return MacroName == "GC_HIDE_POINTER";
+}
+
+std::string ApiProfile::keepAliveSpelling() const {
+  if (Flavor == ApiFlavor::Bdwgc)
+    return "GC_reachable_here";
+  const std::vector<ApiFunction> &KeepAlive = functions(ApiRole::KeepAlive);
+  return llvm::StringRef(KeepAlive.empty() ? "lastword::keep_alive" : KeepAlive.front().Name)
+      .ltrim(':')
+      .str();
+}
+
 bool ApiProfile::isInLibraryNamespace(const clang::Decl &D) {
   // Built on first use from the built-in profiles' qualified names.
   static const llvm::StringSet<> Namespaces = [] {

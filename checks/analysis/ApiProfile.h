@@ -158,6 +158,20 @@ public:
   /// `gc_allocator`, `traceable_allocator`): a standard container using one
   /// keeps its elements visible to it.
   static const NameList &scannedAllocators();
+  /// Allocators whose memory a conservative collector does not scan for
+  /// pointers: the C library's, and Boehm's atomic (pointer-free) ones.
+  static const NameList &unscannedAllocators();
+  /// Functions that free memory by hand (`free`, Boehm's `GC_free`).
+  static const NameList &freeFunctions();
+  /// Boehm's disappearing links: functions whose first argument is a weak
+  /// link that the collector clears when its object dies.
+  static const NameList &disappearingLinkFunctions();
+  /// Boehm's macro that hides a pointer from the collector (`GC_HIDE_POINTER`).
+  static bool isPointerHidingMacro(llvm::StringRef MacroName);
+  /// How a fix-it spells the keep-alive: the first KeepAlive entry, or the
+  /// macro user code writes for it (Boehm's `GC_reachable_here`, which
+  /// expands to the function the profile lists).
+  std::string keepAliveSpelling() const;
   /// \p D is declared in a collector library's own namespace (`lastword`,
   /// `cppgc`: the namespaces that qualify the built-in profiles' names): its
   /// classes are the API's handles and bookkeeping, not user objects.

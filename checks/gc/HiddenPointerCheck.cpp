@@ -17,22 +17,8 @@ namespace {
 
 using Origin = HiddenPointerState::Origin;
 
-// Allocators whose memory the collector does not scan for pointers.
-const llvm::StringRef UnscannedAllocators[] = {"malloc",
-                                               "calloc",
-                                               "realloc",
-                                               "GC_malloc_atomic",
-                                               "GC_malloc_atomic_ignore_off_page",
-                                               "GC_debug_malloc_atomic",
-                                               "GC_malloc_atomic_uncollectable",
-                                               "GC_debug_malloc_atomic_uncollectable"};
-
 bool isUnscannedAllocator(const FunctionDecl &Function) {
-  // The C library's (global, C linkage) and Boehm's.
-  if (!Function.getIdentifier() ||
-      !Function.getDeclContext()->getRedeclContext()->isTranslationUnit())
-    return false;
-  return llvm::is_contained(UnscannedAllocators, Function.getName());
+  return ApiProfile::unscannedAllocators().matches(Function);
 }
 
 AST_MATCHER(FunctionDecl, unscannedAllocator) { return isUnscannedAllocator(Node); }
@@ -269,11 +255,10 @@ void HiddenPointerCheck::registerMatchers(MatchFinder *Finder) {
                           unless(isInTemplateInstantiation()), User)
                      .bind("unscanned")),
         this);
+    const std::vector<std::string> &Links = ApiProfile::disappearingLinkFunctions().patterns();
+    std::vector<StringRef> LinkFunctions(Links.begin(), Links.end());
     Calls.push_back(
-        callExpr(callsFunctionNamed({"GC_general_register_disappearing_link",
-                                     "GC_register_disappearing_link", "GC_register_long_link",
-                                     "GC_move_disappearing_link", "GC_move_long_link"}),
-                 hasArgument(0, expr().bind("link"))));
+        callExpr(callsFunctionNamed(LinkFunctions), hasArgument(0, expr().bind("link"))));
   }
   std::vector<ast_matchers::internal::DynTypedMatcher> Branches(Calls.begin(), Calls.end());
   Finder->addMatcher(callExpr(ast_matchers::internal::DynTypedMatcher::constructVariadic(
@@ -492,9 +477,10 @@ std::optional<Origin> HiddenPointerCheck::originOf(const Expr *E, const ParmVarD
       const Expr *Source = pointerSource(Sub);
       const RecordDecl *Pointee = types().collectedRecord(Source->getType());
       SourceLocation At = Cast->getBeginLoc();
-      bool Untyped =
-          !Pointee && !precise() && Source->getType()->isVoidPointerType() && At.isMacroID() &&
-          Lexer::getImmediateMacroName(At, *SM, Context->getLangOpts()) == "GC_HIDE_POINTER";
+      bool Untyped = !Pointee && !precise() && Source->getType()->isVoidPointerType() &&
+                     At.isMacroID() &&
+                     ApiProfile::isPointerHidingMacro(
+                         Lexer::getImmediateMacroName(At, *SM, Context->getLangOpts()));
       if (!Pointee && !Untyped)
         return std::nullopt;
       Origin O;
@@ -513,7 +499,8 @@ std::optional<Origin> HiddenPointerCheck::originOf(const Expr *E, const ParmVarD
       O->Disguised = true;
       SourceLocation Loc = Unary->getOperatorLoc();
       if (Loc.isMacroID() && Context &&
-          Lexer::getImmediateMacroName(Loc, *SM, Context->getLangOpts()) == "GC_HIDE_POINTER")
+          ApiProfile::isPointerHidingMacro(
+              Lexer::getImmediateMacroName(Loc, *SM, Context->getLangOpts())))
         O->HideMacro = true;
     }
     return O;
@@ -1051,7 +1038,7 @@ void HiddenPointerCheck::checkUnscannedAllocation(const UnscannedAllocation &All
     visitStmts(Allocation.Function->getBody(), [&](const Stmt &S) {
       if (const auto *Free = dyn_cast<CallExpr>(&S))
         if (const FunctionDecl *F = Free->getDirectCallee())
-          if ((hasName(F, "free") || hasName(F, "GC_free")) && Free->getNumArgs() == 1 &&
+          if (ApiProfile::freeFunctions().matches(*F) && Free->getNumArgs() == 1 &&
               Context->hasSameType(Free->getArg(0)->IgnoreParenImpCasts()->getType(),
                                    Cast.getType()))
             Freed = true;

@@ -895,16 +895,9 @@ void Judge::report(const HandleUse &Use, const Expr *LastUse,
         else
           Indent = " ";
       }
-      std::string KeepAlive = "lastword::keep_alive";
-      const auto &Functions = Profile.functions(ApiRole::KeepAlive);
-      if (Profile.flavor() == ApiFlavor::Bdwgc)
-        KeepAlive = "GC_reachable_here";
-      else if (!Functions.empty())
-        KeepAlive = Functions.front().Name;
-      StringRef Name = StringRef(KeepAlive).ltrim(':');
-      std::string Text = "\n" + Indent + Name.str() + "(" + Object + ");";
+      std::string Text = "\n" + Indent + Profile.keepAliveSpelling() + "(" + Object + ");";
       if (Indent == " ")
-        Text = " " + Name.str() + "(" + Object + ");";
+        Text = " " + Profile.keepAliveSpelling() + "(" + Object + ");";
       Fix = FixItHint::CreateInsertion(End, Text);
     }
   }
