@@ -104,6 +104,8 @@ private:
   bool calledDirectly(const FunctionDecl &Function);
   int releaseFunctionParam(const FunctionDecl *Callee, const RecordDecl *Record);
   bool isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *Record, unsigned Depth);
+  /// Does \p Body store a local pointer to a \p Record beyond its frame?
+  bool storesObject(const Stmt &Body, const RecordDecl *Record);
   bool isFresh(const Candidate &C, const RecordDecl *Record,
                const llvm::SmallPtrSetImpl<const ValueDecl *> &Aliases);
   /// The index of \p Body, built on first use.
@@ -409,8 +411,48 @@ bool Judge::isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *R
     }
     return true;
   });
+  // A factory that also keeps what it makes (`samples_[n++] = s; return s;`)
+  // hands out an object someone else holds, not a fresh one.
+  if (Registers && storesObject(*Definition->getBody(), Record))
+    Registers = false;
   Factories[Key] = Registers ? 1 : 0;
   return Registers;
+}
+
+bool Judge::storesObject(const Stmt &Body, const RecordDecl *Record) {
+  auto IsObjectLocal = [&](const Expr *E) {
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(skipTemporaries(E, SkipAlso::Casts));
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return Var && Var->hasLocalStorage() && Var->getType()->isPointerType() &&
+           recordOf(Var->getType()) == Record;
+  };
+  auto IsLocal = [&](const Expr *E) {
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(skipTemporaries(E, SkipAlso::Casts));
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return Var && Var->hasLocalStorage() && !Var->getType()->isReferenceType();
+  };
+  bool Stores = false;
+  visitStmts(&Body, [&](const Stmt &S) {
+    if (Stores || isa<LambdaExpr>(S))
+      return false;
+    // Into a field, an element, a global or through a pointer.
+    if (const auto *Assign = dyn_cast<BinaryOperator>(&S);
+        Assign && Assign->getOpcode() == BO_Assign && IsObjectLocal(Assign->getRHS()) &&
+        !IsLocal(Assign->getLHS()))
+      Stores = true;
+    // Into a standard container.
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(&S)) {
+      const CXXMethodDecl *Method = Call->getMethodDecl();
+      StringRef Name = identifierName(Method);
+      if (Method && Method->getParent()->isInStdNamespace() &&
+          llvm::is_contained({"push_back", "emplace_back", "push_front", "emplace_front", "insert",
+                              "emplace", "push", "try_emplace", "insert_or_assign"},
+                             Name))
+        Stores = llvm::any_of(Call->arguments(), IsObjectLocal);
+    }
+    return !Stores;
+  });
+  return Stores;
 }
 
 const LocalUses &Judge::usesIn(const Stmt *Body) {

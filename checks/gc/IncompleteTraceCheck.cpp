@@ -579,6 +579,10 @@ void IncompleteTraceCheck::onEndOfTranslationUnit() {
     if (!HeapTypes.contains(asWritten(*Record)) &&
         !derivesFrom(*Record, Profile.types(TypeRole::CollectedBase)))
       continue;
+    // An abstract class is never allocated as itself: the traces of the
+    // classes derived from it must visit its fields, and are judged so.
+    if (Record->isAbstract())
+      continue;
     std::vector<TracedField> Fields = tracedFields(*Record, *Types);
     std::optional<FixItHint> AddTrace = traceMethodFix(*Record, Fields, Profile, *SM);
     for (const TracedField &Field : Fields) {

@@ -550,3 +550,28 @@ void append_only(const char *path) {
   // CHECK-FIXES-NEXT: close_journal(j);
 }
 // CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'j' is dropped at the end of 'append_only' without 'close_journal'
+
+// A factory that also keeps what it makes hands out a held object: the
+// caller's copy is not the only one, and dropping it releases nothing.
+struct Bank {
+  Conn *conns[8] = {};
+  int count = 0;
+  std::vector<Conn *> extra;
+  Conn *open(const char *host) {
+    Conn *c = connect_to(host);
+    if (c)
+      conns[count++] = c;
+    return c;
+  }
+  Conn *open_extra(const char *host) {
+    Conn *c = connect_to(host);
+    extra.push_back(c);
+    return c;
+  }
+};
+void fill_bank(Bank *bank, const char *host) {
+  if (Conn *c = bank->open(host))
+    c->ping();
+  Conn *d = bank->open_extra(host);
+  d->ping();
+}
