@@ -422,6 +422,13 @@ void ObjectReach::solve() {
       // The object's own variable (or `this`) does not hold the object.
       if (Target == Object.Variable && Object.isRoot())
         continue;
+      if (Options.IsRootField && (llvm::any_of(W.Target.Hops,
+                                               [&](const AccessPath::Hop &Hop) {
+                                                 return Hop.Field &&
+                                                        Options.IsRootField(*Hop.Field);
+                                               }) ||
+                                  (W.KnownField && Options.IsRootField(*W.KnownField))))
+        continue;
       std::optional<ReachChain> Chain = carriesImpl(W.Value, 0);
       if (!Chain)
         continue;

@@ -71,6 +71,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,6 +87,10 @@ struct ReachOptions {
   /// before asking whether it holds the object: true unless the function
   /// outlives the callable (it waits for finalizers itself, say).
   bool DanglingLocals = false;
+  /// Fields that are roots of their own (a persistent handle, a container
+  /// of them): what is stored there is kept alive by the field whatever
+  /// holds the field, so storing there makes no holder. Unset: none.
+  std::function<bool(const clang::FieldDecl &)> IsRootField;
 };
 
 /// Where, in a callable, the object is reached.

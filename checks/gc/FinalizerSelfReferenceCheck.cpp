@@ -415,6 +415,14 @@ void FinalizerSelfReferenceCheck::judgeAt(const RegistrationSite &Site, const Ap
     Allocators.push_back(Name.str());
   Options.CarryingFunctions = NameList(std::move(Allocators));
   Options.DanglingLocals = !Function || !waitsForFinalizersAfter(*Function, *Call, SM);
+  // A persistent field (or a container of them) keeps its target alive by
+  // itself: a holder that reaches the object only through one adds nothing.
+  if (!Types)
+    Types = std::make_unique<CollectedTypes>(Context, Profile);
+  Options.IsRootField = [this](const FieldDecl &Field) {
+    HandleKind Kind = Types->classifyTypeByDeclaration(Field.getType()).Kind;
+    return Kind == HandleKind::Persistent || Kind == HandleKind::Root;
+  };
   // Writes are judged as of the registration, on the function's CFG.
   ObjectReach Reach(*Object, Function ? &Flows->of(*Function) : nullptr, Call, *Flows, Options);
 

@@ -4,6 +4,7 @@
 #define LASTWORD_GC_FINALIZER_SELF_REFERENCECHECK_H
 
 #include "analysis/ApiCalls.h"
+#include "analysis/CollectedTypes.h"
 #include "analysis/FunctionFlow.h"
 #include "analysis/SourceUtils.h"
 #include "gc/GcCheck.h"
@@ -24,6 +25,8 @@ struct FinalizerSelfReferenceState {
   std::shared_ptr<const lastword::analysis::EnclosingFunctions> Functions;
   /// The per-function flow layer, built on demand for this TU.
   std::unique_ptr<lastword::analysis::FlowCache> Flows;
+  /// The profile's handle types, to tell root fields (persistent) apart.
+  std::unique_ptr<lastword::analysis::CollectedTypes> Types;
   ASTContext *AST = nullptr;
   /// A registration on a parameter of the function that makes it, with the
   /// callable or client data also a parameter: judged at the calls.

@@ -1061,3 +1061,24 @@ void open_tab_with_history(BrowserWindow *w) {
   // CHECK-MESSAGES: :[[@LINE-2]]:31: note: 'history' is captured here
   // CHECK-MESSAGES: :[[@LINE-4]]:15: note: 'w' holds the object, stored by the constructor of 'BrowserTab' here
 }
+
+// A library object (not collected) that keeps its faces in persistent
+// handles: the cleanup's capture of the library adds nothing to what the
+// handles already root, and the face is collected once the cache lets go.
+struct Face {
+  int native = 0;
+};
+class FaceLibrary {
+public:
+  Face *load(const std::string &path) {
+    Face *f = lastword::make<Face>();
+    lastword::add_cleanup(f, [this](int native) { release(native); }, f->native);
+    faces_.emplace(path, f);
+    return f;
+  }
+  void purge() { faces_.clear(); }
+
+private:
+  void release(int) {}
+  std::map<std::string, lastword::persistent<Face>> faces_;
+};
