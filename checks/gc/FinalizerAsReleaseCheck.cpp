@@ -35,9 +35,39 @@ struct FinalizerAsReleaseCheck::TypeFacts {
   /// Explicit releases, computed on first use.
   bool ReleasesKnown = false;
   std::vector<Release> Explicit;
+  /// Methods that give the handle up without releasing it (`fd_ = -1` after
+  /// handing it to a pool: `release_to_pool()`, `detach()`): the finalizer
+  /// has nothing left to release, so calling one settles the object, but
+  /// they are not suggested as the release.
+  std::vector<const FunctionDecl *> GivingUp;
 };
 
 namespace {
+
+// Does \p Method set one of \p Fields to a constant (`fd_ = -1;`,
+// `native_ = nullptr;`) in its own body?
+bool resetsField(const FunctionDecl &Method, llvm::ArrayRef<const FieldDecl *> Fields) {
+  const FunctionDecl *Definition = nullptr;
+  if (Fields.empty() || !Method.hasBody(Definition) || !Definition)
+    return false;
+  bool Resets = false;
+  visitStmts(Definition->getBody(), [&](const Stmt &S) {
+    const auto *Assign = dyn_cast<BinaryOperator>(&S);
+    if (Resets || !Assign || Assign->getOpcode() != BO_Assign)
+      return !Resets;
+    const auto *Member = dyn_cast<MemberExpr>(Assign->getLHS()->IgnoreParenImpCasts());
+    const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+    const Expr *Value = Assign->getRHS()->IgnoreParenImpCasts();
+    if (Field && isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) &&
+        llvm::is_contained(Fields, fieldPattern(Field)) &&
+        (Value->isNullPointerConstant(Definition->getASTContext(),
+                                      Expr::NPC_ValueDependentIsNotNull) ||
+         (!Value->isValueDependent() && Value->isIntegerConstantExpr(Definition->getASTContext()))))
+      Resets = true;
+    return !Resets;
+  });
+  return Resets;
+}
 
 constexpr const char *DefaultReleaseMethods =
     "close;Close;release;Release;dispose;Dispose;shutdown;Shutdown;disconnect;Disconnect";
@@ -311,7 +341,7 @@ bool Judge::isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record
   for (const Release &R : explicitReleases(Record, *Facts))
     if (R.Param < 0 && canonicalFunction(R.Function) == canonicalFunction(Method))
       return true;
-  return false;
+  return llvm::is_contained(Facts->GivingUp, canonicalFunction(Method));
 }
 
 int Judge::releaseFunctionParam(const FunctionDecl *Callee, const RecordDecl *Record) {
@@ -342,6 +372,8 @@ Judge::explicitReleases(const RecordDecl *Record, TypeFacts &Facts) {
                       sharesRelease(Released.releaseCallsOf(*Method, -1), Facts.Calls);
       if (Named || Releases)
         Facts.Explicit.push_back({Method, -1});
+      else if (Method->hasBody() && resetsField(*Method, Facts.Fields))
+        Facts.GivingUp.push_back(canonicalFunction(Method));
     }
   }
   // Functions taking the object that release such a field through it; not
@@ -426,6 +458,22 @@ bool Judge::storesObject(const Stmt &Body, const RecordDecl *Record) {
     return Var && Var->hasLocalStorage() && Var->getType()->isPointerType() &&
            recordOf(Var->getType()) == Record;
   };
+  // The value stored carries the object (`s`, `persistent<T>(s)`,
+  // `std::make_pair(s, n)`), not only something read through it (`s->n`).
+  auto CarriesObject = [&](const Expr *Value) {
+    llvm::SmallPtrSet<const Expr *, 4> ReadThrough;
+    bool Carries = false;
+    visitStmts(Value, [&](const Stmt &S) {
+      if (Carries || isa<LambdaExpr>(S))
+        return false;
+      if (const auto *Member = dyn_cast<MemberExpr>(&S))
+        ReadThrough.insert(Member->getBase()->IgnoreParenImpCasts());
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(&S))
+        Carries = !ReadThrough.contains(Ref) && IsObjectLocal(Ref);
+      return !Carries;
+    });
+    return Carries;
+  };
   auto IsLocal = [&](const Expr *E) {
     const auto *Ref = dyn_cast_or_null<DeclRefExpr>(skipTemporaries(E, SkipAlso::Casts));
     const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
@@ -437,7 +485,7 @@ bool Judge::storesObject(const Stmt &Body, const RecordDecl *Record) {
       return false;
     // Into a field, an element, a global or through a pointer.
     if (const auto *Assign = dyn_cast<BinaryOperator>(&S);
-        Assign && Assign->getOpcode() == BO_Assign && IsObjectLocal(Assign->getRHS()) &&
+        Assign && Assign->getOpcode() == BO_Assign && CarriesObject(Assign->getRHS()) &&
         !IsLocal(Assign->getLHS()))
       Stores = true;
     // Into a standard container.
@@ -448,7 +496,7 @@ bool Judge::storesObject(const Stmt &Body, const RecordDecl *Record) {
           llvm::is_contained({"push_back", "emplace_back", "push_front", "emplace_front", "insert",
                               "emplace", "push", "try_emplace", "insert_or_assign"},
                              Name))
-        Stores = llvm::any_of(Call->arguments(), IsObjectLocal);
+        Stores = llvm::any_of(Call->arguments(), CarriesObject);
     }
     return !Stores;
   });

@@ -568,10 +568,51 @@ struct Bank {
     extra.push_back(c);
     return c;
   }
+  std::map<std::string, std::pair<lastword::persistent<Conn>, int>> cached;
+  Conn *open_cached(const char *host) {
+    Conn *c = connect_to(host);
+    cached.emplace(host, std::make_pair(lastword::persistent<Conn>(c), c->fd));
+    return c;
+  }
 };
 void fill_bank(Bank *bank, const char *host) {
   if (Conn *c = bank->open(host))
     c->ping();
   Conn *d = bank->open_extra(host);
   d->ping();
+  Conn *e = bank->open_cached(host);
+  e->ping();
+}
+
+// A method that gives the descriptor up (to a pool) leaves the finalizer
+// nothing to release: calling it settles the object as close() does.
+std::vector<int> idle_descriptors;
+struct Pooled {
+  int fd = -1;
+  void close() {
+    sys_close(fd);
+    fd = -1;
+  }
+  void release_to_pool() {
+    idle_descriptors.push_back(fd);
+    fd = -1;
+  }
+};
+Pooled *checkout(const char *host) {
+  Pooled *p = lastword::make<Pooled>();
+  p->fd = open_socket(host);
+  lastword::set_finalizer(p, [](Pooled *self) {
+    if (self->fd >= 0)
+      sys_close(self->fd);
+  });
+  return p;
+}
+bool fetch(const char *host) {
+  Pooled *p = checkout(host);
+  bool ok = p->fd >= 0;
+  if (ok)
+    p->release_to_pool();
+  else
+    p->close();
+  return ok;
 }
