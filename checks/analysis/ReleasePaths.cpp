@@ -74,6 +74,12 @@ LocalUses::LocalUses(const Stmt *Body) {
     const Stmt *S = Work.pop_back_val();
     if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
       Lambdas.push_back(Lambda);
+      // Init-captures run here (`[p = persistent<T>(s)]`); the body later.
+      for (const Expr *Init : Lambda->capture_inits())
+        if (Init) {
+          Parents.try_emplace(Init, S);
+          Work.push_back(Init);
+        }
       continue;
     }
     for (const Stmt *Child : S->children())
@@ -90,8 +96,16 @@ LocalUses::LocalUses(const Stmt *Body) {
   }
   // References and copies in source order.
   visitStmts(Body, [&](const Stmt &S) {
-    if (isa<LambdaExpr>(S))
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(&S)) {
+      for (const Expr *Init : Lambda->capture_inits())
+        if (Init && !isa<DeclRefExpr>(Init->IgnoreImplicit()))
+          visitStmts(Init, [&](const Stmt &Inner) {
+            if (const auto *Ref = dyn_cast<DeclRefExpr>(&Inner))
+              References[Ref->getDecl()].push_back(Ref);
+            return !isa<LambdaExpr>(Inner);
+          });
       return false;
+    }
     if (const auto *Ref = dyn_cast<DeclRefExpr>(&S)) {
       References[Ref->getDecl()].push_back(Ref);
     } else if (const auto *Decls = dyn_cast<DeclStmt>(&S)) {

@@ -616,3 +616,19 @@ bool fetch(const char *host) {
     p->close();
   return ok;
 }
+
+// An init-capture runs where the lambda is made: a persistent built from the
+// object hands it to the lambda; a copy of its descriptor does not.
+void post_task(std::function<void()> task);
+void replicate(const char *host) {
+  Conn *c = connect_to(host);
+  post_task([conn = lastword::persistent<Conn>(c)] { conn->close(); });
+}
+void replicate_fd(const char *host) {
+  Conn *c = connect_to(host);
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'c' may be dropped without calling 'Conn::close': the resource of this 'Conn' is released only when the collector gets to it [gc-finalizer-as-release]
+  post_task([fd = c->fd] { send_bytes(fd, "x"); });
+  // CHECK-FIXES: post_task([fd = c->fd] { send_bytes(fd, "x"); });
+  // CHECK-FIXES-NEXT: c->close();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'c' is dropped at the end of 'replicate_fd' without 'Conn::close'
