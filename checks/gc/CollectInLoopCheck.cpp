@@ -260,9 +260,16 @@ bool isCountingExpr(const Expr *E, const ApiProfile &Profile, unsigned Depth = 0
            isCountingExpr(Member->getBase(), Profile, Depth + 1);
   if (isa<CXXThisExpr>(E))
     return true;
-  if (const auto *Unary = dyn_cast<UnaryOperator>(E))
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E)) {
+    // `++stats.collections`: a counter kept in a struct.
+    if (const auto *Member = dyn_cast<MemberExpr>(Unary->getSubExpr()->IgnoreParens());
+        Member && Unary->isIncrementDecrementOp() && Member->getType()->isScalarType())
+      if (const auto *Base = dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts());
+          Base && isa<VarDecl>(Base->getDecl()))
+        return true;
     return Unary->getOpcode() != UO_Deref &&
            isCountingExpr(Unary->getSubExpr(), Profile, Depth + 1);
+  }
   if (const auto *Binary = dyn_cast<BinaryOperator>(E))
     return isCountingExpr(Binary->getLHS(), Profile, Depth + 1) &&
            isCountingExpr(Binary->getRHS(), Profile, Depth + 1);
@@ -549,10 +556,14 @@ ElementFilters loopElements(const Stmt &Loop, const Stmt &Body) {
     Filters.Elements.insert(Range->getLoopVariable());
   else if (const auto *For = dyn_cast<ForStmt>(&Loop))
     addVars(For->getInit());
-  // `while ((s = next_segment(it)) != NULL)`, `job = queue.pop()`.
-  else if (const auto *While = dyn_cast<WhileStmt>(&Loop);
-           While && callsWorkSource(While->getCond()))
-    addVars(While->getCond());
+  // `while ((s = next_segment(it)) != NULL)`, `while (auto job = queue.pop())`.
+  else if (const auto *While = dyn_cast<WhileStmt>(&Loop)) {
+    if (callsWorkSource(While->getCond()))
+      addVars(While->getCond());
+    if (const VarDecl *Var = While->getConditionVariable();
+        Var && Var->getInit() && callsWorkSource(Var->getInit()))
+      Filters.Elements.insert(Var);
+  }
   for (const VarDecl *Var : workSourceVars(Body))
     Filters.Elements.insert(Var);
   // Counting loops (`for (i = 0; ...)`) count elements; other counters pace.
@@ -644,11 +655,7 @@ const char DefaultPacingFunctions[] =
 CollectInLoopCheck::CollectInLoopCheck(StringRef Name, ClangTidyContext *Context)
     : GcCheck(Name, Context),
       PacingFunctions(listOption("PacingFunctions", DefaultPacingFunctions)),
-      Pacing(PacingFunctions), MaxFixedIterations(Options.get("MaxFixedIterations", 4U)) {
-  // Collect, then wait for the finalizers it queued: a drain loop.
-  for (const ApiFunction &Function : Profile.functions(ApiRole::WaitForFinalizers))
-    Pacing.add(Function.Name);
-}
+      Pacing(PacingFunctions), MaxFixedIterations(Options.get("MaxFixedIterations", 4U)) {}
 
 void CollectInLoopCheck::storeCheckOptions(ClangTidyOptions::OptionMap &Opts) {
   storeListOption(Opts, "PacingFunctions", PacingFunctions);

@@ -665,3 +665,30 @@ void redraw_checked(std::vector<Tile *> &tiles) {
     }
   }
 }
+
+// Waiting for the finalizers after each item's collection does not pace the
+// batch: it makes every item pay a collection and a wait.
+#include <optional>
+struct PrintJob {
+  int pages = 0;
+};
+std::optional<PrintJob> next_job();
+bool render(const PrintJob &);
+static void release_buffers() {
+  lastword::collect();
+  lastword::wait_for_finalizers(std::chrono::milliseconds(200));
+}
+int drain_jobs() {
+  int printed = 0;
+  while (auto job = next_job()) {
+    if (!render(*job))
+      continue;
+    ++printed;
+    release_buffers();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'release_buffers' calls 'lastword::collect', which stops the world and traces the whole heap each time [gc-collect-in-loop]
+    // CHECK-MESSAGES: :[[@LINE-11]]:3: note: 'lastword::collect' collects the whole heap here
+    // CHECK-MESSAGES: :[[@LINE-6]]:9: note: the collection runs for every element this condition lets through
+    // CHECK-MESSAGES: :[[@LINE-8]]:3: note: the loop starts here
+  }
+  return printed;
+}
