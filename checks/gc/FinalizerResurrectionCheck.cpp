@@ -56,6 +56,23 @@ struct ObjectNames {
         E = Construct->getArg(0);
         continue;
       }
+      // An aggregate or a pair built around it: `Parked{this, deadline}`,
+      // `std::make_pair(self, n)`.
+      if (const auto *List = dyn_cast<InitListExpr>(E))
+        return llvm::any_of(List->inits(), [&](const Expr *Init) { return carries(Init); });
+      if (const auto *ParenList = dyn_cast<CXXParenListInitExpr>(E))
+        return llvm::any_of(ParenList->getInitExprs(),
+                            [&](const Expr *Init) { return carries(Init); });
+      if (const auto *Construct = dyn_cast<CXXConstructExpr>(E);
+          Construct && !Construct->getConstructor()->isCopyOrMoveConstructor() &&
+          Construct->getConstructor()->getParent()->isInStdNamespace())
+        return llvm::any_of(Construct->arguments(), [&](const Expr *Arg) { return carries(Arg); });
+      if (const auto *Call = dyn_cast<CallExpr>(E);
+          Call && Call->getDirectCallee() && Call->getDirectCallee()->isInStdNamespace() &&
+          Call->getDirectCallee()->getIdentifier() &&
+          llvm::is_contained({"make_pair", "make_tuple", "tie", "forward_as_tuple"},
+                             Call->getDirectCallee()->getName()))
+        return llvm::any_of(Call->arguments(), [&](const Expr *Arg) { return carries(Arg); });
       return false;
     }
     return false;

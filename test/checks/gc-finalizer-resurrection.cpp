@@ -3,8 +3,10 @@
 
 #include <lastword/gc.hpp>
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
+#include <utility>
 #include <vector>
 
 int sys_close(int fd);
@@ -269,3 +271,37 @@ struct ConnPool {
     return c;
   }
 };
+
+// The object wrapped in an aggregate or a pair is stored all the same; a
+// pair of its plain data is not the object.
+struct Parked;
+struct ParkedEntry {
+  lastword::persistent<Parked> session;
+  int deadline;
+};
+std::deque<ParkedEntry> parked_entries;
+std::deque<std::pair<Parked *, int>> parked_pairs;
+std::deque<std::pair<int, int>> parked_ids;
+struct Parked {
+  int id = 0;
+  void park() { parked_entries.push_back(ParkedEntry{this, 30}); }
+};
+void park_on_death(Parked *p) {
+  lastword::set_finalizer(p, [](Parked *dead) { dead->park(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:49: warning: finalizer passes its object to 'Parked::park', which stores it in container in global 'parked_entries': the object comes back to life with its finalizer already run, so its next death runs no cleanup [gc-finalizer-resurrection]
+  // CHECK-MESSAGES: :[[@LINE-5]]:32: note: 'Parked::park' stores it here
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: the finalizer is registered here
+  // CHECK-MESSAGES-REREG: :[[@LINE-4]]:49: warning: finalizer passes its object to 'Parked::park'
+  // CHECK-MESSAGES-REREG: :[[@LINE-8]]:32: note: 'Parked::park' stores it here
+  // CHECK-MESSAGES-REREG: :[[@LINE-6]]:30: note: the finalizer is registered here
+}
+void pair_on_death(Parked *p) {
+  lastword::set_finalizer(p, [](Parked *dead) { parked_pairs.push_back(std::make_pair(dead, 1)); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:62: warning: finalizer stores its object in container in global 'parked_pairs': the object comes back to life with its finalizer already run, so its next death runs no cleanup [gc-finalizer-resurrection]
+  // CHECK-MESSAGES: :[[@LINE-2]]:30: note: the finalizer is registered here
+  // CHECK-MESSAGES-REREG: :[[@LINE-3]]:62: warning: finalizer stores its object in container in global 'parked_pairs'
+  // CHECK-MESSAGES-REREG: :[[@LINE-4]]:30: note: the finalizer is registered here
+}
+void ids_on_death(Parked *p) {
+  lastword::set_finalizer(p, [](Parked *dead) { parked_ids.push_back(std::make_pair(dead->id, 1)); });
+}
