@@ -851,19 +851,23 @@ std::optional<CallableReach> ObjectReach::reachThroughCallable(const CallableTar
     if (Target->Lambda || Target->IsBind)
       return std::nullopt;
   }
+  // The callable as a whole holds the object: named \p Name, at \p Where.
+  auto HolderReach = [](std::string Name, const Expr &Where, ReachChain Chain,
+                        const ValueDecl *Var = nullptr) {
+    CallableReach Found;
+    Found.ReachKind = CallableReach::Kind::CallableHolder;
+    Found.Name = std::move(Name);
+    Found.CapturedVariable = Var;
+    Found.Loc = Where.getBeginLoc();
+    Found.Chain = std::move(Chain);
+    return Found;
+  };
   // A function object kept in a local variable that holds the object.
   const Expr *Callback = lookThrough(CallbackExpr);
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Callback))
     if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()); Var && Var->hasLocalStorage())
-      if (std::optional<ReachChain> Chain = heldBy(Var, false)) {
-        CallableReach Found;
-        Found.ReachKind = CallableReach::Kind::CallableHolder;
-        Found.Name = Var->getNameAsString();
-        Found.CapturedVariable = Var;
-        Found.Loc = Ref->getBeginLoc();
-        Found.Chain = std::move(*Chain);
-        return Found;
-      }
+      if (std::optional<ReachChain> Chain = heldBy(Var, false))
+        return HolderReach(Var->getNameAsString(), *Ref, std::move(*Chain), Var);
   // A callable kept in a field of a local (`opts.on_close = [s] {...};`
   // then `set_finalizer(s, opts.on_close)`): the local holds the object
   // through that very field.
@@ -874,27 +878,15 @@ std::optional<CallableReach> ObjectReach::reachThroughCallable(const CallableTar
     if (Field && Var && Var->hasLocalStorage())
       if (std::optional<ReachChain> Chain = heldBy(Var, false);
           Chain && !Chain->empty() && Chain->front().StepKind == ReachStep::Kind::Holds &&
-          Chain->front().Field == Field) {
-        CallableReach Found;
-        Found.ReachKind = CallableReach::Kind::CallableHolder;
-        Found.Name = text(Member);
-        Found.Loc = Member->getBeginLoc();
-        Found.Chain = std::move(*Chain);
-        return Found;
-      }
+          Chain->front().Field == Field)
+        return HolderReach(text(Member), *Member, std::move(*Chain));
   }
   // A callable a factory of the TU builds from its arguments
   // (`set_finalizer(s, make_close_hook(s))`): judged by what the call carries.
   if (const auto *Call = dyn_cast_or_null<CallExpr>(Callback);
       Call && !isa<CXXOperatorCallExpr>(Call))
-    if (std::optional<ReachChain> Chain = carriesImpl(Call, 0)) {
-      CallableReach Found;
-      Found.ReachKind = CallableReach::Kind::CallableHolder;
-      Found.Name = text(Call);
-      Found.Loc = Call->getBeginLoc();
-      Found.Chain = std::move(*Chain);
-      return Found;
-    }
+    if (std::optional<ReachChain> Chain = carriesImpl(Call, 0))
+      return HolderReach(text(Call), *Call, std::move(*Chain));
   return std::nullopt;
 }
 
