@@ -202,17 +202,6 @@ ReachStep ObjectReach::stepFor(const Write &W, const ReachChain &Chain) const {
 
 namespace {
 
-// Visits the return statements of a body, not those of nested lambdas.
-void forEachReturn(const Stmt *Body, llvm::function_ref<void(const ReturnStmt &)> Visit) {
-  visitStmts(Body, [&](const Stmt &S) {
-    if (isa<LambdaExpr, BlockExpr>(&S))
-      return false;
-    if (const auto *Return = dyn_cast<ReturnStmt>(&S))
-      Visit(*Return);
-    return true;
-  });
-}
-
 /// How deep summaries are computed inside one another before giving up.
 constexpr unsigned MaxSummaryDepth = limitOf(Budget::SummaryDepth);
 

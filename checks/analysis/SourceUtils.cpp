@@ -108,6 +108,16 @@ void visitStmts(const Stmt *Root, llvm::function_ref<bool(const Stmt &)> Visit) 
   }
 }
 
+void forEachReturn(const Stmt *Body, llvm::function_ref<void(const ReturnStmt &)> Visit) {
+  visitStmts(Body, [&](const Stmt &S) {
+    if (isa<LambdaExpr, BlockExpr>(&S))
+      return false;
+    if (const auto *Return = dyn_cast<ReturnStmt>(&S))
+      Visit(*Return);
+    return true;
+  });
+}
+
 namespace {
 
 class FunctionIndexer : public UserCodeVisitor<FunctionIndexer> {

@@ -87,6 +87,11 @@ const clang::Expr *skipTemporaries(const clang::Expr *E, SkipAlso Also = SkipAls
 /// \p Visit returns false to skip a node's children.
 void visitStmts(const clang::Stmt *Root, llvm::function_ref<bool(const clang::Stmt &)> Visit);
 
+/// Visits the return statements of a body, not those of nested lambdas
+/// and blocks.
+void forEachReturn(const clang::Stmt *Body,
+                   llvm::function_ref<void(const clang::ReturnStmt &)> Visit);
+
 /// Finds the function whose body contains a statement without clang's
 /// parent map, whose first use walks the whole translation unit, system
 /// headers included (most of the cost of a check otherwise). Indexes the

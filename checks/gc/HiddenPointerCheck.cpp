@@ -324,21 +324,15 @@ const CallExpr *HiddenPointerCheck::unscannedSource(const FunctionDecl *Function
   };
   const CallExpr *Result = nullptr;
   bool Other = false;
-  visitStmts(Definition->getBody(), [&](const Stmt &S) {
-    if (Other || isa<LambdaExpr>(S))
-      return false;
-    if (const auto *Return = dyn_cast<ReturnStmt>(&S)) {
-      const Expr *Value = Return->getRetValue();
-      if (Value && Value->IgnoreParenCasts()->isNullPointerConstant(
-                       *Context, Expr::NPC_ValueDependentIsNotNull))
-        return false;
-      if (const CallExpr *Allocation = allocationOf(Value, 0))
-        Result = Result ? Result : Allocation;
-      else
-        Other = true;
-      return false;
-    }
-    return true;
+  forEachReturn(Definition->getBody(), [&](const ReturnStmt &Return) {
+    const Expr *Value = Return.getRetValue();
+    if (Other || (Value && Value->IgnoreParenCasts()->isNullPointerConstant(
+                               *Context, Expr::NPC_ValueDependentIsNotNull)))
+      return;
+    if (const CallExpr *Allocation = allocationOf(Value, 0))
+      Result = Result ? Result : Allocation;
+    else
+      Other = true;
   });
   UnscannedSources[Definition] = Other ? nullptr : Result;
   return Other ? nullptr : Result;

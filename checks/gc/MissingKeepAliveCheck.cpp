@@ -151,6 +151,9 @@ struct HandleSource {
   const Expr *ReadAt = nullptr;
 };
 
+/// The fields of an aggregate that carry a handle, and where each comes from.
+using CarriedHandles = llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1>;
+
 /// A place where the handle's value is used.
 struct HandleUse {
   const Expr *Use = nullptr;       ///< the call, or the dereference
@@ -175,8 +178,7 @@ struct BodyFacts {
   const FunctionDecl *Function = nullptr;
   llvm::DenseMap<const VarDecl *, HandleSource> HandleLocals;
   /// Local aggregates, by the fields that carry a handle.
-  llvm::DenseMap<const VarDecl *, llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1>>
-      FieldLocals;
+  llvm::DenseMap<const VarDecl *, CarriedHandles> FieldLocals;
   std::vector<HandleUse> Uses;
   /// Calls and constructions an object variable (null: `this`) is passed
   /// to whole: it is in use for as long as they run.
@@ -228,8 +230,7 @@ private:
   }
   /// The handles the aggregate \p Init initialises a local with: braces,
   /// a helper's aggregate, a copy of another local.
-  llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1>
-  aggregateHandles(const Expr *Init, const BodyFacts &Facts, unsigned Depth);
+  CarriedHandles aggregateHandles(const Expr *Init, const BodyFacts &Facts, unsigned Depth);
   /// The handle that field \p Field of the aggregate \p Base carries.
   std::optional<HandleSource> carriedHandle(const Expr *Base, const FieldDecl *Field,
                                             const BodyFacts &Facts, unsigned Depth);
@@ -443,8 +444,7 @@ std::optional<Getter> Judge::getterOf(const FunctionDecl *Function, unsigned Dep
       // v;`), a few helpers deep.
       const BodyFacts &Facts =
           FactsNesting < 3 ? factsOf(*Definition, Definition->getBody()) : Empty;
-      llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1> Carried =
-          aggregateHandles(Value, Facts, Depth + 1);
+      CarriedHandles Carried = aggregateHandles(Value, Facts, Depth + 1);
       if (Carried.size() == 1) {
         Carrier = Carried.front().first;
         Source = Carried.front().second;
@@ -482,9 +482,8 @@ std::optional<Getter> Judge::getterOf(const FunctionDecl *Function, unsigned Dep
   return Result;
 }
 
-llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1>
-Judge::aggregateHandles(const Expr *Init, const BodyFacts &Facts, unsigned Depth) {
-  llvm::SmallVector<std::pair<const FieldDecl *, HandleSource>, 1> Carried;
+CarriedHandles Judge::aggregateHandles(const Expr *Init, const BodyFacts &Facts, unsigned Depth) {
+  CarriedHandles Carried;
   const Expr *Value = lookThrough(Init);
   if (!Value || Depth > 4)
     return Carried;
