@@ -132,6 +132,9 @@ private:
   bool isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record);
   /// Does a function of the translation unit call \p Function by name?
   bool calledDirectly(const FunctionDecl &Function);
+  /// \p Function is called, and only from the type's finalizers: it is
+  /// part of the finalizer, not a release the code can call instead.
+  bool calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts);
   int releaseFunctionParam(const FunctionDecl *Callee, const RecordDecl *Record);
   bool isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *Record, unsigned Depth);
   /// Does \p Body store a local pointer to a \p Record beyond its frame?
@@ -318,6 +321,36 @@ void Judge::learnCleanupClass(const CXXRecordDecl &Class) {
                 Released.releaseCallsOf(*Definition, -1));
 }
 
+bool Judge::calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts) {
+  const FunctionDecl *Wanted = canonicalFunction(&Function);
+  llvm::SmallVector<SourceRange, 2> FinalizerBodies;
+  for (const FunctionDecl *Finalizer : Facts.FinalizerFunctions) {
+    const FunctionDecl *Definition = nullptr;
+    if (Finalizer->hasBody(Definition) && Definition && Definition->getBody())
+      FinalizerBodies.push_back(Definition->getBody()->getSourceRange());
+  }
+  auto InFinalizer = [&](SourceLocation Loc) {
+    return llvm::any_of(FinalizerBodies, [&](SourceRange Body) {
+      return !SM.isBeforeInTranslationUnit(Loc, Body.getBegin()) &&
+             !SM.isBeforeInTranslationUnit(Body.getEnd(), Loc);
+    });
+  };
+  bool Called = false, Outside = false;
+  for (const FunctionDecl *Scanned : Scanned) {
+    visitStmts(Scanned->getBody(), [&](const Stmt &S) {
+      if (const auto *Call = dyn_cast<CallExpr>(&S))
+        if (Call->getDirectCallee() && canonicalFunction(Call->getDirectCallee()) == Wanted) {
+          Called = true;
+          Outside = !InFinalizer(Call->getBeginLoc());
+        }
+      return !Outside;
+    });
+    if (Outside)
+      return false;
+  }
+  return Called;
+}
+
 bool Judge::calledDirectly(const FunctionDecl &Function) {
   const FunctionDecl *Wanted = canonicalFunction(&Function);
   bool Called = false;
@@ -369,7 +402,8 @@ Judge::explicitReleases(const RecordDecl *Record, TypeFacts &Facts) {
       bool Named = !identifierName(Method).empty() &&
                    llvm::is_contained(ReleaseMethodNames, identifierName(Method).str());
       bool Releases = !Facts.Calls.empty() && Method->hasBody() &&
-                      sharesRelease(Released.releaseCallsOf(*Method, -1), Facts.Calls);
+                      sharesRelease(Released.releaseCallsOf(*Method, -1), Facts.Calls) &&
+                      !calledOnlyByFinalizers(*Method, Facts);
       if (Named || Releases)
         Facts.Explicit.push_back({Method, -1});
       else if (Method->hasBody() && resetsField(*Method, Facts.Fields))
@@ -384,7 +418,8 @@ Judge::explicitReleases(const RecordDecl *Record, TypeFacts &Facts) {
       if ((!Facts.FinalizerFunctions.contains(canonicalFunction(P.Function)) ||
            calledDirectly(*P.Function)) &&
           sharesRelease(Released.releaseCallsOf(*P.Function, static_cast<int>(P.Index)),
-                        Facts.Calls))
+                        Facts.Calls) &&
+          !calledOnlyByFinalizers(*P.Function, Facts))
         Facts.Explicit.push_back({P.Function, static_cast<int>(P.Index)});
   return Facts.Explicit;
 }

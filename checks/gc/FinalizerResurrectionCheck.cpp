@@ -147,6 +147,19 @@ std::string outliving(const Expr *Place, const ObjectNames &Names, const Functio
       return "'" + Name + "', a reference to storage outside the finalizer";
     return "";
   }
+  // `registry().push_back(self)`: a free function's reference result is
+  // storage outside the finalizer (a static, a global, the heap), unless
+  // it is handed one of the finalizer's own variables to choose from.
+  if (const auto *Call = dyn_cast<CallExpr>(Root);
+      Call && !isa<CXXMemberCallExpr, CXXOperatorCallExpr>(Call) && Call->getDirectCallee() &&
+      Call->getDirectCallee()->getReturnType()->isLValueReferenceType() &&
+      !Call->getDirectCallee()->getReturnType().getNonReferenceType().isConstQualified()) {
+    for (const Expr *Arg : Call->arguments())
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(skipTemporaries(Arg, SkipAlso::Casts)))
+        if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()); Var && Var->hasLocalStorage())
+          return "";
+    return "what '" + declName(*Call->getDirectCallee()) + "' returns";
+  }
   return "";
 }
 
@@ -288,8 +301,16 @@ public:
                     if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
                       if (Var->hasGlobalStorage())
                         Where = "global '" + declName(*Var) + "'";
-              if (!Where.empty())
-                Found({Member->getExprLoc(), "container in " + Where});
+              if (!Where.empty()) {
+                // `registry().push_back(self)`: the container is what the call returns.
+                const auto *Returned =
+                    dyn_cast_or_null<CallExpr>(placeRoot(Member->getImplicitObjectArgument()));
+                Found(
+                    {Member->getExprLoc(),
+                     Returned && Returned->getDirectCallee()
+                         ? "the container '" + declName(*Returned->getDirectCallee()) + "' returns"
+                         : "container in " + Where});
+              }
               break;
             }
           return true;

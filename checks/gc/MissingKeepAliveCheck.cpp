@@ -293,10 +293,12 @@ bool readsNumberOnly(const FunctionDecl *Callee) {
   return Callee && (Callee->isVariadic() || Callee->isInStdNamespace());
 }
 
+// Methods that hand out the storage a handle names: its pointer, or an
+// iterator into it (`bytes.begin()` of a view over the mapping).
 bool isAccessor(const CXXMethodDecl *Method) {
   StringRef Name = identifierName(Method);
   return Name == "data" || Name == "get" || Name == "c_str" || Name == "native_handle" ||
-         Name == "handle";
+         Name == "handle" || Name == "begin" || Name == "end" || Name == "cbegin" || Name == "cend";
 }
 
 std::optional<HandleSource> Judge::objectOf(const Expr *Base, bool Arrow, const FieldDecl *Field) {
@@ -1077,6 +1079,15 @@ const BodyFacts &Judge::factsOf(const FunctionDecl &Function, const Stmt *Body) 
     } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
       for (const Expr *Arg : Construct->arguments())
         NoteWhole(Arg, Construct, /*Stores=*/true);
+    } else if (const auto *List = dyn_cast<InitListExpr>(S)) {
+      // `Pin pin{c};`: an aggregate guard whose destructor runs at scope
+      // end holds the object like a constructed one does.
+      const CXXRecordDecl *Class = List->getType()->getAsCXXRecordDecl();
+      const CXXDestructorDecl *Destructor = Class ? Class->getDestructor() : nullptr;
+      if (Destructor && Destructor->isUserProvided() && !Class->isInStdNamespace())
+        for (const Expr *Init : List->inits())
+          if (Init->getType()->isPointerType())
+            NoteWhole(Init, List, /*Stores=*/true);
     } else if (const auto *Call = dyn_cast<CallExpr>(S); Call && !isa<CXXOperatorCallExpr>(S)) {
       const auto *MemberCall = dyn_cast<CXXMemberCallExpr>(Call);
       const Expr *Implicit = MemberCall ? MemberCall->getImplicitObjectArgument() : nullptr;

@@ -551,6 +551,28 @@ void append_only(const char *path) {
 }
 // CHECK-MESSAGES: :[[@LINE-1]]:1: note: 'j' is dropped at the end of 'append_only' without 'close_journal'
 
+// A helper the finalizer calls, and nothing else does, is part of the
+// finalizer: it is no release the code could call instead.
+struct Spool {
+  int fd = -1;
+  bool recycled = false;
+};
+static void free_spool(Spool *s) { sys_close(s->fd); }
+static void on_spool_dropped(Spool *s) {
+  if (!s->recycled)
+    free_spool(s);
+}
+Spool *open_spool(const char *path) {
+  Spool *s = lastword::make<Spool>();
+  s->fd = open_socket(path);
+  lastword::set_finalizer(s, &on_spool_dropped);
+  return s;
+}
+void write_spool(const char *path) {
+  Spool *s = open_spool(path);
+  send_bytes(s->fd, "page");
+}
+
 // A factory that also keeps what it makes hands out a held object: the
 // caller's copy is not the only one, and dropping it releases nothing.
 struct Bank {

@@ -305,3 +305,24 @@ void pair_on_death(Parked *p) {
 void ids_on_death(Parked *p) {
   lastword::set_finalizer(p, [](Parked *dead) { parked_ids.push_back(std::make_pair(dead->id, 1)); });
 }
+
+// A container reached through a function that returns it (a singleton
+// accessor), and the near miss that picks one of the finalizer's locals.
+std::vector<Conn *> &abandoned_conns();
+std::vector<Conn *> &pick(std::vector<Conn *> &scratch);
+void via_accessor(Conn *c) {
+  lastword::set_finalizer(c, [](Conn *dead) {
+    abandoned_conns().push_back(dead);
+    // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: finalizer stores its object in the container 'abandoned_conns' returns: the object comes back to life with its finalizer already run, so its next death runs no cleanup [gc-finalizer-resurrection]
+    // CHECK-MESSAGES: :[[@LINE-3]]:30: note: the finalizer is registered here
+    // CHECK-MESSAGES-REREG: :[[@LINE-3]]:23: warning: finalizer stores its object in the container 'abandoned_conns' returns
+    // CHECK-MESSAGES-REREG: :[[@LINE-5]]:30: note: the finalizer is registered here
+  });
+}
+void via_local_choice(Conn *c) {
+  lastword::set_finalizer(c, [](Conn *dead) {
+    std::vector<Conn *> scratch;
+    pick(scratch).push_back(dead);
+    log_id(static_cast<int>(scratch.size()));
+  });
+}

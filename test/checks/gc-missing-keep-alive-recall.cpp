@@ -282,4 +282,30 @@ void upload_copied_text(unsigned long n) {
   upload_text(copy);
 }
 
+// Iterators into a view walk the storage the finalizer frees.
+long count_in(const char *first, const char *last);
+
+long count_text(unsigned long n) {
+  Blob *blob = load_blob(n);
+  std::string_view text(reinterpret_cast<const char *>(blob->bytes), blob->size);
+  return count_in(text.begin(), text.end());
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: handle 'bytes' of 'blob' is passed to 'media::count_in' after the last use of 'blob': the finalizer of 'Blob' may run during the call and release 'bytes' [gc-missing-keep-alive]
+  // CHECK-MESSAGES: :[[@LINE-3]]:70: note: 'blob' is last used here
+}
+
+// Near miss: an aggregate guard whose destructor keeps the object alive
+// holds it until the end of the scope.
+struct BlobPin {
+  const Blob *blob;
+  ~BlobPin() { lastword::keep_alive(blob); }
+};
+
+void upload_pinned(unsigned long n) {
+  Blob *blob = load_blob(n);
+  BlobPin pin{blob};
+  const unsigned char *bytes = blob->bytes;
+  unsigned long size = blob->size;
+  upload(bytes, size);
+}
+
 } // namespace media
