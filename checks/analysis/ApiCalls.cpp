@@ -1,6 +1,7 @@
 //===--- ApiCalls.cpp -----------------------------------------------------===//
 
 #include "analysis/ApiCalls.h"
+#include "analysis/ExprNormalise.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/DeclCXX.h"
 
@@ -8,6 +9,47 @@ using namespace clang;
 using namespace clang::ast_matchers;
 
 namespace lastword::analysis {
+
+const RecordDecl *registeredRecord(const Expr *Object) {
+  auto RecordOf = [](const Expr *E) -> const RecordDecl * {
+    QualType Type = E->getType();
+    if (Type.isNull() || Type->isDependentType())
+      return nullptr;
+    Type = Type.getNonReferenceType();
+    if (Type->isPointerType())
+      Type = Type->getPointeeType();
+    if (Type->isDependentType())
+      return nullptr;
+    const RecordDecl *Record = Type->getAsRecordDecl();
+    if (const RecordDecl *Definition = Record ? Record->getDefinition() : nullptr)
+      return Definition;
+    return Record;
+  };
+  const RecordDecl *Best = nullptr;
+  auto Consider = [&](const Expr *E) {
+    const RecordDecl *Record = E ? RecordOf(E) : nullptr;
+    if (!Record)
+      return;
+    const auto *Derived = dyn_cast<CXXRecordDecl>(Record);
+    const auto *Known = dyn_cast_or_null<CXXRecordDecl>(Best);
+    if (!Best || (Derived && Known && Derived->hasDefinition() && Known->hasDefinition() &&
+                  Derived->isDerivedFrom(Known)))
+      Best = Record;
+  };
+  const Expr *E = Object;
+  for (unsigned Step = 0; E && Step < 8; ++Step) {
+    E = E->IgnoreParenImpCasts();
+    Consider(E);
+    if (const auto *Cast = dyn_cast<ExplicitCastExpr>(E)) {
+      E = Cast->getSubExpr();
+      continue;
+    }
+    break;
+  }
+  if (Object)
+    Consider(lookThrough(Object));
+  return Best;
+}
 namespace {
 
 // Recognises `new (GC)`-style placement by the placement argument's type.

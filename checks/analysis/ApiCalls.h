@@ -35,6 +35,13 @@ const clang::Expr *argumentAt(const clang::CallExpr &Call, int Index);
 /// clears the finalizer.
 bool isNullCallback(const clang::Expr *E);
 
+/// The class a registration's object argument points to or names (`p`,
+/// `this`, `(void *)p`, `*p`, and what lookThrough sees through): the most
+/// derived of the classes it is spelled as on the way, so
+/// `static_cast<Derived *>(this)` in a CRTP base registers Derived. Null
+/// when none is a class, or the class is dependent (a template's pattern).
+const clang::RecordDecl *registeredRecord(const clang::Expr *Object);
+
 /// Classifies \p Call under \p Profile; nullopt when it is no API call. A
 /// call through a function pointer field or variable is named by the field
 /// (`gc_api::add_finalizer`) or the variable.

@@ -370,6 +370,19 @@ std::optional<CallPath> CallPathFinder::searchCall(const Expr &Call, const Funct
       Method && dispatchesVirtually(Call, *Method)) {
     return searchOverrides(Step, *Method, Depth, Within);
   }
+  // A call through a callable field runs whatever the TU stores there.
+  const auto *CallThrough = dyn_cast<CallExpr>(&Call);
+  if (const FieldDecl *Hook = CallThrough ? calledCallableField(*CallThrough) : nullptr)
+    for (const CallableTarget &Target : Stored.storedIn(*Hook))
+      if (const FunctionDecl *Definition = definitionOf(Target.Body))
+        if (std::optional<CallPath> Rest = findPathAt(*Definition, Depth + 1)) {
+          CallStep Through = Step;
+          Through.Callee = Definition;
+          Through.Hook = Hook;
+          CallPath Path{Through};
+          Path.insert(Path.end(), Rest->begin(), Rest->end());
+          return Path;
+        }
   return std::nullopt;
 }
 

@@ -22,6 +22,7 @@
 #ifndef LASTWORD_ANALYSIS_CALLPATHS_H
 #define LASTWORD_ANALYSIS_CALLPATHS_H
 
+#include "analysis/Callables.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
@@ -79,6 +80,9 @@ struct CallStep {
   bool Discarded = false;
   /// For a virtual call followed into an override: the function written.
   const clang::FunctionDecl *Overridden = nullptr;
+  /// For a call through a callable field followed into what the TU stores
+  /// there: the field.
+  const clang::FieldDecl *Hook = nullptr;
   /// Where to point at the step: the call, or the variable, member or base.
   clang::SourceLocation Loc;
 
@@ -161,6 +165,8 @@ private:
   Reach Mode;
   /// Overrides by overridden method, built on the first virtual call.
   OverrideIndex Overrides;
+  /// Callables stored in fields, built on the first call through one.
+  StoredCallables Stored;
   std::vector<std::string> OffloadFunctions;
   enum class State { InProgress, Done };
   struct Summary {

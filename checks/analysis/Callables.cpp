@@ -3,6 +3,7 @@
 #include "analysis/Callables.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 
 using namespace clang;
 
@@ -175,6 +176,91 @@ std::optional<CallableTarget> resolveCallable(const Expr *Callback) {
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+bool holdsCallable(QualType Type) {
+  Type = Type.getNonReferenceType();
+  if (Type->isFunctionPointerType() || Type->isMemberFunctionPointerType())
+    return true;
+  const auto *Record = Type->getAsCXXRecordDecl();
+  return Record && Record->isInStdNamespace() && Record->getIdentifier() &&
+         (Record->getName() == "function" || Record->getName() == "move_only_function");
+}
+
+const FieldDecl *fieldOf(const Expr *E) {
+  const auto *Member = dyn_cast_or_null<MemberExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
+  const auto *Field = Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr;
+  return Field && holdsCallable(Field->getType()) ? Field : nullptr;
+}
+
+class StoreIndexer : public UserCodeVisitor<StoreIndexer> {
+public:
+  StoreIndexer(const SourceManager &SM,
+               llvm::DenseMap<const FieldDecl *, llvm::SmallVector<CallableTarget, 2>> &Index)
+      : UserCodeVisitor(SM), Index(Index) {}
+
+  bool VisitBinaryOperator(BinaryOperator *Assign) {
+    if (Assign->getOpcode() == BO_Assign)
+      note(fieldOf(Assign->getLHS()), Assign->getRHS());
+    return true;
+  }
+  bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *Call) {
+    if (Call->getOperator() == OO_Equal && Call->getNumArgs() == 2)
+      note(fieldOf(Call->getArg(0)), Call->getArg(1));
+    return true;
+  }
+  bool VisitCXXConstructorDecl(CXXConstructorDecl *Constructor) {
+    if (Constructor->doesThisDeclarationHaveABody())
+      for (const CXXCtorInitializer *Init : Constructor->inits())
+        if (Init->isMemberInitializer() && Init->isWritten() &&
+            holdsCallable(Init->getMember()->getType()))
+          note(Init->getMember(), Init->getInit());
+    return true;
+  }
+
+private:
+  void note(const FieldDecl *Field, const Expr *Value) {
+    if (!Field || !Value)
+      return;
+    if (std::optional<CallableTarget> Target = resolveCallable(Value); Target && Target->Body)
+      Index[Field->getCanonicalDecl()].push_back(std::move(*Target));
+  }
+
+  llvm::DenseMap<const FieldDecl *, llvm::SmallVector<CallableTarget, 2>> &Index;
+};
+
+} // namespace
+
+const FieldDecl *calledCallableField(const CallExpr &Call) {
+  if (const auto *Operator = dyn_cast<CXXOperatorCallExpr>(&Call))
+    return Operator->getOperator() == OO_Call && Operator->getNumArgs() >= 1
+               ? fieldOf(Operator->getArg(0))
+               : nullptr;
+  if (Call.getDirectCallee())
+    return nullptr;
+  const Expr *Callee = Call.getCallee();
+  for (unsigned Depth = 0; Callee && Depth < 4; ++Depth) {
+    Callee = Callee->IgnoreParenImpCasts();
+    const auto *Deref = dyn_cast<UnaryOperator>(Callee);
+    if (!Deref || Deref->getOpcode() != UO_Deref)
+      break;
+    Callee = Deref->getSubExpr();
+  }
+  return fieldOf(Callee);
+}
+
+llvm::ArrayRef<CallableTarget> StoredCallables::storedIn(const FieldDecl &Field) {
+  if (!Index) {
+    Index.emplace();
+    const ASTContext &Context = Field.getASTContext();
+    StoreIndexer(Context.getSourceManager(), *Index).TraverseDecl(Context.getTranslationUnitDecl());
+  }
+  auto It = Index->find(Field.getCanonicalDecl());
+  if (It == Index->end())
+    return {};
+  return It->second;
 }
 
 } // namespace lastword::analysis

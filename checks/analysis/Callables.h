@@ -13,6 +13,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
 
@@ -44,6 +45,26 @@ std::optional<CallableTarget> resolveCallable(const clang::Expr *Callback);
 /// The operator() of a class, if it has exactly one non-template one (or a
 /// template one, for generic lambdas, which has no body to judge).
 const clang::CXXMethodDecl *callOperatorOf(const clang::CXXRecordDecl &Record);
+
+/// The field a call runs the callable of: `self->on_collect(self)` through
+/// a `std::function` field's operator(), `ops->close(c)` through a function
+/// pointer field; null for any other call.
+const clang::FieldDecl *calledCallableField(const clang::CallExpr &Call);
+
+/// The callables the translation unit stores in fields of callable type
+/// (`std::function`, function pointers), so that a call through the field
+/// runs each of them: assignments (`o->on_collect = [](Object *d) {...};`,
+/// in any function) and constructor initialisers (`: on_close(&close_fd)`).
+/// Indexed once, on first use, over user code (not template
+/// instantiations, not system headers).
+class StoredCallables {
+public:
+  llvm::ArrayRef<CallableTarget> storedIn(const clang::FieldDecl &Field);
+
+private:
+  std::optional<llvm::DenseMap<const clang::FieldDecl *, llvm::SmallVector<CallableTarget, 2>>>
+      Index;
+};
 
 } // namespace lastword::analysis
 

@@ -275,7 +275,9 @@ public:
       if (!Api || Api->Unregisters || !Api->Object)
         continue;
       const Expr *Object = lookThrough(Api->Object);
-      const CXXRecordDecl *Record = Object ? pointee(Object->getType()) : nullptr;
+      const CXXRecordDecl *Record = dyn_cast_or_null<CXXRecordDecl>(registeredRecord(Api->Object));
+      if (!Record && Object)
+        Record = pointee(Object->getType());
       if (!Record)
         continue;
       FinalizerSite Site;

@@ -232,6 +232,8 @@ std::string describeStep(const CallStep &Step) {
     return describeImplicitStep(Step);
   if (Step.Overridden)
     return "a virtual call to '" + displayName(*Step.Overridden) + "' may run this override";
+  if (Step.Hook)
+    return "the call runs a callable the code stores in '" + declName(*Step.Hook) + "'";
   return {};
 }
 

@@ -31,19 +31,10 @@ bool isInMainFile(SourceLocation Loc, const SourceManager &SM) {
   return Loc.isValid() && SM.isInMainFile(SM.getExpansionLoc(Loc));
 }
 
-// The collected type an object expression points to (`p`, `this`, `(void *)p`).
-QualType pointeeRecord(const Expr *Object) {
-  if (!Object)
-    return QualType();
-  const Expr *E = Object->IgnoreParenCasts();
-  QualType Type = E->getType();
-  if (Type.isNull() || Type->isDependentType())
-    return QualType();
-  if (Type->isPointerType())
-    Type = Type->getPointeeType();
-  if (!Type->isRecordType())
-    return QualType();
-  return Type;
+// The collected type a registration's object argument points to.
+QualType registeredType(const Expr *Object) {
+  const RecordDecl *Record = registeredRecord(Object);
+  return Record ? QualType(Record->getTypeForDecl(), 0) : QualType();
 }
 
 bool isUnorderedRegistration(const ApiCall &Api) {
@@ -244,7 +235,7 @@ void FinalizerCycleCheck::addRegistration(const Expr &Registration) {
   // A helper registering on its parameter: its callers' objects get the
   // finalizer, and what it hands the finalizer besides (see forwardsParameters).
   if (std::optional<RegistrationWrapper> Wrapper = registrationWrapperOf(*Api))
-    if (forwardsParameters(*Wrapper, pointeeRecord(Api->Object).isNull()))
+    if (forwardsParameters(*Wrapper, registeredType(Api->Object).isNull()))
       Wrappers.push_back(std::move(*Wrapper));
   if (Api->Role != ApiRole::Finalizer)
     return;
@@ -255,7 +246,7 @@ void FinalizerCycleCheck::addRegistration(const Expr &Registration) {
   if (const auto *New = dyn_cast<CXXNewExpr>(&Registration))
     Type = New->getAllocatedType();
   else
-    Type = pointeeRecord(Api->Object);
+    Type = registeredType(Api->Object);
   if (Type.isNull() || Type->isDependentType() || !Type->isRecordType())
     return;
   Facts.Finalizable.push_back({typeKey(Type), factLocation(Registration.getBeginLoc())});
@@ -272,7 +263,7 @@ void FinalizerCycleCheck::onEndOfTranslationUnit() {
         continue;
       if (const FunctionDecl *Function = Functions->of(*Call))
         Candidates.insert(Function);
-      QualType Type = pointeeRecord(Api.Object);
+      QualType Type = registeredType(Api.Object);
       bool Finalizer = Api.Role == ApiRole::Finalizer && !isUnorderedRegistration(Api);
       WrapperCalls[Call] = std::move(Api);
       if (!Finalizer || Type.isNull())

@@ -379,17 +379,6 @@ private:
   llvm::SmallPtrSet<const FunctionDecl *, 8> Visited;
 };
 
-const RecordDecl *pointeeRecord(const Expr *E) {
-  if (!E)
-    return nullptr;
-  E = E->IgnoreParenImpCasts();
-  QualType Type = E->getType();
-  if (Type->isPointerType())
-    Type = Type->getPointeeType();
-  const RecordDecl *Record = Type->getAsRecordDecl();
-  return Record ? Record->getDefinition() : nullptr;
-}
-
 std::string sourceText(const Expr &E, const ASTContext &Context) {
   const SourceManager &SM = Context.getSourceManager();
   CharSourceRange Range =
@@ -421,7 +410,7 @@ void FinalizerOrderCheck::registerMatchers(MatchFinder *Finder) {
 
 void FinalizerOrderCheck::noteRegistration(const Expr *Object, SourceLocation At, bool Cleanup,
                                            bool Unordered) {
-  const RecordDecl *Record = pointeeRecord(Object);
+  const RecordDecl *Record = registeredRecord(Object);
   if (!Record)
     return;
   Record = cast<RecordDecl>(Record->getCanonicalDecl());
@@ -448,7 +437,7 @@ void FinalizerOrderCheck::check(const MatchFinder::MatchResult &Result) {
       return;
     // A helper registering on its parameter what its callers hand it: its
     // calls are the registrations (judged at the end of the translation unit).
-    if (!pointeeRecord(Api->Object) ||
+    if (!registeredRecord(Api->Object) ||
         (Api->Callback && findFinalizerBodies(*Api, FinalizerSource::Registration).empty()))
       if (std::optional<RegistrationWrapper> Wrapper = registrationWrapperOf(*Api))
         Wrappers.push_back(std::move(*Wrapper));
@@ -483,7 +472,7 @@ void FinalizerOrderCheck::registered(const ApiCall &Api, const SourceManager &SM
   if (Api.Unregisters)
     return;
   bool Unordered = Api.Function && StringRef(Api.Function->Name).contains("no_order");
-  const RecordDecl *ObjectType = pointeeRecord(Api.Object);
+  const RecordDecl *ObjectType = registeredRecord(Api.Object);
   noteRegistration(Api.Object, Api.Call->getBeginLoc(), false, Unordered);
   for (FinalizerBody &Body : findFinalizerBodies(Api, FinalizerSource::Registration))
     pend(std::move(Body), ObjectType, Unordered, SM);

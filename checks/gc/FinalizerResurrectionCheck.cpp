@@ -189,6 +189,9 @@ struct Finding {
   SourceLocation StoredAt = SourceLocation();
   /// Through a virtual call: the method called, which the callee overrides.
   const FunctionDecl *Overridden = nullptr;
+  /// Through a callable field: the field, and where the callee was stored.
+  const FieldDecl *Hook = nullptr;
+  SourceLocation HookSetAt = SourceLocation();
   bool Reregisters = false;
 };
 
@@ -201,8 +204,8 @@ constexpr unsigned ThisKey = ~0u;
 class BodyScan {
 public:
   BodyScan(const ApiProfile &Profile, StoreSummaries &Summaries, OverrideIndex &Overrides,
-           const SourceManager &SM)
-      : Profile(Profile), Summaries(Summaries), Overrides(Overrides), SM(SM) {}
+           StoredCallables &Stored, const SourceManager &SM)
+      : Profile(Profile), Summaries(Summaries), Overrides(Overrides), Stored(Stored), SM(SM) {}
 
   // Where \p Definition stores its parameter \p Index (ThisKey: `this`) so
   // that it outlives the call; memoised.
@@ -345,25 +348,42 @@ public:
           }
         }
       }
-      // A helper of the translation unit the object is passed to.
-      const FunctionDecl *Callee = Call->getDirectCallee();
-      const FunctionDecl *Definition = nullptr;
-      if (!Callee || !Callee->hasBody(Definition) || !Definition || Depth >= 3 ||
-          isInSystemCode(Definition->getLocation(), SM))
+      if (Depth >= 3)
         return true;
-      unsigned First = isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
-      for (unsigned I = First; I < Call->getNumArgs(); ++I) {
-        unsigned Index = I - First;
-        if (Index >= Definition->getNumParams() || !Names.carries(Call->getArg(I)))
-          continue;
-        const auto Stored = storesParameter(*Definition, Index, Depth);
-        if (Stored.first.isValid()) {
-          Finding F{Call->getBeginLoc(), Stored.second};
-          F.Callee = Definition;
-          F.StoredAt = Stored.first;
-          Found(F);
+      // A helper of the translation unit the object is passed to.
+      auto PassedTo = [&](const FunctionDecl *Callee, unsigned First, const FieldDecl *Hook,
+                          const Expr *StoredHere) {
+        const FunctionDecl *Definition = nullptr;
+        if (!Callee || !Callee->hasBody(Definition) || !Definition ||
+            isInSystemCode(Definition->getLocation(), SM))
+          return;
+        for (unsigned I = First; I < Call->getNumArgs(); ++I) {
+          unsigned Index = I - First;
+          if (Index >= Definition->getNumParams() || !Names.carries(Call->getArg(I)))
+            continue;
+          const auto Stored = storesParameter(*Definition, Index, Depth);
+          if (Stored.first.isValid()) {
+            Finding F{Call->getBeginLoc(), Stored.second};
+            F.Callee = Definition;
+            F.StoredAt = Stored.first;
+            F.Hook = Hook;
+            F.HookSetAt = StoredHere ? StoredHere->getBeginLoc() : SourceLocation();
+            Found(F);
+          }
         }
+      };
+      // A callable kept in a field (`self->on_collect(self)`): whatever the
+      // translation unit stores there runs.
+      if (const FieldDecl *Hook = calledCallableField(*Call)) {
+        unsigned First = isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
+        for (const CallableTarget &Target : Stored.storedIn(*Hook))
+          PassedTo(Target.Body, First, Hook, Target.Source);
+        return true;
       }
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      PassedTo(Callee,
+               Callee && isa<CXXOperatorCallExpr>(Call) && isa<CXXMethodDecl>(Callee) ? 1 : 0,
+               nullptr, nullptr);
       return true;
     });
   }
@@ -372,6 +392,7 @@ private:
   const ApiProfile &Profile;
   StoreSummaries &Summaries;
   OverrideIndex &Overrides;
+  StoredCallables &Stored;
   const SourceManager &SM;
 };
 
@@ -390,7 +411,7 @@ void FinalizerResurrectionCheck::check(const MatchFinder::MatchResult &Result) {
         continue;
       Param = Body.Body->getParamDecl(0);
     }
-    BodyScan Scan(Profile, Summaries, Overrides, SM);
+    BodyScan Scan(Profile, Summaries, Overrides, Stored, SM);
     Scan.scan(*Body.Body, Param, 0, [&](const Finding &F) {
       SourceLocation Loc = SM.getFileLoc(F.Loc);
       if (isInSystemCode(F.Loc, SM) || !Reported.insert(Loc).second)
@@ -407,6 +428,15 @@ void FinalizerResurrectionCheck::check(const MatchFinder::MatchResult &Result) {
             << displayName(*F.Overridden) << displayName(*F.Callee) << F.Where;
         diag(SM.getFileLoc(F.StoredAt), "'%0' stores it here", DiagnosticIDs::Note)
             << displayName(*F.Callee);
+      } else if (F.Callee && F.Hook) {
+        diag(Loc, "finalizer passes its object to the callable in '%0', which stores it in %1: "
+                  "the object comes back to life with its finalizer already run, so its next "
+                  "death runs no cleanup")
+            << declName(*F.Hook) << F.Where;
+        if (F.HookSetAt.isValid())
+          diag(SM.getFileLoc(F.HookSetAt), "'%0' is given this callable here", DiagnosticIDs::Note)
+              << declName(*F.Hook);
+        diag(SM.getFileLoc(F.StoredAt), "it stores the object here", DiagnosticIDs::Note);
       } else if (F.Callee) {
         diag(Loc, "finalizer passes its object to '%0', which stores it in %1: the object comes "
                   "back to life with its finalizer already run, so its next death runs no "

@@ -4,6 +4,7 @@
 #define LASTWORD_GC_FINALIZERRESURRECTIONCHECK_H
 
 #include "analysis/CallPaths.h"
+#include "analysis/Callables.h"
 #include "gc/GcCheck.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -19,6 +20,7 @@ struct FinalizerResurrectionState {
       Summaries;
   /// The overrides a virtual call on the object may run.
   lastword::analysis::OverrideIndex Overrides;
+  lastword::analysis::StoredCallables Stored;
 };
 
 /// Finds finalizers that store their object (or a pointer into it) where

@@ -45,23 +45,6 @@ const CXXRecordDecl *recordPattern(const RecordDecl *Record) {
   return Class;
 }
 
-// The record an object expression points to (`File *`, `File &`).
-const RecordDecl *pointeeRecord(const Expr *Object) {
-  if (!Object)
-    return nullptr;
-  Object = lookThrough(Object);
-  if (const auto *Cast = dyn_cast_or_null<CastExpr>(Object))
-    Object = Cast->getSubExpr()->IgnoreParenImpCasts();
-  if (!Object)
-    return nullptr;
-  QualType Type = Object->getType();
-  if (Type.isNull())
-    return nullptr;
-  if (Type->isPointerType())
-    Type = Type->getPointeeType();
-  return Type.getNonReferenceType()->getAsRecordDecl();
-}
-
 std::string recordName(const RecordDecl *Record) {
   if (!Record)
     return "";
@@ -1184,7 +1167,7 @@ void MissingKeepAliveCheck::check(const MatchFinder::MatchResult &Result) {
     if (std::optional<CallableTarget> Target = resolveCallable(Api->Callback))
       if (Target->Body)
         FinalizerCode.insert(Target->Body);
-    const RecordDecl *Record = pointeeRecord(Api->Object);
+    const RecordDecl *Record = registeredRecord(Api->Object);
     std::string Description = "the cleanup of '" + recordName(Record) + "'";
     if (const FieldDecl *Field = ReleasedFields::fieldPassedAs(Api->Data, Api->Object, nullptr))
       addHandle(Field, Description);
@@ -1215,7 +1198,7 @@ void MissingKeepAliveCheck::check(const MatchFinder::MatchResult &Result) {
           Data = Api->Data;
       }
       if (Object)
-        Record = pointeeRecord(Object);
+        Record = registeredRecord(Object);
       std::string Type = recordName(Record);
       if (Body.Target && !Body.Target->Lambda && !Body.Target->FunctionObject &&
           Body.Body->getIdentifier())

@@ -235,9 +235,28 @@ std::optional<FixItHint> UnrootedPointerCheck::persistentFix(const DeclaratorDec
 }
 
 void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
-  if (Var.getType()->isDependentType() || Var.isInvalidDecl() || isInTemplateInstantiation(Var) ||
-      Var.hasExternalStorage())
+  if (Var.isInvalidDecl() || Var.hasExternalStorage())
     return;
+  // A static member of a class template whose type depends on the template
+  // is judged through its instantiations (`Pipeline<Rgb>::registry`, a
+  // `std::vector<Stage<Rgb> *>`), reported once at the pattern.
+  if (Var.getType()->isDependentType()) {
+    const auto *Class = dyn_cast<CXXRecordDecl>(Var.getDeclContext());
+    const ClassTemplateDecl *Template = Class ? Class->getDescribedClassTemplate() : nullptr;
+    if (!Var.isStaticDataMember() || !Template || !Var.getIdentifier())
+      return;
+    for (const ClassTemplateSpecializationDecl *Specialization : Template->specializations()) {
+      if (Specialization->getSpecializationKind() != TSK_ImplicitInstantiation)
+        continue;
+      for (const NamedDecl *Member : Specialization->lookup(Var.getDeclName()))
+        if (const auto *Instance = dyn_cast<VarDecl>(Member);
+            Instance && Instance->getInstantiatedFromStaticDataMember() &&
+            !Instance->getType()->isDependentType())
+          checkGlobal(*Instance);
+    }
+    return;
+  }
+  bool Instantiated = isInTemplateInstantiation(Var);
   // One finding per variable: at its definition when this translation unit
   // has one (a static member defined outside its class), else at its first
   // declaration.
@@ -257,7 +276,7 @@ void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
                          "it is still in use; %3")
                << Where << (Reference ? "reference" : "raw pointer") << recordName(Target)
                << advice(Target, false);
-      if (!Reference && !Type.getCanonicalType()->isArrayType())
+      if (!Reference && !Type.getCanonicalType()->isArrayType() && !Instantiated)
         offerPersistent(D, Var);
       return;
     }

@@ -4,6 +4,7 @@
 // that blocks: templates, virtual calls, destructors that run implicitly.
 
 #include <lastword/gc.hpp>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -194,5 +195,33 @@ void handed_off(Res *r) {
     detached.detach();
     auto later = std::async(std::launch::async, [] {});
     self->pending = std::move(later);
+  });
+}
+
+// A callable kept in a field: what the code stores there runs when the
+// finalizer calls it.
+struct Hooked {
+  int fd = -1;
+  std::function<void(int)> on_release;
+  void (*on_drop)(Hooked *) = nullptr;
+};
+void install_release_hook(Hooked *h) {
+  h->on_release = [](int fd) {
+    std::lock_guard<std::mutex> guard(registry_mutex);
+    (void)fd;
+  };
+}
+void install_drop_hook(Hooked *h) {
+  h->on_drop = [](Hooked *) {};
+}
+void hooked_finalizer(Hooked *h) {
+  lastword::set_finalizer(h, [](Hooked *self) {
+    if (self->on_drop)
+      self->on_drop(self);
+    if (self->on_release)
+      self->on_release(self->fd);
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: finalizer may block in 'std::lock_guard', reached through 'lambda' (the call runs a callable the code stores in 'on_release'): finalizers run one at a time on a single thread, so every other finalizer waits behind it [gc-blocking-finalizer]
+    // CHECK-MESSAGES: :[[@LINE-14]]:33: note: 'std::lock_guard' may block here
+    // CHECK-MESSAGES: :[[@LINE-7]]:30: note: registered as a finalizer here
   });
 }

@@ -692,3 +692,25 @@ int drain_jobs() {
   }
   return printed;
 }
+
+// A callable kept in a field runs what the code stores there: a tick that
+// collects, called for every element.
+struct Ticker {
+  std::function<void()> tick;
+  std::function<void()> idle;
+};
+void install_ticks(Ticker &t) {
+  t.tick = [] { lastword::collect(); };
+  t.idle = [] {};
+}
+void tick_all(Ticker &t, std::vector<Item *> &items) {
+  for (Item *item : items) {
+    process(*item);
+    t.idle();
+    t.tick();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'lambda' calls 'lastword::collect', which stops the world and traces the whole heap each time [gc-collect-in-loop]
+    // CHECK-MESSAGES: :[[@LINE-2]]:5: note: the call runs a callable the code stores in 'tick'
+    // CHECK-MESSAGES: :[[@LINE-10]]:17: note: 'lastword::collect' collects the whole heap here
+    // CHECK-MESSAGES: :[[@LINE-7]]:3: note: the loop starts here
+  }
+}

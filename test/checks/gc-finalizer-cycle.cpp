@@ -381,3 +381,43 @@ void one_way_through_helper() {
   watch_peer(first, second);
   watch_fd(second, first);
 }
+
+// A CRTP base registers the finalizer on the derived object
+// (`static_cast<Derived *>(this)`): the derived classes are finalizable.
+template <class Derived> struct Finalized {
+  void arm() {
+    lastword::set_finalizer(static_cast<Derived *>(this), [](Derived *d) { d->on_final(); });
+  }
+};
+struct H2Session;
+struct H2Stream : Finalized<H2Stream> {
+  int fd = -1;
+  lastword::member<H2Session> session;
+  void on_final() { close_fd(fd); }
+  void trace(lastword::tracer &t) const { t.visit(session); }
+};
+struct H2Session : Finalized<H2Session> {
+  int fd = -1;
+  std::vector<lastword::member<H2Stream>> streams;
+  // CHECK-MESSAGES: :[[@LINE-1]]:43: warning: 'H2Session' is finalizable and can reach itself (H2Session -> H2Stream -> H2Session): once unreachable, none of the cycle is ever finalized
+  // CHECK-MESSAGES: :[[@LINE-2]]:43: note: 'H2Session::streams' leads to 'H2Stream'
+  // CHECK-MESSAGES: :[[@LINE-9]]:31: note: 'H2Stream::session' leads to 'H2Session'
+  // CHECK-MESSAGES: :[[@LINE-16]]:5: note: 'H2Session' gets a finalizer here
+  void on_final() { close_fd(fd); }
+  void trace(lastword::tracer &t) const {
+    for (auto &s : streams)
+      t.visit(s);
+  }
+};
+H2Stream *open_stream(H2Session *s) {
+  auto *st = lastword::make<H2Stream>();
+  st->session = s;
+  s->streams.push_back(st);
+  st->arm();
+  return st;
+}
+H2Session *open_session() {
+  auto *s = lastword::make<H2Session>();
+  s->arm();
+  return s;
+}

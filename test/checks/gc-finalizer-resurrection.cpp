@@ -326,3 +326,34 @@ void via_local_choice(Conn *c) {
     log_id(static_cast<int>(scratch.size()));
   });
 }
+
+// A hook the finalizer calls, which other code fills in: every callable
+// the translation unit stores in the field may run.
+struct Scripted {
+  int id = 0;
+  std::function<void(Scripted *)> on_collect;
+  std::function<void(Scripted *)> on_trace;
+};
+std::vector<Scripted *> inspected;
+void attach_inspector(Scripted *s) {
+  s->on_collect = [](Scripted *dead) { inspected.push_back(dead); };
+}
+void attach_tracer(Scripted *s) {
+  s->on_trace = [](Scripted *dead) { log_id(dead->id); };
+}
+void scripted_finalizer(Scripted *s) {
+  lastword::set_finalizer(s, [](Scripted *self) {
+    if (self->on_trace)
+      self->on_trace(self);
+    if (self->on_collect)
+      self->on_collect(self);
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: finalizer passes its object to the callable in 'on_collect', which stores it in container in global 'inspected': the object comes back to life with its finalizer already run, so its next death runs no cleanup [gc-finalizer-resurrection]
+    // CHECK-MESSAGES: :[[@LINE-12]]:19: note: 'on_collect' is given this callable here
+    // CHECK-MESSAGES: :[[@LINE-13]]:50: note: it stores the object here
+    // CHECK-MESSAGES: :[[@LINE-8]]:30: note: the finalizer is registered here
+    // CHECK-MESSAGES-REREG: :[[@LINE-5]]:7: warning: finalizer passes its object to the callable in 'on_collect'
+    // CHECK-MESSAGES-REREG: :[[@LINE-16]]:19: note: 'on_collect' is given this callable here
+    // CHECK-MESSAGES-REREG: :[[@LINE-17]]:50: note: it stores the object here
+    // CHECK-MESSAGES-REREG: :[[@LINE-12]]:30: note: the finalizer is registered here
+  });
+}

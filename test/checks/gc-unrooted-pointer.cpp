@@ -181,6 +181,26 @@ template <class T> Slot<T> *make_slot() { return new Slot<T>; }
 Slot<Config> *config_slot() { return make_slot<Config>(); }
 Slot<Node> *node_slot() { return new Slot<Node>; }
 
+// A class template's static members: judged on the types the translation
+// unit instantiates them with, reported once at the pattern, with no fix
+// (the pattern serves every instantiation).
+template <class T> struct StaticRegistry {
+  static inline std::vector<T *> all;
+  // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: static member 'StaticRegistry::all' keeps pointers to collected 'Node' in a 'std::vector', whose storage the collector does not scan
+  static inline T *latest;
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: static member 'StaticRegistry::latest' holds a raw pointer to collected 'Node' outside the collected heap
+  static inline lastword::persistent<T> pinned;
+};
+void register_node(Node *n) {
+  StaticRegistry<Node>::all.push_back(n);
+  StaticRegistry<Node>::latest = n;
+  StaticRegistry<Node>::pinned = n;
+}
+void register_config(Config *c) {
+  StaticRegistry<Config>::all.push_back(c);
+  StaticRegistry<Config>::latest = c;
+}
+
 // Declared in its class and defined outside: one finding, at the definition,
 // and the fix changes both declarations (one alone would not compile).
 struct Tracker {
