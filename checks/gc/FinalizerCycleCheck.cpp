@@ -409,8 +409,18 @@ bool holdsObjectPointer(QualType Type) {
 
 void FinalizerCycleCheck::analyseFunction(const FunctionDecl &Function) {
   const Stmt *Body = Function.getBody();
-  if (!Body || Function.isDependentContext())
+  if (!Body)
     return;
+  // A template (`Streamer<T>::link` registering through a wrapper) is judged
+  // through its instantiations; their statements keep the template's
+  // locations, so a cycle is reported once, at the template.
+  if (Function.isDependentContext()) {
+    forEachInstantiation(Function, [&](const FunctionDecl &Instance) {
+      if (!Instance.isDependentContext())
+        analyseFunction(Instance);
+    });
+    return;
+  }
   const SourceManager &SM = Context->getSourceManager();
   ObjectGraph Graph(SM);
 
