@@ -310,20 +310,9 @@ std::optional<CallPath> CallPathFinder::findPath(const Stmt &S) {
 // generated code nests statements and expressions thousands deep.
 bool CallPathFinder::mayContinue(const Stmt &S) {
   auto [Known, New] = Continues.try_emplace(&S, false);
-  if (!New)
-    return Known->second;
-  llvm::SmallVector<const Stmt *, 32> Work{&S};
-  while (!Work.empty()) {
-    const Stmt *Next = Work.pop_back_val();
-    if (isa<ContinueStmt>(Next))
-      return Continues[&S] = true;
-    if (isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, LambdaExpr, BlockExpr>(Next))
-      continue;
-    for (const Stmt *Child : Next->children())
-      if (Child)
-        Work.push_back(Child);
-  }
-  return false;
+  if (New)
+    Known->second = mayEndIteration(S);
+  return Known->second;
 }
 
 bool CallPathFinder::runsEveryTime(const Stmt &Parent, const Stmt &Child) const {

@@ -155,7 +155,7 @@ private:
 
   /// Children of \p S that run whenever \p S runs (EveryExecution mode).
   bool runsEveryTime(const clang::Stmt &Parent, const clang::Stmt &Child) const;
-  /// Can \p S end its loop's iteration with a `continue`? Memoised: every
+  /// mayEndIteration, memoised: every
   /// search through a block asks it of each statement of the block.
   bool mayContinue(const clang::Stmt &S);
   llvm::DenseMap<const clang::Stmt *, bool> Continues;

@@ -841,6 +841,18 @@ FieldHandle CollectedTypes::classifyTypeAt(QualType Type, unsigned Depth) {
   }
   if (!isStdContainer(*Template))
     return Handle;
+  // A map entry whose value is a root (`std::map<std::pair<Shape *,
+  // std::string>, persistent<Shape>>`): the key is the lookup identity of
+  // what the value keeps alive, not a reference of its own.
+  if (Args.size() >= 2 && Template->getIdentifier() &&
+      llvm::is_contained({"map", "multimap", "unordered_map", "unordered_multimap"},
+                         Template->getName())) {
+    FieldHandle Mapped = classifyTypeAt(Args[1], Depth + 1);
+    if (Mapped.Kind == HandleKind::Persistent || Mapped.Kind == HandleKind::Root) {
+      Mapped.Container = Template; // the outermost container wins
+      return Mapped;
+    }
+  }
   for (QualType Arg : Args) {
     FieldHandle Inner = classifyTypeAt(Arg, Depth + 1);
     if (!Inner)

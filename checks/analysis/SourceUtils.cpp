@@ -227,6 +227,17 @@ const FunctionDecl *EnclosingFunctions::of(const Stmt &S) const {
   return Result;
 }
 
+bool mayEndIteration(const Stmt &S, bool LambdaBody) {
+  bool Ends = false;
+  visitStmts(&S, [&](const Stmt &Child) {
+    if (Ends || isa<LambdaExpr, BlockExpr, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(Child))
+      return false;
+    Ends = LambdaBody ? isa<ReturnStmt>(Child) : isa<ContinueStmt>(Child);
+    return !Ends;
+  });
+  return Ends;
+}
+
 std::string describeStep(const CallStep &Step) {
   if (Step.Implicit != ImplicitCall::None)
     return describeImplicitStep(Step);

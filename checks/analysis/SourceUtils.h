@@ -87,6 +87,11 @@ const clang::Expr *skipTemporaries(const clang::Expr *E, SkipAlso Also = SkipAls
 /// \p Visit returns false to skip a node's children.
 void visitStmts(const clang::Stmt *Root, llvm::function_ref<bool(const clang::Stmt &)> Visit);
 
+/// Can \p S end its loop's iteration early: a `continue` of the loop (not
+/// one of a nested loop or lambda), or with \p LambdaBody (\p S is in the
+/// body of a lambda run once per element) a `return`?
+bool mayEndIteration(const clang::Stmt &S, bool LambdaBody = false);
+
 /// Visits the return statements of a body, not those of nested lambdas
 /// and blocks.
 void forEachReturn(const clang::Stmt *Body,

@@ -241,6 +241,8 @@ bool isCollectorCall(const Expr &E, const ApiProfile &Profile) {
 
 // Scalars, constants and operators on them, and collector calls: what a
 // counting loop computes besides its collections.
+bool onlyCollects(const Stmt *S, const ApiProfile &Profile, unsigned Depth = 0);
+
 bool isCountingExpr(const Expr *E, const ApiProfile &Profile, unsigned Depth = 0) {
   if (!E || Depth > 16)
     return false;
@@ -249,6 +251,18 @@ bool isCountingExpr(const Expr *E, const ApiProfile &Profile, unsigned Depth = 0
     E = Cleanups->getSubExpr()->IgnoreParenCasts();
   if (isCollectorCall(*E, Profile))
     return true; // its arguments (a timeout) are not work
+  // `full_collection()`: a wrapper of the user's whose body only collects.
+  if (const auto *Call = dyn_cast<CallExpr>(E);
+      Call && !isa<CXXMemberCallExpr, CXXOperatorCallExpr>(Call) && Call->getDirectCallee()) {
+    const FunctionDecl *Definition = nullptr;
+    return Call->getDirectCallee()->hasBody(Definition) && Definition &&
+           !Definition->getLocation().isInvalid() &&
+           !Definition->getASTContext().getSourceManager().isInSystemHeader(
+               Definition->getLocation()) &&
+           llvm::all_of(Call->arguments(),
+                        [&](const Expr *Arg) { return isCountingExpr(Arg, Profile, Depth + 1); }) &&
+           onlyCollects(Definition->getBody(), Profile, Depth + 1);
+  }
   if (isa<IntegerLiteral, CXXBoolLiteralExpr, FloatingLiteral, CharacterLiteral,
           CXXNullPtrLiteralExpr, GNUNullExpr>(E))
     return true;
@@ -284,7 +298,7 @@ bool isCountingExpr(const Expr *E, const ApiProfile &Profile, unsigned Depth = 0
 // n += GC_invoke_finalizers(); }`: a body that does nothing but collect,
 // wait for or run finalizers and count is deliberate repeated collection
 // (before a huge allocation, at shutdown), whatever its trip count.
-bool onlyCollects(const Stmt *S, const ApiProfile &Profile, unsigned Depth = 0) {
+bool onlyCollects(const Stmt *S, const ApiProfile &Profile, unsigned Depth) {
   if (!S)
     return true;
   if (Depth > 16)
@@ -296,17 +310,17 @@ bool onlyCollects(const Stmt *S, const ApiProfile &Profile, unsigned Depth = 0) 
                         [&](const Stmt *Child) { return onlyCollects(Child, Profile, Depth + 1); });
   if (const auto *If = dyn_cast<IfStmt>(S))
     return !If->getInit() && !If->getConditionVariable() &&
-           isCountingExpr(If->getCond(), Profile) &&
+           isCountingExpr(If->getCond(), Profile, Depth + 1) &&
            onlyCollects(If->getThen(), Profile, Depth + 1) &&
            onlyCollects(If->getElse(), Profile, Depth + 1);
   if (const auto *Decls = dyn_cast<DeclStmt>(S))
     return llvm::all_of(Decls->decls(), [&](const Decl *D) {
       const auto *Var = dyn_cast<VarDecl>(D);
       return Var && Var->getType()->isScalarType() &&
-             (!Var->getInit() || isCountingExpr(Var->getInit(), Profile));
+             (!Var->getInit() || isCountingExpr(Var->getInit(), Profile, Depth + 1));
     });
   if (const auto *E = dyn_cast<Expr>(S))
-    return isCountingExpr(E, Profile);
+    return isCountingExpr(E, Profile, Depth + 1);
   return false;
 }
 
@@ -467,19 +481,6 @@ bool refersToAny(const Stmt *S, const llvm::SmallPtrSetImpl<const ValueDecl *> &
     return !Found && !isa<LambdaExpr>(Child);
   });
   return Found;
-}
-
-// Can \p S end the iteration early with a `continue` of the loop (one not
-// inside a nested loop), or, in a lambda's body, with a `return`?
-bool mayEndIteration(const Stmt &S, bool LambdaBody) {
-  bool Ends = false;
-  visitStmts(&S, [&](const Stmt &Child) {
-    if (Ends || isa<LambdaExpr, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(Child))
-      return false;
-    Ends = LambdaBody ? isa<ReturnStmt>(Child) : isa<ContinueStmt>(Child);
-    return !Ends;
-  });
-  return Ends;
 }
 
 // `if (s->live == 0) continue;`: an else-less if whose branch ends the

@@ -174,6 +174,11 @@ private:
         Unknown = Unknown || !Direct;
       else
         walkFunction(Direct);
+    } else if (const auto *Static = dyn_cast_or_null<CXXMethodDecl>(Call.getDirectCallee());
+               Static && Static->isStatic() &&
+               Static->getParent()->getCanonicalDecl() == Record.getCanonicalDecl()) {
+      // `Derived::traced_fields()`: the class's own list of what to visit.
+      walkFunction(Static);
     } else if (!isa<DeclRefExpr>(Callee)) {
       walk(Callee, false, Depth + 1);
     }
@@ -196,6 +201,12 @@ private:
         if (!Test)
           Used.insert(Field);
       walk(Member->getBase(), false, Depth + 1);
+      return;
+    }
+    // `&Class::next_`: a member pointer the trace visits through.
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S)) {
+      if (const auto *Field = dyn_cast<FieldDecl>(Ref->getDecl()); Field && !Test)
+        Used.insert(Field);
       return;
     }
     if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(S)) {

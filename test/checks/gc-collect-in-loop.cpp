@@ -384,6 +384,25 @@ void shutdown_collections(Stats &stats, bool &pending) {
     pending = drained < 3;
   }
 }
+// A wrapper of the user's that only collects is collecting too.
+static void full_collection() { lastword::collect(); }
+void trim_caches();
+static void collect_and_trim() {
+  lastword::collect();
+  trim_caches();
+}
+void drain_through_wrapper(int passes) {
+  for (int i = 0; i < passes; ++i) {
+    full_collection();
+    if (!lastword::wait_for_finalizers(std::chrono::milliseconds(50)))
+      break;
+  }
+  for (int i = 0; i < passes; ++i)
+    collect_and_trim();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: full collection on every iteration of this loop: 'collect_and_trim' calls 'lastword::collect'
+  // CHECK-MESSAGES: :[[@LINE-12]]:3: note: 'lastword::collect' collects the whole heap here
+  // CHECK-MESSAGES: :[[@LINE-4]]:3: note: the loop starts here
+}
 // ...but one piece of real work per iteration makes it a batch again.
 void collect_and_log(int rounds) {
   for (int i = 0; i < rounds; ++i) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 using lastword::member;
@@ -381,3 +382,27 @@ public:
 };
 SyntaxNode *parse_name() { return lastword::make<NameNode>(); }
 SyntaxNode *parse_literal() { return lastword::make<LiteralNode>(); }
+
+// A trace that visits through a list of member pointers, here kept by a
+// CRTP helper: the fields the list names are visited, the one it leaves
+// out is not.
+template <class Derived> struct VisitsListed {
+  void trace_listed(tracer &t) const {
+    const auto &self = static_cast<const Derived &>(*this);
+    std::apply([&](auto... field) { (t.visit(self.*field), ...); }, Derived::listed());
+  }
+};
+struct Leaf2 {
+  int v = 0;
+};
+struct Listed : VisitsListed<Listed> {
+  member<Leaf2> first;
+  member<Leaf2> second;
+  member<Leaf2> forgotten;
+  // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'Listed::trace' does not visit 'forgotten': the collector never marks what it points to, which is freed while still in use [gc-incomplete-trace]
+  static constexpr auto listed() { return std::make_tuple(&Listed::first, &Listed::second); }
+  void trace(tracer &t) const { trace_listed(t); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:8: note: 'Listed::trace' is defined here
+  // CHECK-FIXES: void trace(tracer &t) const { trace_listed(t); t.visit(forgotten); }
+};
+Listed *make_listed() { return lastword::make<Listed>(); }

@@ -201,6 +201,13 @@ void register_config(Config *c) {
   StaticRegistry<Config>::latest = c;
 }
 
+// A map entry rooted by its value: the raw pointer in the key is the lookup
+// identity of what the value keeps alive (a transition cache keyed by the
+// parent shape). A raw pointer in the value is reported.
+std::map<std::pair<Node *, int>, lastword::persistent<Node>> g_transitions;
+std::map<int, std::pair<Node *, lastword::persistent<Node>>> g_mixed;
+// CHECK-MESSAGES: :[[@LINE-1]]:62: warning: global 'g_mixed' keeps pointers to collected 'Node' in a 'std::map'
+
 // Declared in its class and defined outside: one finding, at the definition,
 // and the fix changes both declarations (one alone would not compile).
 struct Tracker {

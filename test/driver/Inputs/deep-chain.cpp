@@ -33,7 +33,18 @@ void deep_3() { deep_4(); }
 void deep_2() { deep_3(); }
 void deep_1() { deep_2(); }
 void deep_0() { deep_1(); }
-void calls_deep(int n) { for (int i = 0; i < n; ++i) deep_0(); }
+void work(int);
+void calls_deep(int n) {
+  for (int i = 0; i < n; ++i) {
+    work(i);
+    deep_0();
+  }
+}
 void near_1() { lastword::collect(); }
 void near_0() { near_1(); }
-void calls_near(int n) { for (int i = 0; i < n; ++i) near_0(); }
+void calls_near(int n) {
+  for (int i = 0; i < n; ++i) {
+    work(i);
+    near_0();
+  }
+}
