@@ -90,12 +90,15 @@ const CXXMethodDecl *callOperatorOf(const CXXRecordDecl &Record) {
 std::optional<CallableTarget> resolveCallable(const Expr *Callback) {
   CallableTarget Target;
   const Expr *E = skipCallableWrappers(Callback);
-  // A local variable initialised with the callable: follow it.
+  // A local variable initialised with the callable, or a constant one
+  // (`inline constexpr auto on_collect = [](Buffer *b) {...};`): follow it.
   for (unsigned Depth = 0; E && Depth < 8; ++Depth) {
     const auto *Ref = dyn_cast<DeclRefExpr>(E);
     const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
-    if (!Var || !Var->hasLocalStorage() || Var->getType()->isReferenceType() || !Var->getInit() ||
-        isa<ParmVarDecl>(Var))
+    bool Constant =
+        Var && Var->hasGlobalStorage() && (Var->isConstexpr() || Var->getType().isConstQualified());
+    if (!Var || !(Var->hasLocalStorage() || Constant) || Var->getType()->isReferenceType() ||
+        !Var->getInit() || isa<ParmVarDecl>(Var))
       break;
     E = skipCallableWrappers(Var->getInit());
   }

@@ -134,7 +134,8 @@ private:
   bool calledDirectly(const FunctionDecl &Function);
   /// \p Function is called, and only from the type's finalizers: it is
   /// part of the finalizer, not a release the code can call instead.
-  bool calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts);
+  bool calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts,
+                              unsigned Depth = 0);
   int releaseFunctionParam(const FunctionDecl *Callee, const RecordDecl *Record);
   bool isRegisteringFactory(const FunctionDecl *Callee, const RecordDecl *Record, unsigned Depth);
   /// Does \p Body store a local pointer to a \p Record beyond its frame?
@@ -321,7 +322,8 @@ void Judge::learnCleanupClass(const CXXRecordDecl &Class) {
                 Released.releaseCallsOf(*Definition, -1));
 }
 
-bool Judge::calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts) {
+bool Judge::calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts,
+                                   unsigned Depth) {
   const FunctionDecl *Wanted = canonicalFunction(&Function);
   llvm::SmallVector<SourceRange, 2> FinalizerBodies;
   for (const FunctionDecl *Finalizer : Facts.FinalizerFunctions) {
@@ -336,12 +338,15 @@ bool Judge::calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts
     });
   };
   bool Called = false, Outside = false;
-  for (const FunctionDecl *Scanned : Scanned) {
-    visitStmts(Scanned->getBody(), [&](const Stmt &S) {
+  for (const FunctionDecl *Caller : Scanned) {
+    visitStmts(Caller->getBody(), [&](const Stmt &S) {
       if (const auto *Call = dyn_cast<CallExpr>(&S))
         if (Call->getDirectCallee() && canonicalFunction(Call->getDirectCallee()) == Wanted) {
           Called = true;
-          Outside = !InFinalizer(Call->getBeginLoc());
+          // Called from a helper that only the finalizers call: still theirs.
+          Outside = !InFinalizer(Call->getBeginLoc()) &&
+                    (Depth >= 3 || canonicalFunction(Caller) == Wanted ||
+                     !calledOnlyByFinalizers(*Caller, Facts, Depth + 1));
         }
       return !Outside;
     });

@@ -124,13 +124,27 @@ std::string outliving(const Expr *Place, const ObjectNames &Names, const Functio
   bool Direct = !Dereferenced && skipTemporaries(Place, SkipAlso::Casts) == Root;
   if (Names.designates(Root))
     return "";
-  if (isa<CXXThisExpr>(Root))
-    return Direct ? "" : "a field of the finalizer's own state";
+  if (isa<CXXThisExpr>(Root)) {
+    if (Direct)
+      return "";
+    // A helper method's `this` is the object it is called on (a registry),
+    // a lambda's or function object's is the finalizer's own state.
+    const auto *Method = dyn_cast<CXXMethodDecl>(&Body);
+    if (Method && !Method->getParent()->isLambda() && !Method->isOverloadedOperator() &&
+        Method->getParent()->getIdentifier())
+      return "a field of '" + declName(*Method->getParent()) + "'";
+    return "a field of the finalizer's own state";
+  }
   if (const auto *Ref = dyn_cast<DeclRefExpr>(Root)) {
     const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
     if (!Var)
       return "";
     std::string Name = declName(*Var);
+    // `auto &pool = slots();`: a local reference names what it was bound to.
+    if (Var->hasLocalStorage() && !isa<ParmVarDecl>(Var) && Var->getType()->isReferenceType() &&
+        Var->getInit() && !Names.designates(Var->getInit()) &&
+        skipTemporaries(Var->getInit(), SkipAlso::Casts) != Place)
+      return outliving(Var->getInit(), Names, Body, Dereferenced);
     if (Var->isStaticLocal())
       return "static '" + Name + "'";
     if (Var->hasGlobalStorage())

@@ -558,9 +558,10 @@ struct Spool {
   bool recycled = false;
 };
 static void free_spool(Spool *s) { sys_close(s->fd); }
+static void retire_spool(Spool *s) { free_spool(s); }
 static void on_spool_dropped(Spool *s) {
   if (!s->recycled)
-    free_spool(s);
+    retire_spool(s);
 }
 Spool *open_spool(const char *path) {
   Spool *s = lastword::make<Spool>();

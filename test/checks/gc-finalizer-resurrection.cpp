@@ -256,7 +256,7 @@ struct ConnPool {
     Conn *c = lastword::make<Conn>();
     Recycler recycle = recycler();
     lastword::set_finalizer(c, std::move(recycle));
-    // CHECK-MESSAGES: :[[@LINE-9]]:30: warning: finalizer passes its object to 'ConnPool::give_back', which stores it in container in a field of the finalizer's own state
+    // CHECK-MESSAGES: :[[@LINE-9]]:30: warning: finalizer passes its object to 'ConnPool::give_back', which stores it in container in a field of 'ConnPool'
     // CHECK-MESSAGES-REREG: :[[@LINE-10]]:30: warning: finalizer passes its object to 'ConnPool::give_back'
     // CHECK-MESSAGES: :[[@LINE-13]]:35: note: 'ConnPool::give_back' stores it here
     // CHECK-MESSAGES-REREG: :[[@LINE-14]]:35: note: 'ConnPool::give_back' stores it here
@@ -356,4 +356,27 @@ void scripted_finalizer(Scripted *s) {
     // CHECK-MESSAGES-REREG: :[[@LINE-17]]:50: note: it stores the object here
     // CHECK-MESSAGES-REREG: :[[@LINE-12]]:30: note: the finalizer is registered here
   });
+}
+
+// A finalizer kept in a constant global lambda, handing the object to a
+// pool whose container a function returns through a local reference.
+template <class T> struct Pool {
+  static std::vector<lastword::persistent<T>> &slots() {
+    static std::vector<lastword::persistent<T>> pool;
+    return pool;
+  }
+  static void give_back(T *obj) {
+    auto &pool = slots();
+    pool.emplace_back(obj);
+  }
+};
+inline constexpr auto recycle_conn = [](Conn *dead) { Pool<Conn>::give_back(dead); };
+void pooled(Conn *c) {
+  lastword::set_finalizer(c, recycle_conn);
+  // CHECK-MESSAGES: :[[@LINE-3]]:55: warning: finalizer passes its object to 'Pool<Conn>::give_back', which stores it in container in what 'slots' returns: the object comes back to life with its finalizer already run, so its next death runs no cleanup [gc-finalizer-resurrection]
+  // CHECK-MESSAGES: :[[@LINE-7]]:10: note: 'Pool<Conn>::give_back' stores it here
+  // CHECK-MESSAGES: :[[@LINE-3]]:30: note: the finalizer is registered here
+  // CHECK-MESSAGES-REREG: :[[@LINE-6]]:55: warning: finalizer passes its object to 'Pool<Conn>::give_back'
+  // CHECK-MESSAGES-REREG: :[[@LINE-10]]:10: note: 'Pool<Conn>::give_back' stores it here
+  // CHECK-MESSAGES-REREG: :[[@LINE-6]]:30: note: the finalizer is registered here
 }
