@@ -351,8 +351,41 @@ void FinalizerSelfReferenceCheck::judge(const CallExpr &Registration, const Func
                             *Api,
                             ParamIndex(Api->Object),
                             ParamIndex(Api->Callback),
-                            ParamIndex(Api->Data)};
-  if (Helper.ObjectParam >= 0 && (Helper.CallbackParam >= 0 || Helper.DataParam >= 0))
+                            ParamIndex(Api->Data),
+                            {}};
+  if (Helper.CallbackParam < 0)
+    if (std::optional<CallableTarget> Target = resolveCallable(Api->Callback);
+        Target && Target->Lambda) {
+      // The factory call that built the callable, when one did.
+      const CallExpr *Factory = nullptr;
+      if (Target->ReturnedBy) {
+        const Expr *E = lookThrough(Api->Callback);
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+          if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+              Var && Var->hasLocalStorage() && Var->getInit())
+            E = lookThrough(Var->getInit());
+        Factory = dyn_cast_or_null<CallExpr>(E);
+        if (Factory &&
+            (!Factory->getDirectCallee() || Factory->getDirectCallee()->getCanonicalDecl() !=
+                                                Target->ReturnedBy->getCanonicalDecl()))
+          Factory = nullptr;
+      }
+      for (const LambdaCapture &Capture : Target->Lambda->captures()) {
+        const auto *Var =
+            Capture.capturesVariable() ? dyn_cast<ParmVarDecl>(Capture.getCapturedVar()) : nullptr;
+        if (!Var)
+          continue;
+        int Index = -1;
+        if (Var->getDeclContext() == Function)
+          Index = static_cast<int>(Var->getFunctionScopeIndex());
+        else if (Factory && Var->getFunctionScopeIndex() < Factory->getNumArgs())
+          Index = ParamIndex(Factory->getArg(Var->getFunctionScopeIndex()));
+        if (Index >= 0 && Index != Helper.ObjectParam)
+          Helper.CapturedParams.push_back(static_cast<unsigned>(Index));
+      }
+    }
+  if (Helper.ObjectParam >= 0 &&
+      (Helper.CallbackParam >= 0 || Helper.DataParam >= 0 || !Helper.CapturedParams.empty()))
     HelperRegistrations.push_back(std::move(Helper));
 }
 
@@ -390,9 +423,15 @@ void FinalizerSelfReferenceCheck::onEndOfTranslationUnit() {
       };
       if (!Arg(Helper->ObjectParam))
         continue;
-      judgeAt({Call, Caller, Arg(Helper->ObjectParam), Arg(Helper->CallbackParam),
-               Arg(Helper->DataParam), Helper->Registration},
-              Helper->Api);
+      if (Helper->CallbackParam >= 0 || Helper->DataParam >= 0)
+        judgeAt({Call, Caller, Arg(Helper->ObjectParam), Arg(Helper->CallbackParam),
+                 Arg(Helper->DataParam), Helper->Registration},
+                Helper->Api);
+      for (unsigned Index : Helper->CapturedParams)
+        if (const Expr *Captured = Arg(static_cast<int>(Index)))
+          judgeAt({Call, Caller, Arg(Helper->ObjectParam), nullptr, nullptr, Helper->Registration,
+                   Captured},
+                  Helper->Api);
     }
   }
 }
@@ -515,6 +554,23 @@ void FinalizerSelfReferenceCheck::judgeAt(const RegistrationSite &Site, const Ap
       EmitChain(Found->Chain);
       return;
     }
+  }
+
+  // An argument of a helper whose callable captures the parameter it fills.
+  if (Site.Captured) {
+    std::optional<ReachChain> Chain = Reach.carries(Site.Captured);
+    if (!Chain || !writtenByUser(*Call, Site.Captured->getBeginLoc(), Site.Object, SM) || !Claim())
+      return;
+    std::string Name =
+        Lexer::getSourceText(
+            Lexer::makeFileCharRange(
+                CharSourceRange::getTokenRange(Site.Captured->IgnoreImpCasts()->getSourceRange()),
+                SM, Context.getLangOpts()),
+            SM, Context.getLangOpts())
+            .str();
+    diag(Loc, "%0 captures '%1', which keeps the object alive: %2") << Who << Name << Consequence;
+    EmitChain(*Chain);
+    return;
   }
 
   // Boehm client data, the cleanup argument.

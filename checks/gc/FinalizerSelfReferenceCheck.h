@@ -35,6 +35,10 @@ struct FinalizerSelfReferenceState {
     const CallExpr *Registration;
     lastword::analysis::ApiCall Api;
     int ObjectParam, CallbackParam, DataParam;
+    /// Parameters the callable captures (`[ledger]`, or through a factory
+    /// called with them: `make_reaper(ledger)`): at a call, the arguments
+    /// given for them are captured.
+    llvm::SmallVector<unsigned, 2> CapturedParams;
   };
   std::vector<HelperRegistration> HelperRegistrations;
 };
@@ -66,6 +70,8 @@ private:
     const FunctionDecl *Function; ///< whose writes are judged, as of Call
     const Expr *Object, *Callback, *Data;
     const CallExpr *Registration;
+    /// Through a helper: an argument the callable captures.
+    const Expr *Captured = nullptr;
   };
   /// Judges one registration made in \p Function (null: outside functions).
   void judge(const CallExpr &Registration, const FunctionDecl *Function,

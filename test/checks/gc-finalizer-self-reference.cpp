@@ -1082,3 +1082,51 @@ private:
   void release(int) {}
   std::map<std::string, lastword::persistent<Face>> faces_;
 };
+
+// Helpers that register on their parameters are judged at each call, with
+// the caller's arguments: what the captured argument holds is set up there.
+struct Stream {
+  int id = 0;
+};
+struct Ledger {
+  lastword::member<Stream> current;
+  long bytes = 0;
+  void trace(lastword::tracer &t) const { t.visit(current); }
+};
+long retired_bytes;
+void arm_reaper(Stream *s, Ledger *ledger) {
+  lastword::set_finalizer(s, [ledger](Stream *dead) { retired_bytes += ledger->bytes + dead->id; });
+}
+static auto make_reaper(Ledger *ledger) {
+  return [ledger](Stream *dead) { retired_bytes += ledger->bytes + dead->id; };
+}
+void arm_built_reaper(Stream *s, Ledger *ledger) {
+  auto reaper = make_reaper(ledger);
+  lastword::set_finalizer(s, std::move(reaper));
+}
+void open_streams() {
+  Stream *s = lastword::make<Stream>();
+  Ledger *ledger = lastword::make<Ledger>();
+  ledger->current = s;
+  arm_reaper(s, ledger);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'ledger', which keeps the object alive: it will never be finalized [gc-finalizer-self-reference]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'ledger' holds the object through 'ledger->current', assigned here
+  // CHECK-MESSAGES: :[[@LINE-16]]:3: note: 'arm_reaper' registers the finalizer here
+  Stream *t = lastword::make<Stream>();
+  Ledger *other = lastword::make<Ledger>();
+  other->current = t;
+  arm_built_reaper(t, other);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: finalizer captures 'other', which keeps the object alive: it will never be finalized [gc-finalizer-self-reference]
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: 'other' holds the object through 'other->current', assigned here
+  // CHECK-MESSAGES: :[[@LINE-16]]:3: note: 'arm_built_reaper' registers the finalizer here
+  // Near misses: a ledger of another stream, or one that no longer holds it.
+  Stream *u = lastword::make<Stream>();
+  Ledger *unrelated = lastword::make<Ledger>();
+  unrelated->current = s;
+  arm_reaper(u, unrelated);
+  Stream *v = lastword::make<Stream>();
+  Ledger *cleared = lastword::make<Ledger>();
+  cleared->current = v;
+  cleared->current = nullptr;
+  arm_built_reaper(v, cleared);
+}
