@@ -241,6 +241,23 @@ void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
   // is judged through its instantiations (`Pipeline<Rgb>::registry`, a
   // `std::vector<Stage<Rgb> *>`), reported once at the pattern.
   if (Var.getType()->isDependentType()) {
+    // A static local of a template function (`static Table entries;` in
+    // `Cache<Key>::table()`): the same local in each instantiation.
+    if (const auto *Function = dyn_cast<FunctionDecl>(Var.getDeclContext());
+        Function && Var.isStaticLocal()) {
+      forEachInstantiation(*Function, [&](const FunctionDecl &Instance) {
+        visitStmts(Instance.getBody(), [&](const Stmt &S) {
+          if (const auto *Decls = dyn_cast<DeclStmt>(&S))
+            for (const Decl *D : Decls->decls())
+              if (const auto *Local = dyn_cast<VarDecl>(D);
+                  Local && Local->isStaticLocal() && Local->getLocation() == Var.getLocation() &&
+                  !Local->getType()->isDependentType())
+                checkGlobal(*Local);
+          return true;
+        });
+      });
+      return;
+    }
     const auto *Class = dyn_cast<CXXRecordDecl>(Var.getDeclContext());
     const ClassTemplateDecl *Template = Class ? Class->getDescribedClassTemplate() : nullptr;
     if (!Var.isStaticDataMember() || !Template || !Var.getIdentifier())
@@ -257,6 +274,8 @@ void UnrootedPointerCheck::checkGlobal(const VarDecl &Var) {
     return;
   }
   bool Instantiated = isInTemplateInstantiation(Var);
+  if (Instantiated && !Var.isStaticDataMember() && !Var.isStaticLocal())
+    return;
   // One finding per variable: at its definition when this translation unit
   // has one (a static member defined outside its class), else at its first
   // declaration.

@@ -200,6 +200,22 @@ void register_config(Config *c) {
   StaticRegistry<Config>::all.push_back(c);
   StaticRegistry<Config>::latest = c;
 }
+// A static local of a class template's member function, the same way.
+template <class Key> struct LookupCache {
+  static std::map<Key, Node *> &table() {
+    static std::map<Key, Node *> entries;
+    // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: static 'entries' keeps pointers to collected 'Node' in a 'std::map'
+    return entries;
+  }
+  static std::map<Key, Config *> &configs() {
+    static std::map<Key, Config *> entries;
+    return entries;
+  }
+};
+void cache_node(Node *n, Config *c) {
+  LookupCache<int>::table()[1] = n;
+  LookupCache<int>::configs()[1] = c;
+}
 
 // A map entry rooted by its value: the raw pointer in the key is the lookup
 // identity of what the value keeps alive (a transition cache keyed by the
