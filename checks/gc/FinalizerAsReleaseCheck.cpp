@@ -132,6 +132,14 @@ private:
   bool isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record);
   /// Does a function of the translation unit call \p Function by name?
   bool calledDirectly(const FunctionDecl &Function);
+  /// A direct call of the scanned code, and the function that makes it.
+  struct CallSite {
+    const CallExpr *Call;
+    const FunctionDecl *Caller;
+  };
+  llvm::ArrayRef<CallSite> callSitesOf(const FunctionDecl &Function);
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> CallSites;
+  bool CallSitesIndexed = false;
   /// \p Function is called, and only from the type's finalizers: it is
   /// part of the finalizer, not a release the code can call instead.
   bool calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts,
@@ -322,9 +330,30 @@ void Judge::learnCleanupClass(const CXXRecordDecl &Class) {
                 Released.releaseCallsOf(*Definition, -1));
 }
 
+llvm::ArrayRef<Judge::CallSite> Judge::callSitesOf(const FunctionDecl &Function) {
+  // Indexed once over the scanned functions: asking every candidate release
+  // of every type to walk every function would be quadratic.
+  if (!CallSitesIndexed) {
+    CallSitesIndexed = true;
+    for (const FunctionDecl *Caller : Scanned)
+      visitStmts(Caller->getBody(), [&](const Stmt &S) {
+        if (const auto *Call = dyn_cast<CallExpr>(&S))
+          if (const FunctionDecl *Callee = Call->getDirectCallee())
+            CallSites[canonicalFunction(Callee)].push_back({Call, Caller});
+        return true;
+      });
+  }
+  auto It = CallSites.find(canonicalFunction(&Function));
+  if (It == CallSites.end())
+    return {};
+  return It->second;
+}
+
 bool Judge::calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts &Facts,
                                    unsigned Depth) {
-  const FunctionDecl *Wanted = canonicalFunction(&Function);
+  llvm::ArrayRef<CallSite> Sites = callSitesOf(Function);
+  if (Sites.empty())
+    return false;
   llvm::SmallVector<SourceRange, 2> FinalizerBodies;
   for (const FunctionDecl *Finalizer : Facts.FinalizerFunctions) {
     const FunctionDecl *Definition = nullptr;
@@ -337,40 +366,16 @@ bool Judge::calledOnlyByFinalizers(const FunctionDecl &Function, const TypeFacts
              !SM.isBeforeInTranslationUnit(Body.getEnd(), Loc);
     });
   };
-  bool Called = false, Outside = false;
-  for (const FunctionDecl *Caller : Scanned) {
-    visitStmts(Caller->getBody(), [&](const Stmt &S) {
-      if (const auto *Call = dyn_cast<CallExpr>(&S))
-        if (Call->getDirectCallee() && canonicalFunction(Call->getDirectCallee()) == Wanted) {
-          Called = true;
-          // Called from a helper that only the finalizers call: still theirs.
-          Outside = !InFinalizer(Call->getBeginLoc()) &&
-                    (Depth >= 3 || canonicalFunction(Caller) == Wanted ||
-                     !calledOnlyByFinalizers(*Caller, Facts, Depth + 1));
-        }
-      return !Outside;
-    });
-    if (Outside)
-      return false;
-  }
-  return Called;
+  const FunctionDecl *Wanted = canonicalFunction(&Function);
+  // Called from a helper that only the finalizers call: still theirs.
+  return llvm::all_of(Sites, [&](const CallSite &Site) {
+    return InFinalizer(Site.Call->getBeginLoc()) ||
+           (Depth < 3 && canonicalFunction(Site.Caller) != Wanted &&
+            calledOnlyByFinalizers(*Site.Caller, Facts, Depth + 1));
+  });
 }
 
-bool Judge::calledDirectly(const FunctionDecl &Function) {
-  const FunctionDecl *Wanted = canonicalFunction(&Function);
-  bool Called = false;
-  for (const FunctionDecl *Scanned : Scanned) {
-    visitStmts(Scanned->getBody(), [&](const Stmt &S) {
-      if (const auto *Call = dyn_cast<CallExpr>(&S))
-        if (Call->getDirectCallee() && canonicalFunction(Call->getDirectCallee()) == Wanted)
-          Called = true;
-      return !Called;
-    });
-    if (Called)
-      return true;
-  }
-  return false;
-}
+bool Judge::calledDirectly(const FunctionDecl &Function) { return !callSitesOf(Function).empty(); }
 
 bool Judge::isReleaseMethod(const FunctionDecl *Method, const RecordDecl *Record) {
   TypeFacts *Facts = factsOf(Record);
@@ -406,7 +411,7 @@ Judge::explicitReleases(const RecordDecl *Record, TypeFacts &Facts) {
         continue;
       bool Named = !identifierName(Method).empty() &&
                    llvm::is_contained(ReleaseMethodNames, identifierName(Method).str());
-      bool Releases = !Facts.Calls.empty() && Method->hasBody() &&
+      bool Releases = !Named && !Facts.Calls.empty() && Method->hasBody() &&
                       sharesRelease(Released.releaseCallsOf(*Method, -1), Facts.Calls) &&
                       !calledOnlyByFinalizers(*Method, Facts);
       if (Named || Releases)
