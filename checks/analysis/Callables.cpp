@@ -1,6 +1,7 @@
 //===--- Callables.cpp ----------------------------------------------------===//
 
 #include "analysis/Callables.h"
+#include "analysis/ApiCalls.h"
 #include "analysis/SourceUtils.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -243,15 +244,8 @@ const FieldDecl *calledCallableField(const CallExpr &Call) {
                : nullptr;
   if (Call.getDirectCallee())
     return nullptr;
-  const Expr *Callee = Call.getCallee();
-  for (unsigned Depth = 0; Callee && Depth < 4; ++Depth) {
-    Callee = Callee->IgnoreParenImpCasts();
-    const auto *Deref = dyn_cast<UnaryOperator>(Callee);
-    if (!Deref || Deref->getOpcode() != UO_Deref)
-      break;
-    Callee = Deref->getSubExpr();
-  }
-  return fieldOf(Callee);
+  // `ops->close(c)`, `(*ops->close)(c)`: a function pointer field.
+  return dyn_cast_or_null<FieldDecl>(calledFunctionPointer(Call));
 }
 
 llvm::ArrayRef<CallableTarget> StoredCallables::storedIn(const FieldDecl &Field) {
