@@ -383,9 +383,7 @@ bool ApiProfile::isInLibraryNamespace(const clang::Decl &D) {
     }
     return Out;
   }();
-  // A namespace is asked about as itself: `namespace lastword {` is the library's.
-  const clang::DeclContext *Context =
-      llvm::isa<clang::NamespaceDecl>(D) ? llvm::cast<clang::DeclContext>(&D) : D.getDeclContext();
+  const clang::DeclContext *Context = D.getDeclContext();
   const clang::NamespaceDecl *Outermost = nullptr;
   for (; Context && !Context->isTranslationUnit(); Context = Context->getParent())
     if (const auto *Namespace = llvm::dyn_cast<clang::NamespaceDecl>(Context))

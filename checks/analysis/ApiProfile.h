@@ -174,8 +174,7 @@ public:
   std::string keepAliveSpelling() const;
   /// \p D is declared in a collector library's own namespace (`lastword`,
   /// `cppgc`: the namespaces that qualify the built-in profiles' names): its
-  /// classes are the API's handles and bookkeeping, not user objects. A
-  /// namespace declaration counts as inside itself.
+  /// classes are the API's handles and bookkeeping, not user objects.
   static bool isInLibraryNamespace(const clang::Decl &D);
   /// The collector's stand-in for the C library function \p Name that its
   /// headers substitute by macro (Boehm's `gc_pthread_redirects.h` under
