@@ -400,22 +400,36 @@ void FinalizerSelfReferenceCheck::onEndOfTranslationUnit() {
     const llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const HelperRegistration *, 1>>
         &Wanted;
     const SourceManager &SM;
-    std::vector<const CallExpr *> Calls;
+    /// Each call, and the template instantiation it sits in (null outside
+    /// one: the caller is then found by position, lambdas folded in).
+    std::vector<std::pair<const CallExpr *, const FunctionDecl *>> Calls;
+    llvm::SmallVector<const FunctionDecl *, 4> Instances;
+    // A helper instantiated from a class template (`Table<F>::arm`) is
+    // called from instantiated code.
+    bool shouldVisitTemplateInstantiations() const { return true; }
     bool TraverseDecl(Decl *D) {
       if (D && !isa<TranslationUnitDecl>(D) && isInSystemCode(D->getLocation(), SM))
         return true;
-      return RecursiveASTVisitor::TraverseDecl(D);
+      const auto *Function = dyn_cast_or_null<FunctionDecl>(D);
+      bool Instance = Function && Function->doesThisDeclarationHaveABody() &&
+                      isInTemplateInstantiation(*Function);
+      if (Instance)
+        Instances.push_back(Function);
+      bool Result = RecursiveASTVisitor::TraverseDecl(D);
+      if (Instance)
+        Instances.pop_back();
+      return Result;
     }
     bool VisitCallExpr(CallExpr *Call) {
       if (const FunctionDecl *Callee = Call->getDirectCallee())
         if (Wanted.count(Callee->getCanonicalDecl()))
-          Calls.push_back(Call);
+          Calls.push_back({Call, Instances.empty() ? nullptr : Instances.back()});
       return true;
     }
-  } Finder{{}, ByHelper, AST->getSourceManager(), {}};
+  } Finder{{}, ByHelper, AST->getSourceManager(), {}, {}};
   Finder.TraverseDecl(AST->getTranslationUnitDecl());
-  for (const CallExpr *Call : Finder.Calls) {
-    const FunctionDecl *Caller = Functions ? Functions->of(*Call) : nullptr;
+  for (const auto &[Call, Instance] : Finder.Calls) {
+    const FunctionDecl *Caller = Instance ? Instance : Functions ? Functions->of(*Call) : nullptr;
     for (const HelperRegistration *Helper : ByHelper[Call->getDirectCallee()->getCanonicalDecl()]) {
       auto Arg = [&](int Index) -> const Expr * {
         return Index >= 0 && static_cast<unsigned>(Index) < Call->getNumArgs() ? Call->getArg(Index)
@@ -490,10 +504,14 @@ void FinalizerSelfReferenceCheck::judgeAt(const RegistrationSite &Site, const Ap
   // Through a helper, the findings' notes end with where it registers.
   auto NoteHelper = llvm::make_scope_exit([&] {
     if (Claimed && ThroughHelper)
-      if (const FunctionDecl *Helper = Site.Call->getDirectCallee())
+      if (const FunctionDecl *Helper = Site.Call->getDirectCallee()) {
+        // An instantiated helper is named as its template is written.
+        if (const FunctionDecl *Pattern = Helper->getTemplateInstantiationPattern())
+          Helper = Pattern;
         diag(SM.getFileLoc(Site.Registration->getBeginLoc()), "'%0' registers the %1 here",
              DiagnosticIDs::Note)
             << displayName(*Helper) << Who;
+      }
   });
   if (Reported.contains(Loc))
     return;
