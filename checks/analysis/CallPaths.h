@@ -155,8 +155,8 @@ private:
 
   /// Children of \p S that run whenever \p S runs (EveryExecution mode).
   bool runsEveryTime(const clang::Stmt &Parent, const clang::Stmt &Child) const;
-  /// mayEndIteration, memoised: every
-  /// search through a block asks it of each statement of the block.
+  /// mayEndIteration, memoised: every search through a block asks it of each
+  /// statement of the block.
   bool mayContinue(const clang::Stmt &S);
   llvm::DenseMap<const clang::Stmt *, bool> Continues;
 

@@ -256,9 +256,9 @@ bool isCountingExpr(const Expr *E, const ApiProfile &Profile, unsigned Depth = 0
       Call && !isa<CXXMemberCallExpr, CXXOperatorCallExpr>(Call) && Call->getDirectCallee()) {
     const FunctionDecl *Definition = nullptr;
     return Call->getDirectCallee()->hasBody(Definition) && Definition &&
-           !Definition->getLocation().isInvalid() &&
-           !Definition->getASTContext().getSourceManager().isInSystemHeader(
-               Definition->getLocation()) &&
+           Definition->getLocation().isValid() &&
+           !isInSystemCode(Definition->getLocation(),
+                           Definition->getASTContext().getSourceManager()) &&
            llvm::all_of(Call->arguments(),
                         [&](const Expr *Arg) { return isCountingExpr(Arg, Profile, Depth + 1); }) &&
            onlyCollects(Definition->getBody(), Profile, Depth + 1);
